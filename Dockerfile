@@ -1,0 +1,60 @@
+# Union Eyes ML Platform: one image for every service and the CLI.
+#
+#   docker build -t union-eyes-ml:latest .
+#   docker run --rm union-eyes-ml:latest scheduler          # or drift-monitor, trainer, validator, notifier, seeder
+#   docker run --rm union-eyes-ml:latest cli db:migrate     # one-off CLI commands
+#
+# The argument is handled by deploy/docker/entrypoint.sh, which execs
+# `node -r ./tools/register-aliases.js dist/apps/<app>/src/main.js [args...]`.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---------------------------------------------------------------------------------------------------
+# build: all dependencies (dev included) and `tsc` -> dist/
+# ---------------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Only `tsc` runs in this stage, so install scripts (node-gyp builds of optional test-only packages such
+# as ssh2/cpu-features) are skipped: the slim image has no compiler, and nothing here needs them.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+# Sources as filtered by .dockerignore (no tests, no node_modules, no dist).
+COPY . .
+RUN npm run build
+
+# ---------------------------------------------------------------------------------------------------
+# prod-deps: production dependencies only (install scripts run: native packages such as koffi need them)
+# ---------------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# ---------------------------------------------------------------------------------------------------
+# runtime
+# ---------------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+# libxgboost0: the XGBoost C library the trainer loads through koffi (/usr/lib/<arch>/libxgboost.so.0).
+# tini: PID 1 that forwards SIGTERM to node and reaps zombies.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libxgboost0 tini \
+ && rm -rf /var/lib/apt/lists/*
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Owned by root and read-only for the `node` user that runs the app.
+COPY package.json package-lock.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY tools ./tools
+COPY deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
+
+# `node` is uid/gid 1000 in the official image (Kubernetes manifests set runAsUser: 1000 to match).
+USER node
+
+# Run through /bin/sh so the script needs no executable bit (works with the legacy builder, no --chmod).
+ENTRYPOINT ["/usr/bin/tini", "--", "/bin/sh", "/app/deploy/docker/entrypoint.sh"]
+# No default app: `docker run union-eyes-ml` prints the usage. Compose and Kubernetes pass the app name.
+CMD ["--help"]

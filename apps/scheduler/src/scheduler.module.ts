@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import type { AppLogger } from '@app/common';
+import { ServiceModule } from '@app/messaging';
+import { SchedulerConfig } from './scheduler.config';
+import { SchedulerService } from './scheduler.service';
+
+@Module({})
+export class SchedulerModule {
+  static forRoot(config: SchedulerConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: SchedulerModule,
+      imports: [ServiceModule.forRoot({ service: 'scheduler', config, configClass: SchedulerConfig, logger }), ScheduleModule.forRoot()],
+      providers: [SchedulerService],
+      exports: [SchedulerService],
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { AppLogger, deterministicId, errorMessage } from '@app/common';
+import { createEnvelope } from '@app/contracts';
+import { MODEL_TYPES } from '@app/domain';
+import { addToOutbox, OutboxRelay } from '@app/messaging';
+import { logicalDate } from './logical-date';
+import { SchedulerConfig } from './scheduler.config';
+
+export const DAILY_JOB = 'daily-drift-check';
+
+export interface FireResult {
+  logicalDate: string;
+  fired: boolean;
+  events: number;
+}
+
+/**
+ * Fires the daily drift check: one drift.check.requested per tenant and model. Exactly once per
+ * logical date, whatever the number of scheduler replicas or restarts: the run key is a unique row in
+ * scheduled_runs, written in the same transaction as the outbox rows, and each event's id (its
+ * Nats-Msg-Id) is derived from (tenant, model, date).
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap {
+  constructor(
+    private readonly registry: SchedulerRegistry,
+    private readonly orm: MikroORM,
+    private readonly relay: OutboxRelay,
+    private readonly config: SchedulerConfig,
+    private readonly log: AppLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.SCHEDULE_ENABLED) return;
+    const job = CronJob.from({
+      cronTime: this.config.SCHEDULE_CRON,
+      timeZone: this.config.SCHEDULE_TIMEZONE,
+      start: true,
+      onTick: () => {
+        this.fire(new Date(), 'cron').catch((err: unknown) => this.log.error('daily drift check failed to fire', { err: errorMessage(err) }));
+      },
+    });
+    this.registry.addCronJob(DAILY_JOB, job);
+    this.log.info('daily drift check scheduled', { cron: this.config.SCHEDULE_CRON, timeZone: this.config.SCHEDULE_TIMEZONE, next: job.nextDate().toISO() });
+  }
+
+  async fire(at: Date, triggeredBy: 'cron' | 'catch_up' | 'manual'): Promise<FireResult> {
+    const date = logicalDate(at, this.config.SCHEDULE_TIMEZONE);
+    const result = await this.orm.em.fork().transactional(async (em) => {
+      const claimed = await em.execute<{ id: string }[]>(
+        `insert into scheduled_runs (job_name, logical_date, triggered_by, events_published) values (?, ?, ?, 0)
+         on conflict (job_name, logical_date) do nothing returning id`,
+        [DAILY_JOB, date, triggeredBy],
+      );
+      if (claimed.length === 0) return { logicalDate: date, fired: false, events: 0 };
+      const tenants = await em.execute<{ id: string }[]>('select id from tenants order by id');
+      let events = 0;
+      for (const t of tenants) {
+        for (const modelType of MODEL_TYPES) {
+          const id = deterministicId(`${DAILY_JOB}:${t.id}:${modelType}:${date}`);
+          const envelope = createEnvelope(
+            'drift.check.requested',
+            { modelType, logicalDate: date, requestedBy: triggeredBy === 'manual' ? 'cli' : triggeredBy === 'catch_up' ? 'catch_up' : 'schedule' },
+            { tenantId: t.id, id, correlationId: id },
+          );
+          await addToOutbox(em, 'scheduler', envelope);
+          events += 1;
+        }
+      }
+      await em.execute('update scheduled_runs set events_published = ? where id = ?', [events, claimed[0]!.id]);
+      return { logicalDate: date, fired: true, events };
+    });
+    if (result.fired) {
+      this.relay.kick();
+      this.log.info('daily drift check fired', { ...result, triggeredBy });
+    } else {
+      this.log.info('daily drift check already fired for this date', { logicalDate: date, triggeredBy });
+    }
+    return result;
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import type { AppLogger } from '@app/common';
+import { ServiceModule } from '@app/messaging';
+import { ModelRegistryRepository } from './model-registry.repository';
+import { ValidatorConfig } from './validator.config';
+import { ValidatorService } from './validator.service';
+
+@Module({})
+export class ValidatorModule {
+  static forRoot(config: ValidatorConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: ValidatorModule,
+      imports: [ServiceModule.forRoot({ service: 'validator', config, configClass: ValidatorConfig, logger })],
+      providers: [ModelRegistryRepository, ValidatorService],
+    };
+  }
+}

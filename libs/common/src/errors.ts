@@ -1,0 +1,21 @@
+/**
+ * A failure the domain knows about, with a stable code. Whether it is worth retrying is a property of
+ * the failure; what to do with the message (ack, retry later, dead-letter) is decided at the message edge
+ * (libs/messaging), never inside a handler.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** true: the same message may succeed later (a lock, a missing row not yet written). */
+    readonly retryable = false,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,46 @@
+import {
+  DriftCheckedPayload,
+  DriftCheckRequestedPayload,
+  DriftDetectedPayload,
+  ModelDeployedPayload,
+  ModelTrainedPayload,
+  ModelValidatedPayload,
+  RetrainRequestedPayload,
+  SeedCompletedPayload,
+  SeedFailedPayload,
+  SeedRequestedPayload,
+  TrainingFailedPayload,
+} from './payloads';
+import type { Subject } from './subjects';
+
+/** Subject -> payload class: publishing a wrong payload for a subject does not compile. */
+export const PAYLOAD_CLASSES = {
+  'drift.check.requested': DriftCheckRequestedPayload,
+  'drift.checked': DriftCheckedPayload,
+  'drift.detected': DriftDetectedPayload,
+  'retrain.requested': RetrainRequestedPayload,
+  'model.trained': ModelTrainedPayload,
+  'training.failed': TrainingFailedPayload,
+  'model.validated': ModelValidatedPayload,
+  'model.deployed': ModelDeployedPayload,
+  'seed.requested': SeedRequestedPayload,
+  'seed.completed': SeedCompletedPayload,
+  'seed.failed': SeedFailedPayload,
+} as const satisfies Record<Subject, new () => object>;
+
+export type PayloadOf<S extends Subject> = InstanceType<(typeof PAYLOAD_CLASSES)[S]>;
+
+/** Current version of each subject's payload; a consumer refuses versions it does not know. */
+export const PAYLOAD_VERSIONS: Record<Subject, readonly number[]> = {
+  'drift.check.requested': [1],
+  'drift.checked': [1],
+  'drift.detected': [1],
+  'retrain.requested': [1],
+  'model.trained': [1],
+  'training.failed': [1],
+  'model.validated': [1],
+  'model.deployed': [1],
+  'seed.requested': [1],
+  'seed.completed': [1],
+  'seed.failed': [1],
+};

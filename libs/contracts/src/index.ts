@@ -1,0 +1,4 @@
+export * from './subjects';
+export * from './payloads';
+export * from './event-map';
+export * from './envelope';

@@ -1,0 +1,337 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+  IsArray,
+} from 'class-validator';
+import { DRIFT_DECISIONS, MODEL_TYPES } from '@app/domain';
+import type { DeploymentReason, DriftDecision, ModelType } from '@app/domain';
+
+// One class per subject. Validated with whitelist + forbidNonWhitelisted where a message enters a service.
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class DriftCheckRequestedPayload {
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  /** Day the check is for (the scheduler's logical date), YYYY-MM-DD. */
+  @Matches(DATE)
+  logicalDate: string;
+
+  /** Report drift whatever the figures say (operators, tests, demos). */
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+
+  @IsIn(['schedule', 'cli', 'catch_up', 'test'])
+  requestedBy: 'schedule' | 'cli' | 'catch_up' | 'test';
+}
+
+export class FeatureDriftDto {
+  @IsString()
+  @MaxLength(100)
+  feature: string;
+
+  @IsNumber()
+  psi: number;
+
+  @IsIn(['stable', 'moderate', 'significant'])
+  band: 'stable' | 'moderate' | 'significant';
+
+  @IsInt()
+  @Min(0)
+  baselineSize: number;
+
+  @IsInt()
+  @Min(0)
+  currentSize: number;
+}
+
+export class AccuracyDto {
+  @IsNumber()
+  value: number;
+
+  @IsNumber()
+  low: number;
+
+  @IsNumber()
+  high: number;
+
+  @IsInt()
+  @Min(0)
+  labelled: number;
+
+  @IsNumber()
+  threshold: number;
+}
+
+export class DriftCheckedPayload {
+  @IsUUID()
+  checkId: string;
+
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  @IsOptional()
+  @IsInt()
+  activeVersion?: number;
+
+  @IsIn(DRIFT_DECISIONS)
+  decision: DriftDecision;
+
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => FeatureDriftDto)
+  features: FeatureDriftDto[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AccuracyDto)
+  accuracy?: AccuracyDto;
+
+  @IsArray()
+  @IsString({ each: true })
+  reasons: string[];
+}
+
+export class DriftDetectedPayload {
+  @IsUUID()
+  checkId: string;
+
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  @IsOptional()
+  @IsInt()
+  activeVersion?: number;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => FeatureDriftDto)
+  driftedFeatures: FeatureDriftDto[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AccuracyDto)
+  accuracy?: AccuracyDto;
+
+  @IsArray()
+  @IsString({ each: true })
+  reasons: string[];
+}
+
+export class RetrainRequestedPayload {
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  @IsString()
+  @MaxLength(200)
+  requestedBy: string;
+
+  @IsString()
+  @MaxLength(500)
+  reason: string;
+}
+
+export class ModelTrainedPayload {
+  @IsUUID()
+  runId: string;
+
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  @IsInt()
+  @Min(1)
+  candidateVersion: number;
+
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  holdoutAccuracy: number;
+
+  @IsInt()
+  @Min(0)
+  trainingSamples: number;
+
+  @IsInt()
+  @Min(0)
+  validationSamples: number;
+
+  @IsUUID()
+  artifactId: string;
+
+  @IsString()
+  algorithm: string;
+}
+
+export class TrainingFailedPayload {
+  @IsOptional()
+  @IsUUID()
+  runId?: string;
+
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  @IsString()
+  @MaxLength(100)
+  code: string;
+
+  @IsString()
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class GateResultDto {
+  @IsString()
+  name: string;
+
+  @IsOptional()
+  @IsNumber()
+  value?: number;
+
+  @IsOptional()
+  @IsNumber()
+  threshold?: number;
+
+  @IsOptional()
+  @IsNumber()
+  pValue?: number;
+
+  @IsBoolean()
+  passed: boolean;
+
+  @IsString()
+  @MaxLength(1000)
+  detail: string;
+}
+
+export class ModelValidatedPayload {
+  @IsUUID()
+  runId: string;
+
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  @IsInt()
+  candidateVersion: number;
+
+  @IsOptional()
+  @IsInt()
+  championVersion?: number;
+
+  @IsBoolean()
+  passed: boolean;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => GateResultDto)
+  gates: GateResultDto[];
+}
+
+export class ModelDeployedPayload {
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  @IsInt()
+  @Min(1)
+  version: number;
+
+  @IsOptional()
+  @IsInt()
+  previousVersion?: number;
+
+  @IsIn(['initial', 'validated', 'rollback'])
+  reason: DeploymentReason;
+
+  @IsOptional()
+  @IsUUID()
+  runId?: string;
+
+  @IsNumber()
+  accuracy: number;
+}
+
+export class SeedRequestedPayload {
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  tenants: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  users: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  claims: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  seed?: number;
+
+  @IsOptional()
+  @IsBoolean()
+  reset?: boolean;
+
+  @IsOptional()
+  @IsIn(['default', 'drift'])
+  scenario?: 'default' | 'drift';
+
+  @IsString()
+  @MaxLength(200)
+  requestedBy: string;
+}
+
+export class SeedSummaryDto {
+  @IsInt()
+  tenants: number;
+  @IsInt()
+  users: number;
+  @IsInt()
+  claims: number;
+  @IsInt()
+  predictions: number;
+  @IsInt()
+  modelMetadata: number;
+  @IsInt()
+  feedback: number;
+}
+
+export class SeedCompletedPayload {
+  @ValidateNested()
+  @Type(() => SeedSummaryDto)
+  summary: SeedSummaryDto;
+
+  @IsArray()
+  @IsString({ each: true })
+  tenantIds: string[];
+
+  @IsNumber()
+  durationMs: number;
+}
+
+export class SeedFailedPayload {
+  @IsString()
+  @MaxLength(100)
+  code: string;
+
+  @IsString()
+  @MaxLength(2000)
+  reason: string;
+}

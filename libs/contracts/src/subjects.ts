@@ -1,0 +1,23 @@
+/** Every subject on the bus. The name is the JetStream subject (after the configured prefix). */
+export const SUBJECTS = {
+  DriftCheckRequested: 'drift.check.requested',
+  DriftChecked: 'drift.checked',
+  DriftDetected: 'drift.detected',
+  RetrainRequested: 'retrain.requested',
+  ModelTrained: 'model.trained',
+  TrainingFailed: 'training.failed',
+  ModelValidated: 'model.validated',
+  ModelDeployed: 'model.deployed',
+  SeedRequested: 'seed.requested',
+  SeedCompleted: 'seed.completed',
+  SeedFailed: 'seed.failed',
+} as const;
+
+export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];
+export const ALL_SUBJECTS: readonly Subject[] = Object.values(SUBJECTS);
+
+/** Subject roots captured by the events stream (one wildcard each). */
+export const STREAM_SUBJECT_ROOTS = ['drift', 'retrain', 'model', 'training', 'seed'] as const;
+
+/** Tenant id used on the envelope of platform-wide events (seeding). */
+export const PLATFORM_TENANT = '_platform';

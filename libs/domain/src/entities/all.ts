@@ -1,0 +1,39 @@
+import { AnalyticsScheduledReport, BenchmarkData, Claim, MemberAiFeedback, Profile, Tenant } from './platform.entities';
+import {
+  MlAlertAcknowledgment,
+  MlModelTrainingRun,
+  MlPrediction,
+  MlRetrainingNotification,
+  ModelFeatureBaseline,
+  ModelMetadata,
+} from './ml.entities';
+import {
+  DriftCheck,
+  ModelArtifact,
+  ModelDeployment,
+  OutboxMessage,
+  ProcessedEvent,
+  ScheduledRun,
+} from './pipeline.entities';
+
+/** Every entity, for the one MikroORM configuration in libs/database. */
+export const ALL_ENTITIES = [
+  Tenant,
+  Profile,
+  Claim,
+  BenchmarkData,
+  AnalyticsScheduledReport,
+  MemberAiFeedback,
+  MlPrediction,
+  ModelMetadata,
+  ModelFeatureBaseline,
+  MlModelTrainingRun,
+  MlRetrainingNotification,
+  MlAlertAcknowledgment,
+  OutboxMessage,
+  ProcessedEvent,
+  ScheduledRun,
+  DriftCheck,
+  ModelDeployment,
+  ModelArtifact,
+];

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import type { DeploymentReason, DriftDecision, ModelType } from '../enums';
+
+// Tables the event-driven design needs beyond the spec's: messaging bookkeeping (outbox, inbox),
+// the scheduler's run keys, stored drift checks, deployment history and model artifacts.
+
+/** Transactional outbox: an event written in the same transaction as the change that caused it. */
+@Entity({ tableName: 'outbox' })
+@Index({
+  name: 'outbox_unpublished',
+  expression: 'create index "outbox_unpublished" on "outbox" ("source", "created_at") where "published_at" is null',
+})
+export class OutboxMessage {
+  /** Equals the envelope id; published as `Nats-Msg-Id` so a re-publish is deduplicated by JetStream. */
+  @PrimaryKey({ type: 'uuid' })
+  id: string;
+
+  /** Service that wrote the row; only its relay publishes it (its NATS user owns the subject). */
+  @Property({ type: 'text' })
+  source: string;
+
+  @Property({ type: 'text' })
+  subject: string;
+
+  @Property({ type: 'json' })
+  envelope: Record<string, unknown>;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  publishedAt: Date | null = null;
+
+  @Property({ type: 'integer', default: 0 })
+  attempts: number & Opt = 0;
+
+  @Property({ type: 'text', nullable: true })
+  lastError: string | null = null;
+}
+
+/** Inbox: ids of events a consumer has handled, written in the same transaction as the handler's work. */
+@Entity({ tableName: 'processed_events' })
+export class ProcessedEvent {
+  @PrimaryKey({ type: 'text' })
+  consumer: string;
+
+  @PrimaryKey({ type: 'uuid' })
+  eventId: string;
+
+  @Property({ type: 'text' })
+  subject: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  processedAt: Date & Opt = new Date();
+}
+
+/** One row per scheduled job and logical date: the scheduler's exactly-once key. */
+@Entity({ tableName: 'scheduled_runs' })
+@Unique({ name: 'scheduled_runs_job_date_unique', properties: ['jobName', 'logicalDate'] })
+export class ScheduledRun {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string & Opt = randomUUID();
+
+  @Property({ type: 'text' })
+  jobName: string;
+
+  @Property({ type: 'date' })
+  logicalDate: string;
+
+  /** cron, catch_up or manual. */
+  @Property({ type: 'text' })
+  triggeredBy: string;
+
+  @Property({ type: 'integer' })
+  eventsPublished: number;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  firedAt: Date & Opt = new Date();
+}
+
+@Entity({ tableName: 'drift_checks' })
+@Index({ properties: ['tenantId', 'modelType', 'createdAt'] })
+export class DriftCheck {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string & Opt = randomUUID();
+
+  @Property({ type: 'text' })
+  tenantId: string;
+
+  @Property({ type: 'text' })
+  modelType: ModelType;
+
+  /** Active model version checked (null when the tenant has no active model). */
+  @Property({ type: 'integer', nullable: true })
+  modelVersion: number | null = null;
+
+  @Property({ type: 'date' })
+  logicalDate: string;
+
+  @Property({ type: 'text' })
+  decision: DriftDecision;
+
+  /** Per-feature PSI, band and sample sizes. */
+  @Property({ type: 'json' })
+  features: Record<string, unknown>[];
+
+  @Property({ type: 'double', nullable: true })
+  maxPsi: number | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  maxPsiFeature: string | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  accuracy: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  accuracyLow: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  accuracyHigh: number | null = null;
+
+  @Property({ type: 'integer', default: 0 })
+  labelledCount: number & Opt = 0;
+
+  @Property({ type: 'json' })
+  reasons: string[];
+
+  /** (tenant, model, active version, logical date): a second trigger for the same key is suppressed. */
+  @Property({ type: 'text', nullable: true, unique: 'drift_checks_idempotency_key_unique' })
+  idempotencyKey: string | null = null;
+
+  @Property({ type: 'uuid' })
+  eventId: string;
+
+  @Property({ type: 'text' })
+  correlationId: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date & Opt = new Date();
+}
+
+/** Append-only history of which version became active, when and why. */
+@Entity({ tableName: 'model_deployments' })
+@Index({ properties: ['tenantId', 'modelType', 'deployedAt'] })
+export class ModelDeployment {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string & Opt = randomUUID();
+
+  @Property({ type: 'text' })
+  tenantId: string;
+
+  @Property({ type: 'text' })
+  modelType: ModelType;
+
+  @Property({ type: 'integer', nullable: true })
+  fromVersion: number | null = null;
+
+  @Property({ type: 'integer' })
+  toVersion: number;
+
+  @Property({ type: 'text' })
+  reason: DeploymentReason;
+
+  @Property({ type: 'uuid', nullable: true })
+  trainingRunId: string | null = null;
+
+  @Property({ type: 'text' })
+  correlationId: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  deployedAt: Date & Opt = new Date();
+}
+
+/** Serialised model of one version, with a checksum so a corrupted artifact is never loaded. */
+@Entity({ tableName: 'model_artifacts' })
+@Unique({ name: 'model_artifacts_version_unique', properties: ['tenantId', 'modelType', 'modelVersion'] })
+export class ModelArtifact {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string & Opt = randomUUID();
+
+  @Property({ type: 'text' })
+  tenantId: string;
+
+  @Property({ type: 'text' })
+  modelType: ModelType;
+
+  @Property({ type: 'integer' })
+  modelVersion: number;
+
+  /** e.g. `majority-class/v1` or `xgboost-json/1.7`. */
+  @Property({ type: 'text' })
+  format: string;
+
+  /** SHA-256 of `content`, hex. */
+  @Property({ type: 'text' })
+  checksum: string;
+
+  @Property({ type: 'blob' })
+  content: Buffer;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date & Opt = new Date();
+}

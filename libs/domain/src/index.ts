@@ -1,0 +1,6 @@
+export * from './enums';
+export * from './model-configs';
+export * from './entities/platform.entities';
+export * from './entities/ml.entities';
+export * from './entities/pipeline.entities';
+export { ALL_ENTITIES } from './entities/all';

@@ -1,0 +1,64 @@
+import type { ModelType } from './enums';
+
+/** Per-model settings of the retraining pipeline (the spec's `MODEL_CONFIGS`). */
+export interface ModelConfig {
+  readonly modelType: ModelType;
+  readonly displayName: string;
+  /** Minimum acceptable accuracy (0..1), for the 7-day check and the validation gate. */
+  readonly accuracyThreshold: number;
+  /** PSI above which a key feature counts as significantly drifted. */
+  readonly driftThreshold: number;
+  /** Labelled examples needed before a model may be trained. */
+  readonly minTrainingSamples: number;
+  /** Share of the (most recent) examples held out for validation. */
+  readonly validationSplit: number;
+  /** Key features watched for drift, as named in docs/models.md. */
+  readonly features: readonly string[];
+  /** Months of history used for training. */
+  readonly trainingWindowMonths: number;
+}
+
+const COMMON_FEATURES = ['member_age', 'case_complexity', 'union_tenure_years'] as const;
+
+export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
+  claim_outcome: {
+    modelType: 'claim_outcome',
+    displayName: 'Claim Outcome Prediction',
+    accuracyThreshold: 0.85,
+    driftThreshold: 0.25,
+    minTrainingSamples: 1000,
+    validationSplit: 0.2,
+    features: [...COMMON_FEATURES, 'claim_type', 'department'],
+    trainingWindowMonths: 12,
+  },
+  timeline: {
+    modelType: 'timeline',
+    displayName: 'Timeline Forecasting',
+    accuracyThreshold: 0.78,
+    driftThreshold: 0.25,
+    minTrainingSamples: 800,
+    validationSplit: 0.2,
+    features: [...COMMON_FEATURES, 'claim_type', 'priority'],
+    trainingWindowMonths: 12,
+  },
+  churn_risk: {
+    modelType: 'churn_risk',
+    displayName: 'Churn Risk Prediction',
+    accuracyThreshold: 0.85,
+    driftThreshold: 0.25,
+    minTrainingSamples: 500,
+    validationSplit: 0.2,
+    features: [...COMMON_FEATURES, 'department'],
+    trainingWindowMonths: 12,
+  },
+  assignment: {
+    modelType: 'assignment',
+    displayName: 'Smart Assignment',
+    accuracyThreshold: 0.7,
+    driftThreshold: 0.25,
+    minTrainingSamples: 600,
+    validationSplit: 0.2,
+    features: [...COMMON_FEATURES, 'claim_type', 'department'],
+    trainingWindowMonths: 12,
+  },
+};

@@ -1,0 +1,51 @@
+// Pure drift math (no I/O): baselines with frozen bins, PSI, bands, accuracy intervals, sample sizes.
+export {
+  BASELINE_VERSION,
+  DEFAULT_MODERATE_PSI,
+  DEFAULT_SIGNIFICANT_PSI,
+  EMPTY_BIN_SHARE,
+  LOW_CARDINALITY_MAX_DISTINCT,
+  NUMERIC_BIN_COUNT,
+  NUMERIC_EDGE_COUNT,
+  WILSON_Z_95,
+} from './constants';
+export { DriftMathError, isDriftMathError } from './errors';
+export type { DriftMathErrorCode } from './errors';
+
+export type {
+  CategoricalBaseline,
+  FeatureBaseline,
+  FeatureKind,
+  NumericBaseline,
+  NumericBinnedBaseline,
+  NumericCategoricalBaseline,
+  NumericSummary,
+  StringCategoricalBaseline,
+} from './baseline/baseline.types';
+export {
+  buildBaseline,
+  buildBinnedNumericBaseline,
+  buildCategoricalBaseline,
+  buildNumericBaseline,
+} from './baseline/build-baseline';
+export { canonicalNumericKey, numericKey } from './baseline/category-key';
+export { assertValidBaseline, parseBaseline } from './baseline/parse-baseline';
+export { binIndex, binLabels, quantileEdges } from './baseline/quantile-edges';
+export { summarize } from './baseline/summary';
+
+export type {
+  CategoryCounts,
+  CurrentCounts,
+  NumericBinCounts,
+  PsiBand,
+  PsiBinDetail,
+  PsiResult,
+  PsiThresholds,
+} from './psi/psi.types';
+export { psiBand, resolvePsiThresholds } from './psi/psi-band';
+export { binShare, computePsi, histogramFromValues, psiContribution, psiFromCounts } from './psi/psi';
+
+export type { ProportionInterval } from './accuracy/wilson';
+export { wilsonInterval } from './accuracy/wilson';
+export type { SampleSizeCheck } from './accuracy/sample-size';
+export { sampleSizeCheck } from './accuracy/sample-size';

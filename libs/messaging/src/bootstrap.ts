@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { AppLogger, BaseConfig, ConfigError, loadConfig, NestLoggerAdapter } from '@app/common';
+
+export interface ServiceApp<C extends BaseConfig> {
+  app: INestApplication;
+  config: C;
+  logger: AppLogger;
+  /** Where /health and /metrics answer. */
+  url: string;
+}
+
+export interface CreateServiceOptions<C extends BaseConfig> {
+  service: string;
+  configClass: Type<C>;
+  /** Builds the app module from the validated config. */
+  module: (config: C, logger: AppLogger) => DynamicModule;
+  env?: NodeJS.ProcessEnv;
+  /** Collects log lines instead of writing them to stdout (tests). */
+  logSink?: (line: string) => void;
+}
+
+/** Validates config, builds the Nest app, starts HTTP and the message consumers. Used by main.ts and tests. */
+export async function createServiceApp<C extends BaseConfig>(opts: CreateServiceOptions<C>): Promise<ServiceApp<C>> {
+  const config = loadConfig(opts.configClass, opts.env ?? process.env);
+  const logger = new AppLogger({ service: opts.service, level: config.LOG_LEVEL, format: config.LOG_FORMAT, sink: opts.logSink });
+  const app = await NestFactory.create(opts.module(config, logger), { logger: new NestLoggerAdapter(logger.child({ context: 'nest' })), abortOnError: false });
+  app.enableShutdownHooks();
+  await app.listen(config.HTTP_PORT, '0.0.0.0');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  logger.info('service started', { http: url });
+  return { app, config, logger, url };
+}
+
+/** main.ts of every service: a bad configuration stops it with the list of what is wrong. */
+export function runService<C extends BaseConfig>(opts: CreateServiceOptions<C>): void {
+  createServiceApp(opts).catch((err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${opts.service}: ${err.message}\n`);
+    } else {
+      process.stderr.write(`${opts.service}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    }
+    process.exit(1);
+  });
+}

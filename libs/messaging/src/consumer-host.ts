@@ -1,0 +1,245 @@
+import { Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { headers, nanos } from '@nats-io/transport-node';
+import { AppLogger, BaseConfig, DomainError, errorMessage } from '@app/common';
+import { ContractViolation, followUp, parseEnvelope } from '@app/contracts';
+import type { Envelope, PayloadOf, Subject } from '@app/contracts';
+import { eventHandlersOf } from './decorators';
+import type { EventHandler } from './decorators';
+import type { HandlerContext } from './handler-context';
+import { HDR } from './headers';
+import { MessagingMetrics } from './metrics';
+import { NatsService } from './nats.service';
+import { addToOutbox, OutboxRelay } from './outbox';
+import { ServiceInfo } from './service-info';
+
+interface Binding {
+  subject: Subject;
+  durable: string;
+  maxDeliver: number;
+  handler: EventHandler<Subject>;
+  messages?: ConsumerMessages;
+  loop?: Promise<void>;
+}
+
+type Outcome = 'ok' | 'duplicate' | 'retry' | 'dead_letter';
+
+/** Retry delay after the n-th failed delivery: base, 4x base, 16x base ... capped at 5 minutes. */
+export function retryDelayMs(deliveryCount: number, baseMs: number): number {
+  return Math.min(baseMs * 4 ** Math.max(0, deliveryCount - 1), 300_000);
+}
+
+/**
+ * The message edge of a service. At start-up it connects to JetStream, creates one durable pull
+ * consumer per `@OnEvent` handler, starts the outbox relay, and consumes. For every message:
+ * validate the envelope and payload (a violation is dead-lettered with its reason), open a fresh
+ * EntityManager and a transaction, record the event id in `processed_events` (a redelivery is then a
+ * no-op), run the handler, commit, ack. Errors are mapped here: retryable -> nak with a growing delay,
+ * non-retryable or out of deliveries -> dead-letter stream with the payload and the reason.
+ */
+@Injectable()
+export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly bindings: Binding[] = [];
+  private stopping = false;
+  private readonly heartbeatMs: number;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly orm: MikroORM,
+    private readonly nats: NatsService,
+    private readonly relay: OutboxRelay,
+    private readonly service: ServiceInfo,
+    private readonly config: BaseConfig,
+    private readonly log: AppLogger,
+    private readonly metrics: MessagingMetrics,
+  ) {
+    this.heartbeatMs = Math.max(500, (config.ACK_WAIT_SECONDS * 1000) / 3);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.nats.connect(this.service.name);
+    this.relay.start();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (!instance || typeof instance !== 'object') continue;
+      for (const meta of eventHandlersOf(instance.constructor)) {
+        const method = (instance as Record<string | symbol, unknown>)[meta.key];
+        if (typeof method !== 'function') continue;
+        this.bindings.push({
+          subject: meta.subject,
+          durable: this.nats.topology.consumerName(this.service.name, meta.subject),
+          maxDeliver: meta.options.maxDeliver ?? this.config.MAX_DELIVER,
+          handler: (method as EventHandler<Subject>).bind(instance),
+        });
+      }
+    }
+    for (const binding of this.bindings) await this.start(binding);
+    this.log.info('consuming', { consumers: this.bindings.map((b) => b.durable) });
+  }
+
+  /** Consumers this service runs (for /health and tests). */
+  get consumerNames(): string[] {
+    return this.bindings.map((b) => b.durable);
+  }
+
+  private async start(binding: Binding): Promise<void> {
+    const { jsm, js, topology } = this.nats;
+    // Adding an existing durable with a different config updates it, so this is safe on every start.
+    await jsm.consumers.add(topology.eventsStream, {
+      durable_name: binding.durable,
+      filter_subject: topology.subject(binding.subject),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(this.config.ACK_WAIT_SECONDS * 1000),
+      max_deliver: binding.maxDeliver,
+      max_ack_pending: 1000,
+    });
+    const consumer = await js.consumers.get(topology.eventsStream, binding.durable);
+    // One message at a time per consumer: a buffered message never waits past its ack_wait.
+    const messages = await consumer.consume({ max_messages: 1 });
+    binding.messages = messages;
+    binding.loop = (async () => {
+      for await (const m of messages) {
+        await this.handle(binding, m);
+        if (this.stopping) break;
+      }
+    })().catch((err: unknown) => this.log.error('consumer loop ended with an error', { consumer: binding.durable, err: errorMessage(err) }));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    for (const b of this.bindings) b.messages?.stop();
+    await Promise.all(this.bindings.map((b) => b.loop));
+    await this.relay.stop();
+  }
+
+  private async handle(binding: Binding, m: JsMsg): Promise<void> {
+    const started = process.hrtime.bigint();
+    let envelope: Envelope;
+    try {
+      envelope = parseEnvelope(binding.subject, m.data);
+    } catch (err) {
+      const reason = err instanceof ContractViolation ? err.reason : errorMessage(err);
+      await this.deadLetter(binding, m, 'CONTRACT_VIOLATION', reason);
+      return;
+    }
+    const log = this.log.child({
+      tenantId: envelope.tenantId,
+      correlationId: envelope.correlationId,
+      eventId: envelope.id,
+      subject: binding.subject,
+    });
+    const heartbeat = setInterval(() => m.working(), this.heartbeatMs);
+    let outcome: Outcome = 'ok';
+    try {
+      let emitted = 0;
+      const processed = await this.orm.em.fork().transactional(async (em) => {
+        const fresh = await em.execute<{ event_id: string }[]>(
+          'insert into processed_events (consumer, event_id, subject) values (?, ?, ?) on conflict do nothing returning event_id',
+          [binding.durable, envelope.id, binding.subject],
+        );
+        if (fresh.length === 0) return false;
+        const ctx: HandlerContext = {
+          em,
+          log,
+          deliveryCount: m.info.deliveryCount,
+          working: () => m.working(),
+          emit: async <S extends Subject>(subject: S, payload: PayloadOf<S>, opts?: { id?: string; tenantId?: string }) => {
+            const next = followUp(envelope, subject, payload, opts?.id);
+            if (opts?.tenantId) next.tenantId = opts.tenantId;
+            await addToOutbox(em, this.service.name, next);
+            emitted += 1;
+            return next;
+          },
+        };
+        await binding.handler(envelope, ctx);
+        return true;
+      });
+      if (!processed) {
+        outcome = 'duplicate';
+        log.info('duplicate event ignored (already processed)');
+      } else {
+        log.debug('event handled', { emitted });
+      }
+      if (emitted > 0) this.relay.kick();
+      await this.ack(m, log);
+    } catch (err) {
+      outcome = await this.onFailure(binding, m, err, log);
+    } finally {
+      clearInterval(heartbeat);
+      this.metrics.eventsHandled.inc({ subject: binding.subject, outcome });
+      this.metrics.handlerSeconds.observe({ subject: binding.subject }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private async ack(m: JsMsg, log: AppLogger): Promise<void> {
+    try {
+      await m.ackAck();
+    } catch (err) {
+      // The work is committed and recorded in the inbox; a redelivery will be a no-op.
+      log.warn('ack not confirmed; a redelivery will be ignored by the inbox', { err: errorMessage(err) });
+    }
+  }
+
+  private async onFailure(binding: Binding, m: JsMsg, err: unknown, log: AppLogger): Promise<Outcome> {
+    if (err instanceof ContractViolation) {
+      await this.deadLetter(binding, m, err.code, err.reason);
+      return 'dead_letter';
+    }
+    if (err instanceof DomainError && !err.retryable) {
+      await this.deadLetter(binding, m, err.code, err.message);
+      return 'dead_letter';
+    }
+    const code = err instanceof DomainError ? err.code : 'HANDLER_ERROR';
+    if (m.info.deliveryCount >= binding.maxDeliver) {
+      await this.deadLetter(binding, m, 'MAX_DELIVERIES', `${code}: ${errorMessage(err)} (after ${m.info.deliveryCount} deliveries)`);
+      return 'dead_letter';
+    }
+    const delay = retryDelayMs(m.info.deliveryCount, this.config.RETRY_BASE_MS);
+    log.warn('handler failed; will retry', { code, err: errorMessage(err), delivery: m.info.deliveryCount, retryInMs: delay });
+    m.nak(delay);
+    return 'retry';
+  }
+
+  /** Keeps the original bytes and the reason in the dead-letter stream, then stops redelivery. */
+  private async deadLetter(binding: Binding, m: JsMsg, code: string, reason: string): Promise<void> {
+    const { js, topology } = this.nats;
+    const h = headers();
+    h.set(HDR.dlqCode, code);
+    h.set(HDR.dlqReason, reason.slice(0, 4000).replace(/[\r\n]+/g, ' '));
+    h.set(HDR.dlqOriginalSubject, m.subject);
+    h.set(HDR.dlqStreamSeq, String(m.seq));
+    h.set(HDR.dlqConsumer, binding.durable);
+    h.set(HDR.dlqDeliveries, String(m.info.deliveryCount));
+    h.set(HDR.dlqFailedAt, new Date().toISOString());
+    const correlationId = m.headers?.get(HDR.correlationId);
+    const tenantId = m.headers?.get(HDR.tenantId);
+    if (correlationId) h.set(HDR.correlationId, correlationId);
+    if (tenantId) h.set(HDR.tenantId, tenantId);
+    try {
+      await js.publish(topology.deadLetterSubject(binding.durable), m.data, {
+        msgID: `dlq-${topology.eventsStream}-${m.seq}-${binding.durable}`,
+        headers: h,
+      });
+    } catch (err) {
+      // Never drop a message we could not park: let it come back.
+      this.log.error('dead-letter publish failed; message will be redelivered', { err: errorMessage(err), consumer: binding.durable });
+      m.nak(retryDelayMs(m.info.deliveryCount, this.config.RETRY_BASE_MS));
+      return;
+    }
+    m.term();
+    this.metrics.deadLettered.inc({ subject: binding.subject, code });
+    this.log.error('message dead-lettered', {
+      code,
+      reason,
+      consumer: binding.durable,
+      streamSeq: m.seq,
+      tenantId: tenantId ?? undefined,
+      correlationId: correlationId ?? undefined,
+    });
+  }
+}

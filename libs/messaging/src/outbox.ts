@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppLogger, errorMessage } from '@app/common';
+import type { Envelope } from '@app/contracts';
+import { OutboxMessage } from '@app/domain';
+import { NatsService } from './nats.service';
+import { publishEnvelope } from './publisher';
+import { ServiceInfo } from './service-info';
+import { MessagingMetrics } from './metrics';
+
+/** Writes an event into the outbox inside the caller's transaction. */
+export async function addToOutbox(em: EntityManager, source: string, envelope: Envelope): Promise<void> {
+  await em.insert(OutboxMessage, {
+    id: envelope.id,
+    source,
+    subject: envelope.type,
+    envelope: envelope as unknown as Record<string, unknown>,
+  });
+}
+
+interface OutboxRow {
+  id: string;
+  envelope: Envelope;
+}
+
+/**
+ * Publishes this service's outbox rows to JetStream with `Nats-Msg-Id` = row id, then marks them
+ * published. Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas of a service share the work; a
+ * crash between publish and mark only re-publishes, which the duplicate window (and the consumers'
+ * inbox) absorbs.
+ */
+@Injectable()
+export class OutboxRelay {
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private loopDone: Promise<void> = Promise.resolve();
+  private readonly pollMs = 500;
+  private readonly batch = 100;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly nats: NatsService,
+    private readonly service: ServiceInfo,
+    private readonly log: AppLogger,
+    private readonly metrics: MessagingMetrics,
+  ) {}
+
+  /** Started by the ConsumerHost once NATS is connected. */
+  start(): void {
+    this.stopped = false;
+    this.loopDone = this.loop();
+  }
+
+  /** Called after a transaction that wrote to the outbox commits: publish now rather than at the next poll. */
+  kick(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.kick();
+    await this.loopDone;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+      } catch (err) {
+        this.log.warn('outbox relay pass failed; will retry', { err: errorMessage(err) });
+      }
+      if (published < this.batch && !this.stopped) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    }
+  }
+
+  /** One pass: publishes up to a batch of pending rows; returns how many were published. */
+  async publishBatch(): Promise<number> {
+    const em = this.orm.em.fork();
+    return em.transactional(async (tx) => {
+      const rows = await tx.execute<OutboxRow[]>(
+        'select id, envelope from outbox where source = ? and published_at is null order by created_at limit ? for update skip locked',
+        [this.service.name, this.batch],
+      );
+      const done: string[] = [];
+      for (const row of rows) {
+        try {
+          await publishEnvelope(this.nats.js, this.nats.topology, row.envelope);
+          done.push(row.id);
+          this.metrics.outboxPublished.inc({ subject: row.envelope.type });
+        } catch (err) {
+          // NATS unreachable or the stream refuses: keep the row, record why, stop this pass.
+          await tx.execute('update outbox set attempts = attempts + 1, last_error = ? where id = ?', [errorMessage(err), row.id]);
+          this.log.warn('outbox publish failed', {
+            err: errorMessage(err),
+            eventId: row.id,
+            subject: row.envelope.type,
+            tenantId: row.envelope.tenantId,
+            correlationId: row.envelope.correlationId,
+          });
+          break;
+        }
+      }
+      if (done.length > 0) {
+        await tx.execute('update outbox set published_at = now(), attempts = attempts + 1 where id in (?)', [done]);
+      }
+      return done.length;
+    });
+  }
+}

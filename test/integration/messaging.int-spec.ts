@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { createEnvelope } from '@app/contracts';
+import type { Envelope } from '@app/contracts';
+import { HDR } from '@app/messaging';
+import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
+import { NotifierModule } from '../../apps/notifier/src/notifier.module';
+import { Harness } from './support/harness';
+import { pollUntil } from './support/poll';
+
+// The messaging guarantees of libs/messaging, exercised through a real service (the notifier) on real
+// NATS JetStream and Postgres.
+describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
+  const h = new Harness();
+  const tenantId = `tenant_msg_${Date.now()}`;
+
+  beforeAll(async () => {
+    await h.start();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const trainingFailed = (): Envelope<'training.failed'> =>
+    createEnvelope('training.failed', { modelType: 'churn_risk', code: 'INSUFFICIENT_SAMPLES', reason: 'have 412, need 500' }, { tenantId });
+
+  const notificationsFor = (eventId: string) =>
+    h.query<{ n: string }>('select count(*)::text as n from ml_retraining_notifications where event_id = $1', [eventId]).then((r) => Number(r[0]!.n));
+
+  it('processes an event published while its consumer was down, once the consumer starts', async () => {
+    const event = trainingFailed();
+    // The notifier's durable consumer may not even exist yet: the stream keeps the event.
+    await h.publish(event);
+    expect(await notificationsFor(event.id)).toBe(0);
+
+    await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l));
+    await pollUntil(async () => (await notificationsFor(event.id)) === 1, { what: 'notification row' });
+    const [row] = await h.query<{ severity: string; body: string; tenant_id: string; correlation_id: string }>(
+      'select severity, body, tenant_id, correlation_id from ml_retraining_notifications where event_id = $1',
+      [event.id],
+    );
+    expect(row).toMatchObject({ severity: 'failure', tenant_id: tenantId, correlation_id: event.correlationId });
+    expect(row!.body).toContain('have 412, need 500');
+  });
+
+  it('changes the database once when the same event is delivered twice', async () => {
+    const event = trainingFailed();
+    // Two different Nats-Msg-Ids defeat JetStream's dedupe: the consumer really receives it twice.
+    await h.publish(event, `first-${event.id}`);
+    await h.publish(event, `second-${event.id}`);
+    await pollUntil(
+      async () => {
+        const logs = h.logs.filter((l) => l.includes(event.id));
+        return logs.some((l) => l.includes('duplicate event ignored')) ? logs : false;
+      },
+      { what: 'the second delivery to be recognised as a duplicate' },
+    );
+    expect(await notificationsFor(event.id)).toBe(1);
+    const inbox = await h.query('select * from processed_events where event_id = $1', [event.id]);
+    expect(inbox).toHaveLength(1);
+  });
+
+  it('dead-letters malformed payloads with their reason and keeps serving', async () => {
+    const badJson = '{"this is": not json';
+    const missingFields = createEnvelope('model.deployed', { modelType: 'timeline' } as never, { tenantId });
+    const extraField = createEnvelope(
+      'model.deployed',
+      { modelType: 'timeline', version: 2, reason: 'validated', accuracy: 0.9, sneaky: true } as never,
+      { tenantId },
+    );
+    const wrongType = createEnvelope('model.deployed', { modelType: 'not_a_model', version: 'two', reason: 'validated', accuracy: 0.9 } as never, { tenantId });
+    await h.publishRaw('model.deployed', badJson);
+    await h.publish(missingFields);
+    await h.publish(extraField);
+    await h.publish(wrongType);
+    const good = createEnvelope('model.deployed', { modelType: 'timeline', version: 2, previousVersion: 1, reason: 'validated', accuracy: 0.91 }, { tenantId });
+    await h.publish(good);
+
+    await pollUntil(async () => (await notificationsFor(good.id)) === 1, { what: 'the valid event after the bad ones' });
+
+    const dlq = h.topology.deadLetterStream;
+    const info = await pollUntil(async () => {
+      const i = await h.jsm.streams.info(dlq);
+      return i.state.messages >= 4 ? i : false;
+    }, { what: 'four dead letters' });
+    expect(info.state.messages).toBe(4);
+    const reasons: string[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const m = await h.jsm.streams.getMessage(dlq, { seq });
+      expect(m?.header.get(HDR.dlqCode)).toBe('CONTRACT_VIOLATION');
+      expect(m?.header.get(HDR.dlqOriginalSubject)).toBe(h.topology.subject('model.deployed'));
+      reasons.push(m!.header.get(HDR.dlqReason));
+      if (seq === info.state.first_seq) expect(m!.string()).toBe(badJson); // the payload is kept as it came
+    }
+    expect(reasons[0]).toMatch(/malformed JSON/);
+    expect(reasons[1]).toMatch(/payload\.version/);
+    expect(reasons[2]).toMatch(/sneaky should not exist/);
+    expect(reasons[3]).toMatch(/payload\.modelType/);
+    // Nothing was written for the bad ones.
+    for (const bad of [missingFields, extraField, wrongType]) expect(await notificationsFor(bad.id)).toBe(0);
+  });
+
+  it('reports health of Postgres and NATS and exposes Prometheus metrics', async () => {
+    const app = await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l), { HTTP_PORT: '0' });
+    const health = await fetch(`${app.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', service: 'notifier', database: true, nats: true });
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toContain('ue_events_handled_total');
+    expect(randomUUID()).toBeTruthy();
+  });
+});

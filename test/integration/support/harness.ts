@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { MetadataStorage } from '@mikro-orm/core';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { AppLogger, BaseConfig } from '@app/common';
+import type { Envelope } from '@app/contracts';
+import { createServiceApp, ensureStreams, publishEnvelope, Topology } from '@app/messaging';
+import type { ServiceApp } from '@app/messaging';
+
+/** Real Postgres and NATS for one test file, with the run's database and subject prefix. */
+export class Harness {
+  /** Each test file gets its own subject prefix under the run's, so files never share a durable consumer. */
+  readonly prefix = `${process.env.SUBJECT_PREFIX ?? ''}f${Math.random().toString(36).slice(2, 8)}.`;
+  readonly topology = new Topology(this.prefix);
+  readonly logs: string[] = [];
+  private readonly apps: ServiceApp<BaseConfig>[] = [];
+  db!: Client;
+  nc!: NatsConnection;
+  js!: JetStreamClient;
+  jsm!: JetStreamManager;
+
+  async start(): Promise<this> {
+    this.db = new Client({ connectionString: process.env.DATABASE_URL });
+    await this.db.connect();
+    this.nc = await connect({ servers: (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',') });
+    this.js = jetstream(this.nc);
+    this.jsm = await jetstreamManager(this.nc);
+    await ensureStreams(this.jsm, this.topology);
+    return this;
+  }
+
+  async startService<C extends BaseConfig>(
+    service: string,
+    configClass: Type<C>,
+    module: (config: C, logger: AppLogger) => DynamicModule,
+    env: Record<string, string> = {},
+  ): Promise<ServiceApp<C>> {
+    const app = await createServiceApp({
+      service,
+      configClass,
+      module,
+      env: { ...process.env, SUBJECT_PREFIX: this.prefix, HTTP_PORT: '0', ...env },
+      logSink: (line) => this.logs.push(line),
+    });
+    this.apps.push(app as unknown as ServiceApp<BaseConfig>);
+    return app;
+  }
+
+  async stopService(app: ServiceApp<BaseConfig>): Promise<void> {
+    await app.app.close();
+    const i = this.apps.indexOf(app);
+    if (i >= 0) this.apps.splice(i, 1);
+  }
+
+  async publish(envelope: Envelope, msgID?: string): Promise<void> {
+    if (msgID) {
+      await this.js.publish(this.topology.subject(envelope.type), JSON.stringify(envelope), { msgID });
+    } else {
+      await publishEnvelope(this.js, this.topology, envelope);
+    }
+  }
+
+  async publishRaw(subject: string, data: string): Promise<void> {
+    await this.js.publish(this.topology.subject(subject as Envelope['type']), data);
+  }
+
+  async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db.query<T>(sql, params)).rows;
+  }
+
+  async stop(): Promise<void> {
+    // Warnings and errors of the services help explain a failed assertion.
+    const problems = this.logs.filter((l) => /"level":"(warn|error)"/.test(l));
+    if (problems.length > 0 && process.env.SHOW_SERVICE_LOGS !== '0') process.stdout.write(`service warnings/errors:\n${problems.slice(-30).join('\n')}\n`);
+    for (const app of [...this.apps].reverse()) await app.app.close();
+    this.apps.length = 0;
+    for (const name of [this.topology.eventsStream, this.topology.deadLetterStream]) {
+      await this.jsm?.streams.delete(name).catch(() => false);
+    }
+    await this.nc?.close();
+    await this.db?.end();
+    // MikroORM keeps metadata globally; a later file in this worker must start clean (MikroORM #3783).
+    MetadataStorage.clear();
+  }
+}
+
+/** A tenant row, so tenant-scoped handlers have something to work on. */
+export async function createTenant(h: Harness, id: string): Promise<void> {
+  await h.query(`insert into tenants (id, name, union_local) values ($1, $2, $3) on conflict do nothing`, [id, `Local ${id}`, `Local ${id}`]);
+}

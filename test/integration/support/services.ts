@@ -1,0 +1,25 @@
+import { DriftMonitorConfig } from '../../../apps/drift-monitor/src/drift-monitor.config';
+import { DriftMonitorModule } from '../../../apps/drift-monitor/src/drift-monitor.module';
+import { NotifierConfig } from '../../../apps/notifier/src/notifier.config';
+import { NotifierModule } from '../../../apps/notifier/src/notifier.module';
+import { SchedulerConfig } from '../../../apps/scheduler/src/scheduler.config';
+import { SchedulerModule } from '../../../apps/scheduler/src/scheduler.module';
+import { SeederConfig } from '../../../apps/seeder/src/seeder.config';
+import { SeederModule } from '../../../apps/seeder/src/seeder.module';
+import { TrainerConfig } from '../../../apps/trainer/src/trainer.config';
+import { TrainerModule } from '../../../apps/trainer/src/trainer.module';
+import { ValidatorConfig } from '../../../apps/validator/src/validator.config';
+import { ValidatorModule } from '../../../apps/validator/src/validator.module';
+import type { Harness } from './harness';
+
+/** Starts every service in this process, each as its own Nest app with its own connections. */
+export async function startAllServices(h: Harness) {
+  return {
+    scheduler: await h.startService('scheduler', SchedulerConfig, (c, l) => SchedulerModule.forRoot(c, l), { SCHEDULE_ENABLED: 'false' }),
+    driftMonitor: await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l)),
+    trainer: await h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l)),
+    validator: await h.startService('validator', ValidatorConfig, (c, l) => ValidatorModule.forRoot(c, l)),
+    notifier: await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l)),
+    seeder: await h.startService('seeder', SeederConfig, (c, l) => SeederModule.forRoot(c, l)),
+  };
+}
