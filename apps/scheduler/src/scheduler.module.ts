@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
 import { SchedulerConfig } from './scheduler.config';
+import { SchedulerController } from './scheduler.controller';
 import { SchedulerService } from './scheduler.service';
 
 @Module({})
@@ -12,6 +13,7 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [ServiceModule.forRoot({ service: 'scheduler', config, configClass: SchedulerConfig, logger }), ScheduleModule.forRoot()],
+      controllers: [SchedulerController],
       providers: [SchedulerService],
       exports: [SchedulerService],
     };

@@ -12,7 +12,7 @@ const DAY = 86_400_000;
 export const SEEDED_TABLES = [
   'ml_alert_acknowledgments', 'ml_retraining_notifications', 'member_ai_feedback', 'analytics_scheduled_reports', 'benchmark_data',
   'ml_predictions', 'model_feature_baselines', 'model_deployments', 'model_artifacts', 'model_metadata', 'ml_model_training_runs',
-  'drift_checks', 'claims', 'profiles', 'tenants',
+  'drift_checks', 'scheduled_runs', 'claims', 'profiles', 'tenants',
 ] as const;
 
 const FEEDBACK = [

@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@app/common';
+import { MODEL_TYPES } from '@app/domain';
+import { parseFlags, UsageError } from './args';
+import type { FlagSpec } from './args';
+import { CliConfig } from './cli.config';
+import { check, dbMigrate, seed } from './commands';
+import type { ExitCode } from './commands';
+
+const TENANT = /^[A-Za-z0-9_-]{1,100}$/;
+
+const COMMANDS: Record<string, { summary: string; flags: FlagSpec }> = {
+  'db:migrate': { summary: 'create the database if missing, then apply migrations (safe to repeat)', flags: {} },
+  seed: {
+    summary: 'ask the seeder service to seed the platform and wait for its answer',
+    flags: {
+      tenants: { type: 'int', min: 1, max: 1000 },
+      users: { type: 'int', min: 1, max: 100_000 },
+      claims: { type: 'int', min: 1, max: 1_000_000 },
+      seed: { type: 'int', min: 0, max: 2_147_483_647 },
+      scenario: { type: 'string', choices: ['default', 'drift'] },
+      reset: { type: 'bool' },
+      timeout: { type: 'int', min: 1, max: 3600 },
+    },
+  },
+  check: {
+    summary: 'run the drift check for every tenant and model (or --tenant/--model) and follow each pipeline',
+    flags: {
+      tenant: { type: 'string', pattern: TENANT },
+      model: { type: 'string', choices: MODEL_TYPES },
+      force: { type: 'bool' },
+      timeout: { type: 'int', min: 1, max: 3600 },
+    },
+  },
+};
+
+export function usage(): string {
+  return [
+    'usage: ue-cli <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => {
+      const opts = Object.entries(c.flags).map(([f, d]) => (d.type === 'bool' ? `[--${f}]` : `[--${f} ${d.type === 'int' ? 'N' : d.type === 'string' && d.choices ? d.choices.join('|') : 'VALUE'}]`));
+      return `  ${name.padEnd(11)} ${c.summary}\n              ${opts.join(' ') || '(no options)'}`;
+    }),
+    '',
+    'environment: DATABASE_URL, NATS_URL, SUBJECT_PREFIX (see README)',
+    'exit codes: 0 done, 1 the work failed or timed out, 2 bad usage',
+  ].join('\n');
+}
+
+export async function runCli(argv: readonly string[], out: (line: string) => void = (l) => process.stdout.write(`${l}\n`), env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    out(usage());
+    return command ? 0 : 2;
+  }
+  const def = COMMANDS[command];
+  try {
+    if (!def) throw new UsageError(`unknown command "${command}"`);
+    if (rest.includes('--help')) {
+      out(usage());
+      return 0;
+    }
+    const { flags, positional } = parseFlags(rest, def.flags);
+    if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    const config = loadConfig(CliConfig, env);
+    switch (command) {
+      case 'db:migrate':
+        return await dbMigrate(config, out);
+      case 'seed':
+        return await seed(config, flags, out);
+      default:
+        return await check(config, flags, out);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      out(`error: ${err.message}\n\n${usage()}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      out(err.message);
+      return 2;
+    }
+    out(`error: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2))
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => {
+      process.stderr.write(`${String(err)}\n`);
+      process.exit(1);
+    });
+}
