@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
-import { AppLogger, BaseConfig, ConfigError, loadConfig, NestLoggerAdapter } from '@app/common';
+import type { BaseConfig} from '@app/common';
+import { AppLogger, ConfigError, loadConfig, NestLoggerAdapter } from '@app/common';
 
 export interface ServiceApp<C extends BaseConfig> {
   app: INestApplication;

@@ -1,6 +1,6 @@
 import { CLAIM_STATUSES, CLAIM_TYPES, MODEL_TYPES } from '@app/domain';
 import type { ClaimOutcome, ClaimStatus, ClaimType, ModelType, UserRole } from '@app/domain';
-import { Random } from './random';
+import type { Random } from './random';
 import { DEPARTMENTS, DESCRIPTIONS, FIRST_NAMES, LAST_NAMES, TEAM_FOR_TYPE, TEAMS, UNION_LOCALS } from './pools';
 import { roleCounts, SEEDED_PREDICTION_ACCURACY } from './seed-plan';
 import type { SeedPlan } from './seed-plan';
