@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
 import { HDR } from '@app/messaging';
@@ -27,9 +26,12 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
     h.query<{ n: string }>('select count(*)::text as n from ml_retraining_notifications where event_id = $1', [eventId]).then((r) => Number(r[0]!.n));
 
   it('processes an event published while its consumer was down, once the consumer starts', async () => {
+    // First start creates the durable consumers; then the service goes down.
+    const first = await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l));
+    await h.stopService(first);
     const event = trainingFailed();
-    // The notifier's durable consumer may not even exist yet: the stream keeps the event.
     await h.publish(event);
+    await new Promise((r) => setTimeout(r, 300));
     expect(await notificationsFor(event.id)).toBe(0);
 
     await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l));
@@ -106,6 +108,5 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
     expect(await health.json()).toEqual({ status: 'ok', service: 'notifier', database: true, nats: true });
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toContain('ue_events_handled_total');
-    expect(randomUUID()).toBeTruthy();
   });
 });

@@ -73,9 +73,9 @@ export class Harness {
   }
 
   async stop(): Promise<void> {
-    // Warnings and errors of the services help explain a failed assertion.
+    // SHOW_SERVICE_LOGS=1 prints the services' warnings and errors (many are expected: dead letters...).
     const problems = this.logs.filter((l) => /"level":"(warn|error)"/.test(l));
-    if (problems.length > 0 && process.env.SHOW_SERVICE_LOGS !== '0') process.stdout.write(`service warnings/errors:\n${problems.slice(-30).join('\n')}\n`);
+    if (problems.length > 0 && process.env.SHOW_SERVICE_LOGS === '1') process.stdout.write(`service warnings/errors:\n${problems.slice(-30).join('\n')}\n`);
     for (const app of [...this.apps].reverse()) await app.app.close();
     this.apps.length = 0;
     for (const name of [this.topology.eventsStream, this.topology.deadLetterStream]) {
