@@ -39,7 +39,8 @@ async function pipelines(db: Client): Promise<Row[]> {
 function finished(r: Row): boolean {
   if (r.decision !== 'retrain') return true;
   if (r.run_status === 'failed') return r.notifications > 0;
-  return r.validation_result !== null && r.notifications >= (r.validation_result.passed ? 2 : 2);
+  // drift.detected plus either model.deployed or the rejection (model.validated) reached the notifier.
+  return r.validation_result !== null && r.notifications >= 2;
 }
 
 async function waitAndPrint(wait: number): Promise<void> {
@@ -52,7 +53,8 @@ async function waitAndPrint(wait: number): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
       rows = await pipelines(db);
     }
-    const line = (cols: string[]) => console.log(cols.map((c, i) => c.padEnd([18, 14, 18, 16, 30, 8, 6][i] ?? 10)).join(' '));
+    const line = (cols: string[]) =>
+      console.log(cols.map((c, i) => c.padEnd([18, 14, 18, 16, 30, 8, 6][i] ?? 10)).join(' '));
     line(['tenant', 'model', 'decision', '7-day accuracy', 'training / validation', 'active', 'alerts']);
     for (const r of rows) {
       const training =
@@ -61,13 +63,30 @@ async function waitAndPrint(wait: number): Promise<void> {
           : r.run_status === 'failed'
             ? `failed: ${r.run_error?.slice(0, 40) ?? ''}`
             : r.validation_result
-              ? `${pct(r.validation_accuracy)} ${r.validation_result.passed ? 'deployed' : `rejected (${r.validation_result.gates.filter((g) => !g.passed).map((g) => g.name).join(',')})`}`
+              ? `${pct(r.validation_accuracy)} ${
+                  r.validation_result.passed
+                    ? 'deployed'
+                    : `rejected (${r.validation_result.gates
+                        .filter((g) => !g.passed)
+                        .map((g) => g.name)
+                        .join(',')})`
+                }`
               : (r.run_status ?? 'waiting');
-      line([r.tenant_id, r.model_type, r.decision, `${pct(r.accuracy)} n=${r.labelled_count}`, training, `v${r.active_version ?? '-'}`, String(r.notifications)]);
+      line([
+        r.tenant_id,
+        r.model_type,
+        r.decision,
+        `${pct(r.accuracy)} n=${r.labelled_count}`,
+        training,
+        `v${r.active_version ?? '-'}`,
+        String(r.notifications),
+      ]);
     }
     const pending = rows.filter((r) => !finished(r)).length;
     if (pending > 0) console.log(`\n${pending} pipeline(s) had not finished after ${wait} s; see the logs.`);
-    console.log(`\nReasons:\n${rows.map((r) => `  ${r.tenant_id} ${r.model_type}: ${r.reasons.join('; ')}`).join('\n')}`);
+    console.log(
+      `\nReasons:\n${rows.map((r) => `  ${r.tenant_id} ${r.model_type}: ${r.reasons.join('; ')}`).join('\n')}`,
+    );
   } finally {
     await db.end();
   }
@@ -87,7 +106,8 @@ async function trace(dir: string): Promise<void> {
   } finally {
     await db.end();
   }
-  const lines: { time: string; service: string; msg: string; correlationId?: string; tenantId?: string }[] = [];
+  const lines: { time: string; service: string; msg: string; correlationId?: string; tenantId?: string }[] =
+    [];
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.log'))) {
     for (const l of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
       if (!l.startsWith('{')) continue;
@@ -98,9 +118,15 @@ async function trace(dir: string): Promise<void> {
       }
     }
   }
-  for (const id of correlationIds) {
+  const [pipeline, seeding] = correlationIds;
+  for (const id of [pipeline, seeding]) {
+    if (!id) continue;
     console.log(`correlationId ${id}:`);
-    for (const l of lines.filter((x) => x.correlationId === id || (x.msg === 'daily drift check fired' && id !== correlationIds[correlationIds.length - 1])).sort((a, b) => a.time.localeCompare(b.time))) {
+    // The scheduler fires all checks at once (one line, no single correlation id); show it before the pipeline.
+    const wanted = lines.filter(
+      (x) => x.correlationId === id || (id === pipeline && x.msg === 'daily drift check fired'),
+    );
+    for (const l of wanted.sort((a, b) => a.time.localeCompare(b.time))) {
       console.log(`  ${l.time.slice(11, 23)} ${l.service.padEnd(14)} ${l.tenantId ?? ''} ${l.msg}`);
     }
   }

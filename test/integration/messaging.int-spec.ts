@@ -20,10 +20,19 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
   });
 
   const trainingFailed = (): Envelope<'training.failed'> =>
-    createEnvelope('training.failed', { modelType: 'churn_risk', code: 'INSUFFICIENT_SAMPLES', reason: 'have 412, need 500' }, { tenantId });
+    createEnvelope(
+      'training.failed',
+      { modelType: 'churn_risk', code: 'INSUFFICIENT_SAMPLES', reason: 'have 412, need 500' },
+      { tenantId },
+    );
 
   const notificationsFor = (eventId: string) =>
-    h.query<{ n: string }>('select count(*)::text as n from ml_retraining_notifications where event_id = $1', [eventId]).then((r) => Number(r[0]!.n));
+    h
+      .query<{ n: string }>(
+        'select count(*)::text as n from ml_retraining_notifications where event_id = $1',
+        [eventId],
+      )
+      .then((r) => Number(r[0]!.n));
 
   it('processes an event published while its consumer was down, once the consumer starts', async () => {
     // First start creates the durable consumers; then the service goes down.
@@ -36,11 +45,20 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
 
     await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l));
     await pollUntil(async () => (await notificationsFor(event.id)) === 1, { what: 'notification row' });
-    const [row] = await h.query<{ severity: string; body: string; tenant_id: string; correlation_id: string }>(
+    const [row] = await h.query<{
+      severity: string;
+      body: string;
+      tenant_id: string;
+      correlation_id: string;
+    }>(
       'select severity, body, tenant_id, correlation_id from ml_retraining_notifications where event_id = $1',
       [event.id],
     );
-    expect(row).toMatchObject({ severity: 'failure', tenant_id: tenantId, correlation_id: event.correlationId });
+    expect(row).toMatchObject({
+      severity: 'failure',
+      tenant_id: tenantId,
+      correlation_id: event.correlationId,
+    });
     expect(row!.body).toContain('have 412, need 500');
   });
 
@@ -69,21 +87,34 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
       { modelType: 'timeline', version: 2, reason: 'validated', accuracy: 0.9, sneaky: true } as never,
       { tenantId },
     );
-    const wrongType = createEnvelope('model.deployed', { modelType: 'not_a_model', version: 'two', reason: 'validated', accuracy: 0.9 } as never, { tenantId });
+    const wrongType = createEnvelope(
+      'model.deployed',
+      { modelType: 'not_a_model', version: 'two', reason: 'validated', accuracy: 0.9 } as never,
+      { tenantId },
+    );
     await h.publishRaw('model.deployed', badJson);
     await h.publish(missingFields);
     await h.publish(extraField);
     await h.publish(wrongType);
-    const good = createEnvelope('model.deployed', { modelType: 'timeline', version: 2, previousVersion: 1, reason: 'validated', accuracy: 0.91 }, { tenantId });
+    const good = createEnvelope(
+      'model.deployed',
+      { modelType: 'timeline', version: 2, previousVersion: 1, reason: 'validated', accuracy: 0.91 },
+      { tenantId },
+    );
     await h.publish(good);
 
-    await pollUntil(async () => (await notificationsFor(good.id)) === 1, { what: 'the valid event after the bad ones' });
+    await pollUntil(async () => (await notificationsFor(good.id)) === 1, {
+      what: 'the valid event after the bad ones',
+    });
 
     const dlq = h.topology.deadLetterStream;
-    const info = await pollUntil(async () => {
-      const i = await h.jsm.streams.info(dlq);
-      return i.state.messages >= 4 ? i : false;
-    }, { what: 'four dead letters' });
+    const info = await pollUntil(
+      async () => {
+        const i = await h.jsm.streams.info(dlq);
+        return i.state.messages >= 4 ? i : false;
+      },
+      { what: 'four dead letters' },
+    );
     expect(info.state.messages).toBe(4);
     const reasons: string[] = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
@@ -102,7 +133,9 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
   });
 
   it('reports health of Postgres and NATS and exposes Prometheus metrics', async () => {
-    const app = await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l), { HTTP_PORT: '0' });
+    const app = await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l), {
+      HTTP_PORT: '0',
+    });
     const health = await fetch(`${app.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', service: 'notifier', database: true, nats: true });

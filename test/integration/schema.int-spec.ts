@@ -5,7 +5,14 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { MetadataStorage } from '@mikro-orm/core';
 import { dropDatabase, ensureDatabase, migrate, ormConfig } from '@app/database';
 
-const ML_TABLES = ['ml_predictions', 'model_metadata', 'model_feature_baselines', 'ml_model_training_runs', 'ml_retraining_notifications', 'ml_alert_acknowledgments'];
+const ML_TABLES = [
+  'ml_predictions',
+  'model_metadata',
+  'model_feature_baselines',
+  'ml_model_training_runs',
+  'ml_retraining_notifications',
+  'ml_alert_acknowledgments',
+];
 
 async function describeTables(url: string): Promise<{ columns: unknown[]; indexes: unknown[] }> {
   const c = new Client({ connectionString: url });
@@ -16,7 +23,10 @@ async function describeTables(url: string): Promise<{ columns: unknown[]; indexe
         where table_schema = 'public' and table_name = any($1) order by table_name, column_name`,
       [ML_TABLES],
     );
-    const indexes = await c.query(`select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' and tablename = any($1) order by tablename, indexname`, [ML_TABLES]);
+    const indexes = await c.query(
+      `select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' and tablename = any($1) order by tablename, indexname`,
+      [ML_TABLES],
+    );
     return { columns: columns.rows, indexes: indexes.rows };
   } finally {
     await c.end();
@@ -108,13 +118,21 @@ ORDER BY count DESC;`,
     const c = new Client({ connectionString: url });
     await c.connect();
     try {
-      await c.query(`insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy) values ('t_schema', 'timeline', 1, true, 0.8)`);
+      await c.query(
+        `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy) values ('t_schema', 'timeline', 1, true, 0.8)`,
+      );
       await expect(
-        c.query(`insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy) values ('t_schema', 'timeline', 2, true, 0.8)`),
+        c.query(
+          `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy) values ('t_schema', 'timeline', 2, true, 0.8)`,
+        ),
       ).rejects.toThrow(/model_metadata_one_active/);
-      await c.query(`insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id) values ('t_schema', 'timeline', 'running', 'manual', 'x')`);
+      await c.query(
+        `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id) values ('t_schema', 'timeline', 'running', 'manual', 'x')`,
+      );
       await expect(
-        c.query(`insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id) values ('t_schema', 'timeline', 'queued', 'manual', 'y')`),
+        c.query(
+          `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id) values ('t_schema', 'timeline', 'queued', 'manual', 'y')`,
+        ),
       ).rejects.toThrow(/ml_model_training_runs_one_in_progress/);
     } finally {
       await c.end();

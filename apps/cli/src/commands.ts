@@ -6,7 +6,7 @@ import { MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { CliBus } from './bus';
 import type { CliConfig } from './cli.config';
-import type { ParsedFlags } from './args';
+import type { ParsedFlags } from '@app/common';
 
 export type Out = (line: string) => void;
 
@@ -15,7 +15,9 @@ export type ExitCode = 0 | 1 | 2;
 
 export async function dbMigrate(config: CliConfig, out: Out): Promise<ExitCode> {
   const r = await migrate(config.DATABASE_URL);
-  out(`database ${r.database}: ${r.databaseCreated ? 'created' : 'exists'}; ${r.applied.length === 0 ? 'schema up to date' : `applied ${r.applied.join(', ')}`}`);
+  out(
+    `database ${r.database}: ${r.databaseCreated ? 'created' : 'exists'}; ${r.applied.length === 0 ? 'schema up to date' : `applied ${r.applied.join(', ')}`}`,
+  );
   return 0;
 }
 
@@ -38,11 +40,18 @@ export async function seed(config: CliConfig, flags: ParsedFlags, out: Out): Pro
     out(`🌱 seed.requested ${JSON.stringify(request.payload)} (correlation ${request.correlationId})`);
     await bus.publish(request);
     let result: Envelope | undefined;
-    const finished = await bus.watch((e) => {
-      if (e.correlationId !== request.correlationId || (e.type !== 'seed.completed' && e.type !== 'seed.failed')) return false;
-      result = e;
-      return true;
-    }, ((flags.timeout as number | undefined) ?? 300) * 1000);
+    const finished = await bus.watch(
+      (e) => {
+        if (
+          e.correlationId !== request.correlationId ||
+          (e.type !== 'seed.completed' && e.type !== 'seed.failed')
+        )
+          return false;
+        result = e;
+        return true;
+      },
+      ((flags.timeout as number | undefined) ?? 300) * 1000,
+    );
     if (!finished || !result) {
       out('⏱  no answer from the seeder: is it running? (npm run start:seeder)');
       return 1;
@@ -53,7 +62,9 @@ export async function seed(config: CliConfig, flags: ParsedFlags, out: Out): Pro
       return 1;
     }
     const p = (result as Envelope<'seed.completed'>).payload;
-    out(`✅ seeded in ${(p.durationMs / 1000).toFixed(1)} s: tenants ${p.summary.tenants}, users ${p.summary.users}, claims ${p.summary.claims}, ML predictions ${p.summary.predictions}, model metadata ${p.summary.modelMetadata}, feedback ${p.summary.feedback}`);
+    out(
+      `✅ seeded in ${(p.durationMs / 1000).toFixed(1)} s: tenants ${p.summary.tenants}, users ${p.summary.users}, claims ${p.summary.claims}, ML predictions ${p.summary.predictions}, model metadata ${p.summary.modelMetadata}, feedback ${p.summary.feedback}`,
+    );
     out(`   tenant ids: ${p.tenantIds.join(', ')}`);
     return 0;
   } finally {
@@ -123,13 +134,17 @@ export async function check(config: CliConfig, flags: ParsedFlags, out: Out): Pr
   let tenants: string[];
   try {
     tenants = flags.tenant
-      ? (await db.query<{ id: string }>('select id from tenants where id = $1', [flags.tenant])).rows.map((r) => r.id)
+      ? (await db.query<{ id: string }>('select id from tenants where id = $1', [flags.tenant])).rows.map(
+          (r) => r.id,
+        )
       : (await db.query<{ id: string }>('select id from tenants order by id')).rows.map((r) => r.id);
   } finally {
     await db.end();
   }
   if (tenants.length === 0) {
-    out(flags.tenant ? `no tenant ${String(flags.tenant)}` : 'no tenants: seed first (npm run seed:platform)');
+    out(
+      flags.tenant ? `no tenant ${String(flags.tenant)}` : 'no tenants: seed first (npm run seed:platform)',
+    );
     return 1;
   }
   const bus = await CliBus.open(config.NATS_URL, config.SUBJECT_PREFIX);
@@ -138,27 +153,36 @@ export async function check(config: CliConfig, flags: ParsedFlags, out: Out): Pr
     const pending = new Map<string, { tenant: string; model: ModelType; last: string }>();
     for (const tenant of tenants) {
       for (const model of models) {
-        const e = createEnvelope('drift.check.requested', { modelType: model, logicalDate, force: flags.force === true, requestedBy: 'cli' }, { tenantId: tenant });
+        const e = createEnvelope(
+          'drift.check.requested',
+          { modelType: model, logicalDate, force: flags.force === true, requestedBy: 'cli' },
+          { tenantId: tenant },
+        );
         pending.set(e.correlationId, { tenant, model, last: e.type });
         await bus.publish(e);
         out(`→ ${tenant} ${model}: drift.check.requested${flags.force ? ' (forced)' : ''}`);
       }
     }
     let failures = 0;
-    await bus.watch((e) => {
-      const p = pending.get(e.correlationId);
-      if (!p) return false;
-      p.last = e.type;
-      out(`  ${p.tenant} ${p.model.padEnd(13)} ${describe(e)}`);
-      if (isTerminal(e)) {
-        if (e.type === 'training.failed') failures += 1;
-        pending.delete(e.correlationId);
-      }
-      return pending.size === 0;
-    }, ((flags.timeout as number | undefined) ?? 120) * 1000);
+    await bus.watch(
+      (e) => {
+        const p = pending.get(e.correlationId);
+        if (!p) return false;
+        p.last = e.type;
+        out(`  ${p.tenant} ${p.model.padEnd(13)} ${describe(e)}`);
+        if (isTerminal(e)) {
+          if (e.type === 'training.failed') failures += 1;
+          pending.delete(e.correlationId);
+        }
+        return pending.size === 0;
+      },
+      ((flags.timeout as number | undefined) ?? 120) * 1000,
+    );
     for (const p of pending.values()) {
       const service = NEXT_SERVICE[p.last] ?? 'notifier';
-      out(`⏱  ${p.tenant} ${p.model}: no answer after ${p.last}; is the ${service} running? (npm run start:${service})`);
+      out(
+        `⏱  ${p.tenant} ${p.model}: no answer after ${p.last}; is the ${service} running? (npm run start:${service})`,
+      );
     }
     return pending.size > 0 || failures > 0 ? 1 : 0;
   } finally {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@app/common';
 import { MODEL_TYPES } from '@app/domain';
-import { parseFlags, UsageError } from './args';
-import type { FlagSpec } from './args';
+import { parseFlags, UsageError } from '@app/common';
+import type { FlagSpec } from '@app/common';
 import { CliConfig } from './cli.config';
 import { check, dbMigrate, seed } from './commands';
 import type { ExitCode } from './commands';
@@ -10,7 +10,10 @@ import type { ExitCode } from './commands';
 const TENANT = /^[A-Za-z0-9_-]{1,100}$/;
 
 const COMMANDS: Record<string, { summary: string; flags: FlagSpec }> = {
-  'db:migrate': { summary: 'create the database if missing, then apply migrations (safe to repeat)', flags: {} },
+  'db:migrate': {
+    summary: 'create the database if missing, then apply migrations (safe to repeat)',
+    flags: {},
+  },
   seed: {
     summary: 'ask the seeder service to seed the platform and wait for its answer',
     flags: {
@@ -39,7 +42,11 @@ export function usage(): string {
     'usage: ue-cli <command> [options]',
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => {
-      const opts = Object.entries(c.flags).map(([f, d]) => (d.type === 'bool' ? `[--${f}]` : `[--${f} ${d.type === 'int' ? 'N' : d.type === 'string' && d.choices ? d.choices.join('|') : 'VALUE'}]`));
+      const opts = Object.entries(c.flags).map(([f, d]) =>
+        d.type === 'bool'
+          ? `[--${f}]`
+          : `[--${f} ${d.type === 'int' ? 'N' : d.type === 'string' && d.choices ? d.choices.join('|') : 'VALUE'}]`,
+      );
       return `  ${name.padEnd(11)} ${c.summary}\n              ${opts.join(' ') || '(no options)'}`;
     }),
     '',
@@ -48,7 +55,11 @@ export function usage(): string {
   ].join('\n');
 }
 
-export async function runCli(argv: readonly string[], out: (line: string) => void = (l) => process.stdout.write(`${l}\n`), env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
+export async function runCli(
+  argv: readonly string[],
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ExitCode> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
     out(usage());

@@ -1,6 +1,16 @@
 import { decide } from './decision';
 
-const base = { force: false, requestedBy: 'schedule', hasActiveModel: true, correct: 90, labelled: 100, accuracyThreshold: 0.85, minLabelled: 30, windowDays: 7, features: [] };
+const base = {
+  force: false,
+  requestedBy: 'schedule',
+  hasActiveModel: true,
+  correct: 90,
+  labelled: 100,
+  accuracyThreshold: 0.85,
+  minLabelled: 30,
+  windowDays: 7,
+  features: [],
+};
 
 describe('drift decision', () => {
   it('takes no action when accuracy meets the threshold', () => {
@@ -21,7 +31,14 @@ describe('drift decision', () => {
     expect(decide({ ...base, correct: 0, labelled: 0 }).accuracy).toBeUndefined();
   });
   it('retrains on a significant PSI even with little labelled data', () => {
-    const d = decide({ ...base, labelled: 0, correct: 0, features: [{ feature: 'member_age', psi: 0.31, band: 'significant', baselineSize: 500, currentSize: 120 }] });
+    const d = decide({
+      ...base,
+      labelled: 0,
+      correct: 0,
+      features: [
+        { feature: 'member_age', psi: 0.31, band: 'significant', baselineSize: 500, currentSize: 120 },
+      ],
+    });
     expect(d.decision).toBe('retrain');
     expect(d.reasons[0]).toBe('member_age PSI 0.310 is significant');
   });

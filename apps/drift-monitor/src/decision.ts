@@ -32,7 +32,13 @@ export function decide(i: DecisionInput): Decision {
   const enough = sampleSizeCheck(i.labelled, i.minLabelled);
   if (i.labelled > 0) {
     const w = wilsonInterval(i.correct, i.labelled);
-    accuracy = { value: w.estimate, low: w.low, high: w.high, labelled: i.labelled, threshold: i.accuracyThreshold };
+    accuracy = {
+      value: w.estimate,
+      low: w.low,
+      high: w.high,
+      labelled: i.labelled,
+      threshold: i.accuracyThreshold,
+    };
   }
   if (i.force) {
     reasons.push(`retraining forced by ${i.requestedBy}`);
@@ -45,13 +51,20 @@ export function decide(i: DecisionInput): Decision {
   const drifted = i.features.filter((f) => f.band === 'significant');
   for (const f of drifted) reasons.push(`${f.feature} PSI ${f.psi.toFixed(3)} is significant`);
   if (!enough.sufficient) {
-    reasons.push(`only ${enough.have} labelled predictions in the last ${i.windowDays} days (need ${enough.need}): accuracy not judged`);
+    reasons.push(
+      `only ${enough.have} labelled predictions in the last ${i.windowDays} days (need ${enough.need}): accuracy not judged`,
+    );
     return { decision: drifted.length > 0 ? 'retrain' : 'insufficient_data', accuracy, reasons };
   }
   if (accuracy && accuracy.value < i.accuracyThreshold) {
-    reasons.push(`${i.windowDays}-day accuracy ${pct(accuracy.value)} (n=${i.labelled}) is below the ${pct(i.accuracyThreshold)} threshold`);
+    reasons.push(
+      `${i.windowDays}-day accuracy ${pct(accuracy.value)} (n=${i.labelled}) is below the ${pct(i.accuracyThreshold)} threshold`,
+    );
   }
   const retrain = drifted.length > 0 || (accuracy !== undefined && accuracy.value < i.accuracyThreshold);
-  if (!retrain) reasons.push(`${i.windowDays}-day accuracy ${pct(accuracy!.value)} (n=${i.labelled}) meets the ${pct(i.accuracyThreshold)} threshold`);
+  if (!retrain)
+    reasons.push(
+      `${i.windowDays}-day accuracy ${pct(accuracy!.value)} (n=${i.labelled}) meets the ${pct(i.accuracyThreshold)} threshold`,
+    );
   return { decision: retrain ? 'retrain' : 'no_action', accuracy, reasons };
 }

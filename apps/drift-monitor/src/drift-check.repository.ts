@@ -14,7 +14,13 @@ export class DriftCheckRepository {
   }
 
   /** Correct and labelled predictions whose outcome became known in the window before `asOf`. */
-  async accuracyWindow(em: EntityManager, tenantId: string, modelType: ModelType, asOf: string, days: number): Promise<{ correct: number; labelled: number }> {
+  async accuracyWindow(
+    em: EntityManager,
+    tenantId: string,
+    modelType: ModelType,
+    asOf: string,
+    days: number,
+  ): Promise<{ correct: number; labelled: number }> {
     const [row] = await em.execute<{ correct: number; labelled: number }[]>(
       `select count(*) filter (where is_correct)::int as correct, count(*)::int as labelled
          from ml_predictions
@@ -27,13 +33,36 @@ export class DriftCheckRepository {
 
   async record(
     em: EntityManager,
-    c: { id: string; tenantId: string; modelType: ModelType; version: number | null; logicalDate: string; decision: Decision; eventId: string; correlationId: string },
+    c: {
+      id: string;
+      tenantId: string;
+      modelType: ModelType;
+      version: number | null;
+      logicalDate: string;
+      decision: Decision;
+      eventId: string;
+      correlationId: string;
+    },
   ): Promise<void> {
     const a = c.decision.accuracy;
     await em.execute(
       `insert into drift_checks (id, tenant_id, model_type, model_version, logical_date, decision, features, accuracy, accuracy_low, accuracy_high, labelled_count, reasons, event_id, correlation_id)
        values (?, ?, ?, ?, ?, ?, '[]'::jsonb, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
-      [c.id, c.tenantId, c.modelType, c.version, c.logicalDate, c.decision.decision, a?.value ?? null, a?.low ?? null, a?.high ?? null, a?.labelled ?? 0, JSON.stringify(c.decision.reasons), c.eventId, c.correlationId],
+      [
+        c.id,
+        c.tenantId,
+        c.modelType,
+        c.version,
+        c.logicalDate,
+        c.decision.decision,
+        a?.value ?? null,
+        a?.low ?? null,
+        a?.high ?? null,
+        a?.labelled ?? 0,
+        JSON.stringify(c.decision.reasons),
+        c.eventId,
+        c.correlationId,
+      ],
     );
   }
 }

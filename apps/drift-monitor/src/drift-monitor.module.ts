@@ -11,7 +11,9 @@ export class DriftMonitorModule {
   static forRoot(config: DriftMonitorConfig, logger: AppLogger): DynamicModule {
     return {
       module: DriftMonitorModule,
-      imports: [ServiceModule.forRoot({ service: 'drift-monitor', config, configClass: DriftMonitorConfig, logger })],
+      imports: [
+        ServiceModule.forRoot({ service: 'drift-monitor', config, configClass: DriftMonitorConfig, logger }),
+      ],
       providers: [DriftCheckRepository, DriftMonitorService],
     };
   }

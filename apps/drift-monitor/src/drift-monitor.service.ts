@@ -21,7 +21,13 @@ export class DriftMonitorService {
     const { modelType, logicalDate, force, requestedBy } = event.payload;
     const cfg = MODEL_CONFIGS[modelType];
     const version = await this.checks.activeVersion(ctx.em, event.tenantId, modelType);
-    const window = await this.checks.accuracyWindow(ctx.em, event.tenantId, modelType, logicalDate, this.config.ACCURACY_WINDOW_DAYS);
+    const window = await this.checks.accuracyWindow(
+      ctx.em,
+      event.tenantId,
+      modelType,
+      logicalDate,
+      this.config.ACCURACY_WINDOW_DAYS,
+    );
     const decision = decide({
       force: force ?? false,
       requestedBy,
@@ -34,8 +40,23 @@ export class DriftMonitorService {
       features: [],
     });
     const checkId = newId();
-    await this.checks.record(ctx.em, { id: checkId, tenantId: event.tenantId, modelType, version, logicalDate, decision, eventId: event.id, correlationId: event.correlationId });
-    const common = { checkId, modelType, activeVersion: version ?? undefined, accuracy: decision.accuracy, reasons: decision.reasons };
+    await this.checks.record(ctx.em, {
+      id: checkId,
+      tenantId: event.tenantId,
+      modelType,
+      version,
+      logicalDate,
+      decision,
+      eventId: event.id,
+      correlationId: event.correlationId,
+    });
+    const common = {
+      checkId,
+      modelType,
+      activeVersion: version ?? undefined,
+      accuracy: decision.accuracy,
+      reasons: decision.reasons,
+    };
     await ctx.emit('drift.checked', { ...common, decision: decision.decision, features: [] });
     if (decision.decision === 'retrain') await ctx.emit('drift.detected', { ...common, driftedFeatures: [] });
     ctx.log.info('drift check done', { modelType, decision: decision.decision, reasons: decision.reasons });

@@ -18,7 +18,17 @@ export class InAppRepository {
        values (?, ?, ?, ?, ?, 'in_app', ?, ?, ?, 'sent', 1, now(), ?)
        on conflict (event_id, channel, recipient) do nothing
        returning id`,
-      [event.tenantId, event.id, event.type, message.modelType, message.severity, inAppRecipient(event.tenantId), message.subject, message.body, event.correlationId],
+      [
+        event.tenantId,
+        event.id,
+        event.type,
+        message.modelType,
+        message.severity,
+        inAppRecipient(event.tenantId),
+        message.subject,
+        message.body,
+        event.correlationId,
+      ],
     );
     return rows.length > 0;
   }

@@ -50,6 +50,9 @@ export class NotificationService {
       return;
     }
     const created = await this.inApp.record(ctx.em, event, message);
-    ctx.log.info(created ? 'in-app notification recorded' : 'in-app notification already recorded', { severity: message.severity, channel: 'in_app' });
+    ctx.log.info(created ? 'in-app notification recorded' : 'in-app notification already recorded', {
+      severity: message.severity,
+      channel: 'in_app',
+    });
   }
 }

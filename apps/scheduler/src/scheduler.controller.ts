@@ -11,7 +11,8 @@ export class SchedulerController {
   @HttpCode(200)
   async run(@Query('at') at?: string): Promise<FireResult> {
     const when = at ? new Date(at) : new Date();
-    if (Number.isNaN(when.getTime())) throw new BadRequestException(`"at" must be an ISO date-time, got ${at}`);
+    if (Number.isNaN(when.getTime()))
+      throw new BadRequestException(`"at" must be an ISO date-time, got ${at}`);
     return this.scheduler.fire(when, 'manual');
   }
 }

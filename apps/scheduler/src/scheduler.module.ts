@@ -12,7 +12,10 @@ export class SchedulerModule {
   static forRoot(config: SchedulerConfig, logger: AppLogger): DynamicModule {
     return {
       module: SchedulerModule,
-      imports: [ServiceModule.forRoot({ service: 'scheduler', config, configClass: SchedulerConfig, logger }), ScheduleModule.forRoot()],
+      imports: [
+        ServiceModule.forRoot({ service: 'scheduler', config, configClass: SchedulerConfig, logger }),
+        ScheduleModule.forRoot(),
+      ],
       controllers: [SchedulerController],
       providers: [SchedulerService],
       exports: [SchedulerService],

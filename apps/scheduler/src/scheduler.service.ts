@@ -41,11 +41,17 @@ export class SchedulerService implements OnApplicationBootstrap {
       timeZone: this.config.SCHEDULE_TIMEZONE,
       start: true,
       onTick: () => {
-        this.fire(new Date(), 'cron').catch((err: unknown) => this.log.error('daily drift check failed to fire', { err: errorMessage(err) }));
+        this.fire(new Date(), 'cron').catch((err: unknown) =>
+          this.log.error('daily drift check failed to fire', { err: errorMessage(err) }),
+        );
       },
     });
     this.registry.addCronJob(DAILY_JOB, job);
-    this.log.info('daily drift check scheduled', { cron: this.config.SCHEDULE_CRON, timeZone: this.config.SCHEDULE_TIMEZONE, next: job.nextDate().toISO() });
+    this.log.info('daily drift check scheduled', {
+      cron: this.config.SCHEDULE_CRON,
+      timeZone: this.config.SCHEDULE_TIMEZONE,
+      next: job.nextDate().toISO(),
+    });
   }
 
   async fire(at: Date, triggeredBy: 'cron' | 'catch_up' | 'manual'): Promise<FireResult> {
@@ -64,14 +70,22 @@ export class SchedulerService implements OnApplicationBootstrap {
           const id = deterministicId(`${DAILY_JOB}:${t.id}:${modelType}:${date}`);
           const envelope = createEnvelope(
             'drift.check.requested',
-            { modelType, logicalDate: date, requestedBy: triggeredBy === 'manual' ? 'cli' : triggeredBy === 'catch_up' ? 'catch_up' : 'schedule' },
+            {
+              modelType,
+              logicalDate: date,
+              requestedBy:
+                triggeredBy === 'manual' ? 'cli' : triggeredBy === 'catch_up' ? 'catch_up' : 'schedule',
+            },
             { tenantId: t.id, id, correlationId: id },
           );
           await addToOutbox(em, 'scheduler', envelope);
           events += 1;
         }
       }
-      await em.execute('update scheduled_runs set events_published = ? where id = ?', [events, claimed[0]!.id]);
+      await em.execute('update scheduled_runs set events_published = ? where id = ?', [
+        events,
+        claimed[0]!.id,
+      ]);
       return { logicalDate: date, fired: true, events };
     });
     if (result.fired) {

@@ -4,7 +4,6 @@ import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
 import { SeederConfig } from './seeder.config';
 import { SeederService } from './seeder.service';
-import { SeedingService } from './seeding/seeding.service';
 
 @Module({})
 export class SeederModule {
@@ -12,7 +11,7 @@ export class SeederModule {
     return {
       module: SeederModule,
       imports: [ServiceModule.forRoot({ service: 'seeder', config, configClass: SeederConfig, logger })],
-      providers: [SeedingService, SeederService],
+      providers: [SeederService],
     };
   }
 }

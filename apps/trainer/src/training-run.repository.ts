@@ -43,14 +43,29 @@ export class TrainingRunRepository {
   async complete(
     em: EntityManager,
     runId: string,
-    r: { candidateVersion: number; trainingSamples: number; validationSamples: number; validationAccuracy: number; metrics: object; split: object },
+    r: {
+      candidateVersion: number;
+      trainingSamples: number;
+      validationSamples: number;
+      validationAccuracy: number;
+      metrics: object;
+      split: object;
+    },
   ): Promise<void> {
     await em.execute(
       `update ml_model_training_runs
           set status = 'completed', training_completed_at = now(), candidate_version = ?, training_samples = ?,
               validation_samples = ?, validation_accuracy = ?, metrics = ?::jsonb, split = ?::jsonb
         where id = ?`,
-      [r.candidateVersion, r.trainingSamples, r.validationSamples, r.validationAccuracy, JSON.stringify(r.metrics), JSON.stringify(r.split), runId],
+      [
+        r.candidateVersion,
+        r.trainingSamples,
+        r.validationSamples,
+        r.validationAccuracy,
+        JSON.stringify(r.metrics),
+        JSON.stringify(r.split),
+        runId,
+      ],
     );
   }
 
@@ -67,7 +82,14 @@ export class TrainingRunRepository {
 
   async saveArtifact(
     em: EntityManager,
-    a: { tenantId: string; modelType: ModelType; version: number; format: string; checksum: string; content: Buffer },
+    a: {
+      tenantId: string;
+      modelType: ModelType;
+      version: number;
+      format: string;
+      checksum: string;
+      content: Buffer;
+    },
   ): Promise<string> {
     const [row] = await em.execute<{ id: string }[]>(
       `insert into model_artifacts (tenant_id, model_type, model_version, format, checksum, content) values (?, ?, ?, ?, ?, ?) returning id`,

@@ -1,6 +1,13 @@
 import { evaluateGates } from './gates';
 
-const base = { holdoutAccuracy: 0.9, validationSamples: 200, accuracyThreshold: 0.85, minHoldoutSamples: 100, champion: null, championTolerance: 0 };
+const base = {
+  holdoutAccuracy: 0.9,
+  validationSamples: 200,
+  accuracyThreshold: 0.85,
+  minHoldoutSamples: 100,
+  champion: null,
+  championTolerance: 0,
+};
 
 describe('validation gates', () => {
   it('passes a candidate above the floor with enough evidence and no champion', () => {
@@ -12,7 +19,11 @@ describe('validation gates', () => {
     ]);
   });
   it('fails the floor below the threshold, and passes exactly at it', () => {
-    expect(evaluateGates({ ...base, holdoutAccuracy: 0.849 })[0]).toMatchObject({ passed: false, value: 0.849, threshold: 0.85 });
+    expect(evaluateGates({ ...base, holdoutAccuracy: 0.849 })[0]).toMatchObject({
+      passed: false,
+      value: 0.849,
+      threshold: 0.85,
+    });
     expect(evaluateGates({ ...base, holdoutAccuracy: 0.85 })[0]!.passed).toBe(true);
   });
   it('fails with too small a hold-out', () => {
@@ -20,6 +31,9 @@ describe('validation gates', () => {
   });
   it('fails a candidate worse than the champion beyond the tolerance', () => {
     expect(evaluateGates({ ...base, champion: { version: 3, accuracy: 0.92 } })[2]!.passed).toBe(false);
-    expect(evaluateGates({ ...base, champion: { version: 3, accuracy: 0.92 }, championTolerance: 0.02 })[2]!.passed).toBe(true);
+    expect(
+      evaluateGates({ ...base, champion: { version: 3, accuracy: 0.92 }, championTolerance: 0.02 })[2]!
+        .passed,
+    ).toBe(true);
   });
 });

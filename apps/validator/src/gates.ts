@@ -35,7 +35,11 @@ export function evaluateGates(i: GateInput): GateResultDto[] {
     },
   ];
   if (!i.champion) {
-    gates.push({ name: 'champion_comparison', passed: true, detail: 'no active version to compare with: passes' });
+    gates.push({
+      name: 'champion_comparison',
+      passed: true,
+      detail: 'no active version to compare with: passes',
+    });
   } else {
     const floor = i.champion.accuracy - i.championTolerance;
     const passed = i.holdoutAccuracy >= floor;

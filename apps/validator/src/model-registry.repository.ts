@@ -11,7 +11,11 @@ export interface ActiveModel {
 @Injectable()
 export class ModelRegistryRepository {
   /** The active version, locked until the transaction ends so concurrent deployments serialise. */
-  async activeForUpdate(em: EntityManager, tenantId: string, modelType: ModelType): Promise<ActiveModel | null> {
+  async activeForUpdate(
+    em: EntityManager,
+    tenantId: string,
+    modelType: ModelType,
+  ): Promise<ActiveModel | null> {
     const rows = await em.execute<{ model_version: number; baseline_accuracy: number }[]>(
       `select model_version, baseline_accuracy from model_metadata where tenant_id = ? and model_type = ? and is_active for update`,
       [tenantId, modelType],
@@ -20,15 +24,32 @@ export class ModelRegistryRepository {
   }
 
   async recordValidation(em: EntityManager, runId: string, result: object): Promise<void> {
-    await em.execute(`update ml_model_training_runs set validation_result = ?::jsonb where id = ?`, [JSON.stringify(result), runId]);
+    await em.execute(`update ml_model_training_runs set validation_result = ?::jsonb where id = ?`, [
+      JSON.stringify(result),
+      runId,
+    ]);
   }
 
   /** Deactivates the old version and activates the new one; the caller's transaction makes it atomic. */
   async activate(
     em: EntityManager,
-    d: { tenantId: string; modelType: ModelType; version: number; accuracy: number; runId: string; artifactId: string; previous: number | null; reason: DeploymentReason; correlationId: string; metrics: object },
+    d: {
+      tenantId: string;
+      modelType: ModelType;
+      version: number;
+      accuracy: number;
+      runId: string;
+      artifactId: string;
+      previous: number | null;
+      reason: DeploymentReason;
+      correlationId: string;
+      metrics: object;
+    },
   ): Promise<void> {
-    await em.execute(`update model_metadata set is_active = false where tenant_id = ? and model_type = ? and is_active`, [d.tenantId, d.modelType]);
+    await em.execute(
+      `update model_metadata set is_active = false where tenant_id = ? and model_type = ? and is_active`,
+      [d.tenantId, d.modelType],
+    );
     await em.execute(
       `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy, deployed_at, training_run_id, artifact_id, metrics)
        values (?, ?, ?, true, ?, now(), ?, ?, ?::jsonb)`,

@@ -11,7 +11,9 @@ export class ValidatorModule {
   static forRoot(config: ValidatorConfig, logger: AppLogger): DynamicModule {
     return {
       module: ValidatorModule,
-      imports: [ServiceModule.forRoot({ service: 'validator', config, configClass: ValidatorConfig, logger })],
+      imports: [
+        ServiceModule.forRoot({ service: 'validator', config, configClass: ValidatorConfig, logger }),
+      ],
       providers: [ModelRegistryRepository, ValidatorService],
     };
   }

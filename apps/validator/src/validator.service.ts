@@ -30,13 +30,34 @@ export class ValidatorService {
     });
     if (champion && champion.version >= p.candidateVersion) {
       // A late or replayed candidate never replaces a newer model.
-      gates.push({ name: 'newer_than_active', value: p.candidateVersion, threshold: champion.version, passed: false, detail: `candidate v${p.candidateVersion} is not newer than active v${champion.version}` });
+      gates.push({
+        name: 'newer_than_active',
+        value: p.candidateVersion,
+        threshold: champion.version,
+        passed: false,
+        detail: `candidate v${p.candidateVersion} is not newer than active v${champion.version}`,
+      });
     }
     const passed = gates.every((g) => g.passed);
-    await this.registry.recordValidation(em, p.runId, { passed, gates, validatedAt: new Date().toISOString() });
-    await ctx.emit('model.validated', { runId: p.runId, modelType: p.modelType, candidateVersion: p.candidateVersion, championVersion: champion?.version, passed, gates });
+    await this.registry.recordValidation(em, p.runId, {
+      passed,
+      gates,
+      validatedAt: new Date().toISOString(),
+    });
+    await ctx.emit('model.validated', {
+      runId: p.runId,
+      modelType: p.modelType,
+      candidateVersion: p.candidateVersion,
+      championVersion: champion?.version,
+      passed,
+      gates,
+    });
     if (!passed) {
-      log.info('candidate rejected', { modelType: p.modelType, version: p.candidateVersion, failed: gates.filter((g) => !g.passed).map((g) => g.name) });
+      log.info('candidate rejected', {
+        modelType: p.modelType,
+        version: p.candidateVersion,
+        failed: gates.filter((g) => !g.passed).map((g) => g.name),
+      });
       return;
     }
     await this.registry.activate(em, {
@@ -49,9 +70,24 @@ export class ValidatorService {
       previous: champion?.version ?? null,
       reason: 'validated',
       correlationId: event.correlationId,
-      metrics: { holdoutAccuracy: p.holdoutAccuracy, validationSamples: p.validationSamples, algorithm: p.algorithm },
+      metrics: {
+        holdoutAccuracy: p.holdoutAccuracy,
+        validationSamples: p.validationSamples,
+        algorithm: p.algorithm,
+      },
     });
-    await ctx.emit('model.deployed', { modelType: p.modelType, version: p.candidateVersion, previousVersion: champion?.version, reason: 'validated', runId: p.runId, accuracy: p.holdoutAccuracy });
-    log.info('candidate deployed', { modelType: p.modelType, version: p.candidateVersion, previous: champion?.version ?? null });
+    await ctx.emit('model.deployed', {
+      modelType: p.modelType,
+      version: p.candidateVersion,
+      previousVersion: champion?.version,
+      reason: 'validated',
+      runId: p.runId,
+      accuracy: p.holdoutAccuracy,
+    });
+    log.info('candidate deployed', {
+      modelType: p.modelType,
+      version: p.candidateVersion,
+      previous: champion?.version ?? null,
+    });
   }
 }

@@ -12,12 +12,19 @@ describe('configuration', () => {
   it('lists every problem at once', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig(BaseConfig, { DATABASE_URL: 'mysql://x', NATS_URL: 'http://nats', HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' });
+      loadConfig(BaseConfig, {
+        DATABASE_URL: 'mysql://x',
+        NATS_URL: 'http://nats',
+        HTTP_PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+      });
     } catch (err) {
       error = err as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error!.problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['DATABASE_URL', 'NATS_URL', 'HTTP_PORT', 'LOG_LEVEL']));
+    expect(error!.problems.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'NATS_URL', 'HTTP_PORT', 'LOG_LEVEL']),
+    );
     expect(error!.message).toContain('DATABASE_URL must be a postgresql:// URL');
   });
 });

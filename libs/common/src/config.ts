@@ -12,11 +12,15 @@ export class BaseConfig {
   DATABASE_URL = 'postgresql://postgres:postgres@127.0.0.1:5432/union_eyes';
 
   /** NATS server(s), comma-separated. */
-  @Matches(/^(nats|tls):\/\/[^,\s]+(,(nats|tls):\/\/[^,\s]+)*$/, { message: 'NATS_URL must be nats://host:port[,...]' })
+  @Matches(/^(nats|tls):\/\/[^,\s]+(,(nats|tls):\/\/[^,\s]+)*$/, {
+    message: 'NATS_URL must be nats://host:port[,...]',
+  })
   NATS_URL = 'nats://127.0.0.1:4222';
 
   /** Prepended to every subject and stream name; empty in production, unique per test run. */
-  @Matches(/^([a-z0-9_-]+\.)*$/, { message: 'SUBJECT_PREFIX must be empty or like "t123." (lowercase tokens, each ending with a dot)' })
+  @Matches(/^([a-z0-9_-]+\.)*$/, {
+    message: 'SUBJECT_PREFIX must be empty or like "t123." (lowercase tokens, each ending with a dot)',
+  })
   SUBJECT_PREFIX = '';
 
   /** Port of the service's HTTP endpoints (/health, /metrics); 0 picks a free port. */
@@ -52,7 +56,7 @@ export class BaseConfig {
 
   @IsOptional()
   @IsString()
-  NODE_ENV = "development";
+  NODE_ENV = 'development';
 }
 
 export class ConfigError extends Error {
@@ -65,7 +69,9 @@ export class ConfigError extends Error {
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
     const name = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((m) => `${name}: ${m} (got ${JSON.stringify(e.value)})`);
+    const own = Object.values(e.constraints ?? {}).map(
+      (m) => `${name}: ${m} (got ${JSON.stringify(e.value)})`,
+    );
     return [...own, ...flatten(e.children ?? [], name)];
   });
 }
@@ -74,10 +80,7 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
  * Builds a config object from the environment. Unset or empty variables keep the class defaults;
  * numbers and booleans are converted. Throws ConfigError listing every problem at once.
  */
-export function loadConfig<T extends BaseConfig>(
-  cls: new () => T,
-  env: NodeJS.ProcessEnv = process.env,
-): T {
+export function loadConfig<T extends BaseConfig>(cls: new () => T, env: NodeJS.ProcessEnv = process.env): T {
   const defaults = new cls();
   const values: Record<string, unknown> = { ...(defaults as object) };
   for (const key of Object.keys(defaults)) {
@@ -85,8 +88,10 @@ export function loadConfig<T extends BaseConfig>(
     if (value === undefined || (value === '' && key !== 'SUBJECT_PREFIX')) continue;
     // Convert by the default's type; what cannot be converted stays a string and fails validation.
     const fallback: unknown = (defaults as Record<string, unknown>)[key];
-    if (typeof fallback === 'number') values[key] = /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-    else if (typeof fallback === 'boolean') values[key] = value === 'true' ? true : value === 'false' ? false : value;
+    if (typeof fallback === 'number')
+      values[key] = /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+    else if (typeof fallback === 'boolean')
+      values[key] = value === 'true' ? true : value === 'false' ? false : value;
     else values[key] = value;
   }
   const instance = Object.assign(new cls(), values);

@@ -60,14 +60,21 @@ export class AppLogger {
       ...this.fields,
       ...extra,
     };
-    if (record.err instanceof Error) record.err = { name: record.err.name, message: record.err.message, code: (record.err as { code?: unknown }).code };
+    if (record.err instanceof Error)
+      record.err = {
+        name: record.err.name,
+        message: record.err.message,
+        code: (record.err as { code?: unknown }).code,
+      };
     if (this.json) {
       this.sink(JSON.stringify(record));
       return;
     }
     const { time, level: lv, service, msg: m, ...rest } = record;
     const tail = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
-    this.sink(`${String(time).slice(11, 23)} ${String(lv).toUpperCase().padEnd(5)} [${String(service)}] ${String(m)}${tail}`);
+    this.sink(
+      `${String(time).slice(11, 23)} ${String(lv).toUpperCase().padEnd(5)} [${String(service)}] ${String(m)}${tail}`,
+    );
   }
 }
 

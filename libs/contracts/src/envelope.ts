@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { IsDefined, IsISO8601, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, validateSync } from 'class-validator';
+import {
+  IsDefined,
+  IsISO8601,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  validateSync,
+} from 'class-validator';
 import type { ValidationError } from 'class-validator';
 import { PAYLOAD_CLASSES, PAYLOAD_VERSIONS } from './event-map';
 import type { PayloadOf } from './event-map';
@@ -66,7 +79,9 @@ export const MAX_EVENT_BYTES = 256 * 1024;
 function describe(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
     const path = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${parent ? `${parent}.` : ''}${m}` : `${path}: ${m}`));
+    const own = Object.values(e.constraints ?? {}).map((m) =>
+      m.startsWith(e.property) ? `${parent ? `${parent}.` : ''}${m}` : `${path}: ${m}`,
+    );
     return [...own, ...describe(e.children ?? [], path)];
   });
 }
@@ -79,7 +94,11 @@ export interface CreateEnvelopeOptions {
   occurredAt?: Date;
 }
 
-export function createEnvelope<S extends Subject>(type: S, payload: PayloadOf<S>, opts: CreateEnvelopeOptions): Envelope<S> {
+export function createEnvelope<S extends Subject>(
+  type: S,
+  payload: PayloadOf<S>,
+  opts: CreateEnvelopeOptions,
+): Envelope<S> {
   const id = opts.id ?? randomUUID();
   return {
     id,
@@ -94,7 +113,12 @@ export function createEnvelope<S extends Subject>(type: S, payload: PayloadOf<S>
 }
 
 /** An event caused by another: same tenant and correlation id, causation = the cause's id. */
-export function followUp<S extends Subject>(cause: Envelope, type: S, payload: PayloadOf<S>, id?: string): Envelope<S> {
+export function followUp<S extends Subject>(
+  cause: Envelope,
+  type: S,
+  payload: PayloadOf<S>,
+  id?: string,
+): Envelope<S> {
   return createEnvelope(type, payload, {
     tenantId: cause.tenantId,
     correlationId: cause.correlationId,
@@ -109,24 +133,33 @@ export function followUp<S extends Subject>(cause: Envelope, type: S, payload: P
  */
 export function parseEnvelope<S extends Subject>(subject: S, data: Uint8Array | string): Envelope<S> {
   const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-  if (size > MAX_EVENT_BYTES) throw new ContractViolation(`event of ${size} bytes exceeds the ${MAX_EVENT_BYTES}-byte limit`);
+  if (size > MAX_EVENT_BYTES)
+    throw new ContractViolation(`event of ${size} bytes exceeds the ${MAX_EVENT_BYTES}-byte limit`);
   let raw: unknown;
   try {
     raw = JSON.parse(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
   } catch (err) {
     throw new ContractViolation(`malformed JSON: ${(err as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ContractViolation('event is not a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ContractViolation('event is not a JSON object');
   const shape = plainToInstance(EnvelopeShape, raw);
   const envelopeErrors = describe(validateSync(shape, { whitelist: true, forbidNonWhitelisted: true }));
-  if (envelopeErrors.length > 0) throw new ContractViolation(`invalid envelope: ${envelopeErrors.join('; ')}`);
-  if (shape.type !== subject) throw new ContractViolation(`envelope type "${shape.type}" arrived on subject "${subject}"`);
+  if (envelopeErrors.length > 0)
+    throw new ContractViolation(`invalid envelope: ${envelopeErrors.join('; ')}`);
+  if (shape.type !== subject)
+    throw new ContractViolation(`envelope type "${shape.type}" arrived on subject "${subject}"`);
   if (!PAYLOAD_VERSIONS[subject].includes(shape.version)) {
-    throw new ContractViolation(`unknown version ${shape.version} of "${subject}" (known: ${PAYLOAD_VERSIONS[subject].join(', ')})`);
+    throw new ContractViolation(
+      `unknown version ${shape.version} of "${subject}" (known: ${PAYLOAD_VERSIONS[subject].join(', ')})`,
+    );
   }
   const cls = PAYLOAD_CLASSES[subject] as new () => object;
   const payload = plainToInstance(cls, shape.payload);
-  const payloadErrors = describe(validateSync(payload, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }), 'payload');
+  const payloadErrors = describe(
+    validateSync(payload, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+    'payload',
+  );
   if (payloadErrors.length > 0) throw new ContractViolation(`invalid payload: ${payloadErrors.join('; ')}`);
   return { ...(raw as Envelope<S>), payload: payload as PayloadOf<S> };
 }

@@ -1,4 +1,5 @@
 import type { ModelType } from './enums';
+import type { FeatureName } from './features';
 
 /** Per-model settings of the retraining pipeline (the spec's `MODEL_CONFIGS`). */
 export interface ModelConfig {
@@ -13,7 +14,7 @@ export interface ModelConfig {
   /** Share of the (most recent) examples held out for validation. */
   readonly validationSplit: number;
   /** Key features watched for drift, as named in docs/models.md. */
-  readonly features: readonly string[];
+  readonly features: readonly FeatureName[];
   /** Months of history used for training. */
   readonly trainingWindowMonths: number;
 }

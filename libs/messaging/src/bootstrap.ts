@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
-import type { BaseConfig} from '@app/common';
+import type { BaseConfig } from '@app/common';
 import { AppLogger, ConfigError, loadConfig, NestLoggerAdapter } from '@app/common';
 
 export interface ServiceApp<C extends BaseConfig> {
@@ -23,10 +23,20 @@ export interface CreateServiceOptions<C extends BaseConfig> {
 }
 
 /** Validates config, builds the Nest app, starts HTTP and the message consumers. Used by main.ts and tests. */
-export async function createServiceApp<C extends BaseConfig>(opts: CreateServiceOptions<C>): Promise<ServiceApp<C>> {
+export async function createServiceApp<C extends BaseConfig>(
+  opts: CreateServiceOptions<C>,
+): Promise<ServiceApp<C>> {
   const config = loadConfig(opts.configClass, opts.env ?? process.env);
-  const logger = new AppLogger({ service: opts.service, level: config.LOG_LEVEL, format: config.LOG_FORMAT, sink: opts.logSink });
-  const app = await NestFactory.create(opts.module(config, logger), { logger: new NestLoggerAdapter(logger.child({ context: 'nest' })), abortOnError: false });
+  const logger = new AppLogger({
+    service: opts.service,
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    sink: opts.logSink,
+  });
+  const app = await NestFactory.create(opts.module(config, logger), {
+    logger: new NestLoggerAdapter(logger.child({ context: 'nest' })),
+    abortOnError: false,
+  });
   app.enableShutdownHooks();
   await app.listen(config.HTTP_PORT, '0.0.0.0');
   const address = app.getHttpServer().address() as { port: number };
@@ -41,7 +51,9 @@ export function runService<C extends BaseConfig>(opts: CreateServiceOptions<C>):
     if (err instanceof ConfigError) {
       process.stderr.write(`${opts.service}: ${err.message}\n`);
     } else {
-      process.stderr.write(`${opts.service}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `${opts.service}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
     }
     process.exit(1);
   });

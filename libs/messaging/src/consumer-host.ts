@@ -107,7 +107,12 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
         await this.handle(binding, m);
         if (this.stopping) break;
       }
-    })().catch((err: unknown) => this.log.error('consumer loop ended with an error', { consumer: binding.durable, err: errorMessage(err) }));
+    })().catch((err: unknown) =>
+      this.log.error('consumer loop ended with an error', {
+        consumer: binding.durable,
+        err: errorMessage(err),
+      }),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -148,7 +153,11 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
           log,
           deliveryCount: m.info.deliveryCount,
           working: () => m.working(),
-          emit: async <S extends Subject>(subject: S, payload: PayloadOf<S>, opts?: { id?: string; tenantId?: string }) => {
+          emit: async <S extends Subject>(
+            subject: S,
+            payload: PayloadOf<S>,
+            opts?: { id?: string; tenantId?: string },
+          ) => {
             const next = followUp(envelope, subject, payload, opts?.id);
             if (opts?.tenantId) next.tenantId = opts.tenantId;
             await addToOutbox(em, this.service.name, next);
@@ -172,7 +181,10 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     } finally {
       clearInterval(heartbeat);
       this.metrics.eventsHandled.inc({ subject: binding.subject, outcome });
-      this.metrics.handlerSeconds.observe({ subject: binding.subject }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.metrics.handlerSeconds.observe(
+        { subject: binding.subject },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
     }
   }
 
@@ -196,11 +208,21 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const code = err instanceof DomainError ? err.code : 'HANDLER_ERROR';
     if (m.info.deliveryCount >= binding.maxDeliver) {
-      await this.deadLetter(binding, m, 'MAX_DELIVERIES', `${code}: ${errorMessage(err)} (after ${m.info.deliveryCount} deliveries)`);
+      await this.deadLetter(
+        binding,
+        m,
+        'MAX_DELIVERIES',
+        `${code}: ${errorMessage(err)} (after ${m.info.deliveryCount} deliveries)`,
+      );
       return 'dead_letter';
     }
     const delay = retryDelayMs(m.info.deliveryCount, this.config.RETRY_BASE_MS);
-    log.warn('handler failed; will retry', { code, err: errorMessage(err), delivery: m.info.deliveryCount, retryInMs: delay });
+    log.warn('handler failed; will retry', {
+      code,
+      err: errorMessage(err),
+      delivery: m.info.deliveryCount,
+      retryInMs: delay,
+    });
     m.nak(delay);
     return 'retry';
   }
@@ -227,7 +249,10 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       });
     } catch (err) {
       // Never drop a message we could not park: let it come back.
-      this.log.error('dead-letter publish failed; message will be redelivered', { err: errorMessage(err), consumer: binding.durable });
+      this.log.error('dead-letter publish failed; message will be redelivered', {
+        err: errorMessage(err),
+        consumer: binding.durable,
+      });
       m.nak(retryDelayMs(m.info.deliveryCount, this.config.RETRY_BASE_MS));
       return;
     }

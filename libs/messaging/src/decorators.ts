@@ -22,8 +22,13 @@ export type EventHandler<S extends Subject> = (event: Envelope<S>, ctx: HandlerC
  * its own durable JetStream consumer, `<service>__<subject>`.
  */
 export function OnEvent<S extends Subject>(subject: S, options: OnEventOptions = {}) {
-  return (target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<EventHandler<S>>): void => {
-    const list: (OnEventMetadata & { key: string | symbol })[] = Reflect.getMetadata(ON_EVENT, target.constructor) ?? [];
+  return (
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<EventHandler<S>>,
+  ): void => {
+    const list: (OnEventMetadata & { key: string | symbol })[] =
+      Reflect.getMetadata(ON_EVENT, target.constructor) ?? [];
     list.push({ subject, options, key });
     Reflect.defineMetadata(ON_EVENT, list, target.constructor);
     void descriptor;
@@ -31,5 +36,7 @@ export function OnEvent<S extends Subject>(subject: S, options: OnEventOptions =
 }
 
 export function eventHandlersOf(ctor: object): (OnEventMetadata & { key: string | symbol })[] {
-  return (Reflect.getMetadata(ON_EVENT, ctor) as (OnEventMetadata & { key: string | symbol })[] | undefined) ?? [];
+  return (
+    (Reflect.getMetadata(ON_EVENT, ctor) as (OnEventMetadata & { key: string | symbol })[] | undefined) ?? []
+  );
 }

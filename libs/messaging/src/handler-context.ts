@@ -14,7 +14,11 @@ export interface HandlerContext {
    * Writes a follow-up event (same tenant and correlation id, causation = this event) to the outbox in
    * the handler's transaction; it is published after the commit. `id` makes it deterministic.
    */
-  emit<S extends Subject>(subject: S, payload: PayloadOf<S>, opts?: { id?: string; tenantId?: string }): Promise<Envelope<S>>;
+  emit<S extends Subject>(
+    subject: S,
+    payload: PayloadOf<S>,
+    opts?: { id?: string; tenantId?: string },
+  ): Promise<Envelope<S>>;
   /** Tells JetStream the handler is still working (long handlers; the host also does it on a timer). */
   working(): void;
 }

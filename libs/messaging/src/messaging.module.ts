@@ -32,7 +32,9 @@ export class HealthController {
       this.nats.healthy(),
     ]);
     const ok = database && nats;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', service: this.service.name, database, nats });
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ok' : 'unavailable', service: this.service.name, database, nats });
   }
 
   @Get('metrics')

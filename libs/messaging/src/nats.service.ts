@@ -76,7 +76,10 @@ export class NatsService implements OnApplicationShutdown {
     this.client = jetstream(this.connection);
     this.manager = await jetstreamManager(this.connection);
     await ensureStreams(this.manager, this.topology);
-    this.log.info('connected to NATS JetStream', { servers: this.config.NATS_URL, stream: this.topology.eventsStream });
+    this.log.info('connected to NATS JetStream', {
+      servers: this.config.NATS_URL,
+      stream: this.topology.eventsStream,
+    });
     void this.watchStatus(this.connection);
   }
 

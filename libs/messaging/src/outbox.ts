@@ -100,7 +100,10 @@ export class OutboxRelay {
           this.metrics.outboxPublished.inc({ subject: row.envelope.type });
         } catch (err) {
           // NATS unreachable or the stream refuses: keep the row, record why, stop this pass.
-          await tx.execute('update outbox set attempts = attempts + 1, last_error = ? where id = ?', [errorMessage(err), row.id]);
+          await tx.execute('update outbox set attempts = attempts + 1, last_error = ? where id = ?', [
+            errorMessage(err),
+            row.id,
+          ]);
           this.log.warn('outbox publish failed', {
             err: errorMessage(err),
             eventId: row.id,
@@ -112,7 +115,9 @@ export class OutboxRelay {
         }
       }
       if (done.length > 0) {
-        await tx.execute('update outbox set published_at = now(), attempts = attempts + 1 where id in (?)', [done]);
+        await tx.execute('update outbox set published_at = now(), attempts = attempts + 1 where id in (?)', [
+          done,
+        ]);
       }
       return done.length;
     });

@@ -9,9 +9,16 @@ import type { Topology } from './topology';
  * dropped by JetStream's duplicate window. Services publish through the outbox; the CLI and tests
  * publish directly.
  */
-export async function publishEnvelope(js: JetStreamClient, topology: Topology, envelope: Envelope): Promise<PubAck> {
+export async function publishEnvelope(
+  js: JetStreamClient,
+  topology: Topology,
+  envelope: Envelope,
+): Promise<PubAck> {
   const h = headers();
   h.set(HDR.correlationId, envelope.correlationId);
   h.set(HDR.tenantId, envelope.tenantId);
-  return js.publish(topology.subject(envelope.type), JSON.stringify(envelope), { msgID: envelope.id, headers: h });
+  return js.publish(topology.subject(envelope.type), JSON.stringify(envelope), {
+    msgID: envelope.id,
+    headers: h,
+  });
 }

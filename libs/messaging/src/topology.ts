@@ -11,7 +11,12 @@ export class Topology {
   readonly deadLetterStream: string;
 
   constructor(readonly prefix: string) {
-    const namePrefix = prefix ? `${prefix.replace(/\.$/, '').replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_` : '';
+    const namePrefix = prefix
+      ? `${prefix
+          .replace(/\.$/, '')
+          .replace(/[^A-Za-z0-9_-]/g, '_')
+          .toUpperCase()}_`
+      : '';
     this.eventsStream = `${namePrefix}UE_EVENTS`;
     this.deadLetterStream = `${namePrefix}UE_DLQ`;
   }
@@ -22,7 +27,9 @@ export class Topology {
 
   /** The bare subject of a prefixed wire subject. */
   unprefix(wireSubject: string): string {
-    return this.prefix && wireSubject.startsWith(this.prefix) ? wireSubject.slice(this.prefix.length) : wireSubject;
+    return this.prefix && wireSubject.startsWith(this.prefix)
+      ? wireSubject.slice(this.prefix.length)
+      : wireSubject;
   }
 
   eventSubjects(): string[] {

@@ -1,2 +1,4 @@
 export * from './split';
 export * from './majority';
+export * from './naive-bayes';
+export * from './claim-features';

@@ -17,7 +17,10 @@ describe('majority-class model', () => {
     const m = trainMajority(['won', 'won', 'lost']);
     const a = serializeModel(m);
     expect(deserializeModel(a)).toEqual(m);
-    expect(() => deserializeModel({ ...a, content: Buffer.from(a.content.toString().replace('won', 'wan')) })).toThrow(/checksum/);
+    expect(() => deserializeModel(a, 'categorical-naive-bayes/v1')).toThrow(/unexpected artifact format/);
+    expect(() =>
+      deserializeModel({ ...a, content: Buffer.from(a.content.toString().replace('won', 'wan')) }),
+    ).toThrow(/checksum/);
   });
 });
 
@@ -31,6 +34,14 @@ describe('time-based split', () => {
     expect(s.cutoff).toEqual(at(9));
   });
   it('refuses a split that is not a share', () => {
-    expect(() => splitByTime([{ label: 'a', at: at(1) }, { label: 'b', at: at(2) }], 1)).toThrow(RangeError);
+    expect(() =>
+      splitByTime(
+        [
+          { label: 'a', at: at(1) },
+          { label: 'b', at: at(2) },
+        ],
+        1,
+      ),
+    ).toThrow(RangeError);
   });
 });

@@ -20,7 +20,14 @@ export function trainMajority(labels: readonly string[]): MajorityModel {
   for (const l of labels) counts[l] = (counts[l] ?? 0) + 1;
   // Ties break by label so that training is deterministic.
   const [label, count] = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]!;
-  return { algorithm: 'majority-class', formatVersion: 1, label, confidence: count / labels.length, trainedOn: labels.length, classCounts: counts };
+  return {
+    algorithm: 'majority-class',
+    formatVersion: 1,
+    label,
+    confidence: count / labels.length,
+    trainedOn: labels.length,
+    classCounts: counts,
+  };
 }
 
 export function predictMajority(model: MajorityModel): string {
@@ -40,14 +47,29 @@ export interface SerializedModel {
   checksum: string;
 }
 
-export function serializeModel(model: MajorityModel): SerializedModel {
+/** Model formats this project writes; the format names the algorithm and its JSON layout version. */
+export const MODEL_FORMATS = {
+  majority: 'majority-class/v1',
+  naiveBayes: 'categorical-naive-bayes/v1',
+} as const;
+
+export function serializeModel(
+  model: { algorithm: string },
+  format: string = MODEL_FORMATS.majority,
+): SerializedModel {
   const content = Buffer.from(JSON.stringify(model), 'utf8');
-  return { format: 'majority-class/v1', content, checksum: createHash('sha256').update(content).digest('hex') };
+  return { format, content, checksum: createHash('sha256').update(content).digest('hex') };
 }
 
-export function deserializeModel(artifact: SerializedModel): MajorityModel {
+/** Loads an artifact back, refusing a corrupted one (checksum) or one of an unexpected format. */
+export function deserializeModel<T>(
+  artifact: SerializedModel,
+  expectedFormat: string = MODEL_FORMATS.majority,
+): T {
   const actual = createHash('sha256').update(artifact.content).digest('hex');
-  if (actual !== artifact.checksum) throw new Error(`artifact checksum mismatch: stored ${artifact.checksum}, computed ${actual}`);
-  if (artifact.format !== 'majority-class/v1') throw new Error(`unknown artifact format ${artifact.format}`);
-  return JSON.parse(artifact.content.toString('utf8')) as MajorityModel;
+  if (actual !== artifact.checksum)
+    throw new Error(`artifact checksum mismatch: stored ${artifact.checksum}, computed ${actual}`);
+  if (artifact.format !== expectedFormat)
+    throw new Error(`unexpected artifact format ${artifact.format} (expected ${expectedFormat})`);
+  return JSON.parse(artifact.content.toString('utf8')) as T;
 }

@@ -15,8 +15,12 @@ export interface TimeSplit<T extends LabelledExample> {
  * Holds out the most recent `validationSplit` share, so validation measures the future, not the past.
  * `examples` need not be sorted.
  */
-export function splitByTime<T extends LabelledExample>(examples: readonly T[], validationSplit: number): TimeSplit<T> {
-  if (!(validationSplit > 0 && validationSplit < 1)) throw new RangeError(`validationSplit must be in (0, 1), got ${validationSplit}`);
+export function splitByTime<T extends LabelledExample>(
+  examples: readonly T[],
+  validationSplit: number,
+): TimeSplit<T> {
+  if (!(validationSplit > 0 && validationSplit < 1))
+    throw new RangeError(`validationSplit must be in (0, 1), got ${validationSplit}`);
   if (examples.length < 2) throw new RangeError(`need at least 2 examples to split, got ${examples.length}`);
   const sorted = [...examples].sort((a, b) => a.at.getTime() - b.at.getTime());
   const holdoutSize = Math.max(1, Math.round(sorted.length * validationSplit));

@@ -12,7 +12,10 @@ export async function startContainers(): Promise<{ databaseUrl: string; natsUrl:
   nats = await new NatsContainer('nats:2.10-alpine').withJetStream().start();
   const opts = nats.getConnectionOptions();
   const server = Array.isArray(opts.servers) ? opts.servers[0] : opts.servers;
-  return { databaseUrl: pg.getConnectionUri(), natsUrl: `nats://${String(server).replace(/^nats:\/\//, '')}` };
+  return {
+    databaseUrl: pg.getConnectionUri(),
+    natsUrl: `nats://${String(server).replace(/^nats:\/\//, '')}`,
+  };
 }
 
 export async function stopContainers(): Promise<void> {

@@ -75,7 +75,8 @@ export class Harness {
   async stop(): Promise<void> {
     // SHOW_SERVICE_LOGS=1 prints the services' warnings and errors (many are expected: dead letters...).
     const problems = this.logs.filter((l) => /"level":"(warn|error)"/.test(l));
-    if (problems.length > 0 && process.env.SHOW_SERVICE_LOGS === '1') process.stdout.write(`service warnings/errors:\n${problems.slice(-30).join('\n')}\n`);
+    if (problems.length > 0 && process.env.SHOW_SERVICE_LOGS === '1')
+      process.stdout.write(`service warnings/errors:\n${problems.slice(-30).join('\n')}\n`);
     for (const app of [...this.apps].reverse()) await app.app.close();
     this.apps.length = 0;
     for (const name of [this.topology.eventsStream, this.topology.deadLetterStream]) {
@@ -90,5 +91,9 @@ export class Harness {
 
 /** A tenant row, so tenant-scoped handlers have something to work on. */
 export async function createTenant(h: Harness, id: string): Promise<void> {
-  await h.query(`insert into tenants (id, name, union_local) values ($1, $2, $3) on conflict do nothing`, [id, `Local ${id}`, `Local ${id}`]);
+  await h.query(`insert into tenants (id, name, union_local) values ($1, $2, $3) on conflict do nothing`, [
+    id,
+    `Local ${id}`,
+    `Local ${id}`,
+  ]);
 }

@@ -15,8 +15,12 @@ import type { Harness } from './harness';
 /** Starts every service in this process, each as its own Nest app with its own connections. */
 export async function startAllServices(h: Harness) {
   return {
-    scheduler: await h.startService('scheduler', SchedulerConfig, (c, l) => SchedulerModule.forRoot(c, l), { SCHEDULE_ENABLED: 'false' }),
-    driftMonitor: await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l)),
+    scheduler: await h.startService('scheduler', SchedulerConfig, (c, l) => SchedulerModule.forRoot(c, l), {
+      SCHEDULE_ENABLED: 'false',
+    }),
+    driftMonitor: await h.startService('drift-monitor', DriftMonitorConfig, (c, l) =>
+      DriftMonitorModule.forRoot(c, l),
+    ),
     trainer: await h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l)),
     validator: await h.startService('validator', ValidatorConfig, (c, l) => ValidatorModule.forRoot(c, l)),
     notifier: await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l)),

@@ -1,32 +1,80 @@
-import { CLAIM_STATUSES, CLAIM_TYPES, MODEL_TYPES } from '@app/domain';
+import { CLAIM_STATUSES, CLAIM_TYPES, MODEL_TYPES, timelineBucket } from '@app/domain';
 import type { ClaimOutcome, ClaimStatus, ClaimType, ModelType, UserRole } from '@app/domain';
 import type { Random } from './random';
-import { DEPARTMENTS, DESCRIPTIONS, FIRST_NAMES, LAST_NAMES, TEAM_FOR_TYPE, TEAMS, UNION_LOCALS } from './pools';
-import { roleCounts, SEEDED_PREDICTION_ACCURACY } from './seed-plan';
+import {
+  DEPARTMENTS,
+  DESCRIPTIONS,
+  FIRST_NAMES,
+  LAST_NAMES,
+  TEAM_FOR_TYPE,
+  TEAMS,
+  UNION_LOCALS,
+} from './pools';
+import { DRIFTED_PREDICTION_ACCURACY, roleCounts, SEEDED_PREDICTION_ACCURACY } from './seed-plan';
 import type { SeedPlan } from './seed-plan';
 
-// Row generators. Labels depend on the claim's and member's attributes plus noise (docs/models.md), so
-// that models trained on seeded data learn something.
+// Row generators. Labels depend on the claim's and member's attributes through the relationships in
+// docs/models.md plus noise, so that models trained on seeded data learn something. Everything is drawn
+// from one seeded generator per tenant, in a fixed order: the same plan gives the same rows.
 
-const DAY = 86_400_000;
-const iso = (d: Date) => d.toISOString();
-const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
+export const DAY = 86_400_000;
+const YEAR = 365.25 * DAY;
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
 
-export interface TenantRow { id: string; name: string; union_local: string; region: string; created_at: string }
+export interface TenantRow {
+  id: string;
+  name: string;
+  unionLocal: string;
+  region: string;
+}
+
 export interface ProfileRow {
-  id: string; tenant_id: string; user_id: string; first_name: string; last_name: string; email: string; role: UserRole;
-  department: string; specialty: string | null; birth_date: string; union_joined_at: string; churned_at: string | null; created_at: string;
+  id: string;
+  tenantId: string;
+  userId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  role: UserRole;
+  department: string;
+  specialty: string | null;
+  birth: number;
+  joined: number;
 }
+
 export interface ClaimRow {
-  id: string; tenant_id: string; claim_number: string; member_id: string; assigned_steward_id: string | null; claim_type: ClaimType;
-  status: ClaimStatus; priority: string; department: string; description: string; case_complexity: number; member_age: number;
-  union_tenure_years: number; filed_at: string; resolved_at: string | null; resolution_days: number | null; outcome: ClaimOutcome | null;
-  assigned_team: string | null; member_churned: boolean | null; created_at: string;
+  id: string;
+  tenantId: string;
+  claimNumber: string;
+  memberId: string;
+  stewardId: string | null;
+  type: ClaimType;
+  status: ClaimStatus;
+  priority: string;
+  department: string;
+  description: string;
+  complexity: number;
+  memberAge: number;
+  tenure: number;
+  filed: number;
+  resolved: number | null;
+  resolutionDays: number | null;
+  outcome: ClaimOutcome | null;
+  team: string;
+  churned: boolean | null;
 }
+
 export interface PredictionRow {
-  id: string; tenant_id: string; claim_id: string; model_type: ModelType; model_version: number; predicted_value: string; confidence: number;
-  actual_value: string | null; is_correct: boolean | null; predicted_at: string; outcome_known_at: string | null; created_at: string;
+  id: string;
+  claimId: string;
+  model: ModelType;
+  predicted: string;
+  confidence: number;
+  actual: string | null;
+  correct: boolean | null;
+  predictedAt: number;
+  knownAt: number | null;
 }
 
 export function tenantRows(plan: SeedPlan): TenantRow[] {
@@ -36,153 +84,215 @@ export function tenantRows(plan: SeedPlan): TenantRow[] {
     return {
       id: `tenant_${plan.seed}_${i}`,
       name: round === 0 ? local.name : `${local.name}-${round + 1}`,
-      union_local: local.union,
+      unionLocal: local.union,
       region: local.region,
-      created_at: iso(new Date(plan.now.getTime() - 400 * DAY)),
     };
   });
 }
 
 export function profileRows(plan: SeedPlan, tenantId: string, rnd: Random): ProfileRow[] {
   const { members, stewards } = roleCounts(plan.usersPerTenant);
+  const now = plan.now.getTime();
+  const domain = `${tenantId.replace(/_/g, '-')}.example.org`;
   return Array.from({ length: plan.usersPerTenant }, (_, i) => {
     const role: UserRole = i < members ? 'member' : i < members + stewards ? 'steward' : 'admin';
     const first = rnd.pick(FIRST_NAMES);
     const last = rnd.pick(LAST_NAMES);
-    const age = Math.max(19, Math.min(66, Math.round(rnd.normal(43, 11))));
-    const tenure = Math.min(age - 18, Math.max(0, rnd.normal(9, 6)));
+    const age = clamp(Math.round(rnd.normal(43, 11)), 19, 66);
+    const tenure = clamp(rnd.normal(9, 6), 0, age - 18);
     return {
       id: rnd.uuid(),
-      tenant_id: tenantId,
-      user_id: `mock_user_${tenantId}_${i}`,
-      first_name: first,
-      last_name: last,
-      email: `${first}.${last}.${i}@${tenantId.replace(/_/g, '-')}.example.org`.toLowerCase(),
+      tenantId,
+      userId: `mock_user_${tenantId}_${i}`,
+      firstName: first,
+      lastName: last,
+      email: `${first}.${last}.${i}@${domain}`.toLowerCase(),
       role,
       department: rnd.pick(DEPARTMENTS),
-      specialty: role === 'steward' ? TEAMS[i % TEAMS.length]! : null,
-      birth_date: dateOnly(new Date(plan.now.getTime() - (age * 365.25 + rnd.int(0, 364)) * DAY)),
-      union_joined_at: dateOnly(new Date(plan.now.getTime() - tenure * 365.25 * DAY)),
-      churned_at: null,
-      created_at: iso(new Date(plan.now.getTime() - 400 * DAY)),
+      specialty: role === 'steward' ? TEAMS[(i - members) % TEAMS.length]! : null,
+      birth: now - age * YEAR - rnd.int(0, 364) * DAY,
+      joined: now - tenure * YEAR,
     };
   });
 }
 
 const TYPE_EFFECT: Record<ClaimType, number> = {
-  contract_grievance: 0.6, disciplinary_action: 0.2, wrongful_termination: -0.6, workplace_safety: 0.9, discrimination: -0.4,
-  harassment: 0.1, wage_and_hour: 0.8, overtime_dispute: 0.5, benefits_dispute: 0.3, leave_request: 0.7, scheduling_conflict: 0.4,
+  contract_grievance: 0.6,
+  disciplinary_action: 0.2,
+  wrongful_termination: -0.6,
+  workplace_safety: 0.9,
+  discrimination: -0.4,
+  harassment: 0.1,
+  wage_and_hour: 0.8,
+  overtime_dispute: 0.5,
+  benefits_dispute: 0.3,
+  leave_request: 0.7,
+  scheduling_conflict: 0.4,
 };
 
-export function claimRows(plan: SeedPlan, tenantId: string, profiles: ProfileRow[], rnd: Random): ClaimRow[] {
-  const members = profiles.filter((p) => p.role === 'member');
-  const stewards = profiles.filter((p) => p.role === 'steward');
-  const drifted = plan.scenario === 'drift';
-  return Array.from({ length: plan.claimsPerTenant }, (_, i) => {
-    // Filed over the last 15 months; in the drift scenario a third of the claims arrive in the last 30 days.
-    const recent = drifted && rnd.chance(0.33);
-    const ageDays = recent ? rnd.next() * 30 : rnd.next() * 456;
-    const filed = new Date(plan.now.getTime() - ageDays * DAY);
-    const member = rnd.pick(members.length > 0 ? members : profiles);
-    const birth = new Date(member.birth_date);
-    let memberAge = Math.floor((filed.getTime() - birth.getTime()) / (365.25 * DAY));
-    let tenure = Math.max(0, (filed.getTime() - new Date(member.union_joined_at).getTime()) / (365.25 * DAY));
-    let complexity = Math.max(1, Math.min(10, Math.round(rnd.normal(5, 2))));
+/** Days of history the seeded claims span (12 months for training plus 3 before the v1 deployment). */
+export const HISTORY_DAYS = 456;
+/** In the drift scenario, the window whose claims and outcomes have shifted. */
+export const DRIFT_WINDOW_DAYS = 30;
+
+/** Generates one tenant's claims one at a time (so the seeder can stream them in bounded memory). */
+export class ClaimFactory {
+  private readonly members: ProfileRow[];
+  private readonly stewardsByTeam = new Map<string, ProfileRow[]>();
+  private readonly stewards: ProfileRow[];
+  private readonly now: number;
+  private readonly tenantNo: string;
+
+  constructor(
+    private readonly plan: SeedPlan,
+    private readonly tenantId: string,
+    profiles: readonly ProfileRow[],
+    private readonly rnd: Random,
+  ) {
+    this.members = profiles.filter((p) => p.role === 'member');
+    if (this.members.length === 0) this.members = [...profiles];
+    this.stewards = profiles.filter((p) => p.role === 'steward');
+    for (const s of this.stewards)
+      this.stewardsByTeam.set(s.specialty!, [...(this.stewardsByTeam.get(s.specialty!) ?? []), s]);
+    this.now = plan.now.getTime();
+    this.tenantNo = tenantId.split('_').pop()!;
+  }
+
+  /** Claim number `i` of the tenant (0-based). The first 11 cover every type, the first 8 every status. */
+  claim(i: number): ClaimRow {
+    const { rnd, plan } = this;
+    const drifted = plan.scenario === 'drift';
+    const forcedStatus: ClaimStatus | undefined = i < CLAIM_STATUSES.length ? CLAIM_STATUSES[i] : undefined;
+    const open = forcedStatus !== undefined && i < 5;
+    // In the drift scenario a surge of claims arrives in the last 30 days.
+    const recent = !forcedStatus && drifted && rnd.chance(0.35);
+    const ageDays = open
+      ? rnd.next() * 2
+      : forcedStatus
+        ? 250 + rnd.next() * 150
+        : recent
+          ? rnd.next() * DRIFT_WINDOW_DAYS
+          : rnd.next() * HISTORY_DAYS;
+    const filed = this.now - ageDays * DAY;
+    const member = rnd.pick(this.members);
+    // Member attributes come from a stationary population (members join and leave over time), so the
+    // default scenario does not drift: a claim sees its member as the member is today.
+    let memberAge = Math.floor((this.now - member.birth) / YEAR);
+    let tenure = Math.max(0, (this.now - member.joined) / YEAR);
+    let complexity = clamp(Math.round(rnd.normal(5, 2)), 1, 10);
     if (recent) {
-      // Recent members are younger, newer to the union and bring harder cases.
-      memberAge = Math.max(19, Math.round(rnd.normal(27, 4)));
-      tenure = Math.max(0, rnd.normal(1.5, 1));
-      complexity = Math.max(1, Math.min(10, Math.round(rnd.normal(8, 1.2))));
+      // The shift: younger members, new to the union, with harder cases.
+      memberAge = clamp(Math.round(rnd.normal(27, 4)), 19, 66);
+      tenure = Math.max(0, rnd.normal(1.2, 0.8));
+      complexity = clamp(Math.round(rnd.normal(8, 1.2)), 1, 10);
     }
-    const type = rnd.pick(CLAIM_TYPES);
-    const ageOfClaim = (plan.now.getTime() - filed.getTime()) / DAY;
-    const resolutionDays = Math.max(3, Math.round(8 + 9 * complexity + (TYPE_EFFECT[type] < 0 ? 25 : 0) + rnd.normal(0, 8)));
-    const resolved = resolutionDays <= ageOfClaim;
+    const type = i < CLAIM_TYPES.length ? CLAIM_TYPES[i]! : rnd.pick(CLAIM_TYPES);
+    const typeEffect = TYPE_EFFECT[type];
+    const resolutionDays = Math.max(
+      3,
+      Math.round(8 + 9 * complexity + (typeEffect < 0 ? 25 : 0) + rnd.normal(0, 6)),
+    );
+    const resolvedAt = filed + resolutionDays * DAY;
+    const resolved = !open && (forcedStatus !== undefined || resolvedAt <= this.now);
     let status: ClaimStatus;
     let outcome: ClaimOutcome | null = null;
     if (resolved) {
-      const score = 1.1 + TYPE_EFFECT[type] - 0.45 * (complexity - 5) + 0.05 * tenure + rnd.normal(0, 0.6);
-      outcome = score > 1.2 ? 'won' : score > 0.2 ? 'settled' : rnd.chance(0.15) ? 'withdrawn' : 'lost';
-      status = outcome === 'withdrawn' ? 'withdrawn' : rnd.chance(0.6) ? 'closed' : 'resolved';
+      // Recent claims in the drift scenario also resolve differently (the relationship moved).
+      const shift = recent ? -0.9 : 0;
+      const score = 1.1 + typeEffect - 0.45 * (complexity - 5) + 0.05 * tenure + shift + rnd.normal(0, 0.3);
+      outcome =
+        score > 2.2 ? 'won' : score > 1.4 ? 'settled' : score < 0.4 && tenure < 3 ? 'withdrawn' : 'lost';
+      if (forcedStatus === 'withdrawn') outcome = 'withdrawn';
+      else if (forcedStatus && outcome === 'withdrawn') outcome = 'lost';
+      status =
+        forcedStatus ?? (outcome === 'withdrawn' ? 'withdrawn' : rnd.chance(0.6) ? 'closed' : 'resolved');
     } else {
-      status = rnd.pick(CLAIM_STATUSES.slice(0, 5));
+      status = forcedStatus ?? rnd.pick(CLAIM_STATUSES.slice(0, 5));
     }
-    const churnKnown = ageOfClaim >= 180 || resolved;
-    const churnP = sigmoid(-2.9 + 0.35 * (complexity - 5) - 0.12 * (tenure - 8) + (outcome === 'lost' ? 1.4 : 0));
-    const resolvedAt = resolved ? new Date(filed.getTime() + resolutionDays * DAY) : null;
+    const churnKnown = this.now - filed >= 180 * DAY;
+    const churnP = sigmoid(
+      -1.2 + 0.8 * (complexity - 5) - 0.35 * (tenure - 8) + (outcome === 'lost' ? 2 : 0),
+    );
     const team = rnd.chance(0.9) ? TEAM_FOR_TYPE[type] : rnd.pick(TEAMS);
-    const steward = stewards.find((s) => s.specialty === team) ?? (stewards.length > 0 ? rnd.pick(stewards) : null);
+    const candidates = this.stewardsByTeam.get(team) ?? this.stewards;
+    const steward = candidates.length > 0 ? rnd.pick(candidates) : null;
     return {
       id: rnd.uuid(),
-      tenant_id: tenantId,
-      claim_number: `CLM-${tenantId.split('_').slice(-1)[0]}-${String(i + 1).padStart(6, '0')}`,
-      member_id: member.id,
-      assigned_steward_id: steward?.id ?? null,
-      claim_type: type,
+      tenantId: this.tenantId,
+      claimNumber: `CLM-${this.tenantNo}-${String(i + 1).padStart(7, '0')}`,
+      memberId: member.id,
+      stewardId: steward?.id ?? null,
+      type,
       status,
       priority: complexity >= 8 ? 'high' : complexity >= 4 ? 'medium' : 'low',
       department: member.department,
       description: rnd.pick(DESCRIPTIONS[type]),
-      case_complexity: complexity,
-      member_age: memberAge,
-      union_tenure_years: Math.round(tenure * 10) / 10,
-      filed_at: iso(filed),
-      resolved_at: resolvedAt ? iso(resolvedAt) : null,
-      resolution_days: resolved ? resolutionDays : null,
+      complexity,
+      memberAge,
+      tenure: Math.round(tenure * 10) / 10,
+      filed,
+      resolved: resolved ? Math.min(resolvedAt, this.now) : null,
+      resolutionDays: resolved ? resolutionDays : null,
       outcome,
-      assigned_team: team,
-      member_churned: churnKnown ? rnd.chance(churnP) : null,
-      created_at: iso(filed),
+      team,
+      churned: churnKnown ? rnd.chance(churnP) : null,
     };
-  });
-}
-
-function actualValue(model: ModelType, c: ClaimRow): string | null {
-  switch (model) {
-    case 'claim_outcome':
-      return c.outcome;
-    case 'timeline':
-      return c.resolution_days === null ? null : c.resolution_days <= 30 ? 'within_30d' : c.resolution_days <= 90 ? '31_90d' : 'over_90d';
-    case 'churn_risk':
-      return c.member_churned === null ? null : c.member_churned ? 'churned' : 'retained';
-    case 'assignment':
-      return c.assigned_team;
   }
 }
 
-const LABELS: Record<ModelType, readonly string[]> = {
+/** Whether claim `i` has predictions: exactly floor(n x 60%) of the first n claims do. */
+export function hasPredictions(i: number): boolean {
+  return Math.floor((i + 1) * 0.6) > Math.floor(i * 0.6);
+}
+
+/** The observed label of a claim for a model, and when it became known (null: not yet). */
+export function observed(model: ModelType, c: ClaimRow): { actual: string | null; knownAt: number | null } {
+  switch (model) {
+    case 'claim_outcome':
+      return { actual: c.outcome, knownAt: c.outcome ? c.resolved : null };
+    case 'timeline':
+      return c.resolutionDays === null
+        ? { actual: null, knownAt: null }
+        : { actual: timelineBucket(c.resolutionDays), knownAt: c.resolved };
+    case 'churn_risk':
+      return c.churned === null
+        ? { actual: null, knownAt: null }
+        : { actual: c.churned ? 'churned' : 'retained', knownAt: c.filed + 180 * DAY };
+    case 'assignment':
+      return c.resolved === null ? { actual: null, knownAt: null } : { actual: c.team, knownAt: c.resolved };
+  }
+}
+
+const LABEL_VALUES: Record<ModelType, readonly string[]> = {
   claim_outcome: ['won', 'settled', 'lost', 'withdrawn'],
   timeline: ['within_30d', '31_90d', 'over_90d'],
   churn_risk: ['churned', 'retained'],
   assignment: TEAMS,
 };
 
-/** Predictions of the version-1 models for 60% of claims, one per model type. */
-export function predictionRows(plan: SeedPlan, claims: ClaimRow[], rnd: Random): PredictionRow[] {
-  const rows: PredictionRow[] = [];
-  const withPredictions = Math.round(claims.length * 0.6);
-  for (const c of claims.slice(0, withPredictions)) {
-    for (const model of MODEL_TYPES) {
-      const actual = actualValue(model, c);
-      const correct = actual === null ? null : rnd.chance(SEEDED_PREDICTION_ACCURACY[model]);
-      const wrong = LABELS[model].filter((l) => l !== actual);
-      const predicted = actual === null ? rnd.pick(LABELS[model]) : correct ? actual : rnd.pick(wrong);
-      const knownAt = actual === null ? null : c.resolved_at ?? iso(new Date(Math.min(plan.now.getTime(), new Date(c.filed_at).getTime() + 180 * DAY)));
-      rows.push({
-        id: rnd.uuid(),
-        tenant_id: c.tenant_id,
-        claim_id: c.id,
-        model_type: model,
-        model_version: 1,
-        predicted_value: predicted,
-        confidence: Math.round((0.7 + rnd.next() * 0.25) * 1000) / 1000,
-        actual_value: actual,
-        is_correct: correct,
-        predicted_at: c.filed_at,
-        outcome_known_at: knownAt,
-        created_at: c.filed_at,
-      });
-    }
-  }
-  return rows;
+/** The version-1 models' predictions for one claim, one per model type. */
+export function predictionsFor(plan: SeedPlan, c: ClaimRow, rnd: Random): PredictionRow[] {
+  const driftFrom = plan.now.getTime() - DRIFT_WINDOW_DAYS * DAY;
+  return MODEL_TYPES.map((model) => {
+    const { actual, knownAt } = observed(model, c);
+    // In the drift scenario, outcomes learnt in the last 30 days no longer follow the old model.
+    const rate =
+      plan.scenario === 'drift' && knownAt !== null && knownAt >= driftFrom
+        ? DRIFTED_PREDICTION_ACCURACY
+        : SEEDED_PREDICTION_ACCURACY[model];
+    const correct = actual === null ? null : rnd.chance(rate);
+    const wrong = LABEL_VALUES[model].filter((l) => l !== actual);
+    const predicted = actual === null ? rnd.pick(LABEL_VALUES[model]) : correct ? actual : rnd.pick(wrong);
+    return {
+      id: rnd.uuid(),
+      claimId: c.id,
+      model,
+      predicted,
+      confidence: Math.round((0.7 + rnd.next() * 0.25) * 1000) / 1000,
+      actual,
+      correct,
+      predictedAt: c.filed,
+      knownAt,
+    };
+  });
 }

@@ -2,81 +2,171 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261126000000Initial extends Migration {
-
   override async up(): Promise<void> {
-    this.addSql(`create table "drift_checks" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int null, "logical_date" date not null, "decision" text not null, "features" jsonb not null, "max_psi" double precision null, "max_psi_feature" text null, "accuracy" double precision null, "accuracy_low" double precision null, "accuracy_high" double precision null, "labelled_count" int not null default 0, "reasons" jsonb not null, "idempotency_key" text null, "event_id" uuid not null, "correlation_id" text not null, "created_at" timestamptz not null default now(), constraint "drift_checks_pkey" primary key ("id"));`);
-    this.addSql(`alter table "drift_checks" add constraint "drift_checks_idempotency_key_unique" unique ("idempotency_key");`);
-    this.addSql(`create index "drift_checks_tenant_id_model_type_created_at_index" on "drift_checks" ("tenant_id", "model_type", "created_at");`);
+    this.addSql(
+      `create table "drift_checks" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int null, "logical_date" date not null, "decision" text not null, "features" jsonb not null, "max_psi" double precision null, "max_psi_feature" text null, "accuracy" double precision null, "accuracy_low" double precision null, "accuracy_high" double precision null, "labelled_count" int not null default 0, "reasons" jsonb not null, "idempotency_key" text null, "event_id" uuid not null, "correlation_id" text not null, "created_at" timestamptz not null default now(), constraint "drift_checks_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `alter table "drift_checks" add constraint "drift_checks_idempotency_key_unique" unique ("idempotency_key");`,
+    );
+    this.addSql(
+      `create index "drift_checks_tenant_id_model_type_created_at_index" on "drift_checks" ("tenant_id", "model_type", "created_at");`,
+    );
 
-    this.addSql(`create table "ml_model_training_runs" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "status" text not null, "trigger" text not null, "trigger_event_id" uuid null, "correlation_id" text not null, "candidate_version" int null, "training_started_at" timestamptz null, "training_completed_at" timestamptz null, "training_samples" int null, "validation_samples" int null, "validation_accuracy" double precision null, "metrics" jsonb null, "split" jsonb null, "validation_result" jsonb null, "backend" text not null default 'local', "external_job_id" text null, "error" text null, "heartbeat_at" timestamptz null, "lease_expires_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "ml_model_training_runs_pkey" primary key ("id"));`);
-    this.addSql(`create unique index "ml_model_training_runs_one_in_progress" on "ml_model_training_runs" ("tenant_id", "model_type") where "status" in ('queued', 'running');`);
-    this.addSql(`create index "ml_model_training_runs_tenant_id_model_type_traini_17966_index" on "ml_model_training_runs" ("tenant_id", "model_type", "training_started_at");`);
+    this.addSql(
+      `create table "ml_model_training_runs" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "status" text not null, "trigger" text not null, "trigger_event_id" uuid null, "correlation_id" text not null, "candidate_version" int null, "training_started_at" timestamptz null, "training_completed_at" timestamptz null, "training_samples" int null, "validation_samples" int null, "validation_accuracy" double precision null, "metrics" jsonb null, "split" jsonb null, "validation_result" jsonb null, "backend" text not null default 'local', "external_job_id" text null, "error" text null, "heartbeat_at" timestamptz null, "lease_expires_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "ml_model_training_runs_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create unique index "ml_model_training_runs_one_in_progress" on "ml_model_training_runs" ("tenant_id", "model_type") where "status" in ('queued', 'running');`,
+    );
+    this.addSql(
+      `create index "ml_model_training_runs_tenant_id_model_type_traini_17966_index" on "ml_model_training_runs" ("tenant_id", "model_type", "training_started_at");`,
+    );
 
-    this.addSql(`create table "ml_predictions" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "claim_id" uuid not null, "model_type" text not null, "model_version" int not null, "predicted_value" text not null, "confidence" double precision not null, "actual_value" text null, "is_correct" boolean null, "predicted_at" timestamptz not null, "outcome_known_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "ml_predictions_pkey" primary key ("id"));`);
+    this.addSql(
+      `create table "ml_predictions" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "claim_id" uuid not null, "model_type" text not null, "model_version" int not null, "predicted_value" text not null, "confidence" double precision not null, "actual_value" text null, "is_correct" boolean null, "predicted_at" timestamptz not null, "outcome_known_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "ml_predictions_pkey" primary key ("id"));`,
+    );
     this.addSql(`create index "ml_predictions_claim_id_index" on "ml_predictions" ("claim_id");`);
-    this.addSql(`create index "ml_predictions_tenant_id_model_type_predicted_at_index" on "ml_predictions" ("tenant_id", "model_type", "predicted_at");`);
+    this.addSql(
+      `create index "ml_predictions_tenant_id_model_type_predicted_at_index" on "ml_predictions" ("tenant_id", "model_type", "predicted_at");`,
+    );
 
-    this.addSql(`create table "ml_retraining_notifications" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "event_id" uuid not null, "event_type" text not null, "model_type" text null, "severity" text not null, "channel" text not null, "recipient" text not null, "subject" text not null, "body" text not null, "status" text not null, "attempts" int not null default 0, "last_error" text null, "next_attempt_at" timestamptz null, "sent_at" timestamptz null, "is_reminder" boolean not null default false, "correlation_id" text not null, "created_at" timestamptz not null default now(), constraint "ml_retraining_notifications_pkey" primary key ("id"));`);
-    this.addSql(`create index "ml_retraining_notifications_tenant_id_created_at_index" on "ml_retraining_notifications" ("tenant_id", "created_at");`);
-    this.addSql(`alter table "ml_retraining_notifications" add constraint "ml_retraining_notifications_delivery_unique" unique ("event_id", "channel", "recipient");`);
+    this.addSql(
+      `create table "ml_retraining_notifications" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "event_id" uuid not null, "event_type" text not null, "model_type" text null, "severity" text not null, "channel" text not null, "recipient" text not null, "subject" text not null, "body" text not null, "status" text not null, "attempts" int not null default 0, "last_error" text null, "next_attempt_at" timestamptz null, "sent_at" timestamptz null, "is_reminder" boolean not null default false, "correlation_id" text not null, "created_at" timestamptz not null default now(), constraint "ml_retraining_notifications_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "ml_retraining_notifications_tenant_id_created_at_index" on "ml_retraining_notifications" ("tenant_id", "created_at");`,
+    );
+    this.addSql(
+      `alter table "ml_retraining_notifications" add constraint "ml_retraining_notifications_delivery_unique" unique ("event_id", "channel", "recipient");`,
+    );
 
-    this.addSql(`create table "ml_alert_acknowledgments" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "notification_id" uuid not null, "acknowledged_by" text not null, "note" text null, "acknowledged_at" timestamptz not null default now(), constraint "ml_alert_acknowledgments_pkey" primary key ("id"));`);
-    this.addSql(`alter table "ml_alert_acknowledgments" add constraint "ml_alert_acknowledgments_notification_unique" unique ("notification_id");`);
+    this.addSql(
+      `create table "ml_alert_acknowledgments" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "notification_id" uuid not null, "acknowledged_by" text not null, "note" text null, "acknowledged_at" timestamptz not null default now(), constraint "ml_alert_acknowledgments_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `alter table "ml_alert_acknowledgments" add constraint "ml_alert_acknowledgments_notification_unique" unique ("notification_id");`,
+    );
 
-    this.addSql(`create table "model_artifacts" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "format" text not null, "checksum" text not null, "content" bytea not null, "created_at" timestamptz not null default now(), constraint "model_artifacts_pkey" primary key ("id"));`);
-    this.addSql(`alter table "model_artifacts" add constraint "model_artifacts_version_unique" unique ("tenant_id", "model_type", "model_version");`);
+    this.addSql(
+      `create table "model_artifacts" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "format" text not null, "checksum" text not null, "content" bytea not null, "created_at" timestamptz not null default now(), constraint "model_artifacts_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `alter table "model_artifacts" add constraint "model_artifacts_version_unique" unique ("tenant_id", "model_type", "model_version");`,
+    );
 
-    this.addSql(`create table "model_deployments" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "from_version" int null, "to_version" int not null, "reason" text not null, "training_run_id" uuid null, "correlation_id" text not null, "deployed_at" timestamptz not null default now(), constraint "model_deployments_pkey" primary key ("id"));`);
-    this.addSql(`create index "model_deployments_tenant_id_model_type_deployed_at_index" on "model_deployments" ("tenant_id", "model_type", "deployed_at");`);
+    this.addSql(
+      `create table "model_deployments" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "from_version" int null, "to_version" int not null, "reason" text not null, "training_run_id" uuid null, "correlation_id" text not null, "deployed_at" timestamptz not null default now(), constraint "model_deployments_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "model_deployments_tenant_id_model_type_deployed_at_index" on "model_deployments" ("tenant_id", "model_type", "deployed_at");`,
+    );
 
-    this.addSql(`create table "model_feature_baselines" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "feature_name" text not null, "feature_kind" text not null, "baseline_value" double precision null, "baseline_complexity" double precision null, "distribution" jsonb not null, "sample_size" int not null, "is_active" boolean not null default false, "created_at" timestamptz not null default now(), constraint "model_feature_baselines_pkey" primary key ("id"));`);
-    this.addSql(`create unique index "model_feature_baselines_one_active" on "model_feature_baselines" ("tenant_id", "model_type", "feature_name") where "is_active";`);
-    this.addSql(`alter table "model_feature_baselines" add constraint "model_feature_baselines_version_feature_unique" unique ("tenant_id", "model_type", "model_version", "feature_name");`);
+    this.addSql(
+      `create table "model_feature_baselines" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "feature_name" text not null, "feature_kind" text not null, "baseline_value" double precision null, "baseline_complexity" double precision null, "distribution" jsonb not null, "sample_size" int not null, "is_active" boolean not null default false, "created_at" timestamptz not null default now(), constraint "model_feature_baselines_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create unique index "model_feature_baselines_one_active" on "model_feature_baselines" ("tenant_id", "model_type", "feature_name") where "is_active";`,
+    );
+    this.addSql(
+      `alter table "model_feature_baselines" add constraint "model_feature_baselines_version_feature_unique" unique ("tenant_id", "model_type", "model_version", "feature_name");`,
+    );
 
-    this.addSql(`create table "model_metadata" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "is_active" boolean not null default false, "baseline_accuracy" double precision not null, "baseline_confidence" double precision null, "deployed_at" timestamptz null, "training_run_id" uuid null, "artifact_id" uuid null, "metrics" jsonb null, "created_at" timestamptz not null default now(), constraint "model_metadata_pkey" primary key ("id"));`);
-    this.addSql(`create unique index "model_metadata_one_active" on "model_metadata" ("tenant_id", "model_type") where "is_active";`);
-    this.addSql(`alter table "model_metadata" add constraint "model_metadata_version_unique" unique ("tenant_id", "model_type", "model_version");`);
+    this.addSql(
+      `create table "model_metadata" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "is_active" boolean not null default false, "baseline_accuracy" double precision not null, "baseline_confidence" double precision null, "deployed_at" timestamptz null, "training_run_id" uuid null, "artifact_id" uuid null, "metrics" jsonb null, "created_at" timestamptz not null default now(), constraint "model_metadata_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create unique index "model_metadata_one_active" on "model_metadata" ("tenant_id", "model_type") where "is_active";`,
+    );
+    this.addSql(
+      `alter table "model_metadata" add constraint "model_metadata_version_unique" unique ("tenant_id", "model_type", "model_version");`,
+    );
 
-    this.addSql(`create table "outbox" ("id" uuid not null, "source" text not null, "subject" text not null, "envelope" jsonb not null, "created_at" timestamptz not null default now(), "published_at" timestamptz null, "attempts" int not null default 0, "last_error" text null, constraint "outbox_pkey" primary key ("id"));`);
-    this.addSql(`create index "outbox_unpublished" on "outbox" ("source", "created_at") where "published_at" is null;`);
+    this.addSql(
+      `create table "outbox" ("id" uuid not null, "source" text not null, "subject" text not null, "envelope" jsonb not null, "created_at" timestamptz not null default now(), "published_at" timestamptz null, "attempts" int not null default 0, "last_error" text null, constraint "outbox_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "outbox_unpublished" on "outbox" ("source", "created_at") where "published_at" is null;`,
+    );
 
-    this.addSql(`create table "processed_events" ("consumer" text not null, "event_id" uuid not null, "subject" text not null, "processed_at" timestamptz not null default now(), constraint "processed_events_pkey" primary key ("consumer", "event_id"));`);
+    this.addSql(
+      `create table "processed_events" ("consumer" text not null, "event_id" uuid not null, "subject" text not null, "processed_at" timestamptz not null default now(), constraint "processed_events_pkey" primary key ("consumer", "event_id"));`,
+    );
 
-    this.addSql(`create table "scheduled_runs" ("id" uuid not null default gen_random_uuid(), "job_name" text not null, "logical_date" date not null, "triggered_by" text not null, "events_published" int not null, "fired_at" timestamptz not null default now(), constraint "scheduled_runs_pkey" primary key ("id"));`);
-    this.addSql(`alter table "scheduled_runs" add constraint "scheduled_runs_job_date_unique" unique ("job_name", "logical_date");`);
+    this.addSql(
+      `create table "scheduled_runs" ("id" uuid not null default gen_random_uuid(), "job_name" text not null, "logical_date" date not null, "triggered_by" text not null, "events_published" int not null, "fired_at" timestamptz not null default now(), constraint "scheduled_runs_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `alter table "scheduled_runs" add constraint "scheduled_runs_job_date_unique" unique ("job_name", "logical_date");`,
+    );
 
-    this.addSql(`create table "tenants" ("id" text not null, "name" text not null, "union_local" text not null, "region" text null, "created_at" timestamptz not null default now(), constraint "tenants_pkey" primary key ("id"));`);
+    this.addSql(
+      `create table "tenants" ("id" text not null, "name" text not null, "union_local" text not null, "region" text null, "created_at" timestamptz not null default now(), constraint "tenants_pkey" primary key ("id"));`,
+    );
 
-    this.addSql(`create table "profiles" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "user_id" text not null, "first_name" text not null, "last_name" text not null, "email" text not null, "role" text not null, "department" text not null, "specialty" text null, "birth_date" date not null, "union_joined_at" date not null, "churned_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "profiles_pkey" primary key ("id"));`);
+    this.addSql(
+      `create table "profiles" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "user_id" text not null, "first_name" text not null, "last_name" text not null, "email" text not null, "role" text not null, "department" text not null, "specialty" text null, "birth_date" date not null, "union_joined_at" date not null, "churned_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "profiles_pkey" primary key ("id"));`,
+    );
     this.addSql(`create index "profiles_tenant_id_role_index" on "profiles" ("tenant_id", "role");`);
-    this.addSql(`alter table "profiles" add constraint "profiles_tenant_id_user_id_unique" unique ("tenant_id", "user_id");`);
+    this.addSql(
+      `alter table "profiles" add constraint "profiles_tenant_id_user_id_unique" unique ("tenant_id", "user_id");`,
+    );
 
-    this.addSql(`create table "member_ai_feedback" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "member_id" uuid null, "prediction_id" uuid null, "feedback_category" text not null, "rating" smallint not null, "comment" text not null, "status" text not null, "resolved_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "member_ai_feedback_pkey" primary key ("id"));`);
-    this.addSql(`create index "member_ai_feedback_tenant_id_feedback_category_index" on "member_ai_feedback" ("tenant_id", "feedback_category");`);
+    this.addSql(
+      `create table "member_ai_feedback" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "member_id" uuid null, "prediction_id" uuid null, "feedback_category" text not null, "rating" smallint not null, "comment" text not null, "status" text not null, "resolved_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "member_ai_feedback_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "member_ai_feedback_tenant_id_feedback_category_index" on "member_ai_feedback" ("tenant_id", "feedback_category");`,
+    );
 
-    this.addSql(`create table "claims" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "claim_number" text not null, "member_id" uuid not null, "assigned_steward_id" uuid null, "claim_type" text not null, "status" text not null, "priority" text not null, "department" text not null, "description" text not null, "case_complexity" smallint not null, "member_age" smallint not null, "union_tenure_years" double precision not null, "filed_at" timestamptz not null, "resolved_at" timestamptz null, "resolution_days" int null, "outcome" text null, "assigned_team" text null, "member_churned" boolean null, "created_at" timestamptz not null default now(), constraint "claims_pkey" primary key ("id"));`);
+    this.addSql(
+      `create table "claims" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "claim_number" text not null, "member_id" uuid not null, "assigned_steward_id" uuid null, "claim_type" text not null, "status" text not null, "priority" text not null, "department" text not null, "description" text not null, "case_complexity" smallint not null, "member_age" smallint not null, "union_tenure_years" double precision not null, "filed_at" timestamptz not null, "resolved_at" timestamptz null, "resolution_days" int null, "outcome" text null, "assigned_team" text null, "member_churned" boolean null, "created_at" timestamptz not null default now(), constraint "claims_pkey" primary key ("id"));`,
+    );
     this.addSql(`create index "claims_tenant_id_status_index" on "claims" ("tenant_id", "status");`);
     this.addSql(`create index "claims_tenant_id_filed_at_index" on "claims" ("tenant_id", "filed_at");`);
 
-    this.addSql(`create table "benchmark_data" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "metric_name" text not null, "period_start" date not null, "period_end" date not null, "value" double precision not null, "unit" text not null, "sample_size" int not null, "comparison_group" text null, "comparison_value" double precision null, "created_at" timestamptz not null default now(), constraint "benchmark_data_pkey" primary key ("id"));`);
-    this.addSql(`create index "benchmark_data_tenant_id_metric_name_period_start_index" on "benchmark_data" ("tenant_id", "metric_name", "period_start");`);
+    this.addSql(
+      `create table "benchmark_data" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "metric_name" text not null, "period_start" date not null, "period_end" date not null, "value" double precision not null, "unit" text not null, "sample_size" int not null, "comparison_group" text null, "comparison_value" double precision null, "created_at" timestamptz not null default now(), constraint "benchmark_data_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "benchmark_data_tenant_id_metric_name_period_start_index" on "benchmark_data" ("tenant_id", "metric_name", "period_start");`,
+    );
 
-    this.addSql(`create table "analytics_scheduled_reports" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "name" text not null, "report_type" text not null, "schedule_cron" text not null, "timezone" text not null default 'UTC', "format" text not null, "recipients" jsonb not null, "is_active" boolean not null default true, "next_run_at" timestamptz null, "last_run_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "analytics_scheduled_reports_pkey" primary key ("id"));`);
+    this.addSql(
+      `create table "analytics_scheduled_reports" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "name" text not null, "report_type" text not null, "schedule_cron" text not null, "timezone" text not null default 'UTC', "format" text not null, "recipients" jsonb not null, "is_active" boolean not null default true, "next_run_at" timestamptz null, "last_run_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "analytics_scheduled_reports_pkey" primary key ("id"));`,
+    );
 
-    this.addSql(`alter table "ml_alert_acknowledgments" add constraint "ml_alert_acknowledgments_notification_id_foreign" foreign key ("notification_id") references "ml_retraining_notifications" ("id") on update cascade on delete cascade;`);
+    this.addSql(
+      `alter table "ml_alert_acknowledgments" add constraint "ml_alert_acknowledgments_notification_id_foreign" foreign key ("notification_id") references "ml_retraining_notifications" ("id") on update cascade on delete cascade;`,
+    );
 
-    this.addSql(`alter table "profiles" add constraint "profiles_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`);
+    this.addSql(
+      `alter table "profiles" add constraint "profiles_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`,
+    );
 
-    this.addSql(`alter table "member_ai_feedback" add constraint "member_ai_feedback_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "member_ai_feedback" add constraint "member_ai_feedback_member_id_foreign" foreign key ("member_id") references "profiles" ("id") on update cascade on delete set null;`);
+    this.addSql(
+      `alter table "member_ai_feedback" add constraint "member_ai_feedback_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "member_ai_feedback" add constraint "member_ai_feedback_member_id_foreign" foreign key ("member_id") references "profiles" ("id") on update cascade on delete set null;`,
+    );
 
-    this.addSql(`alter table "claims" add constraint "claims_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "claims" add constraint "claims_member_id_foreign" foreign key ("member_id") references "profiles" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "claims" add constraint "claims_assigned_steward_id_foreign" foreign key ("assigned_steward_id") references "profiles" ("id") on update cascade on delete set null;`);
+    this.addSql(
+      `alter table "claims" add constraint "claims_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "claims" add constraint "claims_member_id_foreign" foreign key ("member_id") references "profiles" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "claims" add constraint "claims_assigned_steward_id_foreign" foreign key ("assigned_steward_id") references "profiles" ("id") on update cascade on delete set null;`,
+    );
 
-    this.addSql(`alter table "benchmark_data" add constraint "benchmark_data_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`);
+    this.addSql(
+      `alter table "benchmark_data" add constraint "benchmark_data_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`,
+    );
 
-    this.addSql(`alter table "analytics_scheduled_reports" add constraint "analytics_scheduled_reports_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`);
+    this.addSql(
+      `alter table "analytics_scheduled_reports" add constraint "analytics_scheduled_reports_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade;`,
+    );
   }
-
 }

@@ -1,4 +1,11 @@
-import { AnalyticsScheduledReport, BenchmarkData, Claim, MemberAiFeedback, Profile, Tenant } from './platform.entities';
+import {
+  AnalyticsScheduledReport,
+  BenchmarkData,
+  Claim,
+  MemberAiFeedback,
+  Profile,
+  Tenant,
+} from './platform.entities';
 import {
   MlAlertAcknowledgment,
   MlModelTrainingRun,
@@ -15,6 +22,7 @@ import {
   ProcessedEvent,
   ScheduledRun,
 } from './pipeline.entities';
+import { SeedRun } from './seed-run.entity';
 
 /** Every entity, for the one MikroORM configuration in libs/database. */
 export const ALL_ENTITIES = [
@@ -36,4 +44,5 @@ export const ALL_ENTITIES = [
   DriftCheck,
   ModelDeployment,
   ModelArtifact,
+  SeedRun,
 ];

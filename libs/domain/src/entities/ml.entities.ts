@@ -233,7 +233,10 @@ export class MlModelTrainingRun {
 }
 
 @Entity({ tableName: 'ml_retraining_notifications' })
-@Unique({ name: 'ml_retraining_notifications_delivery_unique', properties: ['eventId', 'channel', 'recipient'] })
+@Unique({
+  name: 'ml_retraining_notifications_delivery_unique',
+  properties: ['eventId', 'channel', 'recipient'],
+})
 @Index({ properties: ['tenantId', 'createdAt'] })
 export class MlRetrainingNotification {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })

@@ -87,7 +87,12 @@ export class Claim {
   @ManyToOne(() => Profile, { mapToPk: true, fieldName: 'member_id', deleteRule: 'cascade' })
   memberId: string;
 
-  @ManyToOne(() => Profile, { mapToPk: true, fieldName: 'assigned_steward_id', nullable: true, deleteRule: 'set null' })
+  @ManyToOne(() => Profile, {
+    mapToPk: true,
+    fieldName: 'assigned_steward_id',
+    nullable: true,
+    deleteRule: 'set null',
+  })
   assignedStewardId: string | null = null;
 
   @Property({ type: 'text' })

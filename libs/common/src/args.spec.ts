@@ -1,6 +1,10 @@
 import { parseFlags, UsageError } from './args';
 
-const spec = { claims: { type: 'int', min: 1, max: 1000 }, scenario: { type: 'string', choices: ['default', 'drift'] }, reset: { type: 'bool' } } as const;
+const spec = {
+  claims: { type: 'int', min: 1, max: 1000 },
+  scenario: { type: 'string', choices: ['default', 'drift'] },
+  reset: { type: 'bool' },
+} as const;
 
 describe('CLI flag parsing', () => {
   it('parses values, inline values and booleans', () => {
