@@ -10,8 +10,7 @@ export DATABASE_URL="${DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:54
 export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}"
 export LOG_FORMAT=json
 DEMO_DIR="${DEMO_DIR:-.demo}"
-TENANTS="${DEMO_TENANTS:-2}"
-CLAIMS="${DEMO_CLAIMS:-5000}"
+CLAIMS="${DEMO_CLAIMS:-8000}"
 mkdir -p "$DEMO_DIR/logs"
 PIDS=()
 
@@ -67,8 +66,9 @@ for p in 3101 3102 3103 3104 3105 3106; do
 done
 echo "all healthy"
 
-step "Seeding $TENANTS tenants x 50 users x $CLAIMS claims (seed.requested -> seeder -> seed.completed)"
-npm run -s cli -- seed --tenants "$TENANTS" --users 50 --claims "$CLAIMS" --seed 7 --reset
+step "Seeding: one steady tenant and one whose last 30 days drifted (seed.requested -> seeder -> seed.completed)"
+npm run -s cli -- seed --tenants 1 --users 50 --claims "$CLAIMS" --seed 7 --reset
+npm run -s cli -- seed --tenants 1 --users 50 --claims "$CLAIMS" --seed 8 --scenario drift
 
 step "The daily drift check, fired as the scheduler would (POST /jobs/daily-drift-check/run)"
 curl_out=$(node -e "fetch('http://127.0.0.1:3101/jobs/daily-drift-check/run',{method:'POST'}).then(r=>r.text()).then(t=>console.log(t))")

@@ -22,7 +22,7 @@ export interface FireResult {
  * Fires the daily drift check: one drift.check.requested per tenant and model. Exactly once per
  * logical date, whatever the number of scheduler replicas or restarts: the run key is a unique row in
  * scheduled_runs, written in the same transaction as the outbox rows, and each event's id (its
- * Nats-Msg-Id) is derived from (tenant, model, date).
+ * Nats-Msg-Id) is derived from (run, tenant, model).
  */
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap {
@@ -67,7 +67,8 @@ export class SchedulerService implements OnApplicationBootstrap {
       let events = 0;
       for (const t of tenants) {
         for (const modelType of MODEL_TYPES) {
-          const id = deterministicId(`${DAILY_JOB}:${t.id}:${modelType}:${date}`);
+          // Derived from the run row, not just the date: a date whose run was reset (seeding --reset) fires anew.
+          const id = deterministicId(`${DAILY_JOB}:${claimed[0]!.id}:${t.id}:${modelType}`);
           const envelope = createEnvelope(
             'drift.check.requested',
             {
