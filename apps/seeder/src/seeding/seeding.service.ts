@@ -230,56 +230,30 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       const batch = 5000;
       for (let start = 0; start < plan.claimsPerTenant; start += batch) {
         const claimsOut = new CopyWriter(client, 'claims', CLAIM_COLUMNS);
-        const pending: ReturnType<typeof factory.claim>[] = [];
+        const lines: string[] = [];
         for (let k = start; k < Math.min(plan.claimsPerTenant, start + batch); k++) {
           const c = factory.claim(k);
-          await claimsOut.write([
-            c.id,
-            c.tenantId,
-            c.claimNumber,
-            c.memberId,
-            c.stewardId,
-            c.type,
-            c.status,
-            c.priority,
-            c.department,
-            c.description,
-            c.complexity,
-            c.memberAge,
-            c.tenure,
-            iso(c.filed),
-            c.resolved === null ? null : iso(c.resolved),
-            c.resolutionDays,
-            c.outcome,
-            c.team,
-            c.churned,
-            iso(c.filed),
-          ]);
+          // Generated values need no COPY escaping (ids, enums, numbers, fixed texts): lines are built directly.
+          const filed = iso(c.filed);
+          const resolved = c.resolved === null ? N : iso(c.resolved);
+          await claimsOut.writeLine(
+            `${c.id}\t${c.tenantId}\t${c.claimNumber}\t${c.memberId}\t${c.stewardId ?? N}\t${c.type}\t${c.status}\t${c.priority}\t${c.department}\t${c.description}\t${c.complexity}\t${c.memberAge}\t${c.tenure}\t${filed}\t${resolved}\t${c.resolutionDays ?? N}\t${c.outcome ?? N}\t${c.team}\t${c.churned === null ? N : c.churned ? 't' : 'f'}\t${filed}\n`,
+          );
           sample.add(c);
           monthly.add(c);
-          if (hasPredictions(k)) pending.push(c);
+          if (!hasPredictions(k)) continue;
+          const churnKnown = iso(c.filed + 180 * DAY);
+          for (const p of predictionsFor(plan, c, rnd)) {
+            if (predictionIds.length < 50) predictionIds.push(p.id);
+            const known = p.knownAt === null ? N : p.knownAt === c.resolved ? resolved : churnKnown;
+            lines.push(
+              `${p.id}\t${tenant.id}\t${c.id}\t${p.model}\t1\t${p.predicted}\t${p.confidence}\t${p.actual ?? N}\t${p.correct === null ? N : p.correct ? 't' : 'f'}\t${filed}\t${known}\t${filed}\n`,
+            );
+          }
         }
         await claimsOut.end();
         const predOut = new CopyWriter(client, 'ml_predictions', PREDICTION_COLUMNS);
-        for (const c of pending) {
-          for (const p of predictionsFor(plan, c, rnd)) {
-            if (predictionIds.length < 50) predictionIds.push(p.id);
-            await predOut.write([
-              p.id,
-              tenant.id,
-              p.claimId,
-              p.model,
-              1,
-              p.predicted,
-              p.confidence,
-              p.actual,
-              p.correct,
-              iso(p.predictedAt),
-              p.knownAt === null ? null : iso(p.knownAt),
-              iso(p.predictedAt),
-            ]);
-          }
-        }
+        for (const line of lines) await predOut.writeLine(line);
         predictions += await predOut.end();
         progress.tick(Math.min(batch, plan.claimsPerTenant - start));
       }
@@ -388,7 +362,10 @@ export function summaryLines(s: SeedSummary): string[] {
   ];
 }
 
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** COPY's text for NULL. */
+const N = '\\N';
 let cachedDay = Number.NaN;
 let cachedDayText = '';
 
@@ -409,5 +386,5 @@ export function fastIso(t: number): string {
   ms -= m * 60_000;
   const sec = Math.floor(ms / 1000);
   const milli = Math.floor(ms - sec * 1000);
-  return `${cachedDayText}${pad2(h)}:${pad2(m)}:${pad2(sec)}.${milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : milli}Z`;
+  return cachedDayText + PAD2[h]! + ':' + PAD2[m]! + ':' + PAD2[sec]! + '.' + PAD3[milli]! + 'Z';
 }
