@@ -188,9 +188,10 @@ export class ClaimFactory {
     }
     const type = i < CLAIM_TYPES.length ? CLAIM_TYPES[i]! : rnd.pick(CLAIM_TYPES);
     const typeEffect = TYPE_EFFECT[type];
+    // Resolution time grows geometrically with complexity, so the three timeline buckets are all well filled.
     const resolutionDays = Math.max(
-      3,
-      Math.round(8 + 9 * complexity + (typeEffect < 0 ? 25 : 0) + rnd.normal(0, 6)),
+      2,
+      Math.round(6 * 1.45 ** complexity * (typeEffect < 0 ? 1.3 : 1) * Math.exp(rnd.normal(0, 0.12))),
     );
     const resolvedAt = filed + resolutionDays * DAY;
     const resolved = !open && (forcedStatus !== undefined || resolvedAt <= this.now);
