@@ -21,10 +21,19 @@ describe('drift decision', () => {
     expect(d.accuracy!.low).toBeCloseTo(0.8256, 4);
     expect(d.accuracy!.high).toBeCloseTo(0.9448, 4);
   });
-  it('retrains when accuracy falls below the threshold', () => {
-    const d = decide({ ...base, correct: 80 });
+  it('retrains when the whole 95% interval of accuracy is below the threshold', () => {
+    // 70/100: Wilson [0.6042, 0.7810], entirely under 0.85 (computed independently).
+    const d = decide({ ...base, correct: 70 });
     expect(d.decision).toBe('retrain');
-    expect(d.reasons[0]).toMatch(/7-day accuracy 80.0% \(n=100\) is below the 85.0% threshold/);
+    expect(d.reasons[0]).toBe(
+      '7-day accuracy 70.0% (95% CI 60.4%-78.1%, n=100) is below the 85.0% threshold',
+    );
+  });
+  it('does not retrain when accuracy is under the threshold but not significantly', () => {
+    // 80/100: Wilson [0.7112, 0.8666] still reaches 0.85.
+    const d = decide({ ...base, correct: 80 });
+    expect(d.decision).toBe('no_action');
+    expect(d.reasons[0]).toMatch(/is not significantly below the 85.0% threshold/);
   });
   it('says insufficient_data below the minimum of labelled predictions', () => {
     expect(decide({ ...base, correct: 5, labelled: 10 }).decision).toBe('insufficient_data');

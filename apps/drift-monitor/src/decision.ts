@@ -56,15 +56,18 @@ export function decide(i: DecisionInput): Decision {
     );
     return { decision: drifted.length > 0 ? 'retrain' : 'insufficient_data', accuracy, reasons };
   }
-  if (accuracy && accuracy.value < i.accuracyThreshold) {
-    reasons.push(
-      `${i.windowDays}-day accuracy ${pct(accuracy.value)} (n=${i.labelled}) is below the ${pct(i.accuracyThreshold)} threshold`,
-    );
+  // Retrain on accuracy only when the whole 95% interval lies under the threshold: a week of bad luck on a
+  // few dozen cases is not evidence of decay.
+  const below = accuracy !== undefined && accuracy.high < i.accuracyThreshold;
+  const ci = accuracy
+    ? `${pct(accuracy.value)} (95% CI ${pct(accuracy.low)}-${pct(accuracy.high)}, n=${i.labelled})`
+    : '';
+  if (below)
+    reasons.push(`${i.windowDays}-day accuracy ${ci} is below the ${pct(i.accuracyThreshold)} threshold`);
+  const retrain = drifted.length > 0 || below;
+  if (!retrain) {
+    const verdict = accuracy!.value >= i.accuracyThreshold ? 'meets' : 'is not significantly below';
+    reasons.push(`${i.windowDays}-day accuracy ${ci} ${verdict} the ${pct(i.accuracyThreshold)} threshold`);
   }
-  const retrain = drifted.length > 0 || (accuracy !== undefined && accuracy.value < i.accuracyThreshold);
-  if (!retrain)
-    reasons.push(
-      `${i.windowDays}-day accuracy ${pct(accuracy!.value)} (n=${i.labelled}) meets the ${pct(i.accuracyThreshold)} threshold`,
-    );
   return { decision: retrain ? 'retrain' : 'no_action', accuracy, reasons };
 }
