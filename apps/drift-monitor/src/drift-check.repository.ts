@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { currentHistograms } from '@app/database';
+import type { FeatureHistogramRow } from '@app/database';
 import type { ModelType } from '@app/domain';
+import type { FeatureResult } from './decision';
 import type { Decision } from './decision';
+
+/** The end (exclusive) of a logical date's windows: the next midnight UTC. */
+export function windowEnd(logicalDate: string): Date {
+  return new Date(Date.parse(`${logicalDate}T00:00:00Z`) + 86_400_000);
+}
 
 @Injectable()
 export class DriftCheckRepository {
@@ -13,24 +21,54 @@ export class DriftCheckRepository {
     return rows[0]?.v ?? null;
   }
 
-  /** Correct and labelled predictions whose outcome became known in the window before `asOf`. */
+  /** Current-window counts of every key feature in the bins of the active baselines (computed in SQL). */
+  async histograms(
+    em: EntityManager,
+    tenantId: string,
+    modelType: ModelType,
+    logicalDate: string,
+    days: number,
+  ): Promise<FeatureHistogramRow[]> {
+    const to = windowEnd(logicalDate);
+    return currentHistograms((sql, params) => em.execute(sql, params), {
+      tenantId,
+      modelType,
+      from: new Date(to.getTime() - days * 86_400_000),
+      to,
+    });
+  }
+
+  /** Correct and labelled predictions whose outcome became known in the window ending with the logical date. */
   async accuracyWindow(
     em: EntityManager,
     tenantId: string,
     modelType: ModelType,
-    asOf: string,
+    logicalDate: string,
     days: number,
   ): Promise<{ correct: number; labelled: number }> {
+    const to = windowEnd(logicalDate);
     const [row] = await em.execute<{ correct: number; labelled: number }[]>(
       `select count(*) filter (where is_correct)::int as correct, count(*)::int as labelled
          from ml_predictions
-        where tenant_id = ? and model_type = ? and is_correct is not null
-          and outcome_known_at >= (?::date + 1) - make_interval(days => ?) and outcome_known_at < ?::date + 1`,
-      [tenantId, modelType, asOf, days, asOf],
+        where tenant_id = ? and model_type = ? and is_correct is not null and outcome_known_at >= ? and outcome_known_at < ?`,
+      [tenantId, modelType, new Date(to.getTime() - days * 86_400_000).toISOString(), to.toISOString()],
     );
     return { correct: row!.correct, labelled: row!.labelled };
   }
 
+  /** A training run of this model in progress, if any (read from the trainer's table; the trainer decides it). */
+  async runInProgress(em: EntityManager, tenantId: string, modelType: ModelType): Promise<string | null> {
+    const rows = await em.execute<{ id: string }[]>(
+      `select id from ml_model_training_runs where tenant_id = ? and model_type = ? and status in ('queued', 'running') limit 1`,
+      [tenantId, modelType],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Stores the check. A check with an idempotency key that was already used (same tenant, model, active
+   * version and logical date) is not stored again: returns false, and the caller reports it suppressed.
+   */
   async record(
     em: EntityManager,
     c: {
@@ -40,14 +78,21 @@ export class DriftCheckRepository {
       version: number | null;
       logicalDate: string;
       decision: Decision;
+      features: FeatureResult[];
+      idempotencyKey: string | null;
       eventId: string;
       correlationId: string;
     },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const a = c.decision.accuracy;
-    await em.execute(
-      `insert into drift_checks (id, tenant_id, model_type, model_version, logical_date, decision, features, accuracy, accuracy_low, accuracy_high, labelled_count, reasons, event_id, correlation_id)
-       values (?, ?, ?, ?, ?, ?, '[]'::jsonb, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
+    const top = [...c.features]
+      .filter((f) => f.psi !== undefined)
+      .sort((x, y) => (y.psi ?? 0) - (x.psi ?? 0))[0];
+    const rows = await em.execute<{ id: string }[]>(
+      `insert into drift_checks (id, tenant_id, model_type, model_version, logical_date, decision, features, max_psi, max_psi_feature,
+                                 accuracy, accuracy_low, accuracy_high, labelled_count, reasons, idempotency_key, event_id, correlation_id)
+       values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+       on conflict (idempotency_key) do nothing returning id`,
       [
         c.id,
         c.tenantId,
@@ -55,14 +100,19 @@ export class DriftCheckRepository {
         c.version,
         c.logicalDate,
         c.decision.decision,
+        JSON.stringify(c.features),
+        top?.psi ?? null,
+        top?.feature ?? null,
         a?.value ?? null,
         a?.low ?? null,
         a?.high ?? null,
         a?.labelled ?? 0,
         JSON.stringify(c.decision.reasons),
+        c.idempotencyKey,
         c.eventId,
         c.correlationId,
       ],
     );
+    return rows.length > 0;
   }
 }

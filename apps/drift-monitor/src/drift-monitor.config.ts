@@ -9,6 +9,17 @@ export class DriftMonitorConfig extends BaseConfig {
   @Min(1)
   MIN_LABELLED_PREDICTIONS = 30;
 
+  /** Days of the window whose feature distributions are compared with the baselines (PSI). */
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  PSI_WINDOW_DAYS = 30;
+
+  /** Claims needed in the PSI window before a feature's PSI may decide anything. */
+  @IsInt()
+  @Min(1)
+  MIN_WINDOW_SAMPLES = 50;
+
   /** Days of the accuracy window (the spec's 7-day accuracy). */
   @IsInt()
   @Min(1)

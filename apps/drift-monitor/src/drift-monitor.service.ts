@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
-import type { Envelope } from '@app/contracts';
+import type { Envelope, FeatureDriftDto } from '@app/contracts';
+import { countsFromBins, parseBaseline, psiFromCounts } from '@app/drift';
+import type { FeatureHistogramRow } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
+import type { ModelType } from '@app/domain';
 import { OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
 import { decide } from './decision';
+import type { Decision, FeatureResult } from './decision';
 import { DriftCheckRepository } from './drift-check.repository';
 import { DriftMonitorConfig } from './drift-monitor.config';
 
-/** The spec's steps 1 and 2: check drift and 7-day performance, store the check, say what it found. */
+/** The spec's steps 1 and 2: check drift (PSI of key features) and 7-day performance, store the check, say what it found. */
 @Injectable()
 export class DriftMonitorService {
   constructor(
@@ -19,16 +23,22 @@ export class DriftMonitorService {
   @OnEvent('drift.check.requested')
   async onCheckRequested(event: Envelope<'drift.check.requested'>, ctx: HandlerContext): Promise<void> {
     const { modelType, logicalDate, force, requestedBy } = event.payload;
+    const { em } = ctx;
     const cfg = MODEL_CONFIGS[modelType];
-    const version = await this.checks.activeVersion(ctx.em, event.tenantId, modelType);
+    const tenantId = event.tenantId;
+    const version = await this.checks.activeVersion(em, tenantId, modelType);
+    const features = this.psi(
+      await this.checks.histograms(em, tenantId, modelType, logicalDate, this.config.PSI_WINDOW_DAYS),
+      modelType,
+    );
     const window = await this.checks.accuracyWindow(
-      ctx.em,
-      event.tenantId,
+      em,
+      tenantId,
       modelType,
       logicalDate,
       this.config.ACCURACY_WINDOW_DAYS,
     );
-    const decision = decide({
+    let decision: Decision = decide({
       force: force ?? false,
       requestedBy,
       hasActiveModel: version !== null,
@@ -37,19 +47,55 @@ export class DriftMonitorService {
       accuracyThreshold: cfg.accuracyThreshold,
       minLabelled: this.config.MIN_LABELLED_PREDICTIONS,
       windowDays: this.config.ACCURACY_WINDOW_DAYS,
-      features: [],
+      features,
+      psiWindowDays: this.config.PSI_WINDOW_DAYS,
+      minWindowSamples: this.config.MIN_WINDOW_SAMPLES,
+      driftThreshold: cfg.driftThreshold,
     });
+    // No storm: one retrain at a time per model, whoever asks.
+    if (decision.decision === 'retrain') {
+      const running = await this.checks.runInProgress(em, tenantId, modelType);
+      if (running)
+        decision = {
+          ...decision,
+          decision: 'suppressed',
+          reasons: [
+            ...decision.reasons,
+            `a retrain is already in progress (run ${running}): not triggering another`,
+          ],
+        };
+    }
+    // Scheduled checks are keyed by (tenant, model, active version, date): a repeated trigger is suppressed.
+    const scheduled = requestedBy === 'schedule' || requestedBy === 'catch_up';
+    const key = scheduled && !force ? `${tenantId}:${modelType}:v${version ?? 0}:${logicalDate}` : null;
     const checkId = newId();
-    await this.checks.record(ctx.em, {
+    const record = {
       id: checkId,
-      tenantId: event.tenantId,
+      tenantId,
       modelType,
       version,
       logicalDate,
-      decision,
+      features,
       eventId: event.id,
       correlationId: event.correlationId,
-    });
+    };
+    if (!(await this.checks.record(em, { ...record, decision, idempotencyKey: key }))) {
+      decision = {
+        ...decision,
+        decision: 'suppressed',
+        reasons: [`version ${version ?? '-'} was already checked for ${logicalDate}: not triggering again`],
+      };
+      await this.checks.record(em, { ...record, decision, idempotencyKey: null });
+    }
+    const judged: FeatureDriftDto[] = features
+      .filter((f) => f.psi !== undefined)
+      .map((f) => ({
+        feature: f.feature,
+        psi: f.psi!,
+        band: f.band!,
+        baselineSize: f.baselineSize,
+        currentSize: f.currentSize,
+      }));
     const common = {
       checkId,
       modelType,
@@ -57,8 +103,33 @@ export class DriftMonitorService {
       accuracy: decision.accuracy,
       reasons: decision.reasons,
     };
-    await ctx.emit('drift.checked', { ...common, decision: decision.decision, features: [] });
-    if (decision.decision === 'retrain') await ctx.emit('drift.detected', { ...common, driftedFeatures: [] });
-    ctx.log.info('drift check done', { modelType, decision: decision.decision, reasons: decision.reasons });
+    await ctx.emit('drift.checked', { ...common, decision: decision.decision, features: judged });
+    if (decision.decision === 'retrain')
+      await ctx.emit('drift.detected', {
+        ...common,
+        driftedFeatures: judged.filter((f) => f.band === 'significant'),
+      });
+    ctx.log.info('drift check done', {
+      modelType,
+      decision: decision.decision,
+      maxPsi: Math.max(0, ...judged.map((f) => f.psi)),
+      reasons: decision.reasons,
+    });
+  }
+
+  /** PSI of every key feature whose window has enough claims, from the counts SQL computed. */
+  private psi(rows: FeatureHistogramRow[], modelType: ModelType): FeatureResult[] {
+    const byFeature = new Map<string, FeatureHistogramRow[]>();
+    for (const r of rows) byFeature.set(r.feature_name, [...(byFeature.get(r.feature_name) ?? []), r]);
+    const threshold = MODEL_CONFIGS[modelType].driftThreshold;
+    return [...byFeature.entries()].map(([feature, bins]) => {
+      const baseline = parseBaseline(bins[0]!.distribution);
+      const counts = countsFromBins(baseline, bins);
+      const currentSize = bins.reduce((sum, b) => sum + b.n, 0);
+      if (currentSize < this.config.MIN_WINDOW_SAMPLES)
+        return { feature, baselineSize: baseline.n, currentSize };
+      const r = psiFromCounts(baseline, counts, { significant: threshold });
+      return { feature, baselineSize: baseline.n, currentSize, psi: r.psi, band: r.band };
+    });
   }
 }

@@ -2,3 +2,4 @@ export * from './orm-config';
 export * from './ensure-database';
 export * from './migrate';
 export * from './database.module';
+export * from './histograms';

@@ -49,3 +49,4 @@ export type { ProportionInterval } from './accuracy/wilson';
 export { wilsonInterval } from './accuracy/wilson';
 export type { SampleSizeCheck } from './accuracy/sample-size';
 export { sampleSizeCheck } from './accuracy/sample-size';
+export { countsFromBins } from './psi/counts-from-rows';

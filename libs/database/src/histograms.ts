@@ -1,0 +1,72 @@
+import { FEATURES } from '@app/domain';
+import type { ModelType } from '@app/domain';
+
+/** A stored baseline row and the counts of the current window in its bins. */
+export interface FeatureHistogramRow {
+  tenant_id: string;
+  feature_name: string;
+  model_version: number;
+  distribution: unknown;
+  /** Bin key: for 10-bin numerics the bin index as text ("0".."9"), else the value as text. */
+  bin: string | null;
+  n: number;
+}
+
+/** Something that runs SQL with `?` placeholders (MikroORM's EntityManager.execute). */
+export type SqlRunner = <T extends object[]>(sql: string, params: unknown[]) => Promise<T>;
+
+/** The claim columns of every feature, unpivoted into (name, numeric value, categorical value). */
+const UNPIVOT = `(values ${Object.entries(FEATURES)
+  .map(([name, f]) => (f.kind === 'numeric' ? `('${name}', w.${f.column}::float8, null::text)` : `('${name}', null::float8, w.${f.column}::text)`))
+  .join(', ')}) as f(name, num, cat)`;
+
+/**
+ * Counts the claims of a window in the bins of the active baselines, in Postgres: 10-bin numerics with
+ * `width_bucket` against the frozen edges (the number of edges <= value, as libs/drift defines a bin),
+ * everything else grouped by value. Rows never travel to Node, only (tenant, feature, bin, count).
+ * Without `tenantId`, it covers every tenant at once (the fleet-wide form used by benchmarks).
+ * Every baseline appears at least once (bin null, n 0) so that an empty window is visible.
+ */
+export function histogramSql(opts: { allTenants: boolean }): string {
+  const tenantFilterB = opts.allTenants ? '' : 'and tenant_id = ?';
+  const tenantFilterW = opts.allTenants ? '' : 'and tenant_id = ?';
+  return `
+    with b as (
+      select tenant_id, feature_name, model_version, distribution,
+             case when distribution->>'kind' = 'numeric_binned'
+                  then array(select e::float8 from jsonb_array_elements_text(distribution->'edges') as e) end as edges
+        from model_feature_baselines
+       where model_type = ? and is_active ${tenantFilterB}
+    ), w as (
+      select * from claims where filed_at >= ? and filed_at < ? ${tenantFilterW}
+    ), v as (
+      select w.tenant_id, f.name, f.num, f.cat from w cross join lateral ${UNPIVOT}
+    ), counted as (
+      select b.tenant_id, b.feature_name,
+             case when b.edges is not null then width_bucket(v.num, b.edges)::text
+                  when v.num is not null then v.num::text
+                  else v.cat end as bin,
+             count(*)::int as n
+        from b join v on v.tenant_id = b.tenant_id and v.name = b.feature_name
+       group by 1, 2, 3
+    )
+    select b.tenant_id, b.feature_name, b.model_version, b.distribution, c.bin, coalesce(c.n, 0)::int as n
+      from b left join counted c on c.tenant_id = b.tenant_id and c.feature_name = b.feature_name
+     order by b.tenant_id, b.feature_name, c.bin`;
+}
+
+export interface HistogramQuery {
+  modelType: ModelType;
+  /** Window start (inclusive) and end (exclusive). */
+  from: Date;
+  to: Date;
+  /** One tenant, or all of them when omitted. */
+  tenantId?: string;
+}
+
+export async function currentHistograms(run: SqlRunner, q: HistogramQuery): Promise<FeatureHistogramRow[]> {
+  const params: unknown[] = q.tenantId
+    ? [q.modelType, q.tenantId, q.from.toISOString(), q.to.toISOString(), q.tenantId]
+    : [q.modelType, q.from.toISOString(), q.to.toISOString()];
+  return run<FeatureHistogramRow[]>(histogramSql({ allTenants: !q.tenantId }), params);
+}

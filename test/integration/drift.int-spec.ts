@@ -1,0 +1,188 @@
+import { createEnvelope } from '@app/contracts';
+import { currentHistograms } from '@app/database';
+import { countsFromBins, histogramFromValues, parseBaseline } from '@app/drift';
+import type { FeatureBaseline } from '@app/drift';
+import { FEATURES, MODEL_TYPES } from '@app/domain';
+import type { FeatureName } from '@app/domain';
+import { DriftMonitorConfig } from '../../apps/drift-monitor/src/drift-monitor.config';
+import { DriftMonitorModule } from '../../apps/drift-monitor/src/drift-monitor.module';
+import { runSeedCommand } from '../../apps/seeder/src/command';
+import { Harness } from './support/harness';
+import { pollUntil } from './support/poll';
+
+// The drift monitor on seeded data: SQL histograms, PSI, decisions, and no trigger storm.
+describe('drift monitoring', () => {
+  const h = new Harness();
+  const today = new Date().toISOString().slice(0, 10);
+  const drifted = 'tenant_31_0';
+  const steady = 'tenant_32_0';
+
+  beforeAll(async () => {
+    await h.start();
+    const quiet = () => undefined;
+    expect(
+      await runSeedCommand(
+        ['--seed', '31', '--tenants', '1', '--claims', '6000', '--scenario', 'drift', '--now', today],
+        quiet,
+        process.env,
+      ),
+    ).toBe(0);
+    expect(
+      await runSeedCommand(
+        ['--seed', '32', '--tenants', '1', '--claims', '6000', '--now', today],
+        quiet,
+        process.env,
+      ),
+    ).toBe(0);
+    await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l));
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const run = <T extends object[]>(sql: string, params: unknown[]) => {
+    let i = 0;
+    return h.db
+      .query(
+        sql.replace(/\?/g, () => `$${++i}`),
+        params,
+      )
+      .then((r) => r.rows as T);
+  };
+
+  it('counts the window in SQL exactly as the in-memory histogram does', async () => {
+    const to = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000);
+    const from = new Date(to.getTime() - 30 * 86_400_000);
+    for (const tenantId of [drifted, steady]) {
+      const rows = await currentHistograms(run, { tenantId, modelType: 'claim_outcome', from, to });
+      const features = [...new Set(rows.map((r) => r.feature_name))] as FeatureName[];
+      expect(features.sort()).toEqual([
+        'case_complexity',
+        'claim_type',
+        'department',
+        'member_age',
+        'union_tenure_years',
+      ]);
+      for (const feature of features) {
+        const bins = rows.filter((r) => r.feature_name === feature);
+        const baseline: FeatureBaseline = parseBaseline(bins[0]!.distribution);
+        const raw = await h.query<{ v: string | number }>(
+          `select ${FEATURES[feature].column} as v from claims where tenant_id = $1 and filed_at >= $2 and filed_at < $3`,
+          [tenantId, from, to],
+        );
+        const values = raw.map((r) => (FEATURES[feature].kind === 'numeric' ? Number(r.v) : String(r.v)));
+        const inMemory =
+          baseline.kind === 'numeric_binned'
+            ? histogramFromValues(baseline, values as number[])
+            : histogramFromValues(baseline, values as never);
+        expect(countsFromBins(baseline, bins)).toEqual(inMemory);
+      }
+    }
+  });
+
+  const checks = (tenantId: string) =>
+    h.query<{
+      model_type: string;
+      decision: string;
+      max_psi: number | null;
+      max_psi_feature: string | null;
+      reasons: string[];
+    }>(
+      `select model_type, decision, max_psi, max_psi_feature, reasons from drift_checks where tenant_id = $1 order by created_at, model_type`,
+      [tenantId],
+    );
+  const detected = (tenantId: string) =>
+    h.query<{ model: string }>(
+      `select envelope->'payload'->>'modelType' as model from outbox where subject = 'drift.detected' and envelope->>'tenantId' = $1`,
+      [tenantId],
+    );
+
+  it('detects drift in the drifted tenant and leaves the steady one alone', async () => {
+    for (const tenantId of [drifted, steady]) {
+      for (const modelType of MODEL_TYPES) {
+        await h.publish(
+          createEnvelope(
+            'drift.check.requested',
+            { modelType, logicalDate: today, requestedBy: 'schedule' },
+            { tenantId },
+          ),
+        );
+      }
+    }
+    const d = await pollUntil(async () => ((await checks(drifted)).length === 4 ? checks(drifted) : false), {
+      what: 'drifted checks',
+    });
+    const s = await pollUntil(async () => ((await checks(steady)).length === 4 ? checks(steady) : false), {
+      what: 'steady checks',
+    });
+    process.stdout.write(
+      `drifted: ${JSON.stringify(d.map((c) => [c.model_type, c.decision, c.max_psi_feature, c.max_psi]))}\nsteady: ${JSON.stringify(s.map((c) => [c.model_type, c.decision, c.max_psi]))}\n`,
+    );
+    expect(d.map((c) => c.decision)).toEqual(['retrain', 'retrain', 'retrain', 'retrain']);
+    for (const c of d) {
+      expect(c.max_psi).toBeGreaterThan(0.25);
+      expect(c.reasons[0]).toMatch(/PSI \d\.\d{3} > 0\.25 \(significant drift\)/);
+    }
+    expect(s.map((c) => c.decision)).toEqual(['no_action', 'no_action', 'no_action', 'no_action']);
+    for (const c of s) expect(c.max_psi).toBeLessThan(0.1);
+    expect((await detected(drifted)).map((r) => r.model).sort()).toEqual([...MODEL_TYPES].sort());
+    expect(await detected(steady)).toEqual([]);
+  });
+
+  it('does not trigger twice for the same version and date, nor while a retrain runs', async () => {
+    // The same scheduled check again (another event, e.g. a second scheduler or a catch-up).
+    await h.publish(
+      createEnvelope(
+        'drift.check.requested',
+        { modelType: 'timeline', logicalDate: today, requestedBy: 'catch_up' },
+        { tenantId: drifted },
+      ),
+    );
+    await pollUntil(async () => (await checks(drifted)).length === 5, { what: 'the repeated check' });
+    const repeated = (await checks(drifted))[4]!;
+    expect(repeated.decision).toBe('suppressed');
+    expect(repeated.reasons[0]).toBe(`version 1 was already checked for ${today}: not triggering again`);
+
+    // An operator's check while a retrain is in progress.
+    await h.query(
+      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id) values ($1, 'churn_risk', 'running', 'drift', 'x')`,
+      [drifted],
+    );
+    await h.publish(
+      createEnvelope(
+        'drift.check.requested',
+        { modelType: 'churn_risk', logicalDate: today, requestedBy: 'cli' },
+        { tenantId: drifted },
+      ),
+    );
+    await pollUntil(async () => (await checks(drifted)).length === 6, { what: 'the check during a retrain' });
+    const during = (await checks(drifted))[5]!;
+    expect(during.decision).toBe('suppressed');
+    expect(during.reasons.at(-1)).toMatch(
+      /a retrain is already in progress \(run [0-9a-f-]+\): not triggering another/,
+    );
+    // Still one drift.detected per model.
+    expect((await detected(drifted)).length).toBe(4);
+  });
+
+  it('stores every feature of a check with its PSI, band and sample sizes', async () => {
+    const [row] = await h.query<{
+      features: { feature: string; psi: number; band: string; baselineSize: number; currentSize: number }[];
+    }>(
+      `select features from drift_checks where tenant_id = $1 and model_type = 'claim_outcome' order by created_at limit 1`,
+      [drifted],
+    );
+    expect(row!.features.map((f) => f.feature).sort()).toEqual([
+      'case_complexity',
+      'claim_type',
+      'department',
+      'member_age',
+      'union_tenure_years',
+    ]);
+    for (const f of row!.features) {
+      expect(f.baselineSize).toBeGreaterThan(1000);
+      expect(f.currentSize).toBeGreaterThan(50);
+      expect(['stable', 'moderate', 'significant']).toContain(f.band);
+    }
+  });
+});
