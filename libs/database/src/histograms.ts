@@ -17,7 +17,11 @@ export type SqlRunner = <T extends object[]>(sql: string, params: unknown[]) => 
 
 /** The claim columns of every feature, unpivoted into (name, numeric value, categorical value). */
 const UNPIVOT = `(values ${Object.entries(FEATURES)
-  .map(([name, f]) => (f.kind === 'numeric' ? `('${name}', w.${f.column}::float8, null::text)` : `('${name}', null::float8, w.${f.column}::text)`))
+  .map(([name, f]) =>
+    f.kind === 'numeric'
+      ? `('${name}', w.${f.column}::float8, null::text)`
+      : `('${name}', null::float8, w.${f.column}::text)`,
+  )
   .join(', ')}) as f(name, num, cat)`;
 
 /**

@@ -7,13 +7,17 @@ import type { CurrentCounts } from './psi.types';
  * for a binned numeric baseline (bin = number of edges <= value), a value -> count map otherwise
  * (numeric keys canonicalised, so "3.0" and "3" are one bin).
  */
-export function countsFromBins(baseline: FeatureBaseline, bins: readonly { bin: string | null; n: number }[]): CurrentCounts {
+export function countsFromBins(
+  baseline: FeatureBaseline,
+  bins: readonly { bin: string | null; n: number }[],
+): CurrentCounts {
   if (baseline.kind === 'numeric_binned') {
     const counts = new Array<number>(baseline.counts.length).fill(0);
     for (const { bin, n } of bins) {
       if (bin === null || n === 0) continue;
       const i = Number(bin);
-      if (!Number.isInteger(i) || i < 0 || i >= counts.length) throw new RangeError(`bin ${bin} outside 0..${counts.length - 1}`);
+      if (!Number.isInteger(i) || i < 0 || i >= counts.length)
+        throw new RangeError(`bin ${bin} outside 0..${counts.length - 1}`);
       counts[i]! += n;
     }
     return counts;
