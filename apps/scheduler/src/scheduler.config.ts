@@ -12,6 +12,10 @@ export class SchedulerConfig extends BaseConfig {
   @IsTimeZone()
   SCHEDULE_TIMEZONE = 'UTC';
 
+  /** At start-up, fire today's run if it was due while the scheduler was down (once per date anyway). */
+  @IsBoolean()
+  SCHEDULE_CATCH_UP = true;
+
   /** Register the cron job at start-up (off in tests that fire by hand). */
   @IsBoolean()
   SCHEDULE_ENABLED = true;

@@ -8,6 +8,7 @@ import { createEnvelope } from '@app/contracts';
 import { MODEL_TYPES } from '@app/domain';
 import { addToOutbox, OutboxRelay } from '@app/messaging';
 import { logicalDate } from './logical-date';
+import { dueToday } from './schedule';
 import { SchedulerConfig } from './scheduler.config';
 
 export const DAILY_JOB = 'daily-drift-check';
@@ -47,11 +48,22 @@ export class SchedulerService implements OnApplicationBootstrap {
       },
     });
     this.registry.addCronJob(DAILY_JOB, job);
+    if (this.config.SCHEDULE_CATCH_UP) {
+      this.catchUp(new Date()).catch((err: unknown) =>
+        this.log.error('catch-up of the daily drift check failed', { err: errorMessage(err) }),
+      );
+    }
     this.log.info('daily drift check scheduled', {
       cron: this.config.SCHEDULE_CRON,
       timeZone: this.config.SCHEDULE_TIMEZONE,
       next: job.nextDate().toISO(),
     });
+  }
+
+  /** Fires today's run if it was due already (the scheduler was down at the scheduled time). */
+  async catchUp(now: Date): Promise<FireResult | null> {
+    if (!dueToday(now, this.config.SCHEDULE_CRON, this.config.SCHEDULE_TIMEZONE)) return null;
+    return this.fire(now, 'catch_up');
   }
 
   async fire(at: Date, triggeredBy: 'cron' | 'catch_up' | 'manual'): Promise<FireResult> {

@@ -1,0 +1,90 @@
+import { SchedulerConfig } from '../../apps/scheduler/src/scheduler.config';
+import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module';
+import { DAILY_JOB, SchedulerService } from '../../apps/scheduler/src/scheduler.service';
+import { logicalDate } from '../../apps/scheduler/src/logical-date';
+import { Harness, createTenant } from './support/harness';
+import { pollUntil } from './support/poll';
+
+// The daily job fires exactly once per logical date, whatever the number of replicas and restarts.
+describe('scheduler', () => {
+  const h = new Harness();
+  const start = (env: Record<string, string> = {}) =>
+    h.startService('scheduler', SchedulerConfig, (c, l) => SchedulerModule.forRoot(c, l), {
+      SCHEDULE_ENABLED: 'false',
+      ...env,
+    });
+
+  beforeAll(async () => {
+    await h.start();
+    await createTenant(h, 'tenant_sched_a');
+    await createTenant(h, 'tenant_sched_b');
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('fires once when two replicas fire at the same moment, and not again after a restart', async () => {
+    const a = await start();
+    const b = await start();
+    const at = new Date('2031-05-04T06:00:00Z');
+    const results = await Promise.all([
+      a.app.get(SchedulerService).fire(at, 'cron'),
+      b.app.get(SchedulerService).fire(at, 'cron'),
+    ]);
+    expect(results.filter((r) => r.fired)).toHaveLength(1);
+    const tenants = (await h.query<{ n: number }>('select count(*)::int as n from tenants'))[0]!.n;
+    expect(results.find((r) => r.fired)!.events).toBe(tenants * 4);
+
+    await h.stopService(a);
+    const restarted = await start();
+    expect(await restarted.app.get(SchedulerService).fire(at, 'cron')).toEqual({
+      logicalDate: '2031-05-04',
+      fired: false,
+      events: 0,
+    });
+    const runs = await h.query(
+      `select job_name, triggered_by from scheduled_runs where logical_date = '2031-05-04'`,
+    );
+    expect(runs).toEqual([{ job_name: DAILY_JOB, triggered_by: 'cron' }]);
+    // Every event of the run reached the stream exactly once (ids derive from the run, Nats-Msg-Id dedupes).
+    const info = await pollUntil(
+      async () => {
+        const i = await h.jsm.streams.info(h.topology.eventsStream);
+        return i.state.messages >= tenants * 4 ? i : false;
+      },
+      { what: 'the run events in the stream' },
+    );
+    expect(info.state.messages).toBe(tenants * 4);
+  });
+
+  it('catches up a missed run at start-up, once', async () => {
+    // "0 0 * * *": today's run was due at midnight, before this scheduler started.
+    const today = logicalDate(new Date(), 'UTC');
+    await h.query(`delete from scheduled_runs where logical_date = $1`, [today]);
+    await start({ SCHEDULE_ENABLED: 'true', SCHEDULE_CRON: '0 0 * * *', SCHEDULE_TIMEZONE: 'UTC' });
+    const [run] = await pollUntil(
+      async () => {
+        const rows = await h.query<{ triggered_by: string }>(
+          `select triggered_by from scheduled_runs where logical_date = $1`,
+          [today],
+        );
+        return rows.length > 0 ? rows : false;
+      },
+      { what: 'the catch-up run' },
+    );
+    expect(run).toEqual({ triggered_by: 'catch_up' });
+    const second = await start({
+      SCHEDULE_ENABLED: 'true',
+      SCHEDULE_CRON: '0 0 * * *',
+      SCHEDULE_TIMEZONE: 'UTC',
+    });
+    expect(await second.app.get(SchedulerService).catchUp(new Date())).toMatchObject({ fired: false });
+    expect(await h.query(`select 1 from scheduled_runs where logical_date = $1`, [today])).toHaveLength(1);
+  });
+
+  it('refuses a bad schedule configuration with the list of problems', async () => {
+    await expect(start({ SCHEDULE_CRON: 'every day', SCHEDULE_TIMEZONE: 'Mars/Olympus' })).rejects.toThrow(
+      /SCHEDULE_CRON must be a cron expression[\s\S]*SCHEDULE_TIMEZONE/,
+    );
+  });
+});
