@@ -48,6 +48,12 @@ export class BaseConfig {
   @Max(3600)
   ACK_WAIT_SECONDS = 30;
 
+  /** Messages each consumer handles at once (1 keeps a subject's events in order). */
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  CONSUMER_CONCURRENCY = 1;
+
   /** First retry delay after a failed delivery, in ms; later ones grow 4x each (capped at 5 min). */
   @IsInt()
   @Min(10)

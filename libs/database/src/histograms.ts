@@ -4,6 +4,7 @@ import type { ModelType } from '@app/domain';
 /** A stored baseline row and the counts of the current window in its bins. */
 export interface FeatureHistogramRow {
   tenant_id: string;
+  model_type: ModelType;
   feature_name: string;
   model_version: number;
   distribution: unknown;
@@ -31,32 +32,32 @@ const UNPIVOT = `(values ${Object.entries(FEATURES)
  * Without `tenantId`, it covers every tenant at once (the fleet-wide form used by benchmarks).
  * Every baseline appears at least once (bin null, n 0) so that an empty window is visible.
  */
-export function histogramSql(opts: { allTenants: boolean }): string {
+export function histogramSql(opts: { allTenants: boolean; allModels?: boolean }): string {
   const tenantFilterB = opts.allTenants ? '' : 'and tenant_id = ?';
   const tenantFilterW = opts.allTenants ? '' : 'and tenant_id = ?';
   return `
     with b as (
-      select tenant_id, feature_name, model_version, distribution,
+      select tenant_id, model_type, feature_name, model_version, distribution,
              case when distribution->>'kind' = 'numeric_binned'
                   then array(select e::float8 from jsonb_array_elements_text(distribution->'edges') as e) end as edges
         from model_feature_baselines
-       where model_type = ? and is_active ${tenantFilterB}
+       where is_active ${opts.allModels ? '' : 'and model_type = ?'} ${tenantFilterB}
     ), w as (
       select * from claims where filed_at >= ? and filed_at < ? ${tenantFilterW}
     ), v as (
       select w.tenant_id, f.name, f.num, f.cat from w cross join lateral ${UNPIVOT}
     ), counted as (
-      select b.tenant_id, b.feature_name,
+      select b.tenant_id, b.model_type, b.feature_name,
              case when b.edges is not null then width_bucket(v.num, b.edges)::text
                   when v.num is not null then v.num::text
                   else v.cat end as bin,
              count(*)::int as n
         from b join v on v.tenant_id = b.tenant_id and v.name = b.feature_name
-       group by 1, 2, 3
+       group by 1, 2, 3, 4
     )
-    select b.tenant_id, b.feature_name, b.model_version, b.distribution, c.bin, coalesce(c.n, 0)::int as n
-      from b left join counted c on c.tenant_id = b.tenant_id and c.feature_name = b.feature_name
-     order by b.tenant_id, b.feature_name, c.bin`;
+    select b.tenant_id, b.model_type, b.feature_name, b.model_version, b.distribution, c.bin, coalesce(c.n, 0)::int as n
+      from b left join counted c on c.tenant_id = b.tenant_id and c.model_type = b.model_type and c.feature_name = b.feature_name
+     order by b.tenant_id, b.model_type, b.feature_name, c.bin`;
 }
 
 export interface HistogramQuery {

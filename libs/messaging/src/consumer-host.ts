@@ -21,6 +21,7 @@ interface Binding {
   subject: Subject;
   durable: string;
   maxDeliver: number;
+  concurrency: number;
   handler: EventHandler<Subject>;
   messages?: ConsumerMessages;
   loop?: Promise<void>;
@@ -73,6 +74,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
           subject: meta.subject,
           durable: this.nats.topology.consumerName(this.service.name, meta.subject),
           maxDeliver: meta.options.maxDeliver ?? this.config.MAX_DELIVER,
+          concurrency: meta.options.concurrency ?? this.config.CONSUMER_CONCURRENCY,
           handler: (method as EventHandler<Subject>).bind(instance),
         });
       }
@@ -99,14 +101,20 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       max_ack_pending: 1000,
     });
     const consumer = await js.consumers.get(topology.eventsStream, binding.durable);
-    // One message at a time per consumer: a buffered message never waits past its ack_wait.
-    const messages = await consumer.consume({ max_messages: 1 });
+    // Pull only as many messages as can be handled at once: a buffered message never waits past its ack_wait.
+    const messages = await consumer.consume({ max_messages: binding.concurrency });
     binding.messages = messages;
     binding.loop = (async () => {
+      const inflight = new Set<Promise<void>>();
       for await (const m of messages) {
-        await this.handle(binding, m);
+        const p: Promise<void> = this.handle(binding, m)
+          .catch((err: unknown) => this.log.error('message handling failed unexpectedly', { consumer: binding.durable, err: errorMessage(err) }))
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+        if (inflight.size >= binding.concurrency) await Promise.race(inflight);
         if (this.stopping) break;
       }
+      await Promise.all(inflight);
     })().catch((err: unknown) =>
       this.log.error('consumer loop ended with an error', {
         consumer: binding.durable,

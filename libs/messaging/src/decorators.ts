@@ -7,6 +7,8 @@ export const ON_EVENT = Symbol('ue:on-event');
 export interface OnEventOptions {
   /** Deliveries before the message is dead-lettered (defaults to MAX_DELIVER). */
   maxDeliver?: number;
+  /** Messages handled at once by this consumer (defaults to CONSUMER_CONCURRENCY). */
+  concurrency?: number;
 }
 
 export interface OnEventMetadata {

@@ -1,0 +1,235 @@
+import { Client, Pool } from 'pg';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { buildBaseline } from '@app/drift';
+import { dropDatabase, ensureDatabase, histogramSql, migrate } from '@app/database';
+import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
+import type { FeatureName } from '@app/domain';
+import { createServiceApp, Topology } from '@app/messaging';
+import { DriftMonitorConfig } from '../apps/drift-monitor/src/drift-monitor.config';
+import { DriftMonitorModule } from '../apps/drift-monitor/src/drift-monitor.module';
+import { SchedulerConfig } from '../apps/scheduler/src/scheduler.config';
+import { SchedulerModule } from '../apps/scheduler/src/scheduler.module';
+import { SchedulerService } from '../apps/scheduler/src/scheduler.service';
+import { dropForBulkLoad, rebuildAfterBulkLoad } from '../apps/seeder/src/seeding/bulk-mode';
+
+// npm run bench:drift -- [--tenants 1000] [--claims 10000] [--concurrency 16]
+// Builds a fleet (every 10th tenant drifted in its last 30 days) straight in SQL, freezes each tenant's
+// baselines with libs/drift, then times (1) the full daily check: the scheduler fires one
+// drift.check.requested per tenant and model and the drift-monitor service handles them over NATS
+// JetStream until every check is stored; and (2) the ceiling: one SQL statement computing the same bin
+// counts for the same rows. Prints both and their ratio.
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const DAY = 86_400_000;
+
+async function main(): Promise<void> {
+  const tenants = arg('tenants', 1000);
+  const claims = arg('claims', 10_000);
+  const concurrency = arg('concurrency', 16);
+  const base = new URL(
+    process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/union_eyes',
+  );
+  base.pathname = '/ue_bench_drift';
+  const url = base.toString();
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const prefix = `bench${process.pid}.`;
+  const today = new Date().toISOString().slice(0, 10);
+  const now = Date.parse(`${today}T00:00:00Z`);
+
+  await dropDatabase(url);
+  await ensureDatabase(url);
+  await migrate(url);
+  const db = new Client({ connectionString: url });
+  await db.connect();
+
+  console.log(
+    `building a fleet of ${fmt(tenants)} tenants x ${fmt(claims)} claims (${fmt(tenants * claims)} claims) in SQL...`,
+  );
+  let t0 = Date.now();
+  await db.query('begin');
+  await db.query(`set local maintenance_work_mem = '512MB'`);
+  const deferred = await dropForBulkLoad(db, ['claims']);
+  await db.query(
+    `insert into tenants (id, name, union_local) select 'fleet_' || t, 'Local ' || t, 'Fleet Local ' || t from generate_series(0, $1 - 1) t`,
+    [tenants],
+  );
+  await db.query(
+    `insert into profiles (tenant_id, user_id, first_name, last_name, email, role, department, birth_date, union_joined_at)
+     select 'fleet_' || t, 'mock_user_fleet_' || t, 'Pat', 'Lee', 'pat.lee.' || t || '@fleet.example.org', 'member', 'Operations', '1980-01-01', '2015-01-01'
+       from generate_series(0, $1 - 1) t`,
+    [tenants],
+  );
+  // Every 10th tenant drifts: its claims of the last 30 days come from younger, newer members with harder cases.
+  await db.query(
+    `insert into claims (tenant_id, claim_number, member_id, claim_type, status, priority, department, description,
+                         case_complexity, member_age, union_tenure_years, filed_at)
+     select p.tenant_id, 'F-' || i, p.id,
+            (array['contract_grievance','disciplinary_action','wrongful_termination','workplace_safety','discrimination','harassment',
+                   'wage_and_hour','overtime_dispute','benefits_dispute','leave_request','scheduling_conflict'])[1 + floor(random() * 11)::int],
+            'submitted', 'medium',
+            (array['Operations','Maintenance','Logistics','Customer Service','Healthcare','Administration','Manufacturing'])[1 + floor(random() * 7)::int],
+            'fleet claim',
+            case when d.shift then 7 + floor(random() * 4) else 1 + floor(random() * 10) end,
+            case when d.shift then 20 + floor(random() * 10) else 22 + floor(random() * 44) end,
+            case when d.shift then round((random() * 2)::numeric, 1) else round((random() * 25)::numeric, 1) end,
+            d.filed
+       from profiles p
+       cross join generate_series(1, $1) i
+       cross join lateral (select now() - (random() + 0 * i) * interval '456 days' as filed) f -- correlated with i, so drawn per row
+       cross join lateral (select f.filed, (substring(p.tenant_id from 7)::int % 10 = 0 and f.filed > now() - interval '30 days') as shift) d`,
+    [claims],
+  );
+  await rebuildAfterBulkLoad(db, deferred);
+  await db.query(
+    `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy, deployed_at)
+     select 'fleet_' || t, m, 1, true, 0.8, now() - interval '90 days' from generate_series(0, $1 - 1) t, unnest($2::text[]) m`,
+    [tenants, MODEL_TYPES],
+  );
+  await db.query('commit');
+  await db.query('analyze');
+  console.log(`  claims loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  // Baselines: each tenant's sample of the 12 months before the v1 deployment, frozen by libs/drift.
+  t0 = Date.now();
+  const pool = new Pool({ connectionString: url, max: 4 });
+  const features = Object.keys(FEATURES) as FeatureName[];
+  const ids = Array.from({ length: tenants }, (_, t) => `fleet_${t}`);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let i = next++; i < ids.length; i = next++) {
+        const tenantId = ids[i]!;
+        const { rows } = await pool.query<Record<FeatureName, string | number>>(
+          `select ${features.map((f) => FEATURES[f].column).join(', ')} from claims where tenant_id = $1 and filed_at >= $2 and filed_at < $3`,
+          [tenantId, new Date(now - 455 * DAY), new Date(now - 90 * DAY)],
+        );
+        const built = new Map(
+          features.map((f) => [
+            f,
+            buildBaseline(
+              rows.map((r) => (FEATURES[f].kind === 'numeric' ? Number(r[f]) : String(r[f]))),
+              FEATURES[f].kind,
+            ),
+          ]),
+        );
+        const values = MODEL_TYPES.flatMap((m) =>
+          MODEL_CONFIGS[m].features.map((f) => ({
+            tenant_id: tenantId,
+            model_type: m,
+            model_version: 1,
+            feature_name: f,
+            feature_kind: FEATURES[f].kind,
+            distribution: built.get(f),
+            sample_size: rows.length,
+            is_active: true,
+          })),
+        );
+        await pool.query(
+          `insert into model_feature_baselines (tenant_id, model_type, model_version, feature_name, feature_kind, distribution, sample_size, is_active)
+           select tenant_id, model_type, model_version, feature_name, feature_kind, distribution, sample_size, is_active
+             from json_populate_recordset(null::model_feature_baselines, $1::json)`,
+          [JSON.stringify(values)],
+        );
+      }
+    }),
+  );
+  await pool.end();
+  console.log(`  baselines frozen in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  // (2) the ceiling, measured first on a warm cache (run once to warm, then timed).
+  const to = new Date(now + DAY);
+  const from = new Date(to.getTime() - 30 * DAY);
+  const sql = histogramSql({ allTenants: true, allModels: true }).replace(
+    /\?/g,
+    (() => {
+      let i = 0;
+      return () => `$${++i}`;
+    })(),
+  );
+  await db.query(sql, [from, to]);
+  t0 = Date.now();
+  const ceilingRows = (await db.query(sql, [from, to])).rowCount ?? 0;
+  const ceilingSeconds = (Date.now() - t0) / 1000;
+
+  // (1) the full daily check through the services.
+  const env = {
+    ...process.env,
+    DATABASE_URL: url,
+    NATS_URL: natsUrl,
+    SUBJECT_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    HTTP_PORT: '0',
+    SCHEDULE_ENABLED: 'false',
+    CONSUMER_CONCURRENCY: String(concurrency),
+  };
+  const monitor = await createServiceApp({
+    service: 'drift-monitor',
+    configClass: DriftMonitorConfig,
+    module: (c, l) => DriftMonitorModule.forRoot(c, l),
+    env,
+    logSink: () => undefined,
+  });
+  const scheduler = await createServiceApp({
+    service: 'scheduler',
+    configClass: SchedulerConfig,
+    module: (c, l) => SchedulerModule.forRoot(c, l),
+    env,
+    logSink: () => undefined,
+  });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  t0 = Date.now();
+  const fired = await scheduler.app.get(SchedulerService).fire(new Date(), 'manual');
+  const expected = tenants * MODEL_TYPES.length;
+  for (;;) {
+    const n = Number((await db.query<{ n: string }>('select count(*) as n from drift_checks')).rows[0]!.n);
+    if (n >= expected) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const checkSeconds = (Date.now() - t0) / 1000;
+  clearInterval(sampler);
+  const decisions = (
+    await db.query<{ decision: string; n: string }>(
+      'select decision, count(*) as n from drift_checks group by 1 order by 1',
+    )
+  ).rows;
+  await scheduler.app.close();
+  await monitor.app.close();
+  const nc = await connect({ servers: natsUrl });
+  const jsm = await jetstreamManager(nc);
+  const t = new Topology(prefix);
+  for (const name of [t.eventsStream, t.deadLetterStream]) await jsm.streams.delete(name).catch(() => false);
+  await nc.close();
+  await db.end();
+  await dropDatabase(url);
+
+  console.log(
+    `\nbench:drift  ${fmt(tenants)} tenants x ${fmt(claims)} claims = ${fmt(tenants * claims)} claims; 30-day window; 2 cores, Node ${process.version}`,
+  );
+  console.log(
+    `  full daily check  ${fmt(fired.events)} drift.check.requested -> ${fmt(expected)} checks stored in ${checkSeconds.toFixed(1)} s (${fmt(expected / checkSeconds)} checks/s, consumer concurrency ${concurrency})`,
+  );
+  console.log(
+    `  decisions         ${decisions.map((d) => `${d.decision} ${d.n}`).join(', ')} (every 10th tenant drifted: expect ${fmt((tenants / 10) * 4)} retrain)`,
+  );
+  console.log(
+    `  ceiling           one SQL statement, same bin counts for every tenant and model: ${ceilingSeconds.toFixed(1)} s (${fmt(ceilingRows)} bin rows)`,
+  );
+  console.log(
+    `  ratio             full check / ceiling = ${(checkSeconds / ceilingSeconds).toFixed(2)}   (target: <= 2.00)`,
+  );
+  console.log(
+    `  peak memory       ${(peakRss / 2 ** 20).toFixed(0)} MiB RSS (scheduler and drift-monitor in this process)`,
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
