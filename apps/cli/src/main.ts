@@ -5,6 +5,7 @@ import { parseFlags, UsageError } from '@app/common';
 import type { FlagSpec } from '@app/common';
 import { CliConfig } from './cli.config';
 import { check, dbMigrate, seed } from './commands';
+import { runDriftReport } from './drift-report/command';
 import type { ExitCode } from './commands';
 
 const TENANT = /^[A-Za-z0-9_-]{1,100}$/;
@@ -49,6 +50,7 @@ export function usage(): string {
       );
       return `  ${name.padEnd(11)} ${c.summary}\n              ${opts.join(' ') || '(no options)'}`;
     }),
+    "  drift:report PSI of two CSV files, or of a tenant's model against its baselines (drift:report --help)",
     '',
     'environment: DATABASE_URL, NATS_URL, SUBJECT_PREFIX (see README)',
     'exit codes: 0 done, 1 the work failed or timed out, 2 bad usage',
@@ -65,6 +67,9 @@ export async function runCli(
     out(usage());
     return command ? 0 : 2;
   }
+  // drift:report has two modes with their own flags, and loads config only in database mode.
+  if (command === 'drift:report')
+    return runDriftReport(rest, out, (l) => process.stderr.write(`${l}\n`), env);
   const def = COMMANDS[command];
   try {
     if (!def) throw new UsageError(`unknown command "${command}"`);

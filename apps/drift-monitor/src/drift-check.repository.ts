@@ -11,16 +11,15 @@ export function windowEnd(logicalDate: string): Date {
   return new Date(Date.parse(`${logicalDate}T00:00:00Z`) + 86_400_000);
 }
 
+export interface CheckContext {
+  version: number | null;
+  runningRunId: string | null;
+  correct: number;
+  labelled: number;
+}
+
 @Injectable()
 export class DriftCheckRepository {
-  async activeVersion(em: EntityManager, tenantId: string, modelType: ModelType): Promise<number | null> {
-    const rows = await em.execute<{ v: number }[]>(
-      `select model_version as v from model_metadata where tenant_id = ? and model_type = ? and is_active`,
-      [tenantId, modelType],
-    );
-    return rows[0]?.v ?? null;
-  }
-
   /** Current-window counts of every key feature in the bins of the active baselines (computed in SQL). */
   async histograms(
     em: EntityManager,
@@ -38,31 +37,36 @@ export class DriftCheckRepository {
     });
   }
 
-  /** Correct and labelled predictions whose outcome became known in the window ending with the logical date. */
-  async accuracyWindow(
+  /**
+   * In one round trip: the active version, a training run in progress (read from the trainer's table; the
+   * trainer owns it), and the correct and labelled predictions whose outcome became known in the window.
+   */
+  async context(
     em: EntityManager,
     tenantId: string,
     modelType: ModelType,
     logicalDate: string,
-    days: number,
-  ): Promise<{ correct: number; labelled: number }> {
+    accuracyDays: number,
+  ): Promise<CheckContext> {
     const to = windowEnd(logicalDate);
-    const [row] = await em.execute<{ correct: number; labelled: number }[]>(
-      `select count(*) filter (where is_correct)::int as correct, count(*)::int as labelled
+    const [row] = await em.execute<CheckContext[]>(
+      `select (select model_version from model_metadata where tenant_id = ? and model_type = ? and is_active) as "version",
+              (select id from ml_model_training_runs where tenant_id = ? and model_type = ? and status in ('queued', 'running') limit 1) as "runningRunId",
+              count(*) filter (where is_correct)::int as "correct", count(*)::int as "labelled"
          from ml_predictions
         where tenant_id = ? and model_type = ? and is_correct is not null and outcome_known_at >= ? and outcome_known_at < ?`,
-      [tenantId, modelType, new Date(to.getTime() - days * 86_400_000).toISOString(), to.toISOString()],
+      [
+        tenantId,
+        modelType,
+        tenantId,
+        modelType,
+        tenantId,
+        modelType,
+        new Date(to.getTime() - accuracyDays * 86_400_000).toISOString(),
+        to.toISOString(),
+      ],
     );
-    return { correct: row!.correct, labelled: row!.labelled };
-  }
-
-  /** A training run of this model in progress, if any (read from the trainer's table; the trainer decides it). */
-  async runInProgress(em: EntityManager, tenantId: string, modelType: ModelType): Promise<string | null> {
-    const rows = await em.execute<{ id: string }[]>(
-      `select id from ml_model_training_runs where tenant_id = ? and model_type = ? and status in ('queued', 'running') limit 1`,
-      [tenantId, modelType],
-    );
-    return rows[0]?.id ?? null;
+    return row!;
   }
 
   /**

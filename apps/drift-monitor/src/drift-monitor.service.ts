@@ -26,24 +26,24 @@ export class DriftMonitorService {
     const { em } = ctx;
     const cfg = MODEL_CONFIGS[modelType];
     const tenantId = event.tenantId;
-    const version = await this.checks.activeVersion(em, tenantId, modelType);
-    const features = this.psi(
-      await this.checks.histograms(em, tenantId, modelType, logicalDate, this.config.PSI_WINDOW_DAYS),
-      modelType,
-    );
-    const window = await this.checks.accuracyWindow(
+    const context = await this.checks.context(
       em,
       tenantId,
       modelType,
       logicalDate,
       this.config.ACCURACY_WINDOW_DAYS,
     );
+    const version = context.version;
+    const features = this.psi(
+      await this.checks.histograms(em, tenantId, modelType, logicalDate, this.config.PSI_WINDOW_DAYS),
+      modelType,
+    );
     let decision: Decision = decide({
       force: force ?? false,
       requestedBy,
       hasActiveModel: version !== null,
-      correct: window.correct,
-      labelled: window.labelled,
+      correct: context.correct,
+      labelled: context.labelled,
       accuracyThreshold: cfg.accuracyThreshold,
       minLabelled: this.config.MIN_LABELLED_PREDICTIONS,
       windowDays: this.config.ACCURACY_WINDOW_DAYS,
@@ -53,17 +53,9 @@ export class DriftMonitorService {
       driftThreshold: cfg.driftThreshold,
     });
     // No storm: one retrain at a time per model, whoever asks.
-    if (decision.decision === 'retrain') {
-      const running = await this.checks.runInProgress(em, tenantId, modelType);
-      if (running)
-        decision = {
-          ...decision,
-          decision: 'suppressed',
-          reasons: [
-            ...decision.reasons,
-            `a retrain is already in progress (run ${running}): not triggering another`,
-          ],
-        };
+    if (decision.decision === 'retrain' && context.runningRunId) {
+      const reason = `a retrain is already in progress (run ${context.runningRunId}): not triggering another`;
+      decision = { ...decision, decision: 'suppressed', reasons: [...decision.reasons, reason] };
     }
     // Scheduled checks are keyed by (tenant, model, active version, date): a repeated trigger is suppressed.
     const scheduled = requestedBy === 'schedule' || requestedBy === 'catch_up';

@@ -108,7 +108,12 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       const inflight = new Set<Promise<void>>();
       for await (const m of messages) {
         const p: Promise<void> = this.handle(binding, m)
-          .catch((err: unknown) => this.log.error('message handling failed unexpectedly', { consumer: binding.durable, err: errorMessage(err) }))
+          .catch((err: unknown) =>
+            this.log.error('message handling failed unexpectedly', {
+              consumer: binding.durable,
+              err: errorMessage(err),
+            }),
+          )
           .finally(() => inflight.delete(p));
         inflight.add(p);
         if (inflight.size >= binding.concurrency) await Promise.race(inflight);

@@ -1,0 +1,25 @@
+/**
+ * Bad input data or a failed step of the report (exit 1). Kept apart from UsageError (exit 2), which is
+ * decided from the command line alone, before any file is read or connection opened.
+ */
+export class DriftReportError extends Error {
+  constructor(message: string) {
+    // Errors are printed as one line on stderr; a stray newline from a value must not break that.
+    super(message.replace(/\r?\n/g, ' '));
+    this.name = 'DriftReportError';
+  }
+}
+
+/** A data value as shown in an error message: quoted, one line, and short enough to read. */
+export function quoteValue(value: string, max = 40): string {
+  const oneLine = value.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return `'${oneLine.length > max ? `${oneLine.slice(0, max)}...` : oneLine}'`;
+}
+
+/** The message of anything thrown, never empty (a refused connection can be an AggregateError with none). */
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message) return error.message;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.name;
+}
