@@ -167,6 +167,7 @@ async function main(): Promise<void> {
     HTTP_PORT: '0',
     SCHEDULE_ENABLED: 'false',
     CONSUMER_CONCURRENCY: String(concurrency),
+    DB_POOL_MAX: String(concurrency + 4),
   };
   const monitor = await createServiceApp({
     service: 'drift-monitor',

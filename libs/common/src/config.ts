@@ -48,6 +48,12 @@ export class BaseConfig {
   @Max(3600)
   ACK_WAIT_SECONDS = 30;
 
+  /** Connections in the service's Postgres pool (each message in flight holds one for its transaction). */
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_MAX = 10;
+
   /** Messages each consumer handles at once (1 keeps a subject's events in order). */
   @IsInt()
   @Min(1)

@@ -20,7 +20,7 @@ export class DatabaseModule {
           driver: PostgreSqlDriver,
           inject: [BaseConfig],
           useFactory: (config: BaseConfig) => ({
-            ...ormConfig({ databaseUrl: config.DATABASE_URL }),
+            ...ormConfig({ databaseUrl: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }),
             registerRequestContext: false,
           }),
         }),
