@@ -67,7 +67,7 @@ done
 echo "all healthy"
 
 step "Seeding: one steady tenant and one whose last 30 days drifted (seed.requested -> seeder -> seed.completed)"
-npm run -s cli -- seed --tenants 1 --users 50 --claims "$CLAIMS" --seed 7 --reset
+npm run -s cli -- seed --tenants 1 --users 50 --claims "$CLAIMS" --seed 3 --reset
 npm run -s cli -- seed --tenants 1 --users 50 --claims "$CLAIMS" --seed 8 --scenario drift
 
 step "The daily drift check, fired as the scheduler would (POST /jobs/daily-drift-check/run)"
@@ -76,6 +76,10 @@ echo "scheduler: $curl_out"
 
 step "Following each pipeline (drift-monitor -> trainer -> validator -> notifier)"
 node -r ./tools/register-aliases.js dist/scripts/demo-report.js --wait 90
+
+step "Drift report of the drifted tenant (stored baselines vs the last 30 days)"
+node -r ./tools/register-aliases.js dist/apps/cli/src/main.js drift:report --tenant tenant_8_0 --model claim_outcome --html "$DEMO_DIR/drift-report.html" | head -20
+echo "HTML report: $(pwd)/$DEMO_DIR/drift-report.html"
 
 step "One event through every service (log lines sharing a correlationId)"
 node -r ./tools/register-aliases.js dist/scripts/demo-report.js --trace "$DEMO_DIR/logs"
