@@ -144,6 +144,11 @@ describe('the pipeline end to end', () => {
   });
 
   it('keeps the champion when the candidate fails a gate, and tells people why', async () => {
+    // A champion that measured 99% when it was trained: the candidate cannot beat it.
+    await h.query(
+      `update model_metadata set baseline_accuracy = 0.99 where tenant_id = $1 and model_type = 'churn_risk' and is_active`,
+      [tenantId],
+    );
     const check = createEnvelope(
       'drift.check.requested',
       {
@@ -164,7 +169,8 @@ describe('the pipeline end to end', () => {
     );
     const rejection = notes.find((n) => n.event_type === 'model.validated')!;
     expect(rejection.severity).toBe('failure');
-    expect(rejection.body).toMatch(/FAIL accuracy_floor: hold-out accuracy \d+\.\d% < threshold 85\.0%/);
+    expect(rejection.body).toMatch(/PASS accuracy_floor: hold-out accuracy \d+\.\d% >= threshold 85\.0%/);
+    expect(rejection.body).toMatch(/FAIL champion_comparison: candidate \d+\.\d% vs champion v1 99\.0%/);
     const active = await h.query(
       `select model_version from model_metadata where tenant_id = $1 and model_type = 'churn_risk' and is_active`,
       [tenantId],

@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FEATURES, LABELS } from '@app/domain';
+import { FEATURES, TRAINING_TARGETS } from '@app/domain';
 import type { ModelType } from '@app/domain';
-import type { ClaimFeatures } from '@app/ml';
-
-export interface TrainingRow extends ClaimFeatures {
-  label: string;
-  at: Date;
-}
+import type { TrainingExample } from '@app/ml';
 
 @Injectable()
 export class TrainingDataRepository {
@@ -17,13 +12,14 @@ export class TrainingDataRepository {
     tenantId: string,
     modelType: ModelType,
     months: number,
-  ): Promise<TrainingRow[]> {
-    const rows = await em.execute<(ClaimFeatures & { label: string; at: Date })[]>(
+  ): Promise<TrainingExample[]> {
+    const target = TRAINING_TARGETS[modelType];
+    const rows = await em.execute<(TrainingExample & Record<string, unknown>)[]>(
       `select ${Object.values(FEATURES)
         .map((f) => f.column)
-        .join(', ')}, ${LABELS[modelType].sql} as label, filed_at as at
+        .join(', ')}, ${target.sql} as target, filed_at as at
          from claims
-        where tenant_id = ? and ${LABELS[modelType].knownSql} and filed_at >= now() - make_interval(months => ?)
+        where tenant_id = ? and ${target.knownSql} and filed_at >= now() - make_interval(months => ?)
         order by filed_at, id`,
       [tenantId, months],
     );

@@ -8,23 +8,42 @@ export interface NewRun {
   trigger: string;
   triggerEventId: string;
   correlationId: string;
+  leaseSeconds: number;
 }
 
+export interface ExpiredRun {
+  id: string;
+  tenant_id: string;
+  model_type: ModelType;
+  correlation_id: string;
+  trigger_event_id: string | null;
+  heartbeat_at: Date | null;
+}
+
+/** ml_model_training_runs: queued -> running -> completed | failed (or coalesced), with a heartbeat lease. */
 @Injectable()
 export class TrainingRunRepository {
   /**
-   * Starts a run unless one is already in progress for (tenant, model); then records a coalesced run
-   * and returns null. The partial unique index over in-progress rows makes this race-free.
+   * Starts a run unless one is already in progress for (tenant, model). A run left by an earlier delivery
+   * of the same event is taken over (the message came back after a crash). Otherwise the trigger is
+   * recorded as coalesced and null is returned. The partial unique index over in-progress rows makes this
+   * race-free.
    */
-  async start(em: EntityManager, run: NewRun): Promise<string | null> {
+  async start(em: EntityManager, run: NewRun): Promise<{ runId: string; resumed: boolean } | null> {
     const started = await em.execute<{ id: string }[]>(
-      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, trigger_event_id, correlation_id, training_started_at, heartbeat_at)
-       values (?, ?, 'running', ?, ?, ?, now(), now())
+      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, trigger_event_id, correlation_id, training_started_at, heartbeat_at, lease_expires_at)
+       values (?, ?, 'running', ?, ?, ?, now(), now(), now() + make_interval(secs => ?))
        on conflict (tenant_id, model_type) where status in ('queued', 'running') do nothing
        returning id`,
-      [run.tenantId, run.modelType, run.trigger, run.triggerEventId, run.correlationId],
+      [run.tenantId, run.modelType, run.trigger, run.triggerEventId, run.correlationId, run.leaseSeconds],
     );
-    if (started.length > 0) return started[0]!.id;
+    if (started.length > 0) return { runId: started[0]!.id, resumed: false };
+    const mine = await em.execute<{ id: string }[]>(
+      `update ml_model_training_runs set heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ?)
+        where tenant_id = ? and model_type = ? and status in ('queued', 'running') and trigger_event_id = ? returning id`,
+      [run.leaseSeconds, run.tenantId, run.modelType, run.triggerEventId],
+    );
+    if (mine.length > 0) return { runId: mine[0]!.id, resumed: true };
     await em.execute(
       `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, trigger_event_id, correlation_id, error)
        values (?, ?, 'coalesced', ?, ?, ?, 'another run was in progress')`,
@@ -33,9 +52,16 @@ export class TrainingRunRepository {
     return null;
   }
 
+  async heartbeat(em: EntityManager, runId: string, leaseSeconds: number): Promise<void> {
+    await em.execute(
+      `update ml_model_training_runs set heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ?) where id = ? and status = 'running'`,
+      [leaseSeconds, runId],
+    );
+  }
+
   async fail(em: EntityManager, runId: string, error: string, counts?: { training: number }): Promise<void> {
     await em.execute(
-      `update ml_model_training_runs set status = 'failed', error = ?, training_completed_at = now(), training_samples = ? where id = ?`,
+      `update ml_model_training_runs set status = 'failed', error = ?, training_completed_at = now(), training_samples = coalesce(?, training_samples) where id = ?`,
       [error, counts?.training ?? null, runId],
     );
   }
@@ -50,12 +76,14 @@ export class TrainingRunRepository {
       validationAccuracy: number;
       metrics: object;
       split: object;
+      backend: string;
+      externalJobId?: string;
     },
   ): Promise<void> {
     await em.execute(
       `update ml_model_training_runs
           set status = 'completed', training_completed_at = now(), candidate_version = ?, training_samples = ?,
-              validation_samples = ?, validation_accuracy = ?, metrics = ?::jsonb, split = ?::jsonb
+              validation_samples = ?, validation_accuracy = ?, metrics = ?::jsonb, split = ?::jsonb, backend = ?, external_job_id = ?
         where id = ?`,
       [
         r.candidateVersion,
@@ -64,8 +92,21 @@ export class TrainingRunRepository {
         r.validationAccuracy,
         JSON.stringify(r.metrics),
         JSON.stringify(r.split),
+        r.backend,
+        r.externalJobId ?? null,
         runId,
       ],
+    );
+  }
+
+  /** Fails every running run whose lease expired (its process stopped sending heartbeats). */
+  async expireLeases(em: EntityManager): Promise<ExpiredRun[]> {
+    return em.execute<ExpiredRun[]>(
+      `update ml_model_training_runs
+          set status = 'failed', training_completed_at = now(),
+              error = 'abandoned: no heartbeat since ' || coalesce(to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'start') || ' (lease expired)'
+        where status in ('queued', 'running') and lease_expires_at < now()
+        returning id, tenant_id, model_type, correlation_id, trigger_event_id, heartbeat_at`,
     );
   }
 
@@ -96,5 +137,16 @@ export class TrainingRunRepository {
       [a.tenantId, a.modelType, a.version, a.format, a.checksum, a.content],
     );
     return row!.id;
+  }
+
+  /** The candidate's drift baselines, stored inactive; the validator activates them with the version. */
+  async saveBaselines(em: EntityManager, rows: object[]): Promise<void> {
+    if (rows.length === 0) return;
+    await em.execute(
+      `insert into model_feature_baselines (tenant_id, model_type, model_version, feature_name, feature_kind, baseline_value, baseline_complexity, distribution, sample_size, is_active)
+       select tenant_id, model_type, model_version, feature_name, feature_kind, baseline_value, baseline_complexity, distribution, sample_size, false
+         from json_populate_recordset(null::model_feature_baselines, ?::json)`,
+      [JSON.stringify(rows)],
+    );
   }
 }

@@ -55,6 +55,15 @@ export class ModelRegistryRepository {
        values (?, ?, ?, true, ?, now(), ?, ?, ?::jsonb)`,
       [d.tenantId, d.modelType, d.version, d.accuracy, d.runId, d.artifactId, JSON.stringify(d.metrics)],
     );
+    // The drift monitor compares with the baselines of the version in production.
+    await em.execute(
+      `update model_feature_baselines set is_active = false where tenant_id = ? and model_type = ? and is_active`,
+      [d.tenantId, d.modelType],
+    );
+    await em.execute(
+      `update model_feature_baselines set is_active = true where tenant_id = ? and model_type = ? and model_version = ?`,
+      [d.tenantId, d.modelType, d.version],
+    );
     await em.execute(
       `insert into model_deployments (tenant_id, model_type, from_version, to_version, reason, training_run_id, correlation_id) values (?, ?, ?, ?, ?, ?, ?)`,
       [d.tenantId, d.modelType, d.previous, d.version, d.reason, d.runId, d.correlationId],

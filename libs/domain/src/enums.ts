@@ -53,3 +53,19 @@ export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 export const DEPLOYMENT_REASONS = ['initial', 'validated', 'rollback'] as const;
 export type DeploymentReason = (typeof DEPLOYMENT_REASONS)[number];
+
+/** The 7 workplace departments of the spec. */
+export const DEPARTMENTS = [
+  'Operations',
+  'Maintenance',
+  'Logistics',
+  'Customer Service',
+  'Healthcare',
+  'Administration',
+  'Manufacturing',
+] as const;
+
+export const PRIORITIES = ['low', 'medium', 'high'] as const;
+
+/** Steward teams a claim can be assigned to (the assignment model's classes). */
+export const TEAMS = ['contract', 'safety', 'equity', 'benefits'] as const;

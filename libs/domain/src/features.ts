@@ -40,3 +40,38 @@ export const LABELS: Record<ModelType, { sql: string; knownSql: string; values: 
     values: ['contract', 'safety', 'equity', 'benefits'],
   },
 };
+
+/** What each model learns: a class among known labels, or a number of days (timeline). */
+export const TRAINING_TARGETS: Record<
+  ModelType,
+  | { task: 'classification'; sql: string; knownSql: string; classes: readonly string[] }
+  | { task: 'regression'; sql: string; knownSql: string }
+> = {
+  claim_outcome: {
+    task: 'classification',
+    sql: LABELS.claim_outcome.sql,
+    knownSql: LABELS.claim_outcome.knownSql,
+    classes: LABELS.claim_outcome.values,
+  },
+  timeline: { task: 'regression', sql: 'resolution_days', knownSql: LABELS.timeline.knownSql },
+  churn_risk: {
+    task: 'classification',
+    sql: LABELS.churn_risk.sql,
+    knownSql: LABELS.churn_risk.knownSql,
+    classes: LABELS.churn_risk.values,
+  },
+  assignment: {
+    task: 'classification',
+    sql: LABELS.assignment.sql,
+    knownSql: LABELS.assignment.knownSql,
+    classes: LABELS.assignment.values,
+  },
+};
+
+/**
+ * A timeline prediction counts as right when it is within 7 days or 25% of the actual resolution time,
+ * whichever is larger (docs/models.md).
+ */
+export function timelineWithinTolerance(predictedDays: number, actualDays: number): boolean {
+  return Math.abs(predictedDays - actualDays) <= Math.max(7, 0.25 * actualDays);
+}

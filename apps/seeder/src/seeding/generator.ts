@@ -200,7 +200,7 @@ export class ClaimFactory {
     if (resolved) {
       // Recent claims in the drift scenario also resolve differently (the relationship moved).
       const shift = recent ? -0.9 : 0;
-      const score = 1.1 + typeEffect - 0.45 * (complexity - 5) + 0.05 * tenure + shift + rnd.normal(0, 0.3);
+      const score = 1.1 + typeEffect - 0.45 * (complexity - 5) + 0.05 * tenure + shift + rnd.normal(0, 0.15);
       outcome =
         score > 2.2 ? 'won' : score > 1.4 ? 'settled' : score < 0.4 && tenure < 3 ? 'withdrawn' : 'lost';
       if (forcedStatus === 'withdrawn') outcome = 'withdrawn';
@@ -211,9 +211,7 @@ export class ClaimFactory {
       status = forcedStatus ?? rnd.pick(CLAIM_STATUSES.slice(0, 5));
     }
     const churnKnown = this.now - filed >= 180 * DAY;
-    const churnP = sigmoid(
-      -1.2 + 0.8 * (complexity - 5) - 0.35 * (tenure - 8) + (outcome === 'lost' ? 2 : 0),
-    );
+    const churnP = sigmoid(2 * (-1.2 + 0.8 * (complexity - 5) - 0.35 * (tenure - 8) + (outcome === 'lost' ? 2 : 0)));
     const team = rnd.chance(0.9) ? TEAM_FOR_TYPE[type] : rnd.pick(TEAMS);
     const candidates = this.stewardsByTeam.get(team) ?? this.stewards;
     const steward = candidates.length > 0 ? rnd.pick(candidates) : null;

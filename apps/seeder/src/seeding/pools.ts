@@ -84,16 +84,8 @@ export const UNION_LOCALS = [
   { name: 'Local 523', union: 'UFCW Local 523', region: 'Denver, CO' },
   { name: 'Local 689', union: 'ATU Local 689', region: 'Washington, DC' },
 ] as const;
-export const DEPARTMENTS = [
-  'Operations',
-  'Maintenance',
-  'Logistics',
-  'Customer Service',
-  'Healthcare',
-  'Administration',
-  'Manufacturing',
-] as const;
-export const TEAMS = ['contract', 'safety', 'equity', 'benefits'] as const;
+export { DEPARTMENTS, TEAMS } from '@app/domain';
+import type { TEAMS } from '@app/domain';
 
 /** Team that rightly handles each claim type (the assignment model's signal). */
 export const TEAM_FOR_TYPE: Record<ClaimType, (typeof TEAMS)[number]> = {

@@ -1,0 +1,3 @@
+export { xgboostVersion, XGBOOST_LIBRARY } from './native';
+export { Booster, withBooster, XGBoostError } from './booster';
+export type { Matrix, XgbParams } from './booster';
