@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { createEnvelope } from '@app/contracts';
+import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
+import type { ModelType } from '@app/domain';
+import { Booster, predictXgbModel } from '@app/ml';
+import type { ClaimFeatures } from '@app/ml';
+import { runSeedCommand } from '../../apps/seeder/src/command';
+import { LeaseSweeper } from '../../apps/trainer/src/lease-sweeper';
+import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
+import { TrainerModule } from '../../apps/trainer/src/trainer.module';
+import { Harness } from './support/harness';
+import { pollUntil } from './support/poll';
+
+// The trainer on real Postgres and NATS with seeded data (no drift): XGBoost candidates, artifacts,
+// baselines, and the life of a run.
+describe('trainer', () => {
+  const h = new Harness();
+  const tenantId = 'tenant_51_0';
+  let trainer: Awaited<ReturnType<Harness['startService']>>;
+
+  beforeAll(async () => {
+    await h.start();
+    expect(
+      await runSeedCommand(
+        ['--seed', '51', '--tenants', '1', '--claims', '5000'],
+        () => undefined,
+        process.env,
+      ),
+    ).toBe(0);
+    trainer = await h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l), {
+      LEASE_SWEEP_SECONDS: '3600',
+    });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  type Run = {
+    id: string;
+    status: string;
+    candidate_version: number | null;
+    validation_accuracy: number | null;
+    training_samples: number;
+    validation_samples: number;
+    split: { cutoff: string; train: number; holdout: number };
+    error: string | null;
+  };
+  const runOf = (correlationId: string) =>
+    h.query<Run>(
+      `select id, status, candidate_version, validation_accuracy, training_samples, validation_samples, split, error from ml_model_training_runs where correlation_id = $1 order by created_at`,
+      [correlationId],
+    );
+  const retrain = async (modelType: ModelType, id?: string) => {
+    const e = createEnvelope(
+      'retrain.requested',
+      { modelType, requestedBy: 'test', reason: 'test' },
+      { tenantId, id },
+    );
+    await h.publish(e);
+    return e;
+  };
+  const finished = (correlationId: string) =>
+    pollUntil(
+      async () => {
+        const rows = await runOf(correlationId);
+        return rows.length > 0 &&
+          rows.every((r) => r.status === 'completed' || r.status === 'failed' || r.status === 'coalesced')
+          ? rows
+          : false;
+      },
+      { what: 'the run to finish', timeoutMs: 60_000 },
+    );
+
+  it('trains each model with XGBoost to its accuracy threshold on a time-based hold-out', async () => {
+    for (const modelType of MODEL_TYPES) {
+      const e = await retrain(modelType);
+      const [run] = await finished(e.correlationId);
+      process.stdout.write(
+        `trained ${modelType}: hold-out accuracy ${(run!.validation_accuracy! * 100).toFixed(1)}% (${run!.training_samples} train / ${run!.validation_samples} hold-out)\n`,
+      );
+      expect(run).toMatchObject({ status: 'completed', candidate_version: 2, error: null });
+      expect(run!.validation_accuracy).toBeGreaterThanOrEqual(MODEL_CONFIGS[modelType].accuracyThreshold);
+      // The hold-out is the most recent 20%: every training example is older than the cut-off.
+      expect(run!.validation_samples).toBe(
+        Math.round((run!.training_samples + run!.validation_samples) * 0.2),
+      );
+      const [latestTrain] = await h.query<{ n: number }>(
+        `select count(*)::int as n from claims where tenant_id = $1 and filed_at >= $2`,
+        [tenantId, run!.split.cutoff],
+      );
+      expect(latestTrain!.n).toBeGreaterThanOrEqual(run!.validation_samples);
+      const published = await pollUntil(
+        async () =>
+          (
+            await h.query<{ envelope: { payload: { candidateVersion: number; artifactId: string } } }>(
+              `select envelope from outbox where subject = 'model.trained' and envelope->>'correlationId' = $1`,
+              [e.correlationId],
+            )
+          )[0],
+      );
+      expect(published.envelope.payload.candidateVersion).toBe(2);
+    }
+  });
+
+  it('stores a checksummed XGBoost JSON artifact that loads back to the same predictions, and the candidate baselines', async () => {
+    const [artifact] = await h.query<{ format: string; checksum: string; content: Buffer }>(
+      `select format, checksum, content from model_artifacts where tenant_id = $1 and model_type = 'claim_outcome' and model_version = 2`,
+      [tenantId],
+    );
+    expect(artifact!.format).toBe('xgboost-json/1.7');
+    expect(createHash('sha256').update(artifact!.content).digest('hex')).toBe(artifact!.checksum);
+    const json = JSON.parse(artifact!.content.toString('utf8')) as {
+      learner: { attributes: Record<string, string>; objective: { name: string } };
+    };
+    expect(json.learner.objective.name).toBe('multi:softprob');
+    expect(JSON.parse(json.learner.attributes.ue_classes!)).toEqual(['won', 'settled', 'lost', 'withdrawn']);
+    const rows = await h.query<ClaimFeatures & Record<string, unknown>>(
+      `select ${Object.values(FEATURES)
+        .map((f) => f.column)
+        .join(', ')} from claims where tenant_id = $1 limit 200`,
+      [tenantId],
+    );
+    const features = MODEL_CONFIGS.claim_outcome.features;
+    const a = Booster.load(artifact!.content);
+    const b = Booster.load(Buffer.from(artifact!.content));
+    try {
+      const pa = predictXgbModel(
+        'claim_outcome',
+        a,
+        features,
+        rows.map((r) => ({ ...r, union_tenure_years: Number(r.union_tenure_years) })),
+      );
+      expect(
+        predictXgbModel(
+          'claim_outcome',
+          b,
+          features,
+          rows.map((r) => ({ ...r, union_tenure_years: Number(r.union_tenure_years) })),
+        ),
+      ).toEqual(pa);
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+    const baselines = await h.query<{ feature_name: string; is_active: boolean }>(
+      `select feature_name, is_active from model_feature_baselines where tenant_id = $1 and model_type = 'claim_outcome' and model_version = 2 order by feature_name`,
+      [tenantId],
+    );
+    expect(baselines.map((x) => x.feature_name)).toEqual([...MODEL_CONFIGS.claim_outcome.features].sort());
+    expect(baselines.every((x) => !x.is_active)).toBe(true); // activated by the validator with the version
+  });
+
+  it('is deterministic: the same data gives the same model, byte for byte', async () => {
+    const e = await retrain('churn_risk');
+    const [run] = await finished(e.correlationId);
+    expect(run!.candidate_version).toBe(3);
+    const sums = await h.query<{ model_version: number; checksum: string }>(
+      `select model_version, checksum from model_artifacts where tenant_id = $1 and model_type = 'churn_risk' order by model_version`,
+      [tenantId],
+    );
+    expect(sums).toHaveLength(2);
+    expect(sums[0]!.checksum).toBe(sums[1]!.checksum);
+  });
+
+  it('coalesces a trigger that arrives while a run is in progress', async () => {
+    await h.query(
+      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id, lease_expires_at) values ($1, 'timeline', 'running', 'drift', 'other', now() + interval '1 hour')`,
+      [tenantId],
+    );
+    const e = await retrain('timeline');
+    const [run] = await finished(e.correlationId);
+    expect(run).toMatchObject({ status: 'coalesced', error: 'another run was in progress' });
+    await h.query(`delete from ml_model_training_runs where correlation_id = 'other'`);
+  });
+
+  it('takes over its own run when the trigger is redelivered after a crash', async () => {
+    const id = '11111111-2222-4333-8444-555555555555';
+    // What a killed trainer leaves behind: a running run for this very event, lease still valid.
+    await h.query(
+      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, trigger_event_id, correlation_id, lease_expires_at) values ($1, 'assignment', 'running', 'manual', $2::uuid, $2::text, now() + interval '1 hour')`,
+      [tenantId, id],
+    );
+    await retrain('assignment', id);
+    const runs = await finished(id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.status).toBe('completed');
+  });
+
+  it('fails a run whose heartbeats stopped once its lease expires, and says so', async () => {
+    const [dead] = await h.query<{ id: string }>(
+      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id, heartbeat_at, lease_expires_at)
+       values ($1, 'claim_outcome', 'running', 'drift', 'killed-run', now() - interval '10 minutes', now() - interval '8 minutes') returning id`,
+      [tenantId],
+    );
+    expect(await trainer.app.get(LeaseSweeper).sweep()).toBe(1);
+    const [run] = await h.query<{ status: string; error: string }>(
+      `select status, error from ml_model_training_runs where id = $1`,
+      [dead!.id],
+    );
+    expect(run!.status).toBe('failed');
+    expect(run!.error).toMatch(
+      /^abandoned: no heartbeat since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(lease expired\)$/,
+    );
+    const [event] = await pollUntil(async () => {
+      const rows = await h.query<{ payload: { code: string; runId: string } }>(
+        `select envelope->'payload' as payload from outbox where subject = 'training.failed' and envelope->>'correlationId' = 'killed-run'`,
+      );
+      return rows.length > 0 ? rows : false;
+    });
+    expect(event!.payload).toMatchObject({ code: 'LEASE_EXPIRED', runId: dead!.id });
+    expect(await trainer.app.get(LeaseSweeper).sweep()).toBe(0);
+  });
+});
