@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
+import { AzureMlBackend } from './backends/azureml.backend';
+import { LocalBackend } from './backends/local.backend';
+import { TRAINING_BACKEND } from './backends/training-backend';
+import type { TrainingBackend } from './backends/training-backend';
 import { LeaseSweeper } from './lease-sweeper';
 import { TrainerConfig } from './trainer.config';
 import { TrainerService } from './trainer.service';
@@ -14,7 +18,21 @@ export class TrainerModule {
     return {
       module: TrainerModule,
       imports: [ServiceModule.forRoot({ service: 'trainer', config, configClass: TrainerConfig, logger })],
-      providers: [TrainingDataRepository, TrainingRunRepository, TrainerService, LeaseSweeper],
+      providers: [
+        TrainingDataRepository,
+        TrainingRunRepository,
+        {
+          // The Azure ML settings are validated here, at start-up, when that backend is selected.
+          provide: TRAINING_BACKEND,
+          inject: [TrainingDataRepository, TrainingRunRepository],
+          useFactory: (data: TrainingDataRepository, runs: TrainingRunRepository): TrainingBackend =>
+            config.TRAINER_BACKEND === 'azureml'
+              ? new AzureMlBackend(config)
+              : new LocalBackend({ data, runs }, config),
+        },
+        TrainerService,
+        LeaseSweeper,
+      ],
     };
   }
 }

@@ -1,0 +1,190 @@
+import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import type { CommandJob, JobBase } from '@azure/arm-machinelearning';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AppLogger } from '@app/common';
+import { ConfigError, errorMessage } from '@app/common';
+import type { CandidateResult } from '../candidate';
+import type { TrainerConfig } from '../trainer.config';
+import type { TrainingBackend, TrainingOutcome, TrainingRequest } from './training-backend';
+
+const TERMINAL = new Set(['Completed', 'Failed', 'Canceled', 'NotResponding']);
+
+/** The Azure ML job of a training run: derived from the run id, so a redelivered event finds its job again. */
+export function jobNameFor(runId: string): string {
+  return `ue-train-${runId}`;
+}
+
+/** The command the job runs: this project's own trainer, from the service image. */
+export function jobCommand(runId: string): string {
+  return `node -r ./tools/register-aliases.js dist/apps/trainer/src/train-job.js --run-id ${runId}`;
+}
+
+/** Checks the Azure ML settings; called at start-up when this backend is selected. */
+export function validateAzureMlConfig(c: TrainerConfig): void {
+  const problems: string[] = [];
+  for (const key of [
+    'AZUREML_SUBSCRIPTION_ID',
+    'AZUREML_RESOURCE_GROUP',
+    'AZUREML_WORKSPACE',
+    'AZUREML_COMPUTE',
+    'AZUREML_ENVIRONMENT',
+    'AZUREML_JOB_DATABASE_URL',
+  ] as const) {
+    if (!c[key]) problems.push(`${key}: required when TRAINER_BACKEND=azureml`);
+  }
+  if (c.AZUREML_ALLOW_INSECURE && c.NODE_ENV === 'production')
+    problems.push('AZUREML_ALLOW_INSECURE: refused with NODE_ENV=production');
+  if (!c.AZUREML_ALLOW_INSECURE && !c.AZUREML_ENDPOINT.startsWith('https://'))
+    problems.push('AZUREML_ENDPOINT: must be https:// (AZUREML_ALLOW_INSECURE is for local test servers)');
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+interface RunRow {
+  candidate_version: number | null;
+  training_samples: number | null;
+  validation_samples: number | null;
+  validation_accuracy: number | null;
+  metrics: Record<string, unknown> | null;
+  split: Record<string, unknown> | null;
+  error: string | null;
+  artifact_id: string | null;
+}
+
+/**
+ * Trains as an Azure ML command job (jobs.createOrUpdate), polls jobs.get until the job ends, cancels it
+ * after the timeout, and maps the outcome back to the run. The job writes its artifact, baselines and
+ * figures to the database itself (the same trainCandidate as the local backend), in XGBoost JSON.
+ */
+export class AzureMlBackend implements TrainingBackend {
+  readonly name = 'azureml' as const;
+  private readonly client: AzureMachineLearningWorkspaces;
+
+  constructor(
+    private readonly config: TrainerConfig,
+    credential?: TokenCredential,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    validateAzureMlConfig(config);
+    const cred: TokenCredential =
+      credential ??
+      (config.AZUREML_ALLOW_INSECURE
+        ? { getToken: () => Promise.resolve(null) }
+        : new DefaultAzureCredential());
+    this.client = new AzureMachineLearningWorkspaces(cred, config.AZUREML_SUBSCRIPTION_ID, {
+      endpoint: config.AZUREML_ENDPOINT,
+      apiVersion: config.AZUREML_API_VERSION,
+      allowInsecureConnection: config.AZUREML_ALLOW_INSECURE,
+    });
+    // Local test servers speak plain http and want no token (the bearer policy refuses http).
+    if (config.AZUREML_ALLOW_INSECURE)
+      this.client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });
+  }
+
+  async train(req: TrainingRequest, em: EntityManager, log: AppLogger): Promise<TrainingOutcome> {
+    const c = this.config;
+    const name = jobNameFor(req.runId);
+    const existing = await this.getJob(name);
+    if (existing) {
+      log.info('Azure ML job already submitted for this run; following it', {
+        job: name,
+        status: existing.properties.status,
+      });
+    } else {
+      const body: JobBase = {
+        properties: {
+          jobType: 'Command',
+          command: jobCommand(req.runId),
+          environmentId: c.AZUREML_ENVIRONMENT,
+          computeId: c.AZUREML_COMPUTE,
+          experimentName: c.AZUREML_EXPERIMENT,
+          displayName: `${req.tenantId} ${req.modelType} (run ${req.runId})`,
+          environmentVariables: {
+            DATABASE_URL: c.AZUREML_JOB_DATABASE_URL,
+            XGB_ROUNDS: String(c.XGB_ROUNDS),
+            UE_CORRELATION_ID: req.correlationId,
+          },
+          tags: { tenantId: req.tenantId, modelType: req.modelType, runId: req.runId },
+        } as CommandJob,
+      };
+      await this.client.jobs.createOrUpdate(c.AZUREML_RESOURCE_GROUP, c.AZUREML_WORKSPACE, name, body);
+      log.info('Azure ML job submitted', { job: name });
+    }
+    const deadline = Date.now() + c.AZUREML_TIMEOUT_SECONDS * 1000;
+    for (;;) {
+      const job = await this.getJob(name);
+      const status = job?.properties.status ?? 'Unknown';
+      if (TERMINAL.has(status)) return this.outcome(em, req, name, status);
+      if (Date.now() >= deadline) {
+        await this.client.jobs
+          .beginCancel(c.AZUREML_RESOURCE_GROUP, c.AZUREML_WORKSPACE, name)
+          .catch((err: unknown) => log.warn('cancel failed', { job: name, err: errorMessage(err) }));
+        return {
+          ok: false,
+          code: 'AZUREML_TIMEOUT',
+          reason: `Azure ML job ${name} still ${status} after ${c.AZUREML_TIMEOUT_SECONDS} s: cancelled`,
+          externalJobId: name,
+        };
+      }
+      await this.sleep(c.AZUREML_POLL_SECONDS * 1000);
+    }
+  }
+
+  private async getJob(name: string): Promise<JobBase | null> {
+    try {
+      return await this.client.jobs.get(
+        this.config.AZUREML_RESOURCE_GROUP,
+        this.config.AZUREML_WORKSPACE,
+        name,
+      );
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Reads what the job wrote on the run (it shares the database) and turns the job status into an outcome. */
+  private async outcome(
+    em: EntityManager,
+    req: TrainingRequest,
+    name: string,
+    status: string,
+  ): Promise<TrainingOutcome> {
+    const [run] = await em.execute<RunRow[]>(
+      `select r.candidate_version, r.training_samples, r.validation_samples, r.validation_accuracy, r.metrics, r.split, r.error,
+              (select a.id from model_artifacts a where a.tenant_id = r.tenant_id and a.model_type = r.model_type and a.model_version = r.candidate_version) as artifact_id
+         from ml_model_training_runs r where r.id = ?`,
+      [req.runId],
+    );
+    if (status !== 'Completed') {
+      const code = run?.error?.startsWith('insufficient samples')
+        ? 'INSUFFICIENT_SAMPLES'
+        : 'AZUREML_JOB_FAILED';
+      return {
+        ok: false,
+        code,
+        reason: run?.error ?? `Azure ML job ${name} ended ${status}`,
+        externalJobId: name,
+      };
+    }
+    if (!run || run.candidate_version === null || !run.artifact_id) {
+      return {
+        ok: false,
+        code: 'AZUREML_NO_RESULT',
+        reason: `Azure ML job ${name} completed without storing a candidate`,
+        externalJobId: name,
+      };
+    }
+    const result: CandidateResult = {
+      version: run.candidate_version,
+      artifactId: run.artifact_id,
+      holdoutAccuracy: run.validation_accuracy ?? 0,
+      trainingSamples: run.training_samples ?? 0,
+      validationSamples: run.validation_samples ?? 0,
+      metrics: run.metrics ?? {},
+      split: run.split ?? {},
+    };
+    return { ok: true, result, externalJobId: name };
+  }
+}

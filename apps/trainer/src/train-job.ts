@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { DomainError, errorMessage, loadConfig, parseFlags, UsageError } from '@app/common';
+import { ormConfig } from '@app/database';
+import type { ModelType } from '@app/domain';
+import { trainCandidate } from './candidate';
+import { TrainerConfig } from './trainer.config';
+import { TrainingDataRepository } from './training-data.repository';
+import { TrainingRunRepository } from './training-run.repository';
+
+// The Azure ML command job: `train-job --run-id ID`. Trains the run's candidate with the same code as the
+// trainer service and writes the artifact, baselines and figures to the database; the service (polling
+// the job) then completes the run. Exit 0 done, 1 training failed (the reason is on the run), 2 bad usage.
+
+export async function runTrainJob(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: (l: string) => void,
+): Promise<0 | 1 | 2> {
+  let runId: string;
+  try {
+    const { flags } = parseFlags(argv, { 'run-id': { type: 'string', pattern: /^[0-9a-f-]{36}$/ } });
+    if (!flags['run-id']) throw new UsageError('--run-id is required');
+    runId = String(flags['run-id']);
+  } catch (err) {
+    out(`usage: train-job --run-id UUID (${errorMessage(err)})`);
+    return 2;
+  }
+  const config = loadConfig(TrainerConfig, env);
+  const orm = await MikroORM.init(ormConfig({ databaseUrl: config.DATABASE_URL, poolMax: 2 }));
+  const runs = new TrainingRunRepository();
+  try {
+    const em = orm.em.fork();
+    const [run] = await em.execute<{ tenant_id: string; model_type: ModelType; status: string }[]>(
+      'select tenant_id, model_type, status from ml_model_training_runs where id = ?',
+      [runId],
+    );
+    if (!run) {
+      out(`no training run ${runId}`);
+      return 1;
+    }
+    try {
+      const r = await em.transactional((tx) =>
+        trainCandidate(
+          tx,
+          { data: new TrainingDataRepository(), runs },
+          {
+            tenantId: run.tenant_id,
+            modelType: run.model_type,
+            rounds: config.XGB_ROUNDS,
+            threads: config.XGB_THREADS,
+          },
+        ),
+      );
+      await em.execute(
+        `update ml_model_training_runs set candidate_version = ?, training_samples = ?, validation_samples = ?, validation_accuracy = ?, metrics = ?::jsonb, split = ?::jsonb where id = ?`,
+        [
+          r.version,
+          r.trainingSamples,
+          r.validationSamples,
+          r.holdoutAccuracy,
+          JSON.stringify(r.metrics),
+          JSON.stringify(r.split),
+          runId,
+        ],
+      );
+      out(
+        `trained ${run.model_type} for ${run.tenant_id}: candidate v${r.version}, hold-out accuracy ${(r.holdoutAccuracy * 100).toFixed(1)}%`,
+      );
+      return 0;
+    } catch (err) {
+      await em.execute('update ml_model_training_runs set error = ? where id = ?', [
+        errorMessage(err),
+        runId,
+      ]);
+      out(`training failed: ${errorMessage(err)}`);
+      if (err instanceof DomainError) return 1;
+      throw err;
+    }
+  } finally {
+    await orm.close(true);
+  }
+}
+
+if (require.main === module) {
+  runTrainJob(process.argv.slice(2), process.env, (l) => process.stdout.write(`${l}\n`))
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => {
+      process.stderr.write(`${errorMessage(err)}\n`);
+      process.exit(1);
+    });
+}
