@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
-import { AzureMlBackend } from './backends/azureml.backend';
+import { AzureMlBackend, validateAzureMlConfig } from './backends/azureml.backend';
 import { LocalBackend } from './backends/local.backend';
 import { TRAINING_BACKEND } from './backends/training-backend';
 import type { TrainingBackend } from './backends/training-backend';
@@ -15,6 +15,8 @@ import { TrainingRunRepository } from './training-run.repository';
 @Module({})
 export class TrainerModule {
   static forRoot(config: TrainerConfig, logger: AppLogger): DynamicModule {
+    // Checked before anything connects: a misconfigured backend stops the trainer with the list of problems.
+    if (config.TRAINER_BACKEND === 'azureml') validateAzureMlConfig(config);
     return {
       module: TrainerModule,
       imports: [ServiceModule.forRoot({ service: 'trainer', config, configClass: TrainerConfig, logger })],
@@ -22,7 +24,6 @@ export class TrainerModule {
         TrainingDataRepository,
         TrainingRunRepository,
         {
-          // The Azure ML settings are validated here, at start-up, when that backend is selected.
           provide: TRAINING_BACKEND,
           inject: [TrainingDataRepository, TrainingRunRepository],
           useFactory: (data: TrainingDataRepository, runs: TrainingRunRepository): TrainingBackend =>

@@ -1,0 +1,127 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  apiVersion: string | null;
+  body: unknown;
+}
+
+type Behaviour = 'complete' | 'hang';
+
+interface FakeJob {
+  name: string;
+  status: string;
+  body: {
+    properties: {
+      command: string;
+      environmentVariables?: Record<string, string>;
+      tags?: Record<string, string>;
+    };
+  };
+  behaviour: Behaviour;
+  running?: Promise<void>;
+}
+
+const JOB_PATH =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/jobs\/([^/]+?)(\/cancel)?$/;
+
+/**
+ * A local server answering the Azure Resource Manager routes that @azure/arm-machinelearning calls for
+ * jobs (PUT and GET .../jobs/{name}, POST .../jobs/{name}/cancel). It "runs" a submitted command job by
+ * calling `execute(command, env)` (the test passes this project's own job entry point), so the job really
+ * trains against the test database, as Azure compute would.
+ */
+export class FakeArm {
+  readonly requests: RecordedRequest[] = [];
+  readonly jobs = new Map<string, FakeJob>();
+  behaviour: (job: FakeJob['body']) => Behaviour = () => 'complete';
+  private server?: http.Server;
+  url = '';
+
+  constructor(private readonly execute: (command: string, env: Record<string, string>) => Promise<number>) {}
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => this.handle(req, raw, res));
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.jobs.values()].map((j) => j.running));
+    await new Promise<void>((r) => this.server?.close(() => r()));
+  }
+
+  /** A job that exists before the trainer asks (as after a crash between submit and ack). */
+  preload(name: string, body: FakeJob['body'], status = 'Running'): void {
+    this.jobs.set(name, { name, status: 'Queued', body, behaviour: this.behaviour(body) });
+    if (status === 'Running') this.run(this.jobs.get(name)!);
+  }
+
+  private handle(req: http.IncomingMessage, raw: string, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', this.url);
+    const body: unknown = raw ? JSON.parse(raw) : null;
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      apiVersion: url.searchParams.get('api-version'),
+      body,
+    });
+    const m = JOB_PATH.exec(url.pathname);
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    if (!m) return send(404, { error: { code: 'NotFound', message: `no route ${url.pathname}` } });
+    const name = m[4]!;
+    const job = this.jobs.get(name);
+    const view = (j: FakeJob) => ({
+      id: url.pathname.replace(/\/cancel$/, ''),
+      name: j.name,
+      type: 'Microsoft.MachineLearningServices/workspaces/jobs',
+      properties: { ...j.body.properties, status: j.status },
+    });
+    if (req.method === 'PUT') {
+      const created: FakeJob = {
+        name,
+        status: 'Queued',
+        body: body as FakeJob['body'],
+        behaviour: this.behaviour(body as FakeJob['body']),
+      };
+      this.jobs.set(name, created);
+      return send(201, view(created));
+    }
+    if (!job) return send(404, { error: { code: 'UserError', message: `job ${name} not found` } });
+    if (req.method === 'POST' && m[5]) {
+      job.status = 'Canceled';
+      res.writeHead(202, {
+        location: `${this.url}${url.pathname}?api-version=${url.searchParams.get('api-version')}`,
+      });
+      res.end();
+      return;
+    }
+    if (job.status === 'Queued') this.run(job);
+    return send(200, view(job));
+  }
+
+  private run(job: FakeJob): void {
+    job.status = 'Running';
+    if (job.behaviour === 'hang') return;
+    job.running = this.execute(
+      job.body.properties.command,
+      job.body.properties.environmentVariables ?? {},
+    ).then(
+      (code) => {
+        if (job.status === 'Running') job.status = code === 0 ? 'Completed' : 'Failed';
+      },
+      () => {
+        job.status = 'Failed';
+      },
+    );
+  }
+}
