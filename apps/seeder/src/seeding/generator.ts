@@ -211,7 +211,9 @@ export class ClaimFactory {
       status = forcedStatus ?? rnd.pick(CLAIM_STATUSES.slice(0, 5));
     }
     const churnKnown = this.now - filed >= 180 * DAY;
-    const churnP = sigmoid(2 * (-1.2 + 0.8 * (complexity - 5) - 0.35 * (tenure - 8) + (outcome === 'lost' ? 2 : 0)));
+    const churnP = sigmoid(
+      2 * (-1.2 + 0.8 * (complexity - 5) - 0.35 * (tenure - 8) + (outcome === 'lost' ? 2 : 0)),
+    );
     const team = rnd.chance(0.9) ? TEAM_FOR_TYPE[type] : rnd.pick(TEAMS);
     const candidates = this.stewardsByTeam.get(team) ?? this.stewards;
     const steward = candidates.length > 0 ? rnd.pick(candidates) : null;
