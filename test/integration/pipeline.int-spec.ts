@@ -144,9 +144,10 @@ describe('the pipeline end to end', () => {
   });
 
   it('keeps the champion when the candidate fails a gate, and tells people why', async () => {
-    // A champion that measured 99% when it was trained: the candidate cannot beat it.
+    // A champion that was right on every claim it predicted: the candidate is compared with it on the
+    // same hold-out claims, and loses.
     await h.query(
-      `update model_metadata set baseline_accuracy = 0.99 where tenant_id = $1 and model_type = 'churn_risk' and is_active`,
+      `update ml_predictions set is_correct = true where tenant_id = $1 and model_type = 'churn_risk' and actual_value is not null`,
       [tenantId],
     );
     const check = createEnvelope(
@@ -170,7 +171,12 @@ describe('the pipeline end to end', () => {
     const rejection = notes.find((n) => n.event_type === 'model.validated')!;
     expect(rejection.severity).toBe('failure');
     expect(rejection.body).toMatch(/PASS accuracy_floor: hold-out accuracy \d+\.\d% >= threshold 85\.0%/);
-    expect(rejection.body).toMatch(/FAIL champion_comparison: candidate \d+\.\d% vs champion v1 99\.0%/);
+    expect(rejection.body).toMatch(
+      /FAIL champion_comparison: on the same \d+ hold-out examples: candidate \d+\.\d% vs champion v1 100\.0% \(stored predictions/,
+    );
+    expect(rejection.body).toMatch(
+      /FAIL champion_mcnemar: McNemar \((exact|chi-square)\): champion-only right \d+, candidate-only right 0, p=.*: the champion is significantly better/,
+    );
     const active = await h.query(
       `select model_version from model_metadata where tenant_id = $1 and model_type = 'churn_risk' and is_active`,
       [tenantId],

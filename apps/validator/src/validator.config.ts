@@ -1,4 +1,4 @@
-import { IsInt, IsNumber, Max, Min } from 'class-validator';
+import { IsNumber, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { BaseConfig } from '@app/common';
 
 export class ValidatorConfig extends BaseConfig {
@@ -9,9 +9,31 @@ export class ValidatorConfig extends BaseConfig {
   @Min(1)
   MIN_HOLDOUT_SAMPLES = 100;
 
-  /** How much worse than the champion a candidate may be (accuracy points, 0..1). */
+  /** How much worse than the champion a candidate may be on the same hold-out (accuracy points, 0..1). */
   @IsNumber()
   @Min(0)
   @Max(1)
   CHAMPION_TOLERANCE = 0;
+
+  /** Significance level of McNemar's test (champion significantly better blocks the candidate). */
+  @IsNumber()
+  @Min(0.0001)
+  @Max(0.5)
+  MCNEMAR_ALPHA = 0.05;
+
+  /** Largest accepted accuracy gap between subgroups (member age band, department) on the hold-out. */
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  FAIRNESS_MAX_GAP = 0.2;
+
+  /** Subgroups smaller than this are reported but not compared (too noisy). */
+  @IsInt()
+  @Min(1)
+  FAIRNESS_MIN_GROUP = 30;
+
+  /** Models whose fairness gap blocks deployment (comma-separated); for the others it is advisory. */
+  @IsString()
+  @Matches(/^([a-z_]+(,[a-z_]+)*)?$/)
+  FAIRNESS_BLOCKING_MODELS = 'claim_outcome,churn_risk';
 }

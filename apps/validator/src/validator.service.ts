@@ -1,13 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import { DomainError } from '@app/common';
 import type { Envelope } from '@app/contracts';
 import { MODEL_CONFIGS } from '@app/domain';
 import { OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
+import { scoreOnHoldout } from './champion-scoring';
 import { evaluateGates } from './gates';
 import { ModelRegistryRepository } from './model-registry.repository';
 import { ValidatorConfig } from './validator.config';
 
-/** Judges a trained candidate against the gates and, when every gate passes, deploys it. */
+/**
+ * The spec's steps 5 and 6: judges a trained candidate against the gates (accuracy floor, evidence, A/B
+ * against the champion on the same hold-out with McNemar's test, fairness) and, when every gate passes,
+ * deploys it: exactly one active version per tenant and model. Also rolls back on request.
+ */
 @Injectable()
 export class ValidatorService {
   constructor(
@@ -20,28 +26,62 @@ export class ValidatorService {
     const p = event.payload;
     const { em, log } = ctx;
     const champion = await this.registry.activeForUpdate(em, event.tenantId, p.modelType);
+    if (champion && champion.version >= p.candidateVersion) {
+      // A late or replayed candidate never replaces a newer model; it is not even scored.
+      const gates = [
+        {
+          name: 'newer_than_active',
+          value: p.candidateVersion,
+          threshold: champion.version,
+          passed: false,
+          detail: `candidate v${p.candidateVersion} is not newer than active v${champion.version}`,
+        },
+      ];
+      await this.registry.recordValidation(em, p.runId, {
+        passed: false,
+        gates,
+        validatedAt: new Date().toISOString(),
+      });
+      await ctx.emit('model.validated', {
+        runId: p.runId,
+        modelType: p.modelType,
+        candidateVersion: p.candidateVersion,
+        championVersion: champion.version,
+        passed: false,
+        gates,
+      });
+      log.info('stale candidate ignored', {
+        modelType: p.modelType,
+        version: p.candidateVersion,
+        active: champion.version,
+      });
+      return;
+    }
+    const scores = await scoreOnHoldout(em, this.registry, {
+      tenantId: event.tenantId,
+      modelType: p.modelType,
+      runId: p.runId,
+      candidateArtifactId: p.artifactId,
+      champion,
+    });
     const gates = evaluateGates({
       holdoutAccuracy: p.holdoutAccuracy,
-      validationSamples: p.validationSamples,
+      validationSamples: scores.holdout.length,
       accuracyThreshold: MODEL_CONFIGS[p.modelType].accuracyThreshold,
       minHoldoutSamples: this.config.MIN_HOLDOUT_SAMPLES,
-      champion,
+      champion: scores.champion,
       championTolerance: this.config.CHAMPION_TOLERANCE,
+      alpha: this.config.MCNEMAR_ALPHA,
+      subgroups: scores.subgroups,
+      fairnessMaxGap: this.config.FAIRNESS_MAX_GAP,
+      fairnessMinGroup: this.config.FAIRNESS_MIN_GROUP,
+      fairnessBlocking: this.config.FAIRNESS_BLOCKING_MODELS.split(',').includes(p.modelType),
     });
-    if (champion && champion.version >= p.candidateVersion) {
-      // A late or replayed candidate never replaces a newer model.
-      gates.push({
-        name: 'newer_than_active',
-        value: p.candidateVersion,
-        threshold: champion.version,
-        passed: false,
-        detail: `candidate v${p.candidateVersion} is not newer than active v${champion.version}`,
-      });
-    }
     const passed = gates.every((g) => g.passed);
     await this.registry.recordValidation(em, p.runId, {
       passed,
       gates,
+      subgroups: scores.subgroups,
       validatedAt: new Date().toISOString(),
     });
     await ctx.emit('model.validated', {
@@ -64,16 +104,18 @@ export class ValidatorService {
       tenantId: event.tenantId,
       modelType: p.modelType,
       version: p.candidateVersion,
-      accuracy: p.holdoutAccuracy,
-      runId: p.runId,
-      artifactId: p.artifactId,
       previous: champion?.version ?? null,
       reason: 'validated',
       correlationId: event.correlationId,
-      metrics: {
-        holdoutAccuracy: p.holdoutAccuracy,
-        validationSamples: p.validationSamples,
-        algorithm: p.algorithm,
+      runId: p.runId,
+      candidate: {
+        accuracy: p.holdoutAccuracy,
+        artifactId: p.artifactId,
+        metrics: {
+          holdoutAccuracy: p.holdoutAccuracy,
+          validationSamples: p.validationSamples,
+          algorithm: p.algorithm,
+        },
       },
     });
     await ctx.emit('model.deployed', {
@@ -88,6 +130,55 @@ export class ValidatorService {
       modelType: p.modelType,
       version: p.candidateVersion,
       previous: champion?.version ?? null,
+    });
+  }
+
+  @OnEvent('model.rollback.requested')
+  async onRollbackRequested(event: Envelope<'model.rollback.requested'>, ctx: HandlerContext): Promise<void> {
+    const p = event.payload;
+    const { em } = ctx;
+    const current = await this.registry.activeForUpdate(em, event.tenantId, p.modelType);
+    if (!current)
+      throw new DomainError(
+        'NOTHING_TO_ROLL_BACK',
+        `${p.modelType} has no active version for ${event.tenantId}`,
+      );
+    const target =
+      p.toVersion ?? (await this.registry.previousVersion(em, event.tenantId, p.modelType, current.version));
+    if (target === null)
+      throw new DomainError(
+        'NOTHING_TO_ROLL_BACK',
+        `${p.modelType} v${current.version} has no earlier version`,
+      );
+    if (target === current.version)
+      throw new DomainError('ALREADY_ACTIVE', `${p.modelType} v${target} is already active`);
+    const meta = await this.registry.metadata(em, event.tenantId, p.modelType, target);
+    if (!meta)
+      throw new DomainError(
+        'NO_SUCH_VERSION',
+        `${p.modelType} has no version ${target} for ${event.tenantId}`,
+      );
+    await this.registry.activate(em, {
+      tenantId: event.tenantId,
+      modelType: p.modelType,
+      version: target,
+      previous: current.version,
+      reason: 'rollback',
+      correlationId: event.correlationId,
+    });
+    await ctx.emit('model.deployed', {
+      modelType: p.modelType,
+      version: target,
+      previousVersion: current.version,
+      reason: 'rollback',
+      accuracy: meta.accuracy,
+    });
+    ctx.log.info('rolled back', {
+      modelType: p.modelType,
+      from: current.version,
+      to: target,
+      by: p.requestedBy,
+      reason: p.reason,
     });
   }
 }

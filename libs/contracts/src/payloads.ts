@@ -335,3 +335,22 @@ export class SeedFailedPayload {
   @MaxLength(2000)
   reason: string;
 }
+
+export class ModelRollbackRequestedPayload {
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  /** Version to reactivate; without it, the version that was active before the current one. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  toVersion?: number;
+
+  @IsString()
+  @MaxLength(200)
+  requestedBy: string;
+
+  @IsString()
+  @MaxLength(500)
+  reason: string;
+}

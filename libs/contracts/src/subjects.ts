@@ -8,6 +8,7 @@ export const SUBJECTS = {
   TrainingFailed: 'training.failed',
   ModelValidated: 'model.validated',
   ModelDeployed: 'model.deployed',
+  ModelRollbackRequested: 'model.rollback.requested',
   SeedRequested: 'seed.requested',
   SeedCompleted: 'seed.completed',
   SeedFailed: 'seed.failed',

@@ -3,3 +3,4 @@ export * from './ensure-database';
 export * from './migrate';
 export * from './database.module';
 export * from './histograms';
+export * from './training-data';

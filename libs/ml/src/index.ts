@@ -4,3 +4,4 @@ export * from './naive-bayes';
 export * from './claim-features';
 export * from './xgboost';
 export * from './xgb-model';
+export * from './stats/mcnemar';

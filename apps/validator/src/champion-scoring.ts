@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError } from '@app/common';
+import { labelledClaims } from '@app/database';
+import type { LabelledClaim } from '@app/database';
+import { MODEL_CONFIGS } from '@app/domain';
+import type { ModelType } from '@app/domain';
+import { Booster, evaluateXgbModel, XGB_FORMAT } from '@app/ml';
+import type { ChampionScore, SubgroupAccuracy } from './gates';
+import type { ActiveModel, ModelRegistryRepository, StoredArtifact } from './model-registry.repository';
+
+/** Member age bands used for the fairness audit (docs/models.md). */
+export function ageBand(age: number): string {
+  return age < 30 ? '<30' : age < 45 ? '30-44' : age < 60 ? '45-59' : '60+';
+}
+
+function loadBooster(a: StoredArtifact): Booster {
+  if (createHash('sha256').update(a.content).digest('hex') !== a.checksum)
+    throw new DomainError('ARTIFACT_CORRUPT', 'artifact checksum mismatch: refusing to load it');
+  if (a.format !== XGB_FORMAT)
+    throw new DomainError('ARTIFACT_FORMAT', `unexpected artifact format ${a.format}`);
+  return Booster.load(a.content);
+}
+
+/** Per-example outcomes of a stored model on the hold-out. */
+function outcomesOf(
+  modelType: ModelType,
+  artifact: StoredArtifact,
+  holdout: readonly LabelledClaim[],
+): boolean[] {
+  const booster = loadBooster(artifact);
+  try {
+    return evaluateXgbModel(modelType, booster, MODEL_CONFIGS[modelType].features, holdout).correct;
+  } finally {
+    booster.dispose();
+  }
+}
+
+export interface HoldoutScores {
+  holdout: LabelledClaim[];
+  candidate: boolean[];
+  champion: ChampionScore | null;
+  subgroups: SubgroupAccuracy[];
+}
+
+/**
+ * Rebuilds the candidate's hold-out (the claims at or after the cut-off the trainer recorded), scores the
+ * candidate's artifact on it, and scores the champion on the same examples: with its artifact when it
+ * has one, otherwise with the predictions it made in production for those claims (seeded version 1).
+ */
+export async function scoreOnHoldout(
+  em: EntityManager,
+  registry: ModelRegistryRepository,
+  q: {
+    tenantId: string;
+    modelType: ModelType;
+    runId: string;
+    candidateArtifactId: string;
+    champion: ActiveModel | null;
+  },
+): Promise<HoldoutScores> {
+  const split = await registry.runSplit(em, q.runId);
+  if (!split) throw new DomainError('NO_SPLIT', `training run ${q.runId} has no recorded hold-out split`);
+  const cutoff = Date.parse(split.cutoff);
+  const holdout = (
+    await labelledClaims(em, q.tenantId, q.modelType, MODEL_CONFIGS[q.modelType].trainingWindowMonths)
+  ).filter((c) => c.at.getTime() >= cutoff);
+  const candidateArtifact = await registry.artifact(em, q.candidateArtifactId);
+  if (!candidateArtifact)
+    throw new DomainError('NO_ARTIFACT', `candidate artifact ${q.candidateArtifactId} not found`);
+  const candidate = holdout.length > 0 ? outcomesOf(q.modelType, candidateArtifact, holdout) : [];
+
+  let champion: ChampionScore | null = null;
+  if (q.champion) {
+    const stored = q.champion.artifactId ? await registry.artifact(em, q.champion.artifactId) : null;
+    if (stored) {
+      champion = {
+        version: q.champion.version,
+        source: 'artifact',
+        champion: outcomesOf(q.modelType, stored, holdout),
+        candidate,
+      };
+    } else {
+      const outcomes = await registry.storedOutcomes(
+        em,
+        q.tenantId,
+        q.modelType,
+        q.champion.version,
+        holdout.map((c) => c.id),
+      );
+      const idx = holdout.map((c, i) => (outcomes.has(c.id) ? i : -1)).filter((i) => i >= 0);
+      champion = {
+        version: q.champion.version,
+        source: 'stored predictions',
+        champion: idx.map((i) => outcomes.get(holdout[i]!.id)!),
+        candidate: idx.map((i) => candidate[i]!),
+      };
+    }
+  }
+
+  const groups = new Map<string, { attribute: string; group: string; n: number; right: number }>();
+  holdout.forEach((c, i) => {
+    for (const [attribute, group] of [
+      ['age_band', ageBand(c.member_age)],
+      ['department', c.department],
+    ] as const) {
+      const key = `${attribute}:${group}`;
+      const g = groups.get(key) ?? { attribute, group, n: 0, right: 0 };
+      g.n += 1;
+      if (candidate[i]) g.right += 1;
+      groups.set(key, g);
+    }
+  });
+  const subgroups = [...groups.values()].map((g) => ({
+    attribute: g.attribute,
+    group: g.group,
+    n: g.n,
+    accuracy: g.right / g.n,
+  }));
+  return { holdout, candidate, champion, subgroups };
+}

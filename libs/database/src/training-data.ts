@@ -1,0 +1,32 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { FEATURES, TRAINING_TARGETS } from '@app/domain';
+import type { ModelType } from '@app/domain';
+
+/** A labelled claim: its id, features, the model's target (class or days) and when it was filed. */
+export interface LabelledClaim {
+  id: string;
+  member_age: number;
+  case_complexity: number;
+  union_tenure_years: number;
+  claim_type: string;
+  department: string;
+  priority: string;
+  target: string | number;
+  at: Date;
+}
+
+/**
+ * A tenant's labelled examples for a model over the last `months` months, oldest first (docs/models.md).
+ * The trainer trains on them; the validator rebuilds the same hold-out from them to score the champion.
+ */
+export async function labelledClaims(em: EntityManager, tenantId: string, modelType: ModelType, months: number): Promise<LabelledClaim[]> {
+  const target = TRAINING_TARGETS[modelType];
+  const rows = await em.execute<(LabelledClaim & { union_tenure_years: string | number })[]>(
+    `select id, ${Object.values(FEATURES).map((f) => f.column).join(', ')}, ${target.sql} as target, filed_at as at
+       from claims
+      where tenant_id = ? and ${target.knownSql} and filed_at >= now() - make_interval(months => ?)
+      order by filed_at, id`,
+    [tenantId, months],
+  );
+  return rows.map((r) => ({ ...r, union_tenure_years: Number(r.union_tenure_years), at: new Date(r.at) }));
+}
