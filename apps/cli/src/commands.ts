@@ -189,3 +189,69 @@ export async function check(config: CliConfig, flags: ParsedFlags, out: Out): Pr
     await bus.close();
   }
 }
+
+/** Asks the validator to reactivate an earlier version, and waits for the deployment. */
+export async function rollback(config: CliConfig, flags: ParsedFlags, out: Out): Promise<ExitCode> {
+  const tenantId = String(flags.tenant);
+  const modelType = flags.model as ModelType;
+  const db = new Client({ connectionString: config.DATABASE_URL });
+  await db.connect();
+  try {
+    const versions = (
+      await db.query<{ model_version: number; is_active: boolean }>(
+        `select model_version, is_active from model_metadata where tenant_id = $1 and model_type = $2 order by model_version`,
+        [tenantId, modelType],
+      )
+    ).rows;
+    const active = versions.find((v) => v.is_active);
+    if (!active) {
+      out(`${tenantId} has no active ${modelType} model: nothing to roll back`);
+      return 1;
+    }
+    if (flags['to-version'] !== undefined && !versions.some((v) => v.model_version === flags['to-version'])) {
+      out(
+        `${tenantId} has no ${modelType} version ${String(flags['to-version'])} (versions: ${versions.map((v) => v.model_version).join(', ')})`,
+      );
+      return 1;
+    }
+    if (flags['to-version'] === active.model_version) {
+      out(`${modelType} v${active.model_version} is already active`);
+      return 1;
+    }
+  } finally {
+    await db.end();
+  }
+  const bus = await CliBus.open(config.NATS_URL, config.SUBJECT_PREFIX);
+  try {
+    const request = createEnvelope(
+      'model.rollback.requested',
+      {
+        modelType,
+        toVersion: flags['to-version'] as number | undefined,
+        requestedBy: 'cli',
+        reason: 'rollback requested from the command line',
+      },
+      { tenantId },
+    );
+    await bus.publish(request);
+    let deployed: Envelope<'model.deployed'> | undefined;
+    const finished = await bus.watch(
+      (e) => {
+        if (e.correlationId !== request.correlationId || e.type !== 'model.deployed') return false;
+        deployed = e as Envelope<'model.deployed'>;
+        return true;
+      },
+      ((flags.timeout as number | undefined) ?? 60) * 1000,
+    );
+    if (!finished || !deployed) {
+      out('⏱  no answer from the validator: is it running? (npm run start:validator)');
+      return 1;
+    }
+    out(
+      `↩  ${tenantId} ${modelType}: v${deployed.payload.version} is active again (was v${deployed.payload.previousVersion ?? '-'})`,
+    );
+    return 0;
+  } finally {
+    await bus.close();
+  }
+}

@@ -4,7 +4,7 @@ import { MODEL_TYPES } from '@app/domain';
 import { parseFlags, UsageError } from '@app/common';
 import type { FlagSpec } from '@app/common';
 import { CliConfig } from './cli.config';
-import { check, dbMigrate, seed } from './commands';
+import { check, dbMigrate, rollback, seed } from './commands';
 import { runDriftReport } from './drift-report/command';
 import type { ExitCode } from './commands';
 
@@ -24,6 +24,15 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpec }> = {
       seed: { type: 'int', min: 0, max: 2_147_483_647 },
       scenario: { type: 'string', choices: ['default', 'drift'] },
       reset: { type: 'bool' },
+      timeout: { type: 'int', min: 1, max: 3600 },
+    },
+  },
+  rollback: {
+    summary: 'reactivate an earlier version of a model (its artifact and baselines), recorded as a rollback',
+    flags: {
+      tenant: { type: 'string', pattern: TENANT },
+      model: { type: 'string', choices: MODEL_TYPES },
+      'to-version': { type: 'int', min: 1, max: 1_000_000 },
       timeout: { type: 'int', min: 1, max: 3600 },
     },
   },
@@ -85,6 +94,9 @@ export async function runCli(
         return await dbMigrate(config, out);
       case 'seed':
         return await seed(config, flags, out);
+      case 'rollback':
+        if (!flags.tenant || !flags.model) throw new UsageError('rollback needs --tenant and --model');
+        return await rollback(config, flags, out);
       default:
         return await check(config, flags, out);
     }
