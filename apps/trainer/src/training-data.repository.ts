@@ -7,7 +7,12 @@ import type { TrainingExample } from '@app/ml';
 @Injectable()
 export class TrainingDataRepository {
   /** The tenant's labelled examples for a model over the last `months` months, oldest first (docs/models.md). */
-  async labelledExamples(em: EntityManager, tenantId: string, modelType: ModelType, months: number): Promise<TrainingExample[]> {
+  async labelledExamples(
+    em: EntityManager,
+    tenantId: string,
+    modelType: ModelType,
+    months: number,
+  ): Promise<TrainingExample[]> {
     return labelledClaims(em, tenantId, modelType, months);
   }
 }

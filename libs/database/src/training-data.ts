@@ -19,10 +19,17 @@ export interface LabelledClaim {
  * A tenant's labelled examples for a model over the last `months` months, oldest first (docs/models.md).
  * The trainer trains on them; the validator rebuilds the same hold-out from them to score the champion.
  */
-export async function labelledClaims(em: EntityManager, tenantId: string, modelType: ModelType, months: number): Promise<LabelledClaim[]> {
+export async function labelledClaims(
+  em: EntityManager,
+  tenantId: string,
+  modelType: ModelType,
+  months: number,
+): Promise<LabelledClaim[]> {
   const target = TRAINING_TARGETS[modelType];
   const rows = await em.execute<(LabelledClaim & { union_tenure_years: string | number })[]>(
-    `select id, ${Object.values(FEATURES).map((f) => f.column).join(', ')}, ${target.sql} as target, filed_at as at
+    `select id, ${Object.values(FEATURES)
+      .map((f) => f.column)
+      .join(', ')}, ${target.sql} as target, filed_at as at
        from claims
       where tenant_id = ? and ${target.knownSql} and filed_at >= now() - make_interval(months => ?)
       order by filed_at, id`,
