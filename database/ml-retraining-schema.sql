@@ -46,6 +46,8 @@ do $$ begin
   end if;
 end $$;
 
+create index if not exists "ml_retraining_notifications_due" on "ml_retraining_notifications" ("next_attempt_at") where "status" = 'pending';
+
 -- ml_alert_acknowledgments
 create table if not exists "ml_alert_acknowledgments" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "notification_id" uuid not null, "acknowledged_by" text not null, "note" text null, "acknowledged_at" timestamptz not null default now(), constraint "ml_alert_acknowledgments_pkey" primary key ("id"));
 do $$ begin

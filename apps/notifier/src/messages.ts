@@ -17,8 +17,6 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
  * its own model.deployed message).
  */
 export function composeMessage(event: Envelope): NotificationMessage | null {
-  const ack = (tenant: string) =>
-    `Acknowledge with: npm run ml:ack -- --tenant ${tenant} --notification <id> --by <you>`;
   switch (event.type) {
     case 'drift.detected': {
       const p = (event as Envelope<'drift.detected'>).payload;
@@ -33,7 +31,6 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
             ]
           : []),
         'Action: retraining has been requested.',
-        ack(event.tenantId),
       ];
       return {
         severity: 'warning',
@@ -49,7 +46,6 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
       const lines = [
         `Candidate version ${p.candidateVersion} of ${name} for tenant ${event.tenantId} was rejected; version ${p.championVersion ?? 'none'} stays active.`,
         ...p.gates.map((g) => `- ${g.passed ? 'PASS' : 'FAIL'} ${g.name}: ${g.detail}`),
-        ack(event.tenantId),
       ];
       return {
         severity: 'failure',
@@ -78,7 +74,6 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
       const body = [
         `Retraining ${name} for tenant ${event.tenantId} failed (${p.code}): ${p.reason}`,
         'The active version stays in production.',
-        ack(event.tenantId),
       ].join('\n');
       return {
         severity: 'failure',
@@ -120,3 +115,54 @@ export const NOTIFIED_SUBJECTS = [
   'seed.completed',
   'seed.failed',
 ] as const satisfies readonly Subject[];
+
+const escapeHtml = (t: string) =>
+  t.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** How to acknowledge one delivered notification (it has its own id). */
+export function ackLine(notificationId: string): string {
+  return `Acknowledge: npm run ml:ack -- --notification ${notificationId} --by <you>   (or POST /alerts/${notificationId}/ack on the notifier)`;
+}
+
+/** The plain-text body as stored and emailed: the message, then how to acknowledge it. */
+export function textBody(m: NotificationMessage, notificationId: string, reminder: boolean): string {
+  return `${reminder ? 'Reminder: nobody has acknowledged this alert yet.\n\n' : ''}${m.body}\n\n${ackLine(notificationId)}`;
+}
+
+/** HTML version of a stored text body (its first line as the lead, the rest as a list). */
+export function htmlFromText(subject: string, text: string): string {
+  const [first, ...rest] = text.split('\n');
+  const items = rest
+    .filter((l) => l.trim())
+    .map((l) => `<li>${escapeHtml(l.replace(/^- /, ''))}</li>`)
+    .join('');
+  return `<!doctype html><html><body style="font-family: sans-serif"><h2>${escapeHtml(subject)}</h2><p>${escapeHtml(first ?? '')}</p>${items ? `<ul>${items}</ul>` : ''}</body></html>`;
+}
+
+/** Slack incoming-webhook payload with Block Kit sections, from a stored text body. */
+export function slackFromText(
+  severity: NotificationMessage['severity'],
+  subject: string,
+  text: string,
+): Record<string, unknown> {
+  const emoji = {
+    failure: ':red_circle:',
+    warning: ':warning:',
+    success: ':white_check_mark:',
+    info: ':information_source:',
+  }[severity];
+  const [first, ...rest] = text.split('\n');
+  return {
+    text: subject,
+    blocks: [
+      {
+        type: 'header',
+        text: { type: 'plain_text', text: subject.replace(/^\[Union Eyes ML\] /, '').slice(0, 150) },
+      },
+      { type: 'section', text: { type: 'mrkdwn', text: `${emoji} ${first ?? ''}` } },
+      ...(rest.some((l) => l.trim())
+        ? [{ type: 'section', text: { type: 'mrkdwn', text: rest.join('\n').trim().slice(0, 2900) } }]
+        : []),
+    ],
+  };
+}

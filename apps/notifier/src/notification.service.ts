@@ -2,16 +2,16 @@ import { Injectable } from '@nestjs/common';
 import type { Envelope } from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
-import { InAppRepository } from './in-app.repository';
+import { DeliveriesRepository, defaultRecipient } from './deliveries.repository';
 import { composeMessage } from './messages';
 
 /**
- * Turns pipeline events into notifications. In-app delivery is a row a user interface lists; email,
- * Slack and webhooks are added beside it (issue 7).
+ * Turns pipeline events into notifications for each tenant's stakeholders, one delivery per (event,
+ * channel, recipient), written in the event's transaction; the dispatcher sends them.
  */
 @Injectable()
 export class NotificationService {
-  constructor(private readonly inApp: InAppRepository) {}
+  constructor(private readonly deliveries: DeliveriesRepository) {}
 
   @OnEvent('drift.detected')
   async onDriftDetected(event: Envelope<'drift.detected'>, ctx: HandlerContext): Promise<void> {
@@ -49,10 +49,13 @@ export class NotificationService {
       ctx.log.debug('no notification for this event');
       return;
     }
-    const created = await this.inApp.record(ctx.em, event, message);
-    ctx.log.info(created ? 'in-app notification recorded' : 'in-app notification already recorded', {
+    const listed = await this.deliveries.recipientsFor(ctx.em, event.tenantId, event.type, message.severity);
+    const recipients = listed.length > 0 ? listed : [defaultRecipient(event.tenantId)];
+    const created = await this.deliveries.record(ctx.em, event, message, recipients);
+    ctx.log.info('notifications recorded', {
       severity: message.severity,
-      channel: 'in_app',
+      deliveries: created,
+      channels: [...new Set(recipients.map((r) => r.channel))],
     });
   }
 }

@@ -2,17 +2,28 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
-import { InAppRepository } from './in-app.repository';
+import { AlertsController } from './alerts.controller';
+import { DeliveriesRepository } from './deliveries.repository';
+import { Dispatcher } from './dispatcher';
 import { NotificationService } from './notification.service';
 import { NotifierConfig } from './notifier.config';
+import { NotifierSecrets } from './notifier.secrets';
 
 @Module({})
 export class NotifierModule {
   static forRoot(config: NotifierConfig, logger: AppLogger): DynamicModule {
+    // Parsed before anything connects: bad endpoint settings stop the notifier with the list of problems.
+    const secrets = new NotifierSecrets(config);
     return {
       module: NotifierModule,
       imports: [ServiceModule.forRoot({ service: 'notifier', config, configClass: NotifierConfig, logger })],
-      providers: [InAppRepository, NotificationService],
+      controllers: [AlertsController],
+      providers: [
+        { provide: NotifierSecrets, useValue: secrets },
+        DeliveriesRepository,
+        NotificationService,
+        Dispatcher,
+      ],
     };
   }
 }

@@ -18,6 +18,7 @@ import {
   DriftCheck,
   ModelArtifact,
   ModelDeployment,
+  NotificationRecipient,
   OutboxMessage,
   ProcessedEvent,
   ScheduledRun,
@@ -44,5 +45,6 @@ export const ALL_ENTITIES = [
   DriftCheck,
   ModelDeployment,
   ModelArtifact,
+  NotificationRecipient,
   SeedRun,
 ];

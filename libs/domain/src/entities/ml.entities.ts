@@ -238,6 +238,11 @@ export class MlModelTrainingRun {
   properties: ['eventId', 'channel', 'recipient'],
 })
 @Index({ properties: ['tenantId', 'createdAt'] })
+@Index({
+  name: 'ml_retraining_notifications_due',
+  expression:
+    'create index "ml_retraining_notifications_due" on "ml_retraining_notifications" ("next_attempt_at") where "status" = \'pending\'',
+})
 export class MlRetrainingNotification {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string & Opt = randomUUID();

@@ -204,3 +204,38 @@ export class ModelArtifact {
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();
 }
+
+/** Who is told about what, per tenant: a person's email, a Slack channel, an in-app inbox, a webhook. */
+@Entity({ tableName: 'notification_recipients' })
+@Unique({ name: 'notification_recipients_unique', properties: ['tenantId', 'channel', 'address'] })
+export class NotificationRecipient {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string & Opt = randomUUID();
+
+  @Property({ type: 'text' })
+  tenantId: string;
+
+  @Property({ type: 'text' })
+  name: string;
+
+  /** email, slack, in_app or webhook. */
+  @Property({ type: 'text' })
+  channel: string;
+
+  /**
+   * An email address, an in-app user id, or for slack and webhook the NAME of a configured endpoint
+   * (SLACK_WEBHOOKS / WEBHOOKS): URLs and signing keys are secrets and never stored here.
+   */
+  @Property({ type: 'text' })
+  address: string;
+
+  /** Event types this recipient wants (e.g. drift.detected), or severities (failure, warning, success, info). */
+  @Property({ type: 'json' })
+  eventKinds: string[];
+
+  @Property({ type: 'boolean', default: true })
+  isActive: boolean & Opt = true;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date & Opt = new Date();
+}

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { AppLogger, deterministicId, errorMessage } from '@app/common';
+import type { Envelope } from '@app/contracts';
+import { Channels } from './channels';
+import type { RenderedMessage } from './channels';
+import { DeliveriesRepository } from './deliveries.repository';
+import type { Delivery } from './deliveries.repository';
+import { htmlFromText, slackFromText } from './messages';
+import { NotifierConfig } from './notifier.config';
+import { NotifierSecrets } from './notifier.secrets';
+
+const CLAIM_LEASE_SECONDS = 300;
+
+function render(d: Delivery): RenderedMessage {
+  return {
+    subject: d.subject,
+    text: d.body,
+    html: htmlFromText(d.subject, d.body),
+    slack: slackFromText(d.severity, d.subject, d.body),
+    json: {
+      id: d.id,
+      tenantId: d.tenant_id,
+      eventId: d.event_id,
+      eventType: d.event_type,
+      modelType: d.model_type,
+      severity: d.severity,
+      subject: d.subject,
+      body: d.body,
+      reminder: d.is_reminder,
+      correlationId: d.correlation_id,
+    },
+  };
+}
+
+/**
+ * Sends pending deliveries. Each delivery is its own attempt with its own timeout, all claimed ones at
+ * once, so one slow or failing channel never delays another. Transient failures are retried with
+ * exponential backoff (or after a 429's Retry-After); permanent ones are failed at once. A sweep re-sends
+ * unacknowledged failure alerts once, as reminders.
+ */
+@Injectable()
+export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
+  private stopped = false;
+  private loop: Promise<void> = Promise.resolve();
+  private reminderTimer?: NodeJS.Timeout;
+  private readonly channels: Channels;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly config: NotifierConfig,
+    private readonly secrets: NotifierSecrets,
+    private readonly log: AppLogger,
+  ) {
+    this.channels = new Channels(config, secrets.endpoints);
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run();
+    this.reminderTimer = setInterval(() => {
+      this.remind().catch((err: unknown) =>
+        this.log.warn('reminder sweep failed', { err: this.secrets.scrub(errorMessage(err)) }),
+      );
+    }, this.config.REMINDER_SWEEP_SECONDS * 1000);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.reminderTimer);
+    await this.loop;
+    this.channels.close();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let n = 0;
+      try {
+        n = await this.dispatchOnce();
+      } catch (err) {
+        this.log.warn('dispatch pass failed', { err: this.secrets.scrub(errorMessage(err)) });
+      }
+      if (n === 0) await new Promise((r) => setTimeout(r, this.config.NOTIFY_POLL_MS));
+    }
+  }
+
+  /** One pass: claims due deliveries and attempts them all concurrently. Returns how many it attempted. */
+  async dispatchOnce(): Promise<number> {
+    const due = await this.orm.em
+      .fork()
+      .transactional((em) => this.deliveries.claimDue(em, 50, CLAIM_LEASE_SECONDS));
+    await Promise.all(due.map((d) => this.attempt(d)));
+    return due.length;
+  }
+
+  private async attempt(d: Delivery): Promise<void> {
+    const log = this.log.child({
+      tenantId: d.tenant_id,
+      correlationId: d.correlation_id,
+      notificationId: d.id,
+      channel: d.channel,
+    });
+    const result = await this.channels.send(d, render(d));
+    const em = this.orm.em.fork();
+    if (result.ok) {
+      await this.deliveries.markSent(em, d.id);
+      log.info('notification sent', {
+        recipient: d.channel === 'email' ? d.recipient : undefined,
+        attempt: d.attempts + 1,
+        reminder: d.is_reminder,
+      });
+      return;
+    }
+    const error = this.secrets.scrub(result.error);
+    const attempt = d.attempts + 1;
+    if (result.permanent || attempt >= this.config.NOTIFY_MAX_ATTEMPTS) {
+      await this.deliveries.markFailed(
+        em,
+        d.id,
+        result.permanent ? error : `${error} (gave up after ${attempt} attempts)`,
+      );
+      log.warn('notification failed', { error, attempt, permanent: result.permanent });
+      return;
+    }
+    const backoff = this.config.NOTIFY_RETRY_BASE_MS * 2 ** (attempt - 1);
+    const delay = Math.max(backoff, result.retryAfterMs ?? 0);
+    await this.deliveries.markRetry(em, d.id, error, delay);
+    log.info('notification will be retried', { error, attempt, retryInMs: delay });
+  }
+
+  /** Re-sends, once, failure alerts nobody acknowledged in time (marked as reminders). */
+  async remind(): Promise<number> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const due = await this.deliveries.dueForReminder(em, this.config.REMINDER_AFTER_SECONDS);
+      let created = 0;
+      for (const d of due) {
+        const event = {
+          id: d.event_id,
+          type: d.event_type,
+          tenantId: d.tenant_id,
+          correlationId: d.correlation_id,
+        } as Envelope;
+        const message = {
+          severity: d.severity,
+          subject: d.subject,
+          body: d.body.split('\n\nAcknowledge:')[0]!,
+          modelType: d.model_type,
+        };
+        // The reminder's key derives from the original delivery: at most one reminder each.
+        created += await this.deliveries.record(
+          em,
+          event,
+          message,
+          [{ id: d.id, name: d.recipient, channel: d.channel, address: d.recipient }],
+          true,
+          deterministicId(`reminder:${d.id}`),
+        );
+      }
+      if (created > 0)
+        this.log.info('reminders queued for unacknowledged failure alerts', { count: created });
+      return created;
+    });
+  }
+}

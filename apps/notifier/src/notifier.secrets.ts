@@ -1,0 +1,19 @@
+import { parseEndpoints, secretsOf } from './notifier.config';
+import type { Endpoints, NotifierConfig } from './notifier.config';
+
+/** The notifier's secrets, parsed once at start-up, and a scrubber that keeps them out of logs and rows. */
+export class NotifierSecrets {
+  readonly endpoints: Endpoints;
+  private readonly values: string[];
+
+  constructor(config: NotifierConfig) {
+    this.endpoints = parseEndpoints(config);
+    this.values = secretsOf(config, this.endpoints).sort((a, b) => b.length - a.length);
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    for (const v of this.values) out = out.split(v).join('[secret]');
+    return out;
+  }
+}
