@@ -101,8 +101,19 @@ describe('the pipeline end to end', () => {
       },
       { what: 'model.deployed notification', timeoutMs: 30_000 },
     );
-    expect(notes.map((n) => n.event_type)).toEqual(['drift.detected', 'model.deployed']);
-    expect(notes[1]!.body).toContain('version 2 is now active');
+    expect([...new Set(notes.map((n) => n.event_type))]).toEqual(['drift.detected', 'model.deployed']);
+    expect(notes.find((n) => n.event_type === 'model.deployed')!.body).toContain('version 2 is now active');
+    // Every stakeholder seeded for the tenant got its own delivery: 3 admins in-app, the Slack channel,
+    // and (drift.detected is a warning) the admins' email.
+    const channels = await h.query<{ channel: string; n: number }>(
+      `select channel, count(*)::int as n from ml_retraining_notifications where correlation_id = $1 and event_type = 'drift.detected' group by 1 order by 1`,
+      [check.correlationId],
+    );
+    expect(channels).toEqual([
+      { channel: 'email', n: 3 },
+      { channel: 'in_app', n: 3 },
+      { channel: 'slack', n: 1 },
+    ]);
 
     const versions = await h.query<{ model_version: number; is_active: boolean }>(
       `select model_version, is_active from model_metadata where tenant_id = $1 and model_type = 'assignment' order by model_version`,

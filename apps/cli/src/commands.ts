@@ -255,3 +255,39 @@ export async function rollback(config: CliConfig, flags: ParsedFlags, out: Out):
     await bus.close();
   }
 }
+
+/** Acknowledges an alert through the notifier (which owns acknowledgments). */
+export async function ack(config: CliConfig, flags: ParsedFlags, out: Out): Promise<ExitCode> {
+  const id = String(flags.notification);
+  let res: Response;
+  try {
+    res = await fetch(`${config.NOTIFIER_URL}/alerts/${id}/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ by: flags.by, ...(flags.note ? { note: flags.note } : {}) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    out(`the notifier does not answer at ${config.NOTIFIER_URL}: is it running? (npm run start:notifier)`);
+    return 1;
+  }
+  if (res.status === 404) {
+    out(`no notification ${id}`);
+    return 1;
+  }
+  if (!res.ok) {
+    out(`the notifier refused: HTTP ${res.status} ${await res.text()}`);
+    return 1;
+  }
+  const r = (await res.json()) as {
+    alreadyAcknowledged: boolean;
+    acknowledgedBy: string;
+    acknowledgedAt: string;
+  };
+  out(
+    r.alreadyAcknowledged
+      ? `✓ notification ${id} was already acknowledged by ${r.acknowledgedBy} at ${r.acknowledgedAt}`
+      : `✓ notification ${id} acknowledged by ${r.acknowledgedBy}`,
+  );
+  return 0;
+}

@@ -4,7 +4,7 @@ import { MODEL_TYPES } from '@app/domain';
 import { parseFlags, UsageError } from '@app/common';
 import type { FlagSpec } from '@app/common';
 import { CliConfig } from './cli.config';
-import { check, dbMigrate, rollback, seed } from './commands';
+import { ack, check, dbMigrate, rollback, seed } from './commands';
 import { runDriftReport } from './drift-report/command';
 import type { ExitCode } from './commands';
 
@@ -25,6 +25,14 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpec }> = {
       scenario: { type: 'string', choices: ['default', 'drift'] },
       reset: { type: 'bool' },
       timeout: { type: 'int', min: 1, max: 3600 },
+    },
+  },
+  ack: {
+    summary: 'acknowledge an alert (through the notifier); acknowledging twice is harmless',
+    flags: {
+      notification: { type: 'string', pattern: /^[0-9a-f-]{36}$/ },
+      by: { type: 'string', pattern: /^.{1,200}$/ },
+      note: { type: 'string', pattern: /^[\s\S]{1,2000}$/ },
     },
   },
   rollback: {
@@ -94,6 +102,10 @@ export async function runCli(
         return await dbMigrate(config, out);
       case 'seed':
         return await seed(config, flags, out);
+      case 'ack':
+        if (!flags.notification || !flags.by)
+          throw new UsageError('ack needs --notification ID and --by USER');
+        return await ack(config, flags, out);
       case 'rollback':
         if (!flags.tenant || !flags.model) throw new UsageError('rollback needs --tenant and --model');
         return await rollback(config, flags, out);

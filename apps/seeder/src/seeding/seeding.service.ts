@@ -35,11 +35,32 @@ export const SEEDED_TABLES = [
   'scheduled_runs',
   'claims',
   'profiles',
+  'notification_recipients',
   'tenants',
   'seed_runs',
 ] as const;
 
 const TENANT_COLUMNS = ['id', 'name', 'union_local', 'region', 'created_at'];
+const RECIPIENT_COLUMNS = ['tenant_id', 'name', 'channel', 'address', 'event_kinds'];
+
+/**
+ * Example stakeholders: each admin gets email for failures and warnings and every alert in-app; the ML
+ * team's Slack channel ("ml-alerts") gets everything; the operations webhook ("ops") gets failures.
+ * Slack and webhook recipients are endpoint NAMES: the URLs and keys live in the notifier's configuration.
+ */
+function recipientRows(
+  tenantId: string,
+  admins: readonly { userId: string; email: string; firstName: string; lastName: string }[],
+): string[][] {
+  return [
+    ...admins.flatMap((a) => [
+      [tenantId, `${a.firstName} ${a.lastName}`, 'email', a.email, JSON.stringify(['failure', 'warning'])],
+      [tenantId, `${a.firstName} ${a.lastName}`, 'in_app', a.userId, JSON.stringify(['*'])],
+    ]),
+    [tenantId, 'ML team channel', 'slack', 'ml-alerts', JSON.stringify(['*'])],
+    [tenantId, 'Operations webhook', 'webhook', 'ops', JSON.stringify(['failure'])],
+  ];
+}
 const PROFILE_COLUMNS = [
   'id',
   'tenant_id',
@@ -302,6 +323,12 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       await copyRows(client, 'member_ai_feedback', FEEDBACK_COLUMNS, feedback);
       out(`     ✓ ${feedback.length} feedback samples created`);
       summary.feedback += feedback.length;
+      const recipients = recipientRows(
+        tenant.id,
+        profiles.filter((p) => p.role === 'admin'),
+      );
+      await copyRows(client, 'notification_recipients', RECIPIENT_COLUMNS, recipients);
+      out(`🔔 ${recipients.length} notification recipients (email, Slack, in-app, webhook)`);
     }
     if (bulk) {
       const t0 = Date.now();

@@ -1,0 +1,307 @@
+import { createEnvelope } from '@app/contracts';
+import type { Envelope } from '@app/contracts';
+import { runCli } from '../../apps/cli/src/main';
+import { signature } from '../../apps/notifier/src/channels';
+import { Dispatcher } from '../../apps/notifier/src/dispatcher';
+import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
+import { NotifierModule } from '../../apps/notifier/src/notifier.module';
+import { Harness } from './support/harness';
+import { pollUntil } from './support/poll';
+import { HttpSink, SmtpSink } from './support/sinks';
+
+// Notifications delivered to a real SMTP server and a real HTTP endpoint.
+describe('notifier', () => {
+  const h = new Harness();
+  const smtp = new SmtpSink();
+  const web = new HttpSink();
+  const SMTP_PASSWORD = 'smtp-pa55word-do-not-log';
+  const SIGNING_KEY = 'webhook-signing-key-do-not-log';
+  let notifier: Awaited<ReturnType<Harness['startService']>>;
+  let slackPaths: Record<string, string>;
+
+  beforeAll(async () => {
+    await h.start();
+    await smtp.start();
+    await web.start();
+    slackPaths = Object.fromEntries(
+      ['ok', 'flaky', 'limited', 'gone', 'hang'].map((k) => [
+        k,
+        `${web.url}/slack/${k}/T000-secret-path-${k}`,
+      ]),
+    );
+    notifier = await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l), {
+      SMTP_URL: `smtp://ml-alerts:${SMTP_PASSWORD}@127.0.0.1:${smtp.port}`,
+      SLACK_WEBHOOKS: JSON.stringify(slackPaths),
+      WEBHOOKS: JSON.stringify({ ops: { url: `${web.url}/hook/ok`, secret: SIGNING_KEY } }),
+      NOTIFY_TIMEOUT_MS: '500',
+      NOTIFY_RETRY_BASE_MS: '100',
+      NOTIFY_POLL_MS: '50',
+      REMINDER_AFTER_SECONDS: '1',
+      REMINDER_SWEEP_SECONDS: '3600',
+    });
+  });
+  afterAll(async () => {
+    await h.stop();
+    await smtp.stop();
+    await web.stop();
+  });
+
+  const addRecipients = async (tenantId: string, rows: [string, string, string[]][]) => {
+    await h.query(`insert into tenants (id, name, union_local) values ($1, $1, $1) on conflict do nothing`, [
+      tenantId,
+    ]);
+    for (const [channel, address, kinds] of rows) {
+      await h.query(
+        `insert into notification_recipients (tenant_id, name, channel, address, event_kinds) values ($1, $2, $3, $4, $5::jsonb)`,
+        [tenantId, address, channel, address, JSON.stringify(kinds)],
+      );
+    }
+  };
+  type Row = {
+    id: string;
+    channel: string;
+    recipient: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    sent_at: Date | null;
+    subject: string;
+    body: string;
+    is_reminder: boolean;
+  };
+  const rowsOf = (correlationId: string) =>
+    h.query<Row>(
+      `select id, channel, recipient, status, attempts, last_error, sent_at, subject, body, is_reminder from ml_retraining_notifications where correlation_id = $1 order by channel, recipient`,
+      [correlationId],
+    );
+  const settled = (correlationId: string, n: number, timeoutMs = 15_000) =>
+    pollUntil(
+      async () => {
+        const rows = await rowsOf(correlationId);
+        return rows.length === n && rows.every((r) => r.status !== 'pending') ? rows : false;
+      },
+      { what: `${n} settled deliveries`, timeoutMs },
+    );
+
+  const failed = (tenantId: string): Envelope<'training.failed'> =>
+    createEnvelope(
+      'training.failed',
+      {
+        modelType: 'churn_risk',
+        code: 'INSUFFICIENT_SAMPLES',
+        reason: 'insufficient samples: have 412, need 500',
+      },
+      { tenantId },
+    );
+
+  it('sends each event by email (text and HTML), Slack (Block Kit), in-app and a signed webhook, saying what, why and how to acknowledge', async () => {
+    const t = 'tenant_n1';
+    await addRecipients(t, [
+      ['email', 'steward@local101.example.org', ['*']],
+      ['slack', 'ok', ['*']],
+      ['in_app', 'mock_user_admin_1', ['*']],
+      ['webhook', 'ops', ['failure']],
+    ]);
+    const drift = createEnvelope(
+      'drift.detected',
+      {
+        checkId: '5b0c3f7e-1111-4222-8333-444455556666',
+        modelType: 'claim_outcome',
+        activeVersion: 1,
+        driftedFeatures: [
+          { feature: 'member_age', psi: 0.412, band: 'significant', baselineSize: 4000, currentSize: 300 },
+        ],
+        accuracy: { value: 0.55, low: 0.42, high: 0.68, labelled: 40, threshold: 0.85 },
+        reasons: ['member_age PSI 0.412 > 0.25 (significant drift)'],
+      },
+      { tenantId: t },
+    );
+    const fail = failed(t);
+    await h.publish(drift);
+    await h.publish(fail);
+    const driftRows = await settled(drift.correlationId, 3);
+    const failRows = await settled(fail.correlationId, 4);
+    expect(driftRows.map((r) => [r.channel, r.status])).toEqual([
+      ['email', 'sent'],
+      ['in_app', 'sent'],
+      ['slack', 'sent'],
+    ]);
+    expect(failRows.map((r) => [r.channel, r.status])).toEqual([
+      ['email', 'sent'],
+      ['in_app', 'sent'],
+      ['slack', 'sent'],
+      ['webhook', 'sent'],
+    ]);
+
+    const driftMail = smtp.mails.find((m) => m.raw.includes('Drift detected: Claim Outcome Prediction'))!;
+    const decoded = driftMail.raw.replace(/=\r?\n/g, ''); // quoted-printable soft line breaks
+    expect(driftMail.to).toEqual(['steward@local101.example.org']);
+    expect(decoded).toContain('member_age: PSI 0.412 (significant)');
+    expect(decoded).toContain('7-day accuracy 55.0%');
+    expect(decoded).toContain('Content-Type: text/html');
+    expect(decoded).toContain(`npm run ml:ack -- --notification ${driftRows[0]!.id}`);
+
+    const slack = JSON.parse(
+      web.hitsOf('/slack/ok').find((x) => x.body.includes('Drift detected'))!.body,
+    ) as { blocks: { type: string }[] };
+    expect(slack.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section']);
+
+    const hook = web.hitsOf('/hook/ok')[0]!;
+    expect(hook.headers['x-ue-signature']).toBe(
+      signature(SIGNING_KEY, String(hook.headers['x-ue-timestamp']), hook.body),
+    );
+    expect(JSON.parse(hook.body)).toMatchObject({
+      eventType: 'training.failed',
+      severity: 'failure',
+      tenantId: t,
+    });
+    expect(failRows.find((r) => r.channel === 'in_app')!.body).toContain('have 412, need 500');
+  });
+
+  it('sends nothing twice when the same event is delivered twice', async () => {
+    const t = 'tenant_n2';
+    await addRecipients(t, [
+      ['email', 'once@local101.example.org', ['*']],
+      ['slack', 'ok', ['*']],
+    ]);
+    const e = failed(t);
+    await h.publish(e, `a-${e.id}`);
+    await h.publish(e, `b-${e.id}`);
+    await settled(e.correlationId, 2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.mails.filter((m) => m.to.includes('once@local101.example.org'))).toHaveLength(1);
+    expect(await rowsOf(e.correlationId)).toHaveLength(2);
+  });
+
+  it('retries transient failures with backoff, honours Retry-After, and fails permanent ones at once', async () => {
+    const t = 'tenant_n3';
+    await addRecipients(t, [
+      ['slack', 'flaky', ['*']],
+      ['slack', 'limited', ['*']],
+      ['slack', 'gone', ['*']],
+      ['email', 'nobody@nowhere.example.org', ['*']],
+    ]);
+    const e = failed(t);
+    await h.publish(e);
+    const rows = await settled(e.correlationId, 4);
+    const by = Object.fromEntries(rows.map((r) => [r.recipient, r]));
+    expect(by.flaky).toMatchObject({ status: 'sent', attempts: 3 });
+    const flakyHits = web.hitsOf('/slack/flaky');
+    expect(flakyHits).toHaveLength(3);
+    expect(flakyHits[2]!.at - flakyHits[1]!.at).toBeGreaterThanOrEqual(180); // 100 ms, then 200 ms
+    expect(by.limited).toMatchObject({ status: 'sent', attempts: 2 });
+    const limitedHits = web.hitsOf('/slack/limited');
+    expect(limitedHits[1]!.at - limitedHits[0]!.at).toBeGreaterThanOrEqual(950); // Retry-After: 1
+    expect(by.gone).toMatchObject({ status: 'failed', attempts: 1, last_error: 'HTTP 404: refused' });
+    expect(by['nobody@nowhere.example.org']).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: 'SMTP 550: rejected',
+    });
+  });
+
+  it('delivers on the other channels while one hangs', async () => {
+    const t = 'tenant_n4';
+    await addRecipients(t, [
+      ['slack', 'hang', ['*']],
+      ['email', 'fast@local101.example.org', ['*']],
+    ]);
+    const e = failed(t);
+    const sent = Date.now();
+    await h.publish(e);
+    await pollUntil(async () => smtp.mails.some((m) => m.to.includes('fast@local101.example.org')), {
+      what: 'the email',
+    });
+    expect(Date.now() - sent).toBeLessThan(2000);
+    const [hang] = await pollUntil(
+      async () => {
+        const rows = (await rowsOf(e.correlationId)).filter((r) => r.channel === 'slack' && r.attempts >= 1);
+        return rows.length > 0 ? rows : false;
+      },
+      { what: 'the hanging attempt to time out' },
+    );
+    expect(hang!.last_error).toBe('network: no answer within 500 ms');
+  });
+
+  it('delivers email later, once, when the SMTP server was down', async () => {
+    const t = 'tenant_n5';
+    await addRecipients(t, [['email', 'later@local101.example.org', ['*']]]);
+    const port = smtp.port;
+    await smtp.stop();
+    const e = failed(t);
+    await h.publish(e);
+    await pollUntil(async () => ((await rowsOf(e.correlationId))[0]?.attempts ?? 0) >= 2, {
+      what: 'failed attempts while SMTP is down',
+    });
+    expect((await rowsOf(e.correlationId))[0]).toMatchObject({
+      status: 'pending',
+      last_error: expect.stringMatching(/^SMTP: E[A-Z]+/) as unknown,
+    });
+    await smtp.start(port);
+    await settled(e.correlationId, 1);
+    expect(smtp.mails.filter((m) => m.to.includes('later@local101.example.org'))).toHaveLength(1);
+  });
+
+  it('records acknowledgments over HTTP and from the CLI, harmlessly twice, and reminds once about the others', async () => {
+    const t = 'tenant_n6';
+    await addRecipients(t, [
+      ['in_app', 'admin_a', ['*']],
+      ['in_app', 'admin_b', ['*']],
+    ]);
+    const e = failed(t);
+    await h.publish(e);
+    const [a, b] = await settled(e.correlationId, 2);
+    const first = await fetch(`${notifier.url}/alerts/${a!.id}/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ by: 'rosa', note: 'looking into it' }),
+    });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({
+      acknowledged: true,
+      alreadyAcknowledged: false,
+      acknowledgedBy: 'rosa',
+    });
+    const out: string[] = [];
+    expect(
+      await runCli(['ack', '--notification', a!.id, '--by', 'sam'], (l) => out.push(l), {
+        ...process.env,
+        NOTIFIER_URL: notifier.url,
+      }),
+    ).toBe(0);
+    expect(out.join('\n')).toContain('already acknowledged by rosa');
+    expect(
+      (
+        await fetch(`${notifier.url}/alerts/00000000-0000-4000-8000-000000000000/ack`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"by":"x"}',
+        })
+      ).status,
+    ).toBe(404);
+
+    await new Promise((r) => setTimeout(r, 1100)); // REMINDER_AFTER_SECONDS = 1
+    const dispatcher = notifier.app.get(Dispatcher);
+    expect(await dispatcher.remind()).toBeGreaterThanOrEqual(1);
+    await dispatcher.remind();
+    const reminders = (await rowsOf(e.correlationId)).filter((r) => r.is_reminder);
+    expect(reminders.map((r) => r.recipient)).toEqual([b!.recipient]); // the acknowledged one is not reminded; once only
+    expect(reminders[0]!.subject).toMatch(/^\[Reminder\] /);
+  });
+
+  it('keeps secrets out of logs and the database', async () => {
+    const logs = h.logs.join('\n');
+    const rows = await h.query<{ t: string }>(
+      `select string_agg(coalesce(last_error, '') || body || recipient, ' ') as t from ml_retraining_notifications`,
+    );
+    for (const secret of [
+      SMTP_PASSWORD,
+      SIGNING_KEY,
+      ...Object.values(slackPaths).map((u) => new URL(u).pathname),
+    ]) {
+      expect(logs).not.toContain(secret);
+      expect(rows[0]!.t).not.toContain(secret);
+    }
+    expect(logs).toContain('notification sent');
+  });
+});
