@@ -53,6 +53,15 @@ echo "NATS JetStream: $(hostport "$NATS_URL") ok"
 step "Migrations"
 npm run -s db:migrate 2>&1 | grep -v '^\S*\[migrator\]'
 
+step "Local notification sinks (a real SMTP server and an HTTP endpoint for Slack and webhooks)"
+rm -rf "$DEMO_DIR/mail" "$DEMO_DIR/hooks.log"
+node -r ./tools/register-aliases.js dist/scripts/notification-sinks.js "$DEMO_DIR" 2525 2526 &
+PIDS+=($!)
+export SMTP_URL="smtp://demo:demo-password@127.0.0.1:2525"
+export SLACK_WEBHOOKS='{"ml-alerts": "http://127.0.0.1:2526/slack/ml-alerts"}'
+export WEBHOOKS='{"ops": {"url": "http://127.0.0.1:2526/webhook/ops", "secret": "demo-webhook-signing-key"}}'
+sleep 0.5
+
 step "Starting the six services (logs in $DEMO_DIR/logs)"
 port=3101
 for svc in scheduler drift-monitor trainer validator notifier seeder; do
@@ -83,5 +92,18 @@ echo "HTML report: $(pwd)/$DEMO_DIR/drift-report.html"
 
 step "One event through every service (log lines sharing a correlationId)"
 node -r ./tools/register-aliases.js dist/scripts/demo-report.js --trace "$DEMO_DIR/logs"
+
+step "Notifications"
+sleep 1
+node -e "
+const { Client } = require('pg');
+(async () => {
+  const c = new Client({ connectionString: process.env.DATABASE_URL }); await c.connect();
+  const { rows } = await c.query(\"select channel, status, count(*)::int as n from ml_retraining_notifications where tenant_id <> '_platform' group by 1, 2 order by 1, 2\");
+  for (const r of rows) console.log('  ' + r.channel.padEnd(8) + ' ' + r.status.padEnd(8) + ' ' + r.n);
+  await c.end();
+})();"
+echo "  emails received by the local SMTP server: $(ls "$DEMO_DIR/mail" 2>/dev/null | wc -l) (in $DEMO_DIR/mail/)"
+echo "  Slack and webhook calls received: $(wc -l < "$DEMO_DIR/hooks.log" 2>/dev/null || echo 0) (in $DEMO_DIR/hooks.log)"
 
 printf '\nDone. The database (%s) is left for you to explore; service logs are in %s/logs.\n' "$DATABASE_URL" "$DEMO_DIR"
