@@ -72,12 +72,24 @@ export async function seed(config: CliConfig, flags: ParsedFlags, out: Out): Pro
   }
 }
 
-/** Which service answers after each event of a pipeline (for the timeout message). */
+/** Which service answers after each stage of a pipeline (for the timeout message). */
 const NEXT_SERVICE: Record<string, string> = {
   'drift.check.requested': 'drift-monitor',
+  'drift.checked': 'drift-monitor',
   'drift.detected': 'trainer',
   'model.trained': 'validator',
   'retrain.requested': 'trainer',
+};
+
+/** How far a pipeline got, by the events seen. */
+const STAGE: Record<string, number> = {
+  'drift.check.requested': 0,
+  'drift.checked': 1,
+  'drift.detected': 2,
+  'model.trained': 3,
+  'training.failed': 3,
+  'model.validated': 4,
+  'model.deployed': 5,
 };
 
 function describe(e: Envelope): string {
@@ -164,11 +176,14 @@ export async function check(config: CliConfig, flags: ParsedFlags, out: Out): Pr
       }
     }
     let failures = 0;
+    const results = new Map<string, PipelineResult>();
     await bus.watch(
       (e) => {
         const p = pending.get(e.correlationId);
-        if (!p) return false;
-        p.last = e.type;
+        if (!p || e.type === 'drift.check.requested') return false;
+        // Events of one pipeline may arrive out of order: remember the furthest stage reached.
+        if ((STAGE[e.type] ?? 0) >= (STAGE[p.last] ?? 0)) p.last = e.type;
+        record(results, e, p);
         out(`  ${p.tenant} ${p.model.padEnd(13)} ${describe(e)}`);
         if (isTerminal(e)) {
           if (e.type === 'training.failed') failures += 1;
@@ -181,12 +196,148 @@ export async function check(config: CliConfig, flags: ParsedFlags, out: Out): Pr
     for (const p of pending.values()) {
       const service = NEXT_SERVICE[p.last] ?? 'notifier';
       out(
-        `⏱  ${p.tenant} ${p.model}: no answer after ${p.last}; is the ${service} running? (npm run start:${service})`,
+        `⏱  ${p.tenant} ${p.model}: no answer after ${p.last} within the timeout; is the ${service} running? (npm run start:${service})`,
       );
     }
+    await printSummary(config, results, out);
     return pending.size > 0 || failures > 0 ? 1 : 0;
   } finally {
     await bus.close();
+  }
+}
+
+interface PipelineResult {
+  tenant: string;
+  model: ModelType;
+  psi?: string;
+  accuracy?: string;
+  action?: string;
+  training?: string;
+  gates?: string;
+}
+
+function record(
+  results: Map<string, PipelineResult>,
+  e: Envelope,
+  p: { tenant: string; model: ModelType },
+): void {
+  const r = results.get(e.correlationId) ?? { tenant: p.tenant, model: p.model };
+  results.set(e.correlationId, r);
+  switch (e.type) {
+    case 'drift.checked': {
+      const c = (e as Envelope<'drift.checked'>).payload;
+      const top = [...c.features].sort((a, b) => b.psi - a.psi)[0];
+      r.psi = top ? `${top.psi.toFixed(3)} ${top.feature}` : '-';
+      r.accuracy = c.accuracy ? `${(c.accuracy.value * 100).toFixed(1)}% n=${c.accuracy.labelled}` : '-';
+      r.action = c.decision;
+      break;
+    }
+    case 'model.trained': {
+      const t = (e as Envelope<'model.trained'>).payload;
+      r.training = `v${t.candidateVersion} ${(t.holdoutAccuracy * 100).toFixed(1)}%`;
+      break;
+    }
+    case 'training.failed':
+      r.training = `failed: ${(e as Envelope<'training.failed'>).payload.code}`;
+      break;
+    case 'model.validated':
+      r.gates = (e as Envelope<'model.validated'>).payload.gates
+        .map((g) => `${g.passed ? '✓' : '✗'}${g.name}`)
+        .join(' ');
+      break;
+    default:
+      break;
+  }
+}
+
+/** One line per tenant and model: what the check found, what was done, the version now active, the alerts. */
+async function printSummary(
+  config: CliConfig,
+  results: Map<string, PipelineResult>,
+  out: Out,
+): Promise<void> {
+  if (results.size === 0) return;
+  const db = new Client({ connectionString: config.DATABASE_URL });
+  await db.connect();
+  try {
+    const ids = [...results.keys()];
+    const alerts = new Map(
+      (
+        await db.query<{ correlation_id: string; n: number }>(
+          'select correlation_id, count(*)::int as n from ml_retraining_notifications where correlation_id = any($1) group by 1',
+          [ids],
+        )
+      ).rows.map((r) => [r.correlation_id, r.n]),
+    );
+    const active = new Map(
+      (
+        await db.query<{ k: string; v: number }>(
+          `select tenant_id || ':' || model_type as k, model_version as v from model_metadata where is_active`,
+        )
+      ).rows.map((r) => [r.k, r.v]),
+    );
+    const pad = (t: string | undefined, n: number) => (t ?? '-').padEnd(n);
+    out('');
+    out(
+      `${pad('tenant', 18)} ${pad('model', 14)} ${pad('largest PSI', 26)} ${pad('7-day accuracy', 15)} ${pad('action', 18)} ${pad('training', 16)} ${pad('active', 7)} alerts  gates`,
+    );
+    for (const [id, r] of results) {
+      out(
+        `${pad(r.tenant, 18)} ${pad(r.model, 14)} ${pad(r.psi, 26)} ${pad(r.accuracy, 15)} ${pad(r.action, 18)} ${pad(r.training, 16)} ${pad(`v${active.get(`${r.tenant}:${r.model}`) ?? '-'}`, 7)} ${String(alerts.get(id) ?? 0).padEnd(7)} ${r.gates ?? '-'}`,
+      );
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+/** The state of every model: active version, last check, runs in progress, unacknowledged alerts. */
+export async function status(config: CliConfig, flags: ParsedFlags, out: Out): Promise<ExitCode> {
+  const db = new Client({ connectionString: config.DATABASE_URL });
+  await db.connect();
+  try {
+    const tenant = flags.tenant ? String(flags.tenant) : null;
+    const { rows } = await db.query<{
+      tenant_id: string;
+      model_type: string;
+      model_version: number;
+      baseline_accuracy: number;
+      deployed_at: Date | null;
+      decision: string | null;
+      checked_at: Date | null;
+      max_psi: number | null;
+      running: number;
+      unacked: number;
+    }>(
+      `select m.tenant_id, m.model_type, m.model_version, m.baseline_accuracy, m.deployed_at, c.decision, c.created_at as checked_at, c.max_psi,
+              (select count(*)::int from ml_model_training_runs r where r.tenant_id = m.tenant_id and r.model_type = m.model_type and r.status in ('queued', 'running')) as running,
+              (select count(*)::int from ml_retraining_notifications n where n.tenant_id = m.tenant_id and n.model_type = m.model_type and n.severity in ('failure', 'warning')
+                  and not exists (select 1 from ml_alert_acknowledgments a where a.notification_id = n.id)) as unacked
+         from model_metadata m
+         left join lateral (select decision, created_at, max_psi from drift_checks d where d.tenant_id = m.tenant_id and d.model_type = m.model_type order by created_at desc limit 1) c on true
+        where m.is_active and ($1::text is null or m.tenant_id = $1)
+        order by m.tenant_id, m.model_type`,
+      [tenant],
+    );
+    if (rows.length === 0) {
+      out(tenant ? `no active models for ${tenant}` : 'no active models: seed first (npm run seed:platform)');
+      return 1;
+    }
+    const pad = (t: string, n: number) => t.padEnd(n);
+    out(
+      `${pad('tenant', 18)} ${pad('model', 14)} ${pad('active', 7)} ${pad('accuracy', 9)} ${pad('deployed', 17)} ${pad('last check', 30)} ${pad('running', 8)} unacknowledged alerts`,
+    );
+    for (const r of rows) {
+      const check = r.decision
+        ? `${r.decision} ${r.checked_at!.toISOString().slice(0, 16).replace('T', ' ')}${r.max_psi !== null ? ` psi ${r.max_psi.toFixed(2)}` : ''}`
+        : '-';
+      out(
+        `${pad(r.tenant_id, 18)} ${pad(r.model_type, 14)} ${pad(`v${r.model_version}`, 7)} ${pad(`${(r.baseline_accuracy * 100).toFixed(1)}%`, 9)} ${pad(r.deployed_at ? r.deployed_at.toISOString().slice(0, 16).replace('T', ' ') : '-', 17)} ${pad(check, 30)} ${pad(String(r.running), 8)} ${r.unacked}`,
+      );
+    }
+    return 0;
+  } finally {
+    await db.end();
   }
 }
 

@@ -4,7 +4,7 @@ import { MODEL_TYPES } from '@app/domain';
 import { parseFlags, UsageError } from '@app/common';
 import type { FlagSpec } from '@app/common';
 import { CliConfig } from './cli.config';
-import { ack, check, dbMigrate, rollback, seed } from './commands';
+import { ack, check, dbMigrate, rollback, seed, status } from './commands';
 import { runDriftReport } from './drift-report/command';
 import type { ExitCode } from './commands';
 
@@ -44,8 +44,22 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpec }> = {
       timeout: { type: 'int', min: 1, max: 3600 },
     },
   },
+  status: {
+    summary:
+      'active version of every model per tenant, its last check, runs in progress and unacknowledged alerts',
+    flags: { tenant: { type: 'string', pattern: TENANT } },
+  },
+  retrain: {
+    summary:
+      'run the drift check for every tenant and model [MODEL] (--force retrains anyway) and follow each pipeline to its end',
+    flags: {
+      tenant: { type: 'string', pattern: TENANT },
+      force: { type: 'bool' },
+      timeout: { type: 'int', min: 1, max: 3600 },
+    },
+  },
   check: {
-    summary: 'run the drift check for every tenant and model (or --tenant/--model) and follow each pipeline',
+    summary: 'like retrain, with --model instead of a positional model',
     flags: {
       tenant: { type: 'string', pattern: TENANT },
       model: { type: 'string', choices: MODEL_TYPES },
@@ -95,6 +109,12 @@ export async function runCli(
       return 0;
     }
     const { flags, positional } = parseFlags(rest, def.flags);
+    // `retrain claim_outcome`: the spec's form, one positional model name.
+    if (command === 'retrain' && positional.length === 1) {
+      if (!(MODEL_TYPES as readonly string[]).includes(positional[0]!))
+        throw new UsageError(`unknown model "${positional[0]}" (one of ${MODEL_TYPES.join(', ')})`);
+      flags.model = positional.shift();
+    }
     if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const config = loadConfig(CliConfig, env);
     switch (command) {
@@ -102,6 +122,8 @@ export async function runCli(
         return await dbMigrate(config, out);
       case 'seed':
         return await seed(config, flags, out);
+      case 'status':
+        return await status(config, flags, out);
       case 'ack':
         if (!flags.notification || !flags.by)
           throw new UsageError('ack needs --notification ID and --by USER');

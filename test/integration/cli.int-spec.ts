@@ -1,0 +1,103 @@
+import { runCli } from '../../apps/cli/src/main';
+import { runSeedCommand } from '../../apps/seeder/src/command';
+import { Harness } from './support/harness';
+import { startAllServices } from './support/services';
+
+// The user's commands against running services (the spec's pnpm ml:retrain:all / ml:retrain MODEL).
+describe('command line', () => {
+  const h = new Harness();
+  let services: Awaited<ReturnType<typeof startAllServices>>;
+  const today = new Date().toISOString().slice(0, 10);
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const code = await runCli(argv, (l) => out.push(l), { ...process.env, SUBJECT_PREFIX: h.prefix });
+    return { code, text: out.join('\n') };
+  };
+
+  beforeAll(async () => {
+    await h.start();
+    const quiet = () => undefined;
+    expect(
+      await runSeedCommand(
+        ['--seed', '81', '--tenants', '1', '--claims', '6000', '--scenario', 'drift', '--now', today],
+        quiet,
+        process.env,
+      ),
+    ).toBe(0);
+    expect(
+      await runSeedCommand(
+        ['--seed', '82', '--tenants', '1', '--claims', '6000', '--now', today],
+        quiet,
+        process.env,
+      ),
+    ).toBe(0);
+    services = await startAllServices(h);
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it.each([
+    [['retrain', 'fraud_model'], /unknown model "fraud_model"/],
+    [['retrain', '--timeout', '0'], /--timeout must be between 1 and 3600/],
+    [['retrain', '--tenant', 'bad id!'], /--tenant has an invalid value/],
+    [['status', '--bogus'], /unknown option --bogus/],
+    [['ack', '--by', 'me'], /ack needs --notification ID and --by USER/],
+    [['rollback', '--model', 'timeline'], /rollback needs --tenant and --model/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('exits 2 with usage on %j, before connecting to anything', async (argv, message) => {
+    const out: string[] = [];
+    const code = await runCli(argv, (l) => out.push(l), {
+      ...process.env,
+      DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none',
+      NATS_URL: 'nats://127.0.0.1:1',
+    });
+    expect(code).toBe(2);
+    expect(out.join('\n')).toMatch(message);
+    expect(out.join('\n')).toContain('usage: ue-cli <command>');
+  });
+
+  it('prints help with exit 0', async () => {
+    for (const argv of [['help'], ['retrain', '--help'], ['status', '--help']]) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(0);
+      expect(r.text).toContain('retrain');
+    }
+  });
+
+  it('retrains the drifted tenant and leaves the steady one alone, with a line per tenant and model', async () => {
+    const r = await cli('retrain', '--timeout', '120');
+    expect(r.code).toBe(0);
+    const line = (tenant: string, model: string) =>
+      r.text.split('\n').find((l) => l.startsWith(tenant) && l.includes(` ${model} `) && /v\d/.test(l))!;
+    for (const model of ['claim_outcome', 'timeline', 'churn_risk', 'assignment']) {
+      // Retrained; deployed unless a gate (for example fairness on the shifted age bands) said no.
+      expect(line('tenant_81_0', model)).toMatch(
+        /\d\.\d{3} \w+ .*retrain\s+v2 \d+\.\d%\s+(v2\s+\d+\s+✓accuracy_floor.*✓fairness|v1\s+\d+\s+.*✗)/,
+      );
+      expect(line('tenant_82_0', model)).toMatch(/no_action\s+-\s+v1\s+0\s+-/);
+    }
+  });
+
+  it('retrains one model of a steady tenant with --force', async () => {
+    const r = await cli('retrain', 'assignment', '--tenant', 'tenant_82_0', '--force', '--timeout', '60');
+    expect(r.code).toBe(0);
+    expect(r.text).toMatch(/tenant_82_0\s+assignment .*retrain\s+v2 .*v2/);
+  });
+
+  it('shows the status of every model', async () => {
+    const r = await cli('status');
+    expect(r.code).toBe(0);
+    expect(r.text).toMatch(/tenant_81_0\s+claim_outcome\s+v2\s+\d+\.\d%/);
+    expect(r.text).toMatch(/tenant_82_0\s+timeline\s+v1\s+80\.0%.*no_action/);
+  });
+
+  it('says which service did not answer, and how to start it', async () => {
+    await h.stopService(services.trainer);
+    const r = await cli('retrain', 'timeline', '--tenant', 'tenant_82_0', '--force', '--timeout', '3');
+    expect(r.code).toBe(1);
+    expect(r.text).toContain(
+      'tenant_82_0 timeline: no answer after drift.detected within the timeout; is the trainer running? (npm run start:trainer)',
+    );
+  });
+});
