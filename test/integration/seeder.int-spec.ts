@@ -173,6 +173,22 @@ describe('seeder', () => {
     expect(output.join('\n')).toMatch(/Reset: deleted .*600 claims.*2 tenants/);
   });
 
+  it('adds claims to existing tenants with --claims-only (seed:claims), from their own members', async () => {
+    expect(await seed('--reset', '--seed', '9', '--tenants', '2', '--claims', '100')).toBe(0);
+    expect(await seed('--claims-only', '--claims', '50', '--tenant', 'tenant_9_1')).toBe(0);
+    expect(output.join('\n')).toContain('50 claims and 120 predictions added to 1 tenant(s)');
+    const counts = await h.query<{ tenant_id: string; n: number; foreign: number }>(
+      `select c.tenant_id, count(*)::int as n, count(*) filter (where p.tenant_id <> c.tenant_id)::int as foreign
+         from claims c join profiles p on p.id = c.member_id group by 1 order by 1`,
+    );
+    expect(counts).toEqual([
+      { tenant_id: 'tenant_9_0', n: 100, foreign: 0 },
+      { tenant_id: 'tenant_9_1', n: 150, foreign: 0 },
+    ]);
+    expect(await seed('--claims-only', '--tenant', 'tenant_nope')).toBe(1);
+    expect(await seed('--tenant', 'tenant_9_1')).toBe(2);
+  });
+
   it('refuses --reset with NODE_ENV=production unless confirmed, before touching anything', async () => {
     const before = await one('select count(*)::int as n from claims');
     output = [];

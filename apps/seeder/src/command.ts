@@ -4,7 +4,7 @@ import { ConfigError, DomainError, loadConfig, parseFlags, UsageError } from '@a
 import type { FlagSpec } from '@app/common';
 import { SeederConfig } from './seeder.config';
 import { startOfUtcDay } from './seeder.service';
-import { seedPlatform, summaryLines } from './seeding/seeding.service';
+import { seedClaims, seedPlatform, summaryLines } from './seeding/seeding.service';
 import type { SeedPlan } from './seeding/seed-plan';
 
 // `npm run seed:platform -- [options]`: the seeder as a command, doing in-process what the seeder
@@ -18,6 +18,8 @@ const FLAGS: FlagSpec = {
   scenario: { type: 'string', choices: ['default', 'drift'] },
   now: { type: 'string', pattern: /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/ },
   reset: { type: 'bool' },
+  'claims-only': { type: 'bool' },
+  tenant: { type: 'string', pattern: /^[A-Za-z0-9_-]{1,100}$/ },
   'yes-i-know': { type: 'bool' },
   help: { type: 'bool' },
 };
@@ -30,6 +32,8 @@ export const USAGE = `usage: npm run seed:platform -- [options]
   --seed N           random seed (default 42): the same seed and --now give the same rows, ids included
   --scenario NAME    default | drift (the last 30 days shift: PSI > 0.25 and 7-day accuracy falls)
   --now DATE         reference date of the seeded history (default: today, 00:00 UTC)
+  --claims-only      add --claims claims (and their predictions) to existing tenants, from their own
+                     members (npm run seed:claims); --tenant ID for one tenant only
   --reset            delete the seeded tables' data first (refused with NODE_ENV=production
                      unless --yes-i-know is given too)
   --help             this text
@@ -44,6 +48,8 @@ export async function runSeedCommand(
 ): Promise<0 | 1 | 2> {
   let plan: SeedPlan;
   let config: SeederConfig;
+  let claimsOnly = false;
+  let tenantId: string | undefined;
   try {
     const { flags, positional } = parseFlags(argv, FLAGS);
     if (flags.help) {
@@ -52,6 +58,11 @@ export async function runSeedCommand(
     }
     if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
     config = loadConfig(SeederConfig, env);
+    claimsOnly = flags['claims-only'] === true;
+    tenantId = flags.tenant as string | undefined;
+    if (tenantId && !claimsOnly) throw new UsageError('--tenant goes with --claims-only');
+    if (claimsOnly && flags.reset)
+      throw new UsageError('--claims-only adds to existing tenants: it cannot --reset');
     if (flags.reset && config.NODE_ENV === 'production' && !flags['yes-i-know']) {
       throw new UsageError(
         '--reset deletes all seeded data and NODE_ENV=production: add --yes-i-know to confirm',
@@ -74,6 +85,25 @@ export async function runSeedCommand(
       return 2;
     }
     throw err;
+  }
+
+  if (claimsOnly) {
+    try {
+      const r = await seedClaims(plan, {
+        databaseUrl: config.DATABASE_URL,
+        runId: randomUUID(),
+        out,
+        tty,
+        tenantId,
+      });
+      out(
+        `✅ ${r.claims} claims and ${r.predictions} predictions added to ${r.tenants} tenant(s) in ${(r.durationMs / 1000).toFixed(1)} s`,
+      );
+      return 0;
+    } catch (err) {
+      out(`❌ ${err instanceof Error ? err.message : String(err)}`);
+      return 1;
+    }
   }
 
   out('🌱 Union Eyes - Comprehensive Platform Seeding');

@@ -13,6 +13,7 @@ import {
 } from './analytics';
 import { copyRows, CopyWriter } from './copy-writer';
 import { ClaimFactory, DAY, hasPredictions, predictionsFor, profileRows, tenantRows } from './generator';
+import type { ClaimRow, ProfileRow } from './generator';
 import { Progress } from './progress';
 import { Random } from './random';
 import { SEEDED_PREDICTION_ACCURACY } from './seed-plan';
@@ -127,6 +128,145 @@ const METADATA_COLUMNS = [
 export const BULK_MODE_MIN_CLAIMS = 50_000;
 
 const iso = fastIso;
+
+/**
+ * Streams `count` claims of one tenant (numbered from `first`) and their predictions with COPY, in
+ * alternating batches on the caller's connection and transaction. Returns the prediction count and a
+ * few prediction ids (feedback samples refer to them).
+ */
+async function streamClaims(
+  client: Client,
+  plan: SeedPlan,
+  tenantId: string,
+  profiles: ProfileRow[],
+  rnd: Random,
+  first: number,
+  count: number,
+  onClaim: (c: ClaimRow) => void,
+  progress: Progress,
+): Promise<{ predictions: number; predictionIds: string[] }> {
+  const factory = new ClaimFactory(plan, tenantId, profiles, rnd);
+  const predictionIds: string[] = [];
+  let predictions = 0;
+  const batch = 5000;
+  for (let start = first; start < first + count; start += batch) {
+    const claimsOut = new CopyWriter(client, 'claims', CLAIM_COLUMNS);
+    const lines: string[] = [];
+    for (let k = start; k < Math.min(first + count, start + batch); k++) {
+      const c = factory.claim(k);
+      // Generated values need no COPY escaping (ids, enums, numbers, fixed texts): lines are built directly.
+      const filed = iso(c.filed);
+      const resolved = c.resolved === null ? N : iso(c.resolved);
+      await claimsOut.writeLine(
+        `${c.id}\t${c.tenantId}\t${c.claimNumber}\t${c.memberId}\t${c.stewardId ?? N}\t${c.type}\t${c.status}\t${c.priority}\t${c.department}\t${c.description}\t${c.complexity}\t${c.memberAge}\t${c.tenure}\t${filed}\t${resolved}\t${c.resolutionDays ?? N}\t${c.outcome ?? N}\t${c.team}\t${c.churned === null ? N : c.churned ? 't' : 'f'}\t${filed}\n`,
+      );
+      onClaim(c);
+      if (!hasPredictions(k)) continue;
+      const churnKnown = iso(c.filed + 180 * DAY);
+      for (const p of predictionsFor(plan, c, rnd)) {
+        if (predictionIds.length < 50) predictionIds.push(p.id);
+        const known = p.knownAt === null ? N : p.knownAt === c.resolved ? resolved : churnKnown;
+        lines.push(
+          `${p.id}\t${tenantId}\t${c.id}\t${p.model}\t1\t${p.predicted}\t${p.confidence}\t${p.actual ?? N}\t${p.correct === null ? N : p.correct ? 't' : 'f'}\t${filed}\t${known}\t${filed}\n`,
+        );
+      }
+    }
+    await claimsOut.end();
+    const predOut = new CopyWriter(client, 'ml_predictions', PREDICTION_COLUMNS);
+    for (const line of lines) await predOut.writeLine(line);
+    predictions += await predOut.end();
+    progress.tick(Math.min(batch, first + count - start));
+  }
+  return { predictions, predictionIds };
+}
+
+/**
+ * `seed:claims`: more claims (with predictions) for tenants that exist already, from their own members
+ * and stewards. Numbering continues after the tenant's existing claims.
+ */
+export async function seedClaims(
+  plan: SeedPlan,
+  opts: SeedOptions & { tenantId?: string },
+): Promise<{ tenants: number; claims: number; predictions: number; durationMs: number }> {
+  const out = opts.out ?? (() => undefined);
+  const started = Date.now();
+  const client = new Client({ connectionString: opts.databaseUrl });
+  await client.connect();
+  try {
+    await client.query('begin');
+    const tenants = (
+      await client.query<{ id: string; n: number }>(
+        `select t.id, (select count(*)::int from claims c where c.tenant_id = t.id) as n from tenants t where $1::text is null or t.id = $1 order by t.id`,
+        [opts.tenantId ?? null],
+      )
+    ).rows;
+    if (tenants.length === 0)
+      throw new DomainError(
+        'NO_TENANTS',
+        opts.tenantId ? `no tenant ${opts.tenantId}` : 'no tenants: run seed:platform first',
+      );
+    let claims = 0;
+    let predictions = 0;
+    for (const [i, t] of tenants.entries()) {
+      const profiles = (
+        await client.query<{
+          id: string;
+          role: ProfileRow['role'];
+          department: string;
+          specialty: string | null;
+          birth: Date;
+          joined: Date;
+          user_id: string;
+          first_name: string;
+          last_name: string;
+          email: string;
+        }>(
+          `select id, role, department, specialty, birth_date as birth, union_joined_at as joined, user_id, first_name, last_name, email from profiles where tenant_id = $1 order by user_id`,
+          [t.id],
+        )
+      ).rows.map((p) => ({
+        id: p.id,
+        tenantId: t.id,
+        userId: p.user_id,
+        firstName: p.first_name,
+        lastName: p.last_name,
+        email: p.email,
+        role: p.role,
+        department: p.department,
+        specialty: p.specialty,
+        birth: new Date(p.birth).getTime(),
+        joined: new Date(p.joined).getTime(),
+      }));
+      if (profiles.length === 0)
+        throw new DomainError('NO_PROFILES', `tenant ${t.id} has no users to file claims`);
+      const rnd = new Random(plan.seed * 1_000_003 + i * 7919 + t.n + 17);
+      const progress = new Progress(plan.claimsPerTenant, `claims ${t.id}`, out, opts.tty ?? false);
+      const r = await streamClaims(
+        client,
+        plan,
+        t.id,
+        profiles,
+        rnd,
+        t.n,
+        plan.claimsPerTenant,
+        () => undefined,
+        progress,
+      );
+      out(
+        `📋 ${t.id}: ${plan.claimsPerTenant} more claims (now ${t.n + plan.claimsPerTenant}), 🤖 ${r.predictions} predictions`,
+      );
+      claims += plan.claimsPerTenant;
+      predictions += r.predictions;
+    }
+    await client.query('commit');
+    return { tenants: tenants.length, claims, predictions, durationMs: Date.now() - started };
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
 const date = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 export interface SeedOptions {
@@ -243,41 +383,21 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       const deployedAt = now - 90 * DAY;
       const sample = new BaselineSample(deployedAt - 365 * DAY, deployedAt);
       const monthly = new MonthlyBenchmarks(now);
-      const factory = new ClaimFactory(plan, tenant.id, profiles, rnd);
       const progress = new Progress(plan.claimsPerTenant, `claims ${tenant.id}`, out, opts.tty ?? false);
-      const predictionIds: string[] = [];
-      let predictions = 0;
-      // Claims and their predictions go in alternating COPY batches (one connection, one transaction).
-      const batch = 5000;
-      for (let start = 0; start < plan.claimsPerTenant; start += batch) {
-        const claimsOut = new CopyWriter(client, 'claims', CLAIM_COLUMNS);
-        const lines: string[] = [];
-        for (let k = start; k < Math.min(plan.claimsPerTenant, start + batch); k++) {
-          const c = factory.claim(k);
-          // Generated values need no COPY escaping (ids, enums, numbers, fixed texts): lines are built directly.
-          const filed = iso(c.filed);
-          const resolved = c.resolved === null ? N : iso(c.resolved);
-          await claimsOut.writeLine(
-            `${c.id}\t${c.tenantId}\t${c.claimNumber}\t${c.memberId}\t${c.stewardId ?? N}\t${c.type}\t${c.status}\t${c.priority}\t${c.department}\t${c.description}\t${c.complexity}\t${c.memberAge}\t${c.tenure}\t${filed}\t${resolved}\t${c.resolutionDays ?? N}\t${c.outcome ?? N}\t${c.team}\t${c.churned === null ? N : c.churned ? 't' : 'f'}\t${filed}\n`,
-          );
+      const { predictions, predictionIds } = await streamClaims(
+        client,
+        plan,
+        tenant.id,
+        profiles,
+        rnd,
+        0,
+        plan.claimsPerTenant,
+        (c) => {
           sample.add(c);
           monthly.add(c);
-          if (!hasPredictions(k)) continue;
-          const churnKnown = iso(c.filed + 180 * DAY);
-          for (const p of predictionsFor(plan, c, rnd)) {
-            if (predictionIds.length < 50) predictionIds.push(p.id);
-            const known = p.knownAt === null ? N : p.knownAt === c.resolved ? resolved : churnKnown;
-            lines.push(
-              `${p.id}\t${tenant.id}\t${c.id}\t${p.model}\t1\t${p.predicted}\t${p.confidence}\t${p.actual ?? N}\t${p.correct === null ? N : p.correct ? 't' : 'f'}\t${filed}\t${known}\t${filed}\n`,
-            );
-          }
-        }
-        await claimsOut.end();
-        const predOut = new CopyWriter(client, 'ml_predictions', PREDICTION_COLUMNS);
-        for (const line of lines) await predOut.writeLine(line);
-        predictions += await predOut.end();
-        progress.tick(Math.min(batch, plan.claimsPerTenant - start));
-      }
+        },
+        progress,
+      );
       out(`   ✓ ${plan.claimsPerTenant} claims created`);
       summary.claims += plan.claimsPerTenant;
 
