@@ -289,6 +289,52 @@ describe('notifier', () => {
     expect(reminders[0]!.subject).toMatch(/^\[Reminder\] /);
   });
 
+  it('edits the stakeholder list from the CLI, refusing URLs as addresses', async () => {
+    const env = { ...process.env, NOTIFIER_URL: notifier.url };
+    const out: string[] = [];
+    const cli = (...argv: string[]) => runCli(argv, (l) => out.push(l), env);
+    await h.query(
+      `insert into tenants (id, name, union_local) values ('tenant_n7', 'x', 'x') on conflict do nothing`,
+    );
+    expect(
+      await cli(
+        'recipients',
+        'add',
+        '--tenant',
+        'tenant_n7',
+        '--channel',
+        'email',
+        '--address',
+        'chair@local7.example.org',
+        '--events',
+        'failure,drift.detected',
+      ),
+    ).toBe(0);
+    const id = /recipient ([0-9a-f-]{36}) added/.exec(out.join('\n'))![1]!;
+    expect(
+      await cli(
+        'recipients',
+        'add',
+        '--tenant',
+        'tenant_n7',
+        '--channel',
+        'slack',
+        '--address',
+        'https://hooks.example.org/T0/B0/secret',
+      ),
+    ).toBe(2);
+    out.length = 0;
+    expect(await cli('recipients', 'list', '--tenant', 'tenant_n7')).toBe(0);
+    expect(out.join('\n')).toMatch(/email\s+chair@local7\.example\.org\s+failure,drift\.detected/);
+    expect(await cli('recipients', 'remove', '--id', id)).toBe(0);
+    const [row] = await h.query<{ is_active: boolean }>(
+      `select is_active from notification_recipients where id = $1`,
+      [id],
+    );
+    expect(row!.is_active).toBe(false);
+    expect(await cli('recipients', 'remove')).toBe(2);
+  });
+
   it('keeps secrets out of logs and the database', async () => {
     const logs = h.logs.join('\n');
     const rows = await h.query<{ t: string }>(

@@ -442,3 +442,70 @@ export async function ack(config: CliConfig, flags: ParsedFlags, out: Out): Prom
   );
   return 0;
 }
+
+/** The stakeholder lists, edited through the notifier (which owns them): list, add, remove. */
+export async function recipients(
+  config: CliConfig,
+  action: string,
+  flags: ParsedFlags,
+  out: Out,
+): Promise<ExitCode> {
+  const call = async (method: string, path: string, body?: unknown): Promise<Response | null> => {
+    try {
+      return await fetch(`${config.NOTIFIER_URL}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      out(`the notifier does not answer at ${config.NOTIFIER_URL}: is it running? (npm run start:notifier)`);
+      return null;
+    }
+  };
+  if (action === 'list') {
+    const res = await call('GET', `/recipients?tenant=${encodeURIComponent(String(flags.tenant))}`);
+    if (!res) return 1;
+    const rows = (await res.json()) as {
+      id: string;
+      name: string;
+      channel: string;
+      address: string;
+      event_kinds: string[];
+      is_active: boolean;
+    }[];
+    if (rows.length === 0)
+      out(`${String(flags.tenant)} has no recipients: its alerts go in-app to its ML administrators`);
+    for (const r of rows)
+      out(
+        `${r.id}  ${r.channel.padEnd(8)} ${r.address.padEnd(40)} ${r.event_kinds.join(',').padEnd(30)} ${r.is_active ? r.name : `${r.name} (removed)`}`,
+      );
+    return 0;
+  }
+  if (action === 'add') {
+    const res = await call('POST', '/recipients', {
+      tenantId: flags.tenant,
+      name: flags.name ?? flags.address,
+      channel: flags.channel,
+      address: flags.address,
+      eventKinds: String(flags.events ?? '*').split(','),
+    });
+    if (!res) return 1;
+    if (!res.ok) {
+      out(`the notifier refused: ${await res.text()}`);
+      return 1;
+    }
+    out(`✓ recipient ${((await res.json()) as { id: string }).id} added`);
+    return 0;
+  }
+  const res = await call('DELETE', `/recipients/${String(flags.id)}`);
+  if (!res) return 1;
+  if (!res.ok) {
+    out(
+      res.status === 404 ? `no recipient ${String(flags.id)}` : `the notifier refused: ${await res.text()}`,
+    );
+    return 1;
+  }
+  out(`✓ recipient ${String(flags.id)} removed`);
+  return 0;
+}

@@ -4,7 +4,7 @@ import { MODEL_TYPES } from '@app/domain';
 import { parseFlags, UsageError } from '@app/common';
 import type { FlagSpec } from '@app/common';
 import { CliConfig } from './cli.config';
-import { ack, check, dbMigrate, rollback, seed, status } from './commands';
+import { ack, check, dbMigrate, recipients, rollback, seed, status } from './commands';
 import { runDriftReport } from './drift-report/command';
 import type { ExitCode } from './commands';
 
@@ -33,6 +33,18 @@ const COMMANDS: Record<string, { summary: string; flags: FlagSpec }> = {
       notification: { type: 'string', pattern: /^[0-9a-f-]{36}$/ },
       by: { type: 'string', pattern: /^.{1,200}$/ },
       note: { type: 'string', pattern: /^[\s\S]{1,2000}$/ },
+    },
+  },
+  recipients: {
+    summary:
+      'stakeholder lists: recipients list --tenant ID | add --tenant ID --channel C --address A [--name N] [--events a,b] | remove --id ID',
+    flags: {
+      tenant: { type: 'string', pattern: TENANT },
+      channel: { type: 'string', choices: ['email', 'slack', 'in_app', 'webhook'] },
+      address: { type: 'string', pattern: /^(?!https?:).{1,300}$/ },
+      name: { type: 'string', pattern: /^.{1,200}$/ },
+      events: { type: 'string', pattern: /^[a-z_.*]+(,[a-z_.*]+)*$/ },
+      id: { type: 'string', pattern: /^[0-9a-f-]{36}$/ },
     },
   },
   rollback: {
@@ -109,6 +121,17 @@ export async function runCli(
       return 0;
     }
     const { flags, positional } = parseFlags(rest, def.flags);
+    if (command === 'recipients') {
+      const action = positional.shift();
+      if (action !== 'list' && action !== 'add' && action !== 'remove')
+        throw new UsageError('recipients needs list, add or remove');
+      if ((action === 'list' || action === 'add') && !flags.tenant)
+        throw new UsageError(`recipients ${action} needs --tenant`);
+      if (action === 'add' && (!flags.channel || !flags.address))
+        throw new UsageError('recipients add needs --channel and --address');
+      if (action === 'remove' && !flags.id) throw new UsageError('recipients remove needs --id');
+      flags.action = action;
+    }
     // `retrain claim_outcome`: the spec's form, one positional model name.
     if (command === 'retrain' && positional.length === 1) {
       if (!(MODEL_TYPES as readonly string[]).includes(positional[0]!))
@@ -124,6 +147,8 @@ export async function runCli(
         return await seed(config, flags, out);
       case 'status':
         return await status(config, flags, out);
+      case 'recipients':
+        return await recipients(config, String(flags.action), flags, out);
       case 'ack':
         if (!flags.notification || !flags.by)
           throw new UsageError('ack needs --notification ID and --by USER');
