@@ -153,7 +153,7 @@ export class ModelRegistryRepository {
       if (d.candidate) {
         await em.execute(
           `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy, deployed_at, training_run_id, artifact_id, metrics)
-           values (?, ?, ?, true, ?, now(), ?, ?, ?::jsonb)`,
+           values (?, ?, ?, true, ?, clock_timestamp(), ?, ?, ?::jsonb)`,
           [
             d.tenantId,
             d.modelType,
@@ -166,7 +166,7 @@ export class ModelRegistryRepository {
         );
       } else {
         await em.execute(
-          `update model_metadata set is_active = true, deployed_at = now() where tenant_id = ? and model_type = ? and model_version = ?`,
+          `update model_metadata set is_active = true, deployed_at = clock_timestamp() where tenant_id = ? and model_type = ? and model_version = ?`,
           [d.tenantId, d.modelType, d.version],
         );
       }
@@ -180,7 +180,9 @@ export class ModelRegistryRepository {
         [d.tenantId, d.modelType, d.version],
       );
       await em.execute(
-        `insert into model_deployments (tenant_id, model_type, from_version, to_version, reason, training_run_id, correlation_id) values (?, ?, ?, ?, ?, ?, ?)`,
+        // clock_timestamp(), not now(): the history is ordered by when each deployment really happened,
+        // and transactions waiting for the deployment lock started earlier than they deploy.
+        `insert into model_deployments (tenant_id, model_type, from_version, to_version, reason, training_run_id, correlation_id, deployed_at) values (?, ?, ?, ?, ?, ?, ?, clock_timestamp())`,
         [d.tenantId, d.modelType, d.previous, d.version, d.reason, d.runId ?? null, d.correlationId],
       );
     } catch (err) {
