@@ -156,6 +156,9 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       let emitted = 0;
       const processed = await this.orm.em.fork().transactional(async (em) => {
+        // Events the handler emits are collected and written to the outbox in one statement, at the end of
+        // its transaction: one round trip however many it emits.
+        const pending: Envelope[] = [];
         const fresh = await em.execute<{ event_id: string }[]>(
           'insert into processed_events (consumer, event_id, subject) values (?, ?, ?) on conflict do nothing returning event_id',
           [binding.durable, envelope.id, binding.subject],
@@ -173,12 +176,13 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
           ) => {
             const next = followUp(envelope, subject, payload, opts?.id);
             if (opts?.tenantId) next.tenantId = opts.tenantId;
-            await addToOutbox(em, this.service.name, next);
-            emitted += 1;
-            return next;
+            pending.push(next);
+            return Promise.resolve(next);
           },
         };
         await binding.handler(envelope, ctx);
+        await addToOutbox(em, this.service.name, ...pending);
+        emitted = pending.length;
         return true;
       });
       if (!processed) {

@@ -9,14 +9,22 @@ import { publishEnvelope } from './publisher';
 import { ServiceInfo } from './service-info';
 import { MessagingMetrics } from './metrics';
 
-/** Writes an event into the outbox inside the caller's transaction. */
-export async function addToOutbox(em: EntityManager, source: string, envelope: Envelope): Promise<void> {
-  await em.insert(OutboxMessage, {
-    id: envelope.id,
-    source,
-    subject: envelope.type,
-    envelope: envelope as unknown as Record<string, unknown>,
-  });
+/** Writes events into the outbox inside the caller's transaction (one statement for all of them). */
+export async function addToOutbox(
+  em: EntityManager,
+  source: string,
+  ...envelopes: Envelope[]
+): Promise<void> {
+  if (envelopes.length === 0) return;
+  await em.insertMany(
+    OutboxMessage,
+    envelopes.map((e) => ({
+      id: e.id,
+      source,
+      subject: e.type,
+      envelope: e as unknown as Record<string, unknown>,
+    })),
+  );
 }
 
 interface OutboxRow {
