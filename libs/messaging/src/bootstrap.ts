@@ -37,7 +37,6 @@ export async function createServiceApp<C extends BaseConfig>(
     logger: new NestLoggerAdapter(logger.child({ context: 'nest' })),
     abortOnError: false,
   });
-  app.enableShutdownHooks();
   await app.listen(config.HTTP_PORT, '0.0.0.0');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
@@ -45,16 +44,54 @@ export async function createServiceApp<C extends BaseConfig>(
   return { app, config, logger, url };
 }
 
-/** main.ts of every service: a bad configuration stops it with the list of what is wrong. */
+/**
+ * main.ts of every service: a bad configuration stops it with the list of what is wrong. On SIGTERM or
+ * SIGINT it stops pulling messages, finishes what it holds (in-flight handlers complete and ack),
+ * flushes the outbox relay, closes NATS and Postgres, and exits 0; if that takes longer than the grace
+ * period (SHUTDOWN_GRACE_SECONDS, default 25, under Kubernetes' 30), it exits 1 and the unacked messages
+ * are redelivered to another replica.
+ */
 export function runService<C extends BaseConfig>(opts: CreateServiceOptions<C>): void {
-  createServiceApp(opts).catch((err: unknown) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${opts.service}: ${err.message}\n`);
-    } else {
-      process.stderr.write(
-        `${opts.service}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-    }
-    process.exit(1);
-  });
+  createServiceApp(opts)
+    .then(({ app, logger }) => {
+      const grace = Number(process.env.SHUTDOWN_GRACE_SECONDS ?? 25) * 1000;
+      let closing = false;
+      const stop = (signal: string) => {
+        if (closing) return;
+        closing = true;
+        logger.info('shutting down', { signal });
+        const timer = setTimeout(() => {
+          logger.error(
+            'shutdown took longer than the grace period; exiting, unacked messages will be redelivered',
+            { graceMs: grace },
+          );
+          process.exit(1);
+        }, grace);
+        app
+          .close()
+          .then(() => {
+            clearTimeout(timer);
+            logger.info('stopped');
+            process.exit(0);
+          })
+          .catch((err: unknown) => {
+            logger.error('error while shutting down', {
+              err: err instanceof Error ? err.message : String(err),
+            });
+            process.exit(1);
+          });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    })
+    .catch((err: unknown) => {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${opts.service}: ${err.message}\n`);
+      } else {
+        process.stderr.write(
+          `${opts.service}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        );
+      }
+      process.exit(1);
+    });
 }
