@@ -141,5 +141,6 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
     expect(await health.json()).toEqual({ status: 'ok', service: 'notifier', database: true, nats: true });
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toContain('ue_events_handled_total');
+    expect(metrics).toMatch(/ue_consumer_pending_messages{consumer="notifier__drift_detected"[^}]*} \d+/);
   });
 });

@@ -5,7 +5,7 @@ import { countsFromBins, parseBaseline, psiFromCounts } from '@app/drift';
 import type { FeatureHistogramRow } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
-import { OnEvent } from '@app/messaging';
+import { MessagingMetrics, OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
 import { decide } from './decision';
 import type { Decision, FeatureResult } from './decision';
@@ -15,10 +15,18 @@ import { DriftMonitorConfig } from './drift-monitor.config';
 /** The spec's steps 1 and 2: check drift (PSI of key features) and 7-day performance, store the check, say what it found. */
 @Injectable()
 export class DriftMonitorService {
+  private readonly checksTotal;
+
   constructor(
     private readonly checks: DriftCheckRepository,
     private readonly config: DriftMonitorConfig,
-  ) {}
+    metrics: MessagingMetrics,
+  ) {
+    this.checksTotal = metrics.counter('ue_drift_checks_total', 'Drift checks by model and decision', [
+      'model_type',
+      'decision',
+    ]);
+  }
 
   @OnEvent('drift.check.requested')
   async onCheckRequested(event: Envelope<'drift.check.requested'>, ctx: HandlerContext): Promise<void> {
@@ -101,6 +109,7 @@ export class DriftMonitorService {
         ...common,
         driftedFeatures: judged.filter((f) => f.band === 'significant'),
       });
+    this.checksTotal.inc({ model_type: modelType, decision: decision.decision });
     ctx.log.info('drift check done', {
       modelType,
       decision: decision.decision,

@@ -10,6 +10,7 @@ import type { Delivery } from './deliveries.repository';
 import { htmlFromText, slackFromText } from './messages';
 import { NotifierConfig } from './notifier.config';
 import { NotifierSecrets } from './notifier.secrets';
+import { MessagingMetrics } from '@app/messaging';
 
 const CLAIM_LEASE_SECONDS = 300;
 
@@ -53,9 +54,17 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: NotifierConfig,
     private readonly secrets: NotifierSecrets,
     private readonly log: AppLogger,
+    metrics: MessagingMetrics,
   ) {
     this.channels = new Channels(config, secrets.endpoints);
+    this.attempts = metrics.counter(
+      'ue_notification_attempts_total',
+      'Delivery attempts by channel and result (sent, retry, failed)',
+      ['channel', 'result'],
+    );
   }
+
+  private readonly attempts;
 
   onApplicationBootstrap(): void {
     this.loop = this.run();
@@ -105,6 +114,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     const em = this.orm.em.fork();
     if (result.ok) {
       await this.deliveries.markSent(em, d.id);
+      this.attempts.inc({ channel: d.channel, result: 'sent' });
       log.info('notification sent', {
         recipient: d.channel === 'email' ? d.recipient : undefined,
         attempt: d.attempts + 1,
@@ -126,6 +136,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     const backoff = this.config.NOTIFY_RETRY_BASE_MS * 2 ** (attempt - 1);
     const delay = Math.max(backoff, result.retryAfterMs ?? 0);
     await this.deliveries.markRetry(em, d.id, error, delay);
+    this.attempts.inc({ channel: d.channel, result: 'retry' });
     log.info('notification will be retried', { error, attempt, retryInMs: delay });
   }
 

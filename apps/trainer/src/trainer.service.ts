@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { errorMessage } from '@app/common';
 import type { Envelope } from '@app/contracts';
 import type { ModelType } from '@app/domain';
-import { OnEvent } from '@app/messaging';
+import { MessagingMetrics, OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
 import { TRAINING_BACKEND } from './backends/training-backend';
 import type { TrainingBackend } from './backends/training-backend';
@@ -23,7 +23,23 @@ export class TrainerService {
     private readonly orm: MikroORM,
     private readonly config: TrainerConfig,
     @Inject(TRAINING_BACKEND) private readonly backend: TrainingBackend,
-  ) {}
+    metrics: MessagingMetrics,
+  ) {
+    this.runsTotal = metrics.counter(
+      'ue_training_runs_total',
+      'Training runs by model and outcome (completed, failed, coalesced)',
+      ['model_type', 'outcome'],
+    );
+    this.seconds = metrics.histogram(
+      'ue_training_seconds',
+      'Wall time of a training run',
+      ['model_type'],
+      [0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
+    );
+  }
+
+  private readonly runsTotal;
+  private readonly seconds;
 
   @OnEvent('drift.detected')
   async onDriftDetected(event: Envelope<'drift.detected'>, ctx: HandlerContext): Promise<void> {
@@ -59,6 +75,7 @@ export class TrainerService {
       }),
     );
     if (!started) {
+      this.runsTotal.inc({ model_type: modelType, outcome: 'coalesced' });
       log.info('a training run is already in progress; this trigger is coalesced into it', { modelType });
       return;
     }
@@ -73,6 +90,7 @@ export class TrainerService {
       },
       (lease * 1000) / 3,
     );
+    const t0 = Date.now();
     try {
       const outcome = await this.backend.train(
         { runId, tenantId: event.tenantId, modelType, correlationId: event.correlationId },
@@ -82,6 +100,7 @@ export class TrainerService {
       if (!outcome.ok) {
         await this.runs.fail(em, runId, outcome.reason);
         await ctx.emit('training.failed', { runId, modelType, code: outcome.code, reason: outcome.reason });
+        this.runsTotal.inc({ model_type: modelType, outcome: 'failed' });
         log.warn('training failed', {
           modelType,
           runId,
@@ -112,6 +131,8 @@ export class TrainerService {
         artifactId: r.artifactId,
         algorithm: 'xgboost',
       });
+      this.runsTotal.inc({ model_type: modelType, outcome: 'completed' });
+      this.seconds.observe({ model_type: modelType }, (Date.now() - t0) / 1000);
       log.info('candidate trained', {
         modelType,
         runId,

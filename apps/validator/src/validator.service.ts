@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import type { Envelope } from '@app/contracts';
 import { MODEL_CONFIGS } from '@app/domain';
-import { OnEvent } from '@app/messaging';
+import { MessagingMetrics, OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
 import { scoreOnHoldout } from './champion-scoring';
 import { evaluateGates } from './gates';
@@ -16,10 +16,24 @@ import { ValidatorConfig } from './validator.config';
  */
 @Injectable()
 export class ValidatorService {
+  private readonly validations;
+  private readonly deployments;
+
   constructor(
     private readonly registry: ModelRegistryRepository,
     private readonly config: ValidatorConfig,
-  ) {}
+    metrics: MessagingMetrics,
+  ) {
+    this.validations = metrics.counter('ue_validations_total', 'Candidates validated, by model and verdict', [
+      'model_type',
+      'passed',
+    ]);
+    this.deployments = metrics.counter(
+      'ue_deployments_total',
+      'Versions activated, by model and reason (validated, rollback)',
+      ['model_type', 'reason'],
+    );
+  }
 
   @OnEvent('model.trained')
   async onModelTrained(event: Envelope<'model.trained'>, ctx: HandlerContext): Promise<void> {
@@ -78,6 +92,7 @@ export class ValidatorService {
       fairnessBlocking: this.config.FAIRNESS_BLOCKING_MODELS.split(',').includes(p.modelType),
     });
     const passed = gates.every((g) => g.passed);
+    this.validations.inc({ model_type: p.modelType, passed: String(passed) });
     await this.registry.recordValidation(em, p.runId, {
       passed,
       gates,
@@ -126,6 +141,7 @@ export class ValidatorService {
       runId: p.runId,
       accuracy: p.holdoutAccuracy,
     });
+    this.deployments.inc({ model_type: p.modelType, reason: 'validated' });
     log.info('candidate deployed', {
       modelType: p.modelType,
       version: p.candidateVersion,
@@ -173,6 +189,7 @@ export class ValidatorService {
       reason: 'rollback',
       accuracy: meta.accuracy,
     });
+    this.deployments.inc({ model_type: p.modelType, reason: 'rollback' });
     ctx.log.info('rolled back', {
       modelType: p.modelType,
       from: current.version,

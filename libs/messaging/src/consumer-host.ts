@@ -80,6 +80,14 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     for (const binding of this.bindings) await this.start(binding);
+    this.metrics.setLagSource(async () =>
+      Promise.all(
+        this.bindings.map(async (b) => {
+          const info = await this.nats.jsm.consumers.info(this.nats.topology.eventsStream, b.durable);
+          return { consumer: b.durable, pending: info.num_pending + info.num_ack_pending };
+        }),
+      ),
+    );
     this.log.info('consuming', { consumers: this.bindings.map((b) => b.durable) });
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ServiceInfo } from './service-info';
 
 /** Prometheus metrics of one service (its own registry, so several services can share a test process). */
@@ -10,6 +10,10 @@ export class MessagingMetrics {
   readonly handlerSeconds: Histogram<'subject'>;
   readonly outboxPublished: Counter<'subject'>;
   readonly deadLettered: Counter<'subject' | 'code'>;
+
+  /** Unacknowledged and undelivered messages per consumer (consumer lag), read from JetStream at scrape time. */
+  readonly consumerLag: Gauge<'consumer'>;
+  private lagSource: (() => Promise<{ consumer: string; pending: number }[]>) | null = null;
 
   constructor(service: ServiceInfo) {
     this.registry.setDefaultLabels({ service: service.name });
@@ -33,11 +37,43 @@ export class MessagingMetrics {
       labelNames: ['subject'],
       registers: [this.registry],
     });
+    // prom-client calls collect() with the gauge as `this`; the source comes from this service.
+    const lag = (): Promise<{ consumer: string; pending: number }[]> =>
+      this.lagSource ? this.lagSource().catch(() => []) : Promise.resolve([]);
+    this.consumerLag = new Gauge({
+      name: 'ue_consumer_pending_messages',
+      help: 'Messages of each durable consumer not yet acknowledged (waiting or in flight)',
+      labelNames: ['consumer'],
+      registers: [this.registry],
+      async collect() {
+        const rows = await lag();
+        this.reset();
+        for (const c of rows) this.set({ consumer: c.consumer }, c.pending);
+      },
+    });
     this.deadLettered = new Counter({
       name: 'ue_dead_lettered_total',
       help: 'Messages moved to the dead-letter stream',
       labelNames: ['subject', 'code'],
       registers: [this.registry],
     });
+  }
+
+  setLagSource(source: () => Promise<{ consumer: string; pending: number }[]>): void {
+    this.lagSource = source;
+  }
+
+  /** A counter of a service's own (domain) metric, on the service's registry. */
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+  }
+
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ): Histogram<L> {
+    return new Histogram({ name, help, labelNames: [...labelNames], buckets, registers: [this.registry] });
   }
 }
