@@ -11,7 +11,7 @@ import {
   REPORT_COLUMNS,
   scheduledReports,
 } from './analytics';
-import { copyRows, CopyWriter } from './copy-writer';
+import { copyRows, CopyWriter, LineBuffer } from './copy-writer';
 import { ClaimFactory, DAY, hasPredictions, predictionsFor, profileRows, tenantRows } from './generator';
 import type { ClaimRow, ProfileRow } from './generator';
 import { Progress } from './progress';
@@ -151,7 +151,8 @@ async function streamClaims(
   const batch = 5000;
   for (let start = first; start < first + count; start += batch) {
     const claimsOut = new CopyWriter(client, 'claims', CLAIM_COLUMNS);
-    const lines: string[] = [];
+    const predictionLines = new LineBuffer();
+    let predictionRows = 0;
     for (let k = start; k < Math.min(first + count, start + batch); k++) {
       const c = factory.claim(k);
       // Generated values need no COPY escaping (ids, enums, numbers, fixed texts): lines are built directly.
@@ -166,14 +167,15 @@ async function streamClaims(
       for (const p of predictionsFor(plan, c, rnd)) {
         if (predictionIds.length < 50) predictionIds.push(p.id);
         const known = p.knownAt === null ? N : p.knownAt === c.resolved ? resolved : churnKnown;
-        lines.push(
+        predictionRows += 1;
+        predictionLines.push(
           `${p.id}\t${tenantId}\t${c.id}\t${p.model}\t1\t${p.predicted}\t${p.confidence}\t${p.actual ?? N}\t${p.correct === null ? N : p.correct ? 't' : 'f'}\t${filed}\t${known}\t${filed}\n`,
         );
       }
     }
     await claimsOut.end();
     const predOut = new CopyWriter(client, 'ml_predictions', PREDICTION_COLUMNS);
-    for (const line of lines) await predOut.writeLine(line);
+    await predOut.writeChunks(predictionLines.seal(), predictionRows);
     predictions += await predOut.end();
     progress.tick(Math.min(batch, first + count - start));
   }
