@@ -5,7 +5,7 @@ import { buildBaseline } from '@app/drift';
 import { dropDatabase, ensureDatabase, histogramSql, migrate } from '@app/database';
 import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { FeatureName } from '@app/domain';
-import { createServiceApp, Topology } from '@app/messaging';
+import { createServiceApp, natsConnectOptions, Topology } from '@app/messaging';
 import { DriftMonitorConfig } from '../apps/drift-monitor/src/drift-monitor.config';
 import { DriftMonitorModule } from '../apps/drift-monitor/src/drift-monitor.module';
 import { SchedulerConfig } from '../apps/scheduler/src/scheduler.config';
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   ).rows;
   await scheduler.app.close();
   await monitor.app.close();
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect(natsConnectOptions(natsUrl));
   const jsm = await jetstreamManager(nc);
   const t = new Topology(prefix);
   for (const name of [t.eventsStream, t.deadLetterStream]) await jsm.streams.delete(name).catch(() => false);

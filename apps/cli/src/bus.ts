@@ -4,7 +4,7 @@ import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
 import { ALL_SUBJECTS } from '@app/contracts';
 import type { Envelope, Subject } from '@app/contracts';
-import { ensureStreams, publishEnvelope, Topology } from '@app/messaging';
+import { ensureStreams, natsConnectOptions, publishEnvelope, Topology } from '@app/messaging';
 
 /**
  * The CLI's view of the bus: publish an event, and watch every event of the stream from now on
@@ -19,7 +19,7 @@ export class CliBus {
   ) {}
 
   static async open(natsUrl: string, prefix: string): Promise<CliBus> {
-    const nc = await connect({ servers: natsUrl.split(','), name: 'ue-cli' });
+    const nc = await connect({ ...natsConnectOptions(natsUrl), name: 'ue-cli' });
     const topology = new Topology(prefix);
     await ensureStreams(await jetstreamManager(nc), topology);
     const js = jetstream(nc);

@@ -25,6 +25,9 @@ describe('configuration', () => {
     expect(error!.problems.map((p) => p.split(':')[0])).toEqual(
       expect.arrayContaining(['DATABASE_URL', 'NATS_URL', 'HTTP_PORT', 'LOG_LEVEL']),
     );
-    expect(error!.message).toContain('DATABASE_URL must be a postgresql:// URL');
+    expect(error!.message).toContain('DATABASE_URL must be a postgresql:// URL (value not shown)');
+    expect(error!.message).toContain(
+      'LOG_LEVEL must be one of the following values: debug, info, warn, error (got "loud")',
+    );
   });
 });

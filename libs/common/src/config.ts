@@ -82,7 +82,9 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
     const name = parent ? `${parent}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map(
-      (m) => `${name}: ${m} (got ${JSON.stringify(e.value)})`,
+      // URLs and keys may carry credentials: their values are never echoed.
+      (m) =>
+        `${name}: ${m} (${/URL|SECRET|PASSWORD|WEBHOOK|KEY/.test(name) ? 'value not shown' : `got ${JSON.stringify(e.value)}`})`,
     );
     return [...own, ...flatten(e.children ?? [], name)];
   });

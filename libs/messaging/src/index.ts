@@ -10,3 +10,4 @@ export * from './handler-context';
 export * from './consumer-host';
 export * from './messaging.module';
 export * from './bootstrap';
+export * from './nats-url';

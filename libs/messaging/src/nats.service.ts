@@ -5,6 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
 import { AppLogger, BaseConfig } from '@app/common';
+import { natsConnectOptions } from './nats-url';
 import { Topology } from './topology';
 
 const DAY_NS = 24 * 3600 * 1e9;
@@ -68,7 +69,7 @@ export class NatsService implements OnApplicationShutdown {
   async connect(name: string): Promise<void> {
     if (this.connection) return;
     this.connection = await connect({
-      servers: this.config.NATS_URL.split(','),
+      ...natsConnectOptions(this.config.NATS_URL),
       name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,

@@ -8,7 +8,13 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { AppLogger, BaseConfig } from '@app/common';
 import type { Envelope } from '@app/contracts';
-import { createServiceApp, ensureStreams, publishEnvelope, Topology } from '@app/messaging';
+import {
+  createServiceApp,
+  ensureStreams,
+  natsConnectOptions,
+  publishEnvelope,
+  Topology,
+} from '@app/messaging';
 import type { ServiceApp } from '@app/messaging';
 
 /** Real Postgres and NATS for one test file, with the run's database and subject prefix. */
@@ -26,7 +32,7 @@ export class Harness {
   async start(): Promise<this> {
     this.db = new Client({ connectionString: process.env.DATABASE_URL });
     await this.db.connect();
-    this.nc = await connect({ servers: (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',') });
+    this.nc = await connect(natsConnectOptions(process.env.NATS_URL ?? 'nats://127.0.0.1:4222'));
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
     await ensureStreams(this.jsm, this.topology);

@@ -1,0 +1,880 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as k8s from 'kubernetes-models';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { ALL_SUBJECTS } from '../libs/contracts/src/subjects';
+
+// npm run build && node -r ./tools/register-aliases.js dist/scripts/check-deploy.js
+//
+// Checks the deployment files offline and exits 1 with the list of problems:
+// - renders each kustomize overlay (`kubectl kustomize deploy/k8s/overlays/<name>`) and validates every
+//   object against the Kubernetes schemas of `kubernetes-models`, plus unknown fields, which those
+//   schemas let through (a typo such as `imagePullPolicyy` is otherwise silently dropped by the API
+//   server, or refused only at apply time); the Prometheus Operator objects against a small schema here;
+// - cross-checks the objects: each service's ports, Service, disruption budget (never blocking a drain)
+//   and network policies (egress exactly PostgreSQL, NATS, DNS and the service's own extras; ingress
+//   exactly its HTTP port), Secret and ConfigMap references, `$(VAR)` references;
+// - deploy/nats/values.yaml: JetStream settings, and each service's NATS user allowed exactly the
+//   subjects its code publishes (`emit` / `createEnvelope`) and the consumers it declares (`@OnEvent`);
+// - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, and every app named;
+// - .github/workflows/*.yml parse.
+
+/** The six services, with the HTTP port each listens on (README, "Configuration"). */
+export const SERVICES = [
+  { name: 'scheduler', port: 3101 },
+  { name: 'drift-monitor', port: 3102 },
+  { name: 'trainer', port: 3103 },
+  { name: 'validator', port: 3104 },
+  { name: 'notifier', port: 3105 },
+  { name: 'seeder', port: 3106 },
+] as const;
+
+/** Egress each service needs beyond PostgreSQL (5432), NATS (4222) and DNS (53). */
+const EXTRA_EGRESS: Record<string, number[]> = { notifier: [587, 465, 443], trainer: [443] };
+/** Secrets that prod creates out of band (its overlay deletes their placeholders). */
+const OUT_OF_BAND_SECRETS = ['union-eyes-ml-db', 'union-eyes-ml-nats-auth', 'union-eyes-ml-notifier'];
+const NATS_AUTH_SECRET = 'union-eyes-ml-nats-auth';
+const STREAMS = ['UE_EVENTS', 'UE_DLQ'];
+
+export interface CheckOptions {
+  /** Repository root (default: found upwards from this file). */
+  root?: string;
+  /** Overlays to render (default: every folder of deploy/k8s/overlays). */
+  overlays?: string[];
+  /** Run `docker-compose config -q` when the binary exists (default true). */
+  composeBinary?: boolean;
+}
+
+export interface CheckReport {
+  problems: string[];
+  /** What was checked, for the summary. */
+  notes: string[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+export interface K8sObject extends JsonObject {
+  apiVersion: string;
+  kind: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Schema validation (kubernetes-models) and unknown fields
+// ---------------------------------------------------------------------------------------------------
+
+interface ModelClass {
+  apiVersion: string;
+  kind: string;
+  prototype: { validate(this: unknown): void };
+}
+
+interface SchemaError {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+let registry: Map<string, ModelClass> | undefined;
+
+/** Every model class of kubernetes-models, by `apiVersion|kind`. */
+function models(): Map<string, ModelClass> {
+  if (registry) return registry;
+  const found = new Map<string, ModelClass>();
+  // `k8s.apps.v1.Deployment`, and for the core group `k8s.v1.Service`.
+  const visit = (node: unknown, depth: number): void => {
+    if (typeof node === 'function') {
+      const c = node as unknown as Partial<ModelClass>;
+      if (typeof c.apiVersion === 'string' && typeof c.kind === 'string')
+        found.set(`${c.apiVersion}|${c.kind}`, c as ModelClass);
+    } else if (node && typeof node === 'object' && depth < 3) {
+      for (const child of Object.values(node)) visit(child, depth + 1);
+    }
+  };
+  visit(k8s, 0);
+  registry = found;
+  return registry;
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Runs a kubernetes-models validator on a proxy of `obj` that records which properties the validator
+ * reads at each object. The generated validators read every property their schema declares (absent or
+ * not), and enumerate the keys of free-form maps (labels, data, resources); so a key that was never read
+ * at an object the validator looked into is a field the schema does not know.
+ */
+function validateWithModel(model: ModelClass, obj: K8sObject): { errors: SchemaError[]; unknown: string[] } {
+  const read = new WeakMap<object, Set<string>>();
+  const enumerated = new WeakSet<object>();
+  const proxies = new WeakMap<object, object>();
+  const wrap = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    const cached = proxies.get(value);
+    if (cached) return cached;
+    const proxy = new Proxy(value, {
+      get(target, key, receiver) {
+        if (typeof key === 'string') {
+          let keys = read.get(target);
+          if (!keys) read.set(target, (keys = new Set()));
+          keys.add(key);
+        }
+        return wrap(Reflect.get(target, key, receiver));
+      },
+      ownKeys(target) {
+        enumerated.add(target);
+        return Reflect.ownKeys(target);
+      },
+    });
+    proxies.set(value, proxy);
+    return proxy;
+  };
+  let errors: SchemaError[] = [];
+  try {
+    model.prototype.validate.call(wrap(obj));
+  } catch (err) {
+    const list = (err as { errors?: SchemaError[] }).errors;
+    errors = Array.isArray(list) ? list : [{ instancePath: '', message: (err as Error).message }];
+  }
+  const unknown: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, `${path}/${i}`));
+      return;
+    }
+    if (!isObject(node)) return;
+    // A map whose keys the validator enumerated (labels, data, resources): every key is allowed.
+    if (enumerated.has(node)) {
+      for (const [k, v] of Object.entries(node)) walk(v, `${path}/${k}`);
+      return;
+    }
+    // Never read: a free-form value, or one the validator did not reach: nothing to say.
+    const keys = read.get(node);
+    if (!keys) return;
+    for (const [k, v] of Object.entries(node)) {
+      if (!keys.has(k)) unknown.push(`${path}/${k}`);
+      else walk(v, `${path}/${k}`);
+    }
+  };
+  walk(obj, '');
+  return { errors, unknown };
+}
+
+/** A tiny schema language for the Prometheus Operator objects (no CRD schemas in kubernetes-models). */
+type Shape =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'duration'
+  | 'any'
+  | { object: Record<string, Shape>; required?: string[] }
+  | { map: Shape }
+  | { array: Shape };
+
+const labelSelector: Shape = {
+  object: {
+    matchLabels: { map: 'string' },
+    matchExpressions: {
+      array: {
+        object: { key: 'string', operator: 'string', values: { array: 'string' } },
+        required: ['key', 'operator'],
+      },
+    },
+  },
+};
+const objectMeta: Shape = {
+  object: { name: 'string', namespace: 'string', labels: { map: 'string' }, annotations: { map: 'string' } },
+  required: ['name'],
+};
+const relabelings: Shape = { array: { map: 'any' } };
+const CRD_SHAPES: Record<string, Shape> = {
+  'monitoring.coreos.com/v1|PrometheusRule': {
+    object: {
+      apiVersion: 'string',
+      kind: 'string',
+      metadata: objectMeta,
+      spec: {
+        object: {
+          groups: {
+            array: {
+              object: {
+                name: 'string',
+                interval: 'duration',
+                limit: 'number',
+                query_offset: 'duration',
+                partial_response_strategy: 'string',
+                labels: { map: 'string' },
+                rules: {
+                  array: {
+                    object: {
+                      alert: 'string',
+                      record: 'string',
+                      expr: 'string',
+                      for: 'duration',
+                      keep_firing_for: 'duration',
+                      labels: { map: 'string' },
+                      annotations: { map: 'string' },
+                    },
+                    required: ['expr'],
+                  },
+                },
+              },
+              required: ['name', 'rules'],
+            },
+          },
+        },
+        required: ['groups'],
+      },
+    },
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  },
+  'monitoring.coreos.com/v1|PodMonitor': {
+    object: {
+      apiVersion: 'string',
+      kind: 'string',
+      metadata: objectMeta,
+      spec: {
+        object: {
+          jobLabel: 'string',
+          podTargetLabels: { array: 'string' },
+          sampleLimit: 'number',
+          selector: labelSelector,
+          namespaceSelector: { object: { any: 'boolean', matchNames: { array: 'string' } } },
+          podMetricsEndpoints: {
+            array: {
+              object: {
+                port: 'string',
+                portNumber: 'number',
+                path: 'string',
+                scheme: 'string',
+                interval: 'duration',
+                scrapeTimeout: 'duration',
+                honorLabels: 'boolean',
+                honorTimestamps: 'boolean',
+                params: { map: { array: 'string' } },
+                relabelings,
+                metricRelabelings: relabelings,
+              },
+            },
+          },
+        },
+        required: ['selector', 'podMetricsEndpoints'],
+      },
+    },
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  },
+};
+
+function checkShape(shape: Shape, value: unknown, path: string, out: string[]): void {
+  if (shape === 'any') return;
+  if (shape === 'string' || shape === 'number' || shape === 'boolean') {
+    if (typeof value !== shape) out.push(`${path || '/'} must be ${shape}`);
+    return;
+  }
+  if (shape === 'duration') {
+    if (typeof value !== 'string' || !/^(\d+(ms|s|m|h|d|w|y))+$/.test(value))
+      out.push(`${path} must be a Prometheus duration such as 5m`);
+    return;
+  }
+  if ('array' in shape) {
+    if (!Array.isArray(value)) out.push(`${path} must be an array`);
+    else value.forEach((v, i) => checkShape(shape.array, v, `${path}/${i}`, out));
+    return;
+  }
+  if (!isObject(value)) {
+    out.push(`${path || '/'} must be an object`);
+    return;
+  }
+  if ('map' in shape) {
+    for (const [k, v] of Object.entries(value)) checkShape(shape.map, v, `${path}/${k}`, out);
+    return;
+  }
+  for (const r of shape.required ?? []) if (value[r] === undefined) out.push(`${path}/${r} is required`);
+  for (const [k, v] of Object.entries(value)) {
+    const sub = shape.object[k];
+    if (sub === undefined) out.push(`${path}/${k}: unknown field`);
+    else checkShape(sub, v, `${path}/${k}`, out);
+  }
+}
+
+/** Unbalanced brackets or quotes in a PromQL expression (a cheap guard; no PromQL parser here). */
+function promqlProblems(expr: string): string[] {
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  const stack: string[] = [];
+  let quote: string | null = null;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') stack.push(c);
+    else if (c in pairs) {
+      if (stack.pop() !== pairs[c]) return [`unbalanced '${c}' at ${i}`];
+    }
+  }
+  if (quote) return ['unterminated string'];
+  if (stack.length) return [`unclosed '${stack.join('')}'`];
+  return [];
+}
+
+/**
+ * Problems of one object: schema errors and unknown fields, each as `<kind>/<name> <path>: <message>`.
+ * Kinds kubernetes-models does not know are problems too (except the Prometheus Operator's, checked here).
+ */
+export function validateObject(obj: K8sObject): string[] {
+  const name = `${obj.kind}/${isObject(obj.metadata) ? String(obj.metadata.name) : '?'}`;
+  const key = `${obj.apiVersion}|${obj.kind}`;
+  const model = models().get(key);
+  const problems: string[] = [];
+  if (model) {
+    const { errors, unknown } = validateWithModel(model, obj);
+    for (const e of errors)
+      problems.push(`${name} ${e.instancePath || '/'}: ${e.message ?? e.keyword ?? 'invalid'}`);
+    for (const u of unknown) problems.push(`${name} ${u}: unknown field`);
+    return problems;
+  }
+  const shape = CRD_SHAPES[key];
+  if (!shape) return [`${name}: no schema for ${obj.apiVersion} ${obj.kind}`];
+  const out: string[] = [];
+  checkShape(shape, obj, '', out);
+  if (obj.kind === 'PrometheusRule' && out.length === 0) {
+    const groups = (obj.spec as { groups: { name: string; rules: JsonObject[] }[] }).groups;
+    const seen = new Set<string>();
+    groups.forEach((g, gi) => {
+      if (seen.has(g.name)) out.push(`/spec/groups/${gi}/name: duplicate group ${g.name}`);
+      seen.add(g.name);
+      g.rules.forEach((r, ri) => {
+        const at = `/spec/groups/${gi}/rules/${ri}`;
+        if ((r.alert === undefined) === (r.record === undefined))
+          out.push(`${at}: exactly one of alert and record`);
+        for (const p of promqlProblems(String(r.expr))) out.push(`${at}/expr: ${p}`);
+      });
+    });
+  }
+  return out.map((p) => `${name} ${p}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rendering and cross-object checks
+// ---------------------------------------------------------------------------------------------------
+
+function findRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (existsSync(join(dir, 'nest-cli.json')) && existsSync(join(dir, 'deploy'))) return dir;
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error(`no repository root above ${start}`);
+    dir = up;
+  }
+}
+
+function onPath(binary: string): boolean {
+  return spawnSync(binary, ['--version'], { stdio: 'ignore' }).error === undefined;
+}
+
+/** Parses a multi-document YAML text into objects; syntax errors become problems. */
+export function parseDocuments(text: string, source: string, problems: string[]): K8sObject[] {
+  const objects: K8sObject[] = [];
+  parseAllDocuments(text).forEach((doc, i) => {
+    for (const e of doc.errors) problems.push(`${source} document ${i + 1}: ${e.message}`);
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) return;
+    if (!isObject(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') {
+      problems.push(`${source} document ${i + 1}: not a Kubernetes object`);
+      return;
+    }
+    objects.push(value as K8sObject);
+  });
+  return objects;
+}
+
+interface Container {
+  name: string;
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: SecretKeyRef; configMapKeyRef?: SecretKeyRef };
+  }[];
+  envFrom?: {
+    configMapRef?: { name: string; optional?: boolean };
+    secretRef?: { name: string; optional?: boolean };
+  }[];
+  ports?: { name?: string; containerPort: number }[];
+}
+interface SecretKeyRef {
+  name: string;
+  key: string;
+  optional?: boolean;
+}
+interface Workload {
+  metadata: { name: string };
+  spec: {
+    replicas?: number;
+    template: { metadata?: { labels?: Record<string, string> }; spec: { containers: Container[] } };
+  };
+}
+interface Selector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+interface PolicyPeer {
+  podSelector?: Selector;
+  namespaceSelector?: Selector;
+  ipBlock?: { cidr: string };
+}
+interface PolicyRule {
+  ports?: { port?: number | string; protocol?: string }[];
+  to?: PolicyPeer[];
+  from?: PolicyPeer[];
+}
+interface NetworkPolicy {
+  metadata: { name: string };
+  spec: { podSelector: Selector; policyTypes?: string[]; ingress?: PolicyRule[]; egress?: PolicyRule[] };
+}
+
+export function selects(selector: Selector | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = e.key in labels;
+    const inValues = has && (e.values ?? []).includes(labels[e.key]!);
+    const ok =
+      e.operator === 'In'
+        ? inValues
+        : e.operator === 'NotIn'
+          ? !inValues
+          : e.operator === 'Exists'
+            ? has
+            : e.operator === 'DoesNotExist'
+              ? !has
+              : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Ports (as `TCP/5432`, or `*` for "all ports") a set of rules allows. */
+function rulePorts(rules: PolicyRule[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of rules) {
+    if (!r.ports || r.ports.length === 0) out.add('*');
+    for (const p of r.ports ?? []) out.add(`${p.protocol ?? 'TCP'}/${p.port ?? '*'}`);
+  }
+  return out;
+}
+
+const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+const show = (s: Set<string>) => [...s].sort().join(', ') || 'nothing';
+
+function checkOverlay(overlay: string, objects: K8sObject[], problems: string[]): void {
+  const p = (msg: string) => problems.push(`overlay ${overlay}: ${msg}`);
+  const of = <T>(kind: string) => objects.filter((o) => o.kind === kind) as unknown as T[];
+  const deployments = of<Workload>('Deployment');
+  const services = of<{
+    metadata: { name: string };
+    spec: { ports?: { port: number; targetPort?: number | string }[] };
+  }>('Service');
+  const pdbs = of<{
+    metadata: { name: string };
+    spec: { selector?: Selector; minAvailable?: number | string; maxUnavailable?: number | string };
+  }>('PodDisruptionBudget');
+  const policies = of<NetworkPolicy>('NetworkPolicy');
+  const secrets = new Map(
+    of<{ metadata: { name: string }; data?: Record<string, string>; stringData?: Record<string, string> }>(
+      'Secret',
+    ).map((s) => [
+      s.metadata.name,
+      new Set([...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})]),
+    ]),
+  );
+  const configMaps = new Map(
+    of<{ metadata: { name: string }; data?: Record<string, string> }>('ConfigMap').map((c) => [
+      c.metadata.name,
+      new Set(Object.keys(c.data ?? {})),
+    ]),
+  );
+  const outOfBand = new Set<string>();
+
+  // Namespaced objects all in one namespace.
+  const namespaces = new Set(
+    objects
+      .filter((o) => o.kind !== 'Namespace' && isObject(o.metadata))
+      .map((o) => String((o.metadata as JsonObject).namespace ?? '<none>')),
+  );
+  if (namespaces.size !== 1) p(`objects span several namespaces: ${show(namespaces)}`);
+
+  // Default deny, both directions.
+  const denyAll = policies.some(
+    (np) =>
+      Object.keys(np.spec.podSelector ?? {}).length === 0 &&
+      (np.spec.policyTypes ?? []).includes('Ingress') &&
+      (np.spec.policyTypes ?? []).includes('Egress') &&
+      !np.spec.ingress?.length &&
+      !np.spec.egress?.length,
+  );
+  if (!denyAll) p('no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)');
+
+  for (const { name, port } of SERVICES) {
+    const d = deployments.find((x) => x.metadata.name === name);
+    if (!d) {
+      p(`Deployment ${name} is missing`);
+      continue;
+    }
+    const replicas = d.spec.replicas ?? 1;
+    const labels = d.spec.template.metadata?.labels ?? {};
+    const c = d.spec.template.spec.containers.find((x) => x.name === 'app');
+    if (!c) p(`Deployment ${name}: no container named app`);
+    else {
+      const http = c.ports?.find((x) => x.name === 'http');
+      if (http?.containerPort !== port) p(`Deployment ${name}: container port http must be ${port}`);
+      const env = c.env?.find((e) => e.name === 'HTTP_PORT');
+      if (env?.value !== String(port)) p(`Deployment ${name}: HTTP_PORT must be "${port}"`);
+      const user = c.env?.find((e) => e.name === 'NATS_USER')?.value;
+      if (user !== `ue-${name}`) p(`Deployment ${name}: NATS_USER must be ue-${name}`);
+    }
+    const svc = services.find((s) => s.metadata.name === name);
+    if (!svc?.spec.ports?.some((x) => x.port === port && x.targetPort === 'http'))
+      p(`Service ${name} must expose port ${port} (targetPort http)`);
+
+    // Disruption budget: present, never blocking a drain, minAvailable for replicated services.
+    const budgets = pdbs.filter((b) => selects(b.spec.selector, labels));
+    if (budgets.length !== 1) p(`${name}: ${budgets.length} PodDisruptionBudgets select it (want 1)`);
+    for (const b of budgets) {
+      const { minAvailable, maxUnavailable } = b.spec;
+      if (typeof minAvailable === 'string' || typeof maxUnavailable === 'string')
+        p(`PodDisruptionBudget ${b.metadata.name}: use integers, not percentages`);
+      else if (minAvailable !== undefined && minAvailable >= replicas)
+        p(
+          `PodDisruptionBudget ${b.metadata.name}: minAvailable ${minAvailable} with ${replicas} replica(s) blocks every drain`,
+        );
+      else if (maxUnavailable !== undefined && maxUnavailable < 1)
+        p(`PodDisruptionBudget ${b.metadata.name}: maxUnavailable ${maxUnavailable} blocks every drain`);
+      else if (replicas > 1 && minAvailable === undefined)
+        p(`PodDisruptionBudget ${b.metadata.name}: ${name} runs ${replicas} replicas, use minAvailable: 1`);
+    }
+
+    // Network policies: exactly the expected egress and ingress ports.
+    const applying = policies.filter((np) => selects(np.spec.podSelector, labels));
+    const egress = rulePorts(
+      applying.filter((np) => np.spec.policyTypes?.includes('Egress')).flatMap((np) => np.spec.egress ?? []),
+    );
+    const ingress = rulePorts(
+      applying
+        .filter((np) => np.spec.policyTypes?.includes('Ingress'))
+        .flatMap((np) => np.spec.ingress ?? []),
+    );
+    const wantEgress = new Set([
+      'TCP/5432',
+      'TCP/4222',
+      'UDP/53',
+      'TCP/53',
+      ...(EXTRA_EGRESS[name] ?? []).map((n) => `TCP/${n}`),
+    ]);
+    if (!sameSet(egress, wantEgress)) p(`${name}: egress allows ${show(egress)}; want ${show(wantEgress)}`);
+    const wantIngress = new Set([`TCP/${port}`]);
+    if (!sameSet(ingress, wantIngress))
+      p(`${name}: ingress allows ${show(ingress)}; want ${show(wantIngress)}`);
+  }
+
+  // References from every workload (Deployments, StatefulSets, Jobs) to Secrets and ConfigMaps, and $(VAR).
+  const workloads = objects.filter((o) =>
+    ['Deployment', 'StatefulSet', 'Job'].includes(o.kind),
+  ) as unknown as Workload[];
+  for (const w of workloads) {
+    for (const c of w.spec.template.spec.containers) {
+      const at = `${w.metadata.name}/${c.name}`;
+      const known = new Set<string>();
+      for (const ef of c.envFrom ?? []) {
+        if (ef.configMapRef) {
+          const keys = configMaps.get(ef.configMapRef.name);
+          if (!keys) p(`${at}: ConfigMap ${ef.configMapRef.name} is not in the output`);
+          for (const k of keys ?? []) known.add(k);
+        }
+        if (ef.secretRef) {
+          const keys = secrets.get(ef.secretRef.name);
+          if (keys) for (const k of keys) known.add(k);
+          else if (ef.secretRef.optional) continue;
+          else if (OUT_OF_BAND_SECRETS.includes(ef.secretRef.name)) outOfBand.add(ef.secretRef.name);
+          else p(`${at}: Secret ${ef.secretRef.name} is not in the output`);
+        }
+      }
+      for (const e of c.env ?? []) {
+        for (const m of (e.value ?? '').matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+          // Out-of-band Secrets' keys are unknown here; the ConfigMap and earlier env entries are known.
+          if (!known.has(m[1]!)) p(`${at}: env ${e.name} refers to $(${m[1]}), not defined before it`);
+        }
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref) {
+          const keys = secrets.get(ref.name);
+          if (keys && !keys.has(ref.key) && !ref.optional)
+            p(`${at}: Secret ${ref.name} has no key ${ref.key}`);
+          if (!keys && !ref.optional) {
+            if (OUT_OF_BAND_SECRETS.includes(ref.name)) outOfBand.add(ref.name);
+            else p(`${at}: Secret ${ref.name} is not in the output`);
+          }
+        }
+        known.add(e.name);
+      }
+    }
+  }
+  if (outOfBand.size)
+    problems.push(`note: overlay ${overlay} expects Secrets created out of band: ${show(outOfBand)}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// NATS values and the services' subjects
+// ---------------------------------------------------------------------------------------------------
+
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return sourceFiles(p);
+    return p.endsWith('.ts') && !p.endsWith('.spec.ts') ? [p] : [];
+  });
+}
+
+/** What an app's code publishes (`emit('x'`, `createEnvelope('x'`) and consumes (`@OnEvent('x')`). */
+export function subjectsOf(root: string, app: string): { publishes: Set<string>; consumes: Set<string> } {
+  const publishes = new Set<string>();
+  const consumes = new Set<string>();
+  for (const file of sourceFiles(join(root, 'apps', app, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\b(?:emit|createEnvelope)\(\s*'([a-z.]+)'/g)) publishes.add(m[1]!);
+    for (const m of text.matchAll(/@OnEvent\(\s*'([a-z.]+)'/g)) consumes.add(m[1]!);
+  }
+  return { publishes, consumes };
+}
+
+const durable = (service: string, subject: string) => `${service}__${subject.replace(/\./g, '_')}`;
+
+/** The publish permissions a service's NATS user needs (empty SUBJECT_PREFIX). */
+export function natsPublishAllow(
+  service: string,
+  publishes: Iterable<string>,
+  consumes: Iterable<string>,
+): string[] {
+  const cons = [...consumes];
+  return [
+    ...publishes,
+    ...cons.map((s) => `dlq.${durable(service, s)}`),
+    '$JS.API.INFO',
+    ...['CREATE', 'UPDATE', 'INFO'].flatMap((op) => STREAMS.map((st) => `$JS.API.STREAM.${op}.${st}`)),
+    ...cons.flatMap((s) => {
+      const d = durable(service, s);
+      return [
+        `$JS.API.CONSUMER.CREATE.UE_EVENTS.${d}.${s}`,
+        `$JS.API.CONSUMER.INFO.UE_EVENTS.${d}`,
+        `$JS.API.CONSUMER.MSG.NEXT.UE_EVENTS.${d}`,
+        `$JS.ACK.UE_EVENTS.${d}.>`,
+      ];
+    }),
+  ];
+}
+
+interface NatsUser {
+  user: string;
+  password?: string;
+  permissions?: { publish?: { allow?: string[] }; subscribe?: { allow?: string[] } };
+}
+
+function checkNatsValues(root: string, problems: string[], notes: string[]): void {
+  const p = (msg: string) => problems.push(`deploy/nats/values.yaml: ${msg}`);
+  const file = join(root, 'deploy/nats/values.yaml');
+  let v: JsonObject;
+  try {
+    const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+    if (!isObject(parsed)) throw new Error('not a mapping');
+    v = parsed;
+  } catch (err) {
+    p(`cannot be read: ${(err as Error).message}`);
+    return;
+  }
+  const at = (path: string): unknown =>
+    path.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), v);
+  if (at('config.jetstream.enabled') !== true) p('config.jetstream.enabled must be true');
+  if (
+    at('config.jetstream.fileStore.enabled') !== true ||
+    at('config.jetstream.fileStore.pvc.enabled') !== true
+  )
+    p('JetStream must use file storage on a PVC (config.jetstream.fileStore)');
+  if (at('config.jetstream.memoryStore.enabled') === true)
+    p('config.jetstream.memoryStore must stay disabled');
+  if (at('config.jetstream.merge.sync_interval') !== 'always')
+    p('config.jetstream.merge.sync_interval must be always');
+  if (at('config.cluster.enabled') !== true || at('config.cluster.replicas') !== 3)
+    p('config.cluster: 3 replicas');
+  const tag = String(at('container.image.tag') ?? '');
+  const version = /^(\d+)\.(\d+)/.exec(tag);
+  if (!version || Number(version[1]) < 2 || (Number(version[1]) === 2 && Number(version[2]) < 10))
+    p(`container.image.tag ${tag || '(unset)'}: sync_interval needs nats-server >= 2.10`);
+
+  const users = at('config.merge.authorization.users');
+  if (!Array.isArray(users)) {
+    p('config.merge.authorization.users is missing');
+    return;
+  }
+  const byName = new Map((users as unknown as NatsUser[]).map((u) => [u.user, u]));
+  const env = at('container.env');
+  const checkPassword = (u: NatsUser) => {
+    const envName = `UE_${u.user.replace(/^ue-/, '').toUpperCase().replace(/-/g, '_')}_PASSWORD`;
+    if (u.password !== `<< $${envName} >>`) p(`user ${u.user}: password must be << $${envName} >>`);
+    const ref = isObject(env)
+      ? (env[envName] as { valueFrom?: { secretKeyRef?: SecretKeyRef } } | undefined)
+      : undefined;
+    const sk = ref?.valueFrom?.secretKeyRef;
+    if (sk?.name !== NATS_AUTH_SECRET || sk.key !== envName)
+      p(`container.env.${envName} must come from Secret ${NATS_AUTH_SECRET} key ${envName}`);
+  };
+  for (const { name } of SERVICES) {
+    const u = byName.get(`ue-${name}`);
+    if (!u) {
+      p(`no NATS user ue-${name}`);
+      continue;
+    }
+    checkPassword(u);
+    const { publishes, consumes } = subjectsOf(root, name);
+    if (publishes.size + consumes.size === 0)
+      p(`found no subject in apps/${name}/src (scanner out of date?)`);
+    for (const s of [...publishes, ...consumes])
+      if (!(ALL_SUBJECTS as readonly string[]).includes(s)) p(`apps/${name} uses unknown subject ${s}`);
+    const want = new Set(natsPublishAllow(name, publishes, consumes));
+    const have = new Set(u.permissions?.publish?.allow ?? []);
+    const missing = [...want].filter((s) => !have.has(s));
+    const extra = [...have].filter((s) => !want.has(s));
+    if (missing.length) p(`user ue-${name} cannot publish ${missing.join(', ')} (its code needs it)`);
+    if (extra.length) p(`user ue-${name} may publish ${extra.join(', ')} (more than its code needs)`);
+    if (!sameSet(new Set(u.permissions?.subscribe?.allow ?? []), new Set(['_INBOX.>'])))
+      p(`user ue-${name}: subscribe must be exactly _INBOX.>`);
+  }
+  const cli = byName.get('ue-cli');
+  if (!cli) p('no NATS user ue-cli');
+  else {
+    checkPassword(cli);
+    const allowed = new Set(cli.permissions?.publish?.allow ?? []);
+    for (const s of subjectsOf(root, 'cli').publishes)
+      if (!allowed.has(s)) p(`user ue-cli cannot publish ${s} (apps/cli publishes it)`);
+  }
+  const admin = byName.get('ue-admin');
+  if (!admin) p('no NATS user ue-admin (nats-box)');
+  else checkPassword(admin);
+  notes.push(`NATS values: ${users.length} users, permissions matched against apps/*/src`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Docker Compose, workflows
+// ---------------------------------------------------------------------------------------------------
+
+function checkCompose(root: string, useBinary: boolean, problems: string[], notes: string[]): void {
+  const file = join(root, 'docker-compose.yml');
+  if (useBinary && onPath('docker-compose')) {
+    const r = spawnSync('docker-compose', ['-f', file, 'config', '-q'], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) problems.push(`docker-compose config: ${(r.stderr || r.stdout).trim()}`);
+    else notes.push('docker-compose config -q: valid');
+  } else {
+    notes.push('docker-compose not installed: `docker-compose config` skipped');
+  }
+  let compose: unknown;
+  try {
+    compose = parseYaml(readFileSync(file, 'utf8'), { merge: true });
+  } catch (err) {
+    problems.push(`docker-compose.yml: ${(err as Error).message}`);
+    return;
+  }
+  const services = isObject(compose) && isObject(compose.services) ? compose.services : {};
+  for (const name of ['migrate', 'cli'])
+    if (!services[name]) problems.push(`docker-compose.yml: no service ${name}`);
+  for (const { name, port } of SERVICES) {
+    const s = services[name];
+    if (!isObject(s)) {
+      problems.push(`docker-compose.yml: no service ${name}`);
+      continue;
+    }
+    const command = Array.isArray(s.command) ? s.command[0] : s.command;
+    if (command !== name) problems.push(`docker-compose.yml: service ${name} must run \`${name}\``);
+    const env = isObject(s.environment) ? s.environment : {};
+    if (String(env.HTTP_PORT) !== String(port))
+      problems.push(`docker-compose.yml: ${name} HTTP_PORT must be ${port}`);
+  }
+}
+
+function checkWorkflows(root: string, problems: string[], notes: string[]): void {
+  const dir = join(root, '.github/workflows');
+  if (!existsSync(dir)) return;
+  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  for (const f of files) {
+    try {
+      const w: unknown = parseYaml(readFileSync(join(dir, f), 'utf8'));
+      if (!isObject(w) || w.on === undefined || !isObject(w.jobs))
+        problems.push(`.github/workflows/${f}: needs on: and jobs:`);
+    } catch (err) {
+      problems.push(`.github/workflows/${f}: ${(err as Error).message}`);
+    }
+  }
+  notes.push(`workflows: ${files.length} parsed`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** Renders one overlay with kubectl (kustomize built in). */
+export function renderOverlay(root: string, overlay: string): string {
+  return execFileSync('kubectl', ['kustomize', join(root, 'deploy/k8s/overlays', overlay)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 32 * 1024 * 1024,
+  });
+}
+
+/** Every check; `problems` is empty when all pass (lines starting with `note:` are not problems). */
+export function checkDeploy(options: CheckOptions = {}): CheckReport {
+  const root = options.root ?? findRoot(__dirname);
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const overlays =
+    options.overlays ??
+    readdirSync(join(root, 'deploy/k8s/overlays')).filter((d) =>
+      statSync(join(root, 'deploy/k8s/overlays', d)).isDirectory(),
+    );
+  if (!onPath('kubectl')) problems.push('kubectl is not installed: cannot render the kustomize overlays');
+  else {
+    for (const overlay of overlays) {
+      let text: string;
+      try {
+        text = renderOverlay(root, overlay);
+      } catch (err) {
+        const stderr = (err as { stderr?: string }).stderr ?? (err as Error).message;
+        problems.push(`overlay ${overlay}: kubectl kustomize failed: ${stderr.trim()}`);
+        continue;
+      }
+      const objects = parseDocuments(text, `overlay ${overlay}`, problems);
+      for (const o of objects) for (const m of validateObject(o)) problems.push(`overlay ${overlay}: ${m}`);
+      checkOverlay(overlay, objects, problems);
+      notes.push(`overlay ${overlay}: ${objects.length} objects rendered and validated`);
+    }
+  }
+  checkNatsValues(root, problems, notes);
+  checkCompose(root, options.composeBinary ?? true, problems, notes);
+  checkWorkflows(root, problems, notes);
+  const informational = problems.filter((x) => x.startsWith('note: '));
+  return {
+    problems: problems.filter((x) => !x.startsWith('note: ')),
+    notes: [...notes, ...informational.map((x) => x.slice('note: '.length))],
+  };
+}
+
+if (require.main === module) {
+  const report = checkDeploy();
+  for (const n of report.notes) process.stdout.write(`ok    ${n}\n`);
+  for (const p of report.problems) process.stdout.write(`FAIL  ${p}\n`);
+  process.stdout.write(
+    report.problems.length === 0
+      ? 'deploy check passed\n'
+      : `deploy check failed: ${report.problems.length} problem(s)\n`,
+  );
+  process.exitCode = report.problems.length === 0 ? 0 : 1;
+}
