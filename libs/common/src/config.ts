@@ -54,6 +54,12 @@ export class BaseConfig {
   @Max(200)
   DB_POOL_MAX = 10;
 
+  /** Replicas of the JetStream streams (3 on the production NATS cluster; 1 on a single server). */
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  STREAM_REPLICAS = 1;
+
   /** Messages each consumer handles at once (1 keeps a subject's events in order). */
   @IsInt()
   @Min(1)

@@ -11,7 +11,10 @@ import { Topology } from './topology';
 const DAY_NS = 24 * 3600 * 1e9;
 
 /** Stream settings; created idempotently at start-up by every service (first one wins, the rest no-op). */
-export function streamConfigs(topology: Topology): (Partial<StreamConfig> & { name: string })[] {
+export function streamConfigs(
+  topology: Topology,
+  replicas = 1,
+): (Partial<StreamConfig> & { name: string })[] {
   return [
     {
       name: topology.eventsStream,
@@ -21,7 +24,7 @@ export function streamConfigs(topology: Topology): (Partial<StreamConfig> & { na
       discard: DiscardPolicy.Old,
       max_age: 14 * DAY_NS,
       duplicate_window: 2 * 60 * 1e9,
-      num_replicas: 1,
+      num_replicas: replicas,
     },
     {
       name: topology.deadLetterStream,
@@ -31,13 +34,13 @@ export function streamConfigs(topology: Topology): (Partial<StreamConfig> & { na
       discard: DiscardPolicy.Old,
       max_age: 90 * DAY_NS,
       duplicate_window: 2 * 60 * 1e9,
-      num_replicas: 1,
+      num_replicas: replicas,
     },
   ];
 }
 
-export async function ensureStreams(jsm: JetStreamManager, topology: Topology): Promise<void> {
-  for (const cfg of streamConfigs(topology)) {
+export async function ensureStreams(jsm: JetStreamManager, topology: Topology, replicas = 1): Promise<void> {
+  for (const cfg of streamConfigs(topology, replicas)) {
     try {
       await jsm.streams.add(cfg);
     } catch (err) {
@@ -76,7 +79,7 @@ export class NatsService implements OnApplicationShutdown {
     });
     this.client = jetstream(this.connection);
     this.manager = await jetstreamManager(this.connection);
-    await ensureStreams(this.manager, this.topology);
+    await ensureStreams(this.manager, this.topology, this.config.STREAM_REPLICAS);
     this.log.info('connected to NATS JetStream', {
       servers: this.config.NATS_URL,
       stream: this.topology.eventsStream,
