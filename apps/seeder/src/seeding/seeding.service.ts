@@ -124,6 +124,23 @@ const METADATA_COLUMNS = [
   'created_at',
 ];
 
+/** Runs `work` in one transaction on its own connection (COPY needs a dedicated one), always closing it. */
+async function inTransaction<T>(databaseUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
+
 /** From this many claims in one run, indexes are rebuilt after the load (bulk mode). */
 export const BULK_MODE_MIN_CLAIMS = 50_000;
 
@@ -192,10 +209,7 @@ export async function seedClaims(
 ): Promise<{ tenants: number; claims: number; predictions: number; durationMs: number }> {
   const out = opts.out ?? (() => undefined);
   const started = Date.now();
-  const client = new Client({ connectionString: opts.databaseUrl });
-  await client.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(opts.databaseUrl, async (client) => {
     const tenants = (
       await client.query<{ id: string; n: number }>(
         `select t.id, (select count(*)::int from claims c where c.tenant_id = t.id) as n from tenants t where $1::text is null or t.id = $1 order by t.id`,
@@ -260,14 +274,8 @@ export async function seedClaims(
       claims += plan.claimsPerTenant;
       predictions += r.predictions;
     }
-    await client.query('commit');
     return { tenants: tenants.length, claims, predictions, durationMs: Date.now() - started };
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    await client.end();
-  }
+  });
 }
 const date = (t: number) => new Date(t).toISOString().slice(0, 10);
 
@@ -296,16 +304,12 @@ export interface SeedResult {
 export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<SeedResult> {
   const out = opts.out ?? (() => undefined);
   const started = Date.now();
-  const client = new Client({ connectionString: opts.databaseUrl });
-  await client.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(opts.databaseUrl, async (client) => {
     const previous = await client.query<{ summary: SeedSummary; tenant_ids: string[] }>(
       'select summary, tenant_ids from seed_runs where id = $1 and completed_at is not null',
       [opts.runId],
     );
     if (previous.rows[0]) {
-      await client.query('rollback');
       return {
         summary: previous.rows[0].summary,
         tenantIds: previous.rows[0].tenant_ids,
@@ -470,14 +474,8 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
         new Date(started),
       ],
     );
-    await client.query('commit');
     return { summary, tenantIds, deleted, durationMs: Date.now() - started, replayed: false };
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Empties the seeded tables and says what it deleted. */
