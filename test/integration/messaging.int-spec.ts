@@ -1,6 +1,9 @@
 import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
-import { HDR } from '@app/messaging';
+import { HDR, MaxDeliveriesWatcher } from '@app/messaging';
+import { AppLogger } from '@app/common';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../apps/notifier/src/notifier.module';
 import { Harness } from './support/harness';
@@ -130,6 +133,57 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
     expect(reasons[3]).toMatch(/payload\.modelType/);
     // Nothing was written for the bad ones.
     for (const bad of [missingFields, extraField, wrongType]) expect(await notificationsFor(bad.id)).toBe(0);
+  });
+
+  it('dead-letters, with its reason, a message whose handler never acknowledged it (crashed on every delivery)', async () => {
+    const durable = 'crashy__model_deployed';
+    await h.jsm.consumers.add(h.topology.eventsStream, {
+      durable_name: durable,
+      filter_subject: h.topology.subject('model.deployed'),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+      ack_wait: nanos(1000),
+      max_deliver: 2,
+    });
+    const watcher = new MaxDeliveriesWatcher(
+      h.nc,
+      h.js,
+      h.jsm,
+      h.topology,
+      new AppLogger({ service: 'test', sink: () => undefined }),
+    );
+    watcher.watch([durable]);
+    const event = createEnvelope(
+      'model.deployed',
+      { modelType: 'assignment', version: 3, reason: 'validated', accuracy: 0.9 },
+      { tenantId },
+    );
+    await h.publish(event);
+    // A consumer that takes the message and dies without acking, twice.
+    const consumer = await h.js.consumers.get(h.topology.eventsStream, durable);
+    for (let i = 0; i < 2; i++) {
+      const m = await consumer.next({ expires: 5000 });
+      expect(m?.info.deliveryCount).toBe(i + 1);
+      await new Promise((r) => setTimeout(r, 1200));
+    }
+    // Another replica keeps pulling: the server finds the message out of deliveries and announces it.
+    expect(await consumer.next({ expires: 2000 })).toBeNull();
+    const dead = await pollUntil(
+      async () => {
+        const info = await h.jsm.streams.info(h.topology.deadLetterStream);
+        for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+          const m = await h.jsm.streams.getMessage(h.topology.deadLetterStream, { seq }).catch(() => null);
+          if (m?.header.get(HDR.dlqConsumer) === durable) return m;
+        }
+        return false;
+      },
+      { what: 'the dead letter', timeoutMs: 10_000 },
+    );
+    watcher.stop();
+    expect(dead.header.get(HDR.dlqCode)).toBe('MAX_DELIVERIES');
+    expect(dead.header.get(HDR.dlqReason)).toMatch(/no acknowledgment after 2 deliveries/);
+    expect(JSON.parse(dead.string())).toEqual(event);
+    await h.jsm.consumers.delete(h.topology.eventsStream, durable);
   });
 
   it('reports health of Postgres and NATS and exposes Prometheus metrics', async () => {

@@ -54,6 +54,12 @@ export class BaseConfig {
   @Max(200)
   DB_POOL_MAX = 10;
 
+  /** A handler still running after this long stops sending heartbeats: its message goes back to the stream. */
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  HANDLER_TIMEOUT_SECONDS = 1800;
+
   /** Replicas of the JetStream streams (3 on the production NATS cluster; 1 on a single server). */
   @IsInt()
   @Min(1)

@@ -12,6 +12,7 @@ import { eventHandlersOf } from './decorators';
 import type { EventHandler } from './decorators';
 import type { HandlerContext } from './handler-context';
 import { HDR } from './headers';
+import { MaxDeliveriesWatcher } from './max-deliveries';
 import { MessagingMetrics } from './metrics';
 import { NatsService } from './nats.service';
 import { addToOutbox, OutboxRelay } from './outbox';
@@ -46,6 +47,7 @@ export function retryDelayMs(deliveryCount: number, baseMs: number): number {
 export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly bindings: Binding[] = [];
   private stopping = false;
+  private watcher?: MaxDeliveriesWatcher;
   private readonly heartbeatMs: number;
 
   constructor(
@@ -80,6 +82,21 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     for (const binding of this.bindings) await this.start(binding);
+    this.watcher = new MaxDeliveriesWatcher(
+      this.nats.nc,
+      this.nats.js,
+      this.nats.jsm,
+      this.nats.topology,
+      this.log,
+    );
+    this.watcher.watch(
+      this.bindings.map((b) => b.durable),
+      (consumer) =>
+        this.metrics.deadLettered.inc({
+          subject: this.bindings.find((b) => b.durable === consumer)?.subject ?? 'unknown',
+          code: 'MAX_DELIVERIES',
+        }),
+    );
     this.metrics.setLagSource(async () =>
       Promise.all(
         this.bindings.map(async (b) => {
@@ -138,6 +155,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    this.watcher?.stop();
     for (const b of this.bindings) b.messages?.stop();
     await Promise.all(this.bindings.map((b) => b.loop));
     await this.relay.stop();
@@ -159,7 +177,16 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       eventId: envelope.id,
       subject: binding.subject,
     });
-    const heartbeat = setInterval(() => m.working(), this.heartbeatMs);
+    // Heartbeats keep a long handler's message; a handler past HANDLER_TIMEOUT_SECONDS (hung) loses it,
+    // so it is redelivered and, after the last delivery, dead-lettered.
+    const deadline = Date.now() + this.config.HANDLER_TIMEOUT_SECONDS * 1000;
+    const heartbeat = setInterval(() => {
+      if (Date.now() < deadline) return m.working();
+      clearInterval(heartbeat);
+      log.error('handler still running past HANDLER_TIMEOUT_SECONDS: its message will be redelivered', {
+        timeoutSeconds: this.config.HANDLER_TIMEOUT_SECONDS,
+      });
+    }, this.heartbeatMs);
     let outcome: Outcome = 'ok';
     try {
       let emitted = 0;

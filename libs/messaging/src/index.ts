@@ -11,3 +11,4 @@ export * from './consumer-host';
 export * from './messaging.module';
 export * from './bootstrap';
 export * from './nats-url';
+export * from './max-deliveries';
