@@ -35,6 +35,9 @@ async function describeTables(url: string): Promise<{ columns: unknown[]; indexe
 
 describe('database schema', () => {
   const url = process.env.DATABASE_URL!;
+  // migrate() and MikroORM.init leave MikroORM's global metadata behind: clear it for the next file in
+  // this worker, whose entity decorators will register again (MikroORM #3783).
+  afterAll(() => MetadataStorage.clear());
 
   it('database/ml-retraining-schema.sql creates the same six ML tables as the migrations, and runs twice', async () => {
     const scratch = url.replace(/\/([^/?]+)(\?|$)/, '/$1_sqlfile$2');
