@@ -52,18 +52,7 @@ export async function runTrainJob(
           },
         ),
       );
-      await em.execute(
-        `update ml_model_training_runs set candidate_version = ?, training_samples = ?, validation_samples = ?, validation_accuracy = ?, metrics = ?::jsonb, split = ?::jsonb where id = ?`,
-        [
-          r.version,
-          r.trainingSamples,
-          r.validationSamples,
-          r.holdoutAccuracy,
-          JSON.stringify(r.metrics),
-          JSON.stringify(r.split),
-          runId,
-        ],
-      );
+      await runs.recordCandidate(em, runId, r);
       out(
         `trained ${run.model_type} for ${run.tenant_id}: candidate v${r.version}, hold-out accuracy ${(r.holdoutAccuracy * 100).toFixed(1)}%`,
       );

@@ -111,16 +111,7 @@ export class TrainerService {
         return;
       }
       const r = outcome.result;
-      await this.runs.complete(em, runId, {
-        candidateVersion: r.version,
-        trainingSamples: r.trainingSamples,
-        validationSamples: r.validationSamples,
-        validationAccuracy: r.holdoutAccuracy,
-        metrics: r.metrics,
-        split: r.split,
-        backend: this.backend.name,
-        externalJobId: outcome.externalJobId,
-      });
+      await this.runs.complete(em, runId, r, this.backend.name, outcome.externalJobId);
       await ctx.emit('model.trained', {
         runId,
         modelType,

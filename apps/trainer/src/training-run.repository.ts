@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ModelType } from '@app/domain';
+import type { CandidateResult } from './candidate';
 
 export interface NewRun {
   tenantId: string;
@@ -66,36 +67,35 @@ export class TrainingRunRepository {
     );
   }
 
+  /** The candidate's figures on the run (the status stays: the Azure ML job records, the service completes). */
+  async recordCandidate(em: EntityManager, runId: string, r: CandidateResult): Promise<void> {
+    await em.execute(
+      `update ml_model_training_runs
+          set candidate_version = ?, training_samples = ?, validation_samples = ?, validation_accuracy = ?, metrics = ?::jsonb, split = ?::jsonb
+        where id = ?`,
+      [
+        r.version,
+        r.trainingSamples,
+        r.validationSamples,
+        r.holdoutAccuracy,
+        JSON.stringify(r.metrics),
+        JSON.stringify(r.split),
+        runId,
+      ],
+    );
+  }
+
   async complete(
     em: EntityManager,
     runId: string,
-    r: {
-      candidateVersion: number;
-      trainingSamples: number;
-      validationSamples: number;
-      validationAccuracy: number;
-      metrics: object;
-      split: object;
-      backend: string;
-      externalJobId?: string;
-    },
+    r: CandidateResult,
+    backend: string,
+    externalJobId?: string,
   ): Promise<void> {
+    await this.recordCandidate(em, runId, r);
     await em.execute(
-      `update ml_model_training_runs
-          set status = 'completed', training_completed_at = now(), candidate_version = ?, training_samples = ?,
-              validation_samples = ?, validation_accuracy = ?, metrics = ?::jsonb, split = ?::jsonb, backend = ?, external_job_id = ?
-        where id = ?`,
-      [
-        r.candidateVersion,
-        r.trainingSamples,
-        r.validationSamples,
-        r.validationAccuracy,
-        JSON.stringify(r.metrics),
-        JSON.stringify(r.split),
-        r.backend,
-        r.externalJobId ?? null,
-        runId,
-      ],
+      `update ml_model_training_runs set status = 'completed', training_completed_at = now(), backend = ?, external_job_id = ? where id = ?`,
+      [backend, externalJobId ?? null, runId],
     );
   }
 

@@ -30,10 +30,6 @@ export function trainMajority(labels: readonly string[]): MajorityModel {
   };
 }
 
-export function predictMajority(model: MajorityModel): string {
-  return model.label;
-}
-
 /** Share of `labels` equal to what the model predicts. */
 export function accuracyOf(model: MajorityModel, labels: readonly string[]): number {
   if (labels.length === 0) throw new RangeError('cannot evaluate on no examples');

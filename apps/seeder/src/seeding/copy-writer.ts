@@ -85,25 +85,22 @@ export class CopyWriter {
     // The stream keeps the chunk until it is sent: start a new buffer rather than reuse this one.
     this.buffer = Buffer.allocUnsafe(CHUNK);
     this.offset = 0;
-    if (!this.stream.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        this.stream.once('drain', () => resolve());
-        this.stream.once('error', (err: Error) => reject(err));
-      });
-    }
+    await this.send(chunk);
+  }
+
+  /** Writes to the COPY stream, waiting when it asks for backpressure. */
+  private async send(chunk: Buffer): Promise<void> {
+    if (this.stream.write(chunk)) return;
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('drain', () => resolve());
+      this.stream.once('error', (err: Error) => reject(err));
+    });
   }
 
   /** Sends pre-encoded chunks of `rows` lines. */
   async writeChunks(chunks: readonly Buffer[], rows: number): Promise<void> {
     await this.flush();
-    for (const chunk of chunks) {
-      if (!this.stream.write(chunk)) {
-        await new Promise<void>((resolve, reject) => {
-          this.stream.once('drain', () => resolve());
-          this.stream.once('error', (err: Error) => reject(err));
-        });
-      }
-    }
+    for (const chunk of chunks) await this.send(chunk);
     this.rows += rows;
   }
 
