@@ -4,7 +4,7 @@
  */
 import type { Config } from 'jest';
 
-// Two projects: `unit` (pure logic, no I/O) and `integration` (real Postgres and NATS JetStream,
+// Three projects: `unit` (pure logic, no I/O), `faults` (the fault suite, same setup as integration) and `integration` (real Postgres and NATS JetStream,
 // one private database and one private subject prefix per run; see test/integration/global-setup.ts).
 const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
@@ -21,6 +21,14 @@ const config: Config = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+    {
+      // Faults: private nats-server processes, killed connections and processes (test/faults/README.md).
+      ...shared,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },

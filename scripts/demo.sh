@@ -63,8 +63,15 @@ export WEBHOOKS='{"ops": {"url": "http://127.0.0.1:2526/webhook/ops", "secret": 
 sleep 0.5
 
 step "Starting the six services (logs in $DEMO_DIR/logs)"
+# Each service connects as its own PostgreSQL role (least privilege, row-level security per tenant);
+# db:migrate created the roles and ran the migrations as ue_owner. The CLI below stays the operator's.
+role_url() { local u="$1" role="$2" scheme rest creds; scheme="${u%%://*}"; rest="${u#*://}"
+  if [[ "$rest" == *@* ]]; then creds="${rest%%@*}"; rest="${rest#*@}"
+    if [[ "$creds" == *:* ]]; then echo "$scheme://$role:${creds#*:}@$rest"; else echo "$scheme://$role@$rest"; fi
+  else echo "$scheme://$role@$rest"; fi; }
 port=3101
 for svc in scheduler drift-monitor trainer validator notifier seeder; do
+  DATABASE_URL="$(role_url "$DATABASE_URL" "ue_${svc//-/_}")" \
   HTTP_PORT=$port SCHEDULE_ENABLED=false node -r ./tools/register-aliases.js "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
   PIDS+=($!)
   printf '  %-14s pid %-7s http://127.0.0.1:%s/health\n' "$svc" "$!" "$port"

@@ -5,7 +5,7 @@ import { runTrainJob } from '../../apps/trainer/src/train-job';
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
 import { FakeArm } from './support/fake-arm';
-import { Harness } from './support/harness';
+import { Harness, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
 
 // The Azure ML backend against a local server speaking the Azure Resource Manager routes the SDK calls.
@@ -29,7 +29,7 @@ describe('Azure ML training backend', () => {
     AZUREML_ALLOW_INSECURE: 'true',
     AZUREML_POLL_SECONDS: '1',
     AZUREML_TIMEOUT_SECONDS: '4',
-    AZUREML_JOB_DATABASE_URL: process.env.DATABASE_URL!,
+    AZUREML_JOB_DATABASE_URL: serviceDatabaseUrl('trainer'),
   });
 
   beforeAll(async () => {
@@ -114,7 +114,7 @@ describe('Azure ML training backend', () => {
         environmentId: expect.stringContaining('/environments/union-eyes/versions/1'),
         computeId: expect.stringContaining('/computes/cpu-cluster'),
         experimentName: 'union-eyes-retraining',
-        environmentVariables: { DATABASE_URL: process.env.DATABASE_URL },
+        environmentVariables: { DATABASE_URL: serviceDatabaseUrl('trainer') },
       },
     });
     expect(calls.filter((r) => r.method === 'GET').length).toBeGreaterThanOrEqual(2); // existence check, then polling
@@ -158,7 +158,7 @@ describe('Azure ML training backend', () => {
     arm.preload(jobNameFor(run!.id), {
       properties: {
         command: `train-job --run-id ${run!.id}`,
-        environmentVariables: { DATABASE_URL: process.env.DATABASE_URL! },
+        environmentVariables: { DATABASE_URL: serviceDatabaseUrl('trainer') },
         tags: { modelType: 'assignment' },
       },
     });

@@ -6,7 +6,7 @@ import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../apps/notifier/src/notifier.module';
-import { Harness } from './support/harness';
+import { createTenant, Harness } from './support/harness';
 import { pollUntil } from './support/poll';
 
 // The messaging guarantees of libs/messaging, exercised through a real service (the notifier) on real
@@ -17,6 +17,7 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
 
   beforeAll(async () => {
     await h.start();
+    await createTenant(h, tenantId);
   });
   afterAll(async () => {
     await h.stop();
@@ -95,10 +96,17 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
       { modelType: 'not_a_model', version: 'two', reason: 'validated', accuracy: 0.9 } as never,
       { tenantId },
     );
+    // Well formed, but for a tenant the platform does not have: refused before the handler runs.
+    const unknownTenant = createEnvelope(
+      'model.deployed',
+      { modelType: 'timeline', version: 2, reason: 'validated', accuracy: 0.9 },
+      { tenantId: 'tenant_that_does_not_exist' },
+    );
     await h.publishRaw('model.deployed', badJson);
     await h.publish(missingFields);
     await h.publish(extraField);
     await h.publish(wrongType);
+    await h.publish(unknownTenant);
     const good = createEnvelope(
       'model.deployed',
       { modelType: 'timeline', version: 2, previousVersion: 1, reason: 'validated', accuracy: 0.91 },
@@ -114,15 +122,16 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
     const info = await pollUntil(
       async () => {
         const i = await h.jsm.streams.info(dlq);
-        return i.state.messages >= 4 ? i : false;
+        return i.state.messages >= 5 ? i : false;
       },
-      { what: 'four dead letters' },
+      { what: 'five dead letters' },
     );
-    expect(info.state.messages).toBe(4);
+    expect(info.state.messages).toBe(5);
     const reasons: string[] = [];
+    const codes: string[] = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
       const m = await h.jsm.streams.getMessage(dlq, { seq });
-      expect(m?.header.get(HDR.dlqCode)).toBe('CONTRACT_VIOLATION');
+      codes.push(m!.header.get(HDR.dlqCode));
       expect(m?.header.get(HDR.dlqOriginalSubject)).toBe(h.topology.subject('model.deployed'));
       reasons.push(m!.header.get(HDR.dlqReason));
       if (seq === info.state.first_seq) expect(m!.string()).toBe(badJson); // the payload is kept as it came
@@ -131,8 +140,14 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
     expect(reasons[1]).toMatch(/payload\.version/);
     expect(reasons[2]).toMatch(/sneaky should not exist/);
     expect(reasons[3]).toMatch(/payload\.modelType/);
+    expect(codes).toEqual([...Array<string>(4).fill('CONTRACT_VIOLATION'), 'UNKNOWN_TENANT']);
+    expect(reasons[4]).toBe('tenant "tenant_that_does_not_exist" does not exist');
     // Nothing was written for the bad ones.
-    for (const bad of [missingFields, extraField, wrongType]) expect(await notificationsFor(bad.id)).toBe(0);
+    for (const bad of [missingFields, extraField, wrongType, unknownTenant])
+      expect(await notificationsFor(bad.id)).toBe(0);
+    expect(await h.query('select 1 from processed_events where event_id = $1', [unknownTenant.id])).toEqual(
+      [],
+    );
   });
 
   it('dead-letters, with its reason, a message whose handler never acknowledged it (crashed on every delivery)', async () => {

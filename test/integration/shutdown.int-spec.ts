@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createEnvelope } from '@app/contracts';
 import { runSeedCommand } from '../../apps/seeder/src/command';
-import { Harness } from './support/harness';
+import { Harness, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
 
 // A service stopped with SIGTERM while it handles a message: it finishes (or gives back) what it holds,
@@ -23,6 +23,7 @@ describe('graceful shutdown', () => {
         cwd: root,
         env: {
           ...process.env,
+          DATABASE_URL: serviceDatabaseUrl('trainer'),
           SUBJECT_PREFIX: h.prefix,
           HTTP_PORT: '0',
           LOG_FORMAT: 'json',

@@ -23,6 +23,7 @@ import {
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ValidationPipe } from '@nestjs/common';
 import { UsePipes } from '@nestjs/common';
+import { inPlatformTransaction, inTenantTransaction } from '@app/database';
 import { DeliveriesRepository } from './deliveries.repository';
 
 class AckBody {
@@ -81,7 +82,10 @@ export class AlertsController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: AckBody,
   ): Promise<Record<string, unknown>> {
-    const r = await this.deliveries.acknowledge(this.orm.em.fork(), id, body.by, body.note ?? null);
+    // By notification id, whichever tenant it belongs to (the notifier's role may act platform-wide).
+    const r = await inPlatformTransaction(this.orm, (em) =>
+      this.deliveries.acknowledge(em, id, body.by, body.note ?? null),
+    );
     if (!r.found) throw new NotFoundException(`no notification ${id}`);
     return {
       notificationId: id,
@@ -94,32 +98,34 @@ export class AlertsController {
 
   @Get('recipients')
   async list(@Query('tenant') tenant: string): Promise<unknown[]> {
-    return this.orm.em
-      .fork()
-      .execute(
+    return inTenantTransaction(this.orm, tenant, (em) =>
+      em.execute(
         `select id, name, channel, address, event_kinds, is_active from notification_recipients where tenant_id = ? order by channel, address`,
         [tenant],
-      );
+      ),
+    );
   }
 
   @Post('recipients')
   async add(@Body() b: RecipientBody): Promise<unknown> {
-    const [row] = await this.orm.em.fork().execute<{ id: string }[]>(
-      `insert into notification_recipients (tenant_id, name, channel, address, event_kinds) values (?, ?, ?, ?, ?::jsonb)
+    const [row] = await inTenantTransaction(this.orm, b.tenantId, (em) =>
+      em.execute<{ id: string }[]>(
+        `insert into notification_recipients (tenant_id, name, channel, address, event_kinds) values (?, ?, ?, ?, ?::jsonb)
        on conflict (tenant_id, channel, address) do update set name = excluded.name, event_kinds = excluded.event_kinds, is_active = true returning id`,
-      [b.tenantId, b.name, b.channel, b.address, JSON.stringify(b.eventKinds)],
+        [b.tenantId, b.name, b.channel, b.address, JSON.stringify(b.eventKinds)],
+      ),
     );
     return { id: row!.id };
   }
 
   @Delete('recipients/:id')
   async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
-    const rows = await this.orm.em
-      .fork()
-      .execute<{ id: string }[]>(
+    const rows = await inPlatformTransaction(this.orm, (em) =>
+      em.execute<{ id: string }[]>(
         `update notification_recipients set is_active = false where id = ? returning id`,
         [id],
-      );
+      ),
+    );
     if (rows.length === 0) throw new NotFoundException(`no recipient ${id}`);
     return { id, removed: true };
   }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppLogger, deterministicId, errorMessage } from '@app/common';
 import type { Envelope } from '@app/contracts';
+import { inPlatformTransaction, inTenantTransaction } from '@app/database';
 import { Channels } from './channels';
 import type { RenderedMessage } from './channels';
 import { DeliveriesRepository } from './deliveries.repository';
@@ -96,9 +98,11 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One pass: claims due deliveries and attempts them all concurrently. Returns how many it attempted. */
   async dispatchOnce(): Promise<number> {
-    const due = await this.orm.em
-      .fork()
-      .transactional((em) => this.deliveries.claimDue(em, 50, CLAIM_LEASE_SECONDS));
+    // The queue holds every tenant's deliveries: claiming is platform-wide; each outcome is recorded
+    // in its own tenant's scope (row-level security, libs/database).
+    const due = await inPlatformTransaction(this.orm, (em) =>
+      this.deliveries.claimDue(em, 50, CLAIM_LEASE_SECONDS),
+    );
     await Promise.all(due.map((d) => this.attempt(d)));
     return due.length;
   }
@@ -111,9 +115,10 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
       channel: d.channel,
     });
     const result = await this.channels.send(d, render(d));
-    const em = this.orm.em.fork();
+    const inTenant = (work: (em: EntityManager) => Promise<void>) =>
+      inTenantTransaction(this.orm, d.tenant_id, work);
     if (result.ok) {
-      await this.deliveries.markSent(em, d.id);
+      await inTenant((em) => this.deliveries.markSent(em, d.id));
       this.attempts.inc({ channel: d.channel, result: 'sent' });
       log.info('notification sent', {
         recipient: d.channel === 'email' ? d.recipient : undefined,
@@ -125,24 +130,26 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     const error = this.secrets.scrub(result.error);
     const attempt = d.attempts + 1;
     if (result.permanent || attempt >= this.config.NOTIFY_MAX_ATTEMPTS) {
-      await this.deliveries.markFailed(
-        em,
-        d.id,
-        result.permanent ? error : `${error} (gave up after ${attempt} attempts)`,
+      await inTenant((em) =>
+        this.deliveries.markFailed(
+          em,
+          d.id,
+          result.permanent ? error : `${error} (gave up after ${attempt} attempts)`,
+        ),
       );
       log.warn('notification failed', { error, attempt, permanent: result.permanent });
       return;
     }
     const backoff = this.config.NOTIFY_RETRY_BASE_MS * 2 ** (attempt - 1);
     const delay = Math.max(backoff, result.retryAfterMs ?? 0);
-    await this.deliveries.markRetry(em, d.id, error, delay);
+    await inTenant((em) => this.deliveries.markRetry(em, d.id, error, delay));
     this.attempts.inc({ channel: d.channel, result: 'retry' });
     log.info('notification will be retried', { error, attempt, retryInMs: delay });
   }
 
   /** Re-sends, once, failure alerts nobody acknowledged in time (marked as reminders). */
   async remind(): Promise<number> {
-    return this.orm.em.fork().transactional(async (em) => {
+    return inPlatformTransaction(this.orm, async (em) => {
       const due = await this.deliveries.dueForReminder(em, this.config.REMINDER_AFTER_SECONDS);
       let created = 0;
       for (const d of due) {

@@ -3,6 +3,7 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AppLogger, errorMessage } from '@app/common';
 import { createEnvelope } from '@app/contracts';
+import { inPlatformTransaction } from '@app/database';
 import { addToOutbox, OutboxRelay } from '@app/messaging';
 import { TrainerConfig } from './trainer.config';
 import { TrainingRunRepository } from './training-run.repository';
@@ -35,7 +36,8 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async sweep(): Promise<number> {
-    const expired = await this.orm.em.fork().transactional(async (em) => {
+    // Expired runs of every tenant: a platform-wide transaction (row-level security, libs/database).
+    const expired = await inPlatformTransaction(this.orm, async (em) => {
       const rows = await this.runs.expireLeases(em);
       for (const r of rows) {
         const reason = `training run ${r.id} was abandoned (no heartbeat before its lease expired); the active version stays`;

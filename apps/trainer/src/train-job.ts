@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DomainError, errorMessage, loadConfig, parseFlags, UsageError } from '@app/common';
-import { ormConfig } from '@app/database';
+import { inPlatformTransaction, inTenantTransaction, ormConfig } from '@app/database';
 import type { ModelType } from '@app/domain';
 import { trainCandidate } from './candidate';
 import { TrainerConfig } from './trainer.config';
@@ -30,17 +30,19 @@ export async function runTrainJob(
   const orm = await MikroORM.init(ormConfig({ databaseUrl: config.DATABASE_URL, poolMax: 2 }));
   const runs = new TrainingRunRepository();
   try {
-    const em = orm.em.fork();
-    const [run] = await em.execute<{ tenant_id: string; model_type: ModelType; status: string }[]>(
-      'select tenant_id, model_type, status from ml_model_training_runs where id = ?',
-      [runId],
+    // The job knows only its run id: finding the run is platform-wide, the rest is in its tenant's scope.
+    const [run] = await inPlatformTransaction(orm, (em) =>
+      em.execute<{ tenant_id: string; model_type: ModelType; status: string }[]>(
+        'select tenant_id, model_type, status from ml_model_training_runs where id = ?',
+        [runId],
+      ),
     );
     if (!run) {
       out(`no training run ${runId}`);
       return 1;
     }
     try {
-      const r = await em.transactional((tx) =>
+      const r = await inTenantTransaction(orm, run.tenant_id, (tx) =>
         trainCandidate(
           tx,
           { data: new TrainingDataRepository(), runs },
@@ -52,16 +54,15 @@ export async function runTrainJob(
           },
         ),
       );
-      await runs.recordCandidate(em, runId, r);
+      await inTenantTransaction(orm, run.tenant_id, (em) => runs.recordCandidate(em, runId, r));
       out(
         `trained ${run.model_type} for ${run.tenant_id}: candidate v${r.version}, hold-out accuracy ${(r.holdoutAccuracy * 100).toFixed(1)}%`,
       );
       return 0;
     } catch (err) {
-      await em.execute('update ml_model_training_runs set error = ? where id = ?', [
-        errorMessage(err),
-        runId,
-      ]);
+      await inTenantTransaction(orm, run.tenant_id, (em) =>
+        em.execute('update ml_model_training_runs set error = ? where id = ?', [errorMessage(err), runId]),
+      );
       out(`training failed: ${errorMessage(err)}`);
       if (err instanceof DomainError) return 1;
       throw err;

@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { errorMessage } from '@app/common';
 import type { Envelope } from '@app/contracts';
+import { inTenantTransaction } from '@app/database';
 import type { ModelType } from '@app/domain';
 import { MessagingMetrics, OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
@@ -52,8 +53,8 @@ export class TrainerService {
   }
 
   /** Runs `work` in its own committed transaction (the run's state must be visible while it trains). */
-  private own<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.orm.em.fork().transactional(work);
+  private own<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return inTenantTransaction(this.orm, tenantId, work);
   }
 
   private async train(
@@ -64,7 +65,7 @@ export class TrainerService {
   ): Promise<void> {
     const { em, log } = ctx;
     const lease = this.config.TRAINING_LEASE_SECONDS;
-    const started = await this.own((tx) =>
+    const started = await this.own(event.tenantId, (tx) =>
       this.runs.start(tx, {
         tenantId: event.tenantId,
         modelType,
@@ -84,7 +85,7 @@ export class TrainerService {
     // The lease: while this process trains, heartbeats keep the run alive; if it dies, the lease expires.
     const heartbeat = setInterval(
       () => {
-        this.own((tx) => this.runs.heartbeat(tx, runId, lease)).catch((err: unknown) =>
+        this.own(event.tenantId, (tx) => this.runs.heartbeat(tx, runId, lease)).catch((err: unknown) =>
           log.warn('heartbeat failed', { runId, err: errorMessage(err) }),
         );
       },
@@ -133,9 +134,9 @@ export class TrainerService {
       });
     } catch (err) {
       // The message will be retried (or dead-lettered); the run records what happened meanwhile.
-      await this.own((tx) => this.runs.fail(tx, runId, `training error: ${errorMessage(err)}`)).catch(
-        () => undefined,
-      );
+      await this.own(event.tenantId, (tx) =>
+        this.runs.fail(tx, runId, `training error: ${errorMessage(err)}`),
+      ).catch(() => undefined);
       throw err;
     } finally {
       clearInterval(heartbeat);

@@ -4,3 +4,5 @@ export * from './migrate';
 export * from './database.module';
 export * from './histograms';
 export * from './training-data';
+export * from './roles';
+export * from './tenant-scope';

@@ -1,20 +1,38 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ensureDatabase } from './ensure-database';
 import { ormConfig } from './orm-config';
+import { connectsAsSuperuser, OWNER_ROLE, provisionDatabase, urlForRole } from './roles';
 
 export interface MigrateResult {
   databaseCreated: boolean;
   database: string;
   applied: string[];
+  /** The role the migrations ran as. */
+  ranAs: string;
 }
 
-/** Creates the database if missing, then applies pending migrations. Running it twice is harmless. */
+/**
+ * Creates the database if missing, then applies pending migrations as the owner role. Given a superuser
+ * URL (development, tests, the demo), it first provisions the roles and hands the database to ue_owner,
+ * then migrates as ue_owner; given any other URL (production: the owner's), it migrates as that user.
+ * Running it twice is harmless.
+ */
 export async function migrate(databaseUrl: string): Promise<MigrateResult> {
   const { created, name } = await ensureDatabase(databaseUrl);
-  const orm = await MikroORM.init(ormConfig({ databaseUrl, poolMax: 2 }));
+  let ownerUrl = databaseUrl;
+  if (await connectsAsSuperuser(databaseUrl)) {
+    await provisionDatabase(databaseUrl);
+    ownerUrl = urlForRole(databaseUrl, OWNER_ROLE);
+  }
+  const orm = await MikroORM.init(ormConfig({ databaseUrl: ownerUrl, poolMax: 2 }));
   try {
     const applied = await orm.getMigrator().up();
-    return { databaseCreated: created, database: name, applied: applied.map((m) => m.name) };
+    return {
+      databaseCreated: created,
+      database: name,
+      applied: applied.map((m) => m.name),
+      ranAs: decodeURIComponent(new URL(ownerUrl).username),
+    };
   } finally {
     await orm.close(true);
   }

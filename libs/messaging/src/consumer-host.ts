@@ -6,7 +6,8 @@ import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { headers, nanos } from '@nats-io/transport-node';
 import { AppLogger, BaseConfig, DomainError, errorMessage } from '@app/common';
-import { ContractViolation, followUp, parseEnvelope } from '@app/contracts';
+import { ContractViolation, followUp, parseEnvelope, PLATFORM_TENANT } from '@app/contracts';
+import { scopeToAllTenants, scopeToTenant } from '@app/database';
 import type { Envelope, PayloadOf, Subject } from '@app/contracts';
 import { eventHandlersOf } from './decorators';
 import type { EventHandler } from './decorators';
@@ -199,6 +200,18 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
           [binding.durable, envelope.id, binding.subject],
         );
         if (fresh.length === 0) return false;
+        // Row-level security: everything this handler reads or writes is its event's tenant's (or, for
+        // platform events such as seeding, every tenant's, where the service's role allows it).
+        if (envelope.tenantId === PLATFORM_TENANT) {
+          await scopeToAllTenants(em);
+        } else {
+          await scopeToTenant(em, envelope.tenantId);
+          const known = await em.execute<{ id: string }[]>('select id from tenants where id = ?', [
+            envelope.tenantId,
+          ]);
+          if (known.length === 0)
+            throw new DomainError('UNKNOWN_TENANT', `tenant "${envelope.tenantId}" does not exist`, false);
+        }
         const ctx: HandlerContext = {
           em,
           log,

@@ -81,7 +81,9 @@ export class NatsService implements OnApplicationShutdown {
     this.manager = await jetstreamManager(this.connection);
     await ensureStreams(this.manager, this.topology, this.config.STREAM_REPLICAS);
     this.log.info('connected to NATS JetStream', {
-      servers: this.config.NATS_URL,
+      // Host and port only: NATS_URL may carry the service's user and password.
+      servers: natsConnectOptions(this.config.NATS_URL).servers.join(','),
+      user: natsConnectOptions(this.config.NATS_URL).user,
       stream: this.topology.eventsStream,
     });
     void this.watchStatus(this.connection);

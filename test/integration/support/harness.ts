@@ -8,6 +8,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { AppLogger, BaseConfig } from '@app/common';
 import type { Envelope } from '@app/contracts';
+import { roleForService, urlForRole } from '@app/database';
 import {
   createServiceApp,
   ensureStreams,
@@ -18,10 +19,18 @@ import {
 import type { ServiceApp } from '@app/messaging';
 
 /** Real Postgres and NATS for one test file, with the run's database and subject prefix. */
+export interface HarnessOptions {
+  /** Subject prefix; by default the run's plus a random one per file. `''` is production's (no prefix). */
+  prefix?: string;
+  /** NATS for the harness's own connection and, unless a service's env says otherwise, the services'. */
+  natsUrl?: string;
+}
+
 export class Harness {
   /** Each test file gets its own subject prefix under the run's, so files never share a durable consumer. */
-  readonly prefix = `${process.env.SUBJECT_PREFIX ?? ''}f${Math.random().toString(36).slice(2, 8)}.`;
-  readonly topology = new Topology(this.prefix);
+  readonly prefix: string;
+  readonly topology: Topology;
+  readonly natsUrl: string;
   readonly logs: string[] = [];
   private readonly apps: ServiceApp<BaseConfig>[] = [];
   db!: Client;
@@ -29,10 +38,17 @@ export class Harness {
   js!: JetStreamClient;
   jsm!: JetStreamManager;
 
+  constructor(opts: HarnessOptions = {}) {
+    this.prefix =
+      opts.prefix ?? `${process.env.SUBJECT_PREFIX ?? ''}f${Math.random().toString(36).slice(2, 8)}.`;
+    this.topology = new Topology(this.prefix);
+    this.natsUrl = opts.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  }
+
   async start(): Promise<this> {
     this.db = new Client({ connectionString: process.env.DATABASE_URL });
     await this.db.connect();
-    this.nc = await connect(natsConnectOptions(process.env.NATS_URL ?? 'nats://127.0.0.1:4222'));
+    this.nc = await connect(natsConnectOptions(this.natsUrl));
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
     await ensureStreams(this.jsm, this.topology);
@@ -49,7 +65,14 @@ export class Harness {
       service,
       configClass,
       module,
-      env: { ...process.env, SUBJECT_PREFIX: this.prefix, HTTP_PORT: '0', ...env },
+      env: {
+        ...process.env,
+        DATABASE_URL: serviceDatabaseUrl(service),
+        NATS_URL: this.natsUrl,
+        SUBJECT_PREFIX: this.prefix,
+        HTTP_PORT: '0',
+        ...env,
+      },
       logSink: (line) => this.logs.push(line),
     });
     this.apps.push(app as unknown as ServiceApp<BaseConfig>);
@@ -93,6 +116,16 @@ export class Harness {
     // MikroORM keeps metadata globally; a later file in this worker must start clean (MikroORM #3783).
     MetadataStorage.clear();
   }
+}
+
+/**
+ * The run's database as the service's own role (least privilege, row-level security), as deployed; test
+ * services without a role of their own use the run's admin URL.
+ */
+export function serviceDatabaseUrl(service: string): string {
+  const url = process.env.DATABASE_URL ?? '';
+  const role = roleForService(service);
+  return role ? urlForRole(url, role) : url;
 }
 
 /** A tenant row, so tenant-scoped handlers have something to work on. */
