@@ -16,7 +16,9 @@ import { ALL_SUBJECTS } from '../libs/contracts/src/subjects';
 //   and network policies (egress exactly PostgreSQL, NATS, DNS and the service's own extras; ingress
 //   exactly its HTTP port), Secret and ConfigMap references, `$(VAR)` references;
 // - deploy/nats/values.yaml: JetStream settings, and each service's NATS user allowed exactly the
-//   subjects its code publishes (`emit` / `createEnvelope`) and the consumers it declares (`@OnEvent`);
+//   subjects its code publishes (`emit` / `createEnvelope`) and the consumers it declares (`@OnEvent`,
+//   with their max-deliveries advisories); the CLI user denied the services' durable consumers. The
+//   users themselves run the services in test/integration/nats-permissions.int-spec.ts;
 // - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, and every app named;
 // - .github/workflows/*.yml parse.
 
@@ -52,8 +54,8 @@ export interface CheckReport {
   notes: string[];
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
 export interface K8sObject extends JsonObject {
   apiVersion: string;
@@ -665,6 +667,9 @@ export function natsPublishAllow(
     ...cons.map((s) => `dlq.${durable(service, s)}`),
     '$JS.API.INFO',
     ...['CREATE', 'UPDATE', 'INFO'].flatMap((op) => STREAMS.map((st) => `$JS.API.STREAM.${op}.${st}`)),
+    // A consumer's max-deliveries watcher (libs/messaging/src/max-deliveries.ts) reads the original
+    // message back from the events stream to dead-letter it.
+    ...(cons.length ? ['$JS.API.STREAM.MSG.GET.UE_EVENTS'] : []),
     ...cons.flatMap((s) => {
       const d = durable(service, s);
       return [
@@ -677,26 +682,66 @@ export function natsPublishAllow(
   ];
 }
 
-interface NatsUser {
+/**
+ * The subscribe permissions a service's NATS user needs: replies on `_INBOX.>`, and for each of its durable
+ * consumers the max-deliveries advisory its watcher listens to (libs/messaging/src/max-deliveries.ts).
+ */
+export function natsSubscribeAllow(service: string, consumes: Iterable<string>): string[] {
+  return [
+    '_INBOX.>',
+    ...[...consumes].map(
+      (s) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.UE_EVENTS.${durable(service, s)}`,
+    ),
+  ];
+}
+
+/** What the CLI user must be denied: creating or pulling from any service's durable consumer. */
+export function natsCliDeny(durables: Iterable<string>): string[] {
+  return [...durables].flatMap((d) => [
+    `$JS.API.CONSUMER.CREATE.UE_EVENTS.${d}`,
+    `$JS.API.CONSUMER.MSG.NEXT.UE_EVENTS.${d}`,
+  ]);
+}
+
+interface Permission {
+  allow?: string[];
+  deny?: string[];
+}
+
+/** One entry of `config.merge.authorization.users` in deploy/nats/values.yaml. */
+export interface NatsUser {
   user: string;
   password?: string;
-  permissions?: { publish?: { allow?: string[] }; subscribe?: { allow?: string[] } };
+  permissions?: { publish?: Permission; subscribe?: Permission };
+}
+
+/** deploy/nats/values.yaml, parsed; throws when it cannot be read or is not a mapping. */
+export function readNatsValues(root: string): JsonObject {
+  const parsed: unknown = parseYaml(readFileSync(join(root, 'deploy/nats/values.yaml'), 'utf8'));
+  if (!isObject(parsed)) throw new Error('not a mapping');
+  return parsed;
+}
+
+/** The value at a dotted path (`config.merge.authorization`), undefined when any step is missing. */
+export function valueAt(values: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), values);
+}
+
+/** The environment variable holding a NATS user's password: ue-drift-monitor -> UE_DRIFT_MONITOR_PASSWORD. */
+export function natsPasswordVariable(user: string): string {
+  return `UE_${user.replace(/^ue-/, '').toUpperCase().replace(/-/g, '_')}_PASSWORD`;
 }
 
 function checkNatsValues(root: string, problems: string[], notes: string[]): void {
   const p = (msg: string) => problems.push(`deploy/nats/values.yaml: ${msg}`);
-  const file = join(root, 'deploy/nats/values.yaml');
   let v: JsonObject;
   try {
-    const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
-    if (!isObject(parsed)) throw new Error('not a mapping');
-    v = parsed;
+    v = readNatsValues(root);
   } catch (err) {
     p(`cannot be read: ${(err as Error).message}`);
     return;
   }
-  const at = (path: string): unknown =>
-    path.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), v);
+  const at = (path: string): unknown => valueAt(v, path);
   if (at('config.jetstream.enabled') !== true) p('config.jetstream.enabled must be true');
   if (
     at('config.jetstream.fileStore.enabled') !== true ||
@@ -722,7 +767,7 @@ function checkNatsValues(root: string, problems: string[], notes: string[]): voi
   const byName = new Map((users as unknown as NatsUser[]).map((u) => [u.user, u]));
   const env = at('container.env');
   const checkPassword = (u: NatsUser) => {
-    const envName = `UE_${u.user.replace(/^ue-/, '').toUpperCase().replace(/-/g, '_')}_PASSWORD`;
+    const envName = natsPasswordVariable(u.user);
     if (u.password !== `<< $${envName} >>`) p(`user ${u.user}: password must be << $${envName} >>`);
     const ref = isObject(env)
       ? (env[envName] as { valueFrom?: { secretKeyRef?: SecretKeyRef } } | undefined)
@@ -731,6 +776,7 @@ function checkNatsValues(root: string, problems: string[], notes: string[]): voi
     if (sk?.name !== NATS_AUTH_SECRET || sk.key !== envName)
       p(`container.env.${envName} must come from Secret ${NATS_AUTH_SECRET} key ${envName}`);
   };
+  const serviceDurables: string[] = [];
   for (const { name } of SERVICES) {
     const u = byName.get(`ue-${name}`);
     if (!u) {
@@ -743,14 +789,16 @@ function checkNatsValues(root: string, problems: string[], notes: string[]): voi
       p(`found no subject in apps/${name}/src (scanner out of date?)`);
     for (const s of [...publishes, ...consumes])
       if (!(ALL_SUBJECTS as readonly string[]).includes(s)) p(`apps/${name} uses unknown subject ${s}`);
+    serviceDurables.push(...[...consumes].map((c) => durable(name, c)));
     const want = new Set(natsPublishAllow(name, publishes, consumes));
     const have = new Set(u.permissions?.publish?.allow ?? []);
     const missing = [...want].filter((s) => !have.has(s));
     const extra = [...have].filter((s) => !want.has(s));
     if (missing.length) p(`user ue-${name} cannot publish ${missing.join(', ')} (its code needs it)`);
     if (extra.length) p(`user ue-${name} may publish ${extra.join(', ')} (more than its code needs)`);
-    if (!sameSet(new Set(u.permissions?.subscribe?.allow ?? []), new Set(['_INBOX.>'])))
-      p(`user ue-${name}: subscribe must be exactly _INBOX.>`);
+    const wantSub = new Set(natsSubscribeAllow(name, consumes));
+    if (!sameSet(new Set(u.permissions?.subscribe?.allow ?? []), wantSub))
+      p(`user ue-${name}: subscribe must be exactly ${show(wantSub)}`);
   }
   const cli = byName.get('ue-cli');
   if (!cli) p('no NATS user ue-cli');
@@ -759,6 +807,11 @@ function checkNatsValues(root: string, problems: string[], notes: string[]): voi
     const allowed = new Set(cli.permissions?.publish?.allow ?? []);
     for (const s of subjectsOf(root, 'cli').publishes)
       if (!allowed.has(s)) p(`user ue-cli cannot publish ${s} (apps/cli publishes it)`);
+    // Its ordered consumers need CREATE / MSG.NEXT on `UE_EVENTS.*`, which would also match the services'
+    // durable consumers: those must be denied.
+    const denied = new Set(cli.permissions?.publish?.deny ?? []);
+    const missing = natsCliDeny(serviceDurables).filter((s) => !denied.has(s));
+    if (missing.length) p(`user ue-cli must be denied ${missing.join(', ')} (a service's durable consumer)`);
   }
   const admin = byName.get('ue-admin');
   if (!admin) p('no NATS user ue-admin (nats-box)');

@@ -10,7 +10,7 @@ import type { ExitCode } from './commands';
 
 const TENANT = /^[A-Za-z0-9_-]{1,100}$/;
 
-const COMMANDS: Record<string, { summary: string; flags: FlagSpec }> = {
+export const COMMANDS: Record<string, { summary: string; flags: FlagSpec }> = {
   'db:migrate': {
     summary: 'create the database if missing, then apply migrations (safe to repeat)',
     flags: {},

@@ -10,7 +10,7 @@ import type { SeedPlan } from './seeding/seed-plan';
 // `npm run seed:platform -- [options]`: the seeder as a command, doing in-process what the seeder
 // service does on seed.requested. Arguments are checked before any connection is opened.
 
-const FLAGS: FlagSpec = {
+export const FLAGS: FlagSpec = {
   tenants: { type: 'int', min: 1, max: 1000 },
   users: { type: 'int', min: 1, max: 100_000 },
   claims: { type: 'int', min: 1, max: 1_000_000 },

@@ -37,36 +37,56 @@ export function roleForService(service: string): string | undefined {
   return (SERVICE_ROLES as Record<string, string>)[service];
 }
 
-async function ensureRole(client: Client, name: string, attrs: string, password?: string): Promise<void> {
-  const found = await client.query('select 1 from pg_roles where rolname = $1', [name]);
-  if (found.rowCount) return;
-  const pw = password ? ` password ${client.escapeLiteral(password)}` : '';
-  try {
-    await client.query(`create role "${name}" ${attrs}${pw}`);
-  } catch (err) {
-    // Another process (a parallel test run) created it first.
-    if ((err as { code?: string }).code !== '42710') throw err;
-  }
-}
+const LOGIN_ROLES = [OWNER_ROLE, ...Object.values(SERVICE_ROLES)];
+
+/**
+ * The roles and their memberships, idempotent (safe to run twice, or by two processes at once). It is
+ * also database/roles.sql, for a DBA provisioning a server where the migrator is not a superuser
+ * (a test keeps the two identical). Passwords are set separately (`alter role ... password`).
+ */
+export const ROLES_SQL = `do $$
+declare
+  r text;
+begin
+  foreach r in array array['${LOGIN_ROLES.join("', '")}'] loop
+    begin
+      if not exists (select from pg_roles where rolname = r) then
+        execute format('create role %I login nosuperuser nobypassrls', r);
+      end if;
+    exception when duplicate_object then null;
+    end;
+  end loop;
+  foreach r in array array['${SERVICE_GROUP_ROLE}', '${PLATFORM_SCOPE_ROLE}'] loop
+    begin
+      if not exists (select from pg_roles where rolname = r) then
+        execute format('create role %I nologin', r);
+      end if;
+    exception when duplicate_object then null;
+    end;
+  end loop;
+end $$;
+grant ${SERVICE_GROUP_ROLE} to ${Object.values(SERVICE_ROLES).join(', ')};
+grant ${PLATFORM_SCOPE_ROLE} to ${PLATFORM_SCOPED.map((s) => SERVICE_ROLES[s]).join(', ')};
+-- The seeder bulk-loads with COPY, dropping and rebuilding indexes and constraints around it, and
+-- truncates on --reset: DDL, which only the owner may do. It is a development and demo tool that refuses
+-- to reset in production; docs/reliability.md says so.
+grant ${OWNER_ROLE} to ${SERVICE_ROLES.seeder};
+`;
 
 /**
  * Creates the roles that are missing. Needs a superuser (or CREATEROLE) connection. `password` is given
- * to the login roles it creates (development: the admin's own, so that per-role URLs work with password
- * authentication as in Compose); production roles are created by a DBA with their own secrets.
+ * to login roles that have none (development: the admin's own, so that per-role URLs work with password
+ * authentication as in Compose); production roles get their own secrets from a DBA.
  */
 export async function ensureRoles(client: Client, password?: string): Promise<void> {
-  await ensureRole(client, OWNER_ROLE, 'login nosuperuser nobypassrls', password);
-  await ensureRole(client, SERVICE_GROUP_ROLE, 'nologin');
-  await ensureRole(client, PLATFORM_SCOPE_ROLE, 'nologin');
-  for (const [service, role] of Object.entries(SERVICE_ROLES) as [ServiceWithRole, string][]) {
-    await ensureRole(client, role, 'login nosuperuser nobypassrls', password);
-    await client.query(`grant "${SERVICE_GROUP_ROLE}" to "${role}"`);
-    if (PLATFORM_SCOPED.includes(service)) await client.query(`grant "${PLATFORM_SCOPE_ROLE}" to "${role}"`);
-  }
-  // The seeder bulk-loads with COPY, dropping and rebuilding indexes and constraints around it, and
-  // truncates on --reset: that is DDL, which only the owner may do. It is a development tool and refuses
-  // to run in production (see apps/seeder); docs/reliability.md says so.
-  await client.query(`grant "${OWNER_ROLE}" to "${SERVICE_ROLES.seeder}"`);
+  await client.query(ROLES_SQL);
+  if (!password) return;
+  const without = await client.query<{ rolname: string }>(
+    'select rolname from pg_authid where rolname = any($1) and rolpassword is null',
+    [LOGIN_ROLES],
+  );
+  for (const r of without.rows)
+    await client.query(`alter role "${r.rolname}" password ${client.escapeLiteral(password)}`);
 }
 
 /** True when `databaseUrl` connects as a superuser (who may create the roles and hand over ownership). */

@@ -38,17 +38,29 @@ export class MaxDeliveriesWatcher {
       );
       this.subs.push(sub);
       void (async () => {
-        for await (const m of sub) {
-          try {
-            const a = m.json<MaxDeliveriesAdvisory>();
-            await this.keep(a);
-            onDeadLetter?.(a.consumer);
-          } catch (err) {
-            this.log.error('could not dead-letter a message out of deliveries', {
+        // The subscription itself can fail (a permissions violation, a closed connection): that must be
+        // logged, never become an unhandled rejection that stops the service.
+        try {
+          for await (const m of sub) {
+            try {
+              const a = m.json<MaxDeliveriesAdvisory>();
+              await this.keep(a);
+              onDeadLetter?.(a.consumer);
+            } catch (err) {
+              this.log.error('could not dead-letter a message out of deliveries', {
+                consumer,
+                err: errorMessage(err),
+              });
+            }
+          }
+        } catch (err) {
+          this.log.error(
+            'max-deliveries advisories are no longer received: out-of-delivery messages will not be dead-lettered',
+            {
               consumer,
               err: errorMessage(err),
-            });
-          }
+            },
+          );
         }
       })();
     }
