@@ -28,7 +28,8 @@ describe('Azure ML training backend', () => {
     AZUREML_ENDPOINT: arm.url,
     AZUREML_ALLOW_INSECURE: 'true',
     AZUREML_POLL_SECONDS: '1',
-    AZUREML_TIMEOUT_SECONDS: '4',
+    // Long enough for a real training job on a busy 2-core machine; the hanging job waits it out.
+    AZUREML_TIMEOUT_SECONDS: '15',
     AZUREML_JOB_DATABASE_URL: serviceDatabaseUrl('trainer'),
   });
 

@@ -72,14 +72,14 @@ class ProbeModule {
 // own role: every service connects as it in the integration tests, as deployed.
 describe('tenant isolation and least privilege in PostgreSQL', () => {
   const h = new Harness();
-  const A = 'tenant_77_0';
-  const B = 'tenant_77_1';
+  const A = 'tenant_7701_0';
+  const B = 'tenant_7701_1';
 
   beforeAll(async () => {
     await h.start();
     expect(
       await runSeedCommand(
-        ['--seed', '77', '--tenants', '2', '--claims', '400'],
+        ['--seed', '7701', '--tenants', '2', '--claims', '400'],
         () => undefined,
         process.env,
       ),
