@@ -264,11 +264,11 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async onFailure(binding: Binding, m: JsMsg, err: unknown, log: AppLogger): Promise<Outcome> {
     if (err instanceof ContractViolation) {
-      await this.deadLetter(binding, m, err.code, err.reason);
+      await this.deadLetter(binding, m, err.code, err.reason, log);
       return 'dead_letter';
     }
     if (err instanceof DomainError && !err.retryable) {
-      await this.deadLetter(binding, m, err.code, err.message);
+      await this.deadLetter(binding, m, err.code, err.message, log);
       return 'dead_letter';
     }
     const code = err instanceof DomainError ? err.code : 'HANDLER_ERROR';
@@ -278,6 +278,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
         m,
         'MAX_DELIVERIES',
         `${code}: ${errorMessage(err)} (after ${m.info.deliveryCount} deliveries)`,
+        log,
       );
       return 'dead_letter';
     }
@@ -292,8 +293,17 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     return 'retry';
   }
 
-  /** Keeps the original bytes and the reason in the dead-letter stream, then stops redelivery. */
-  private async deadLetter(binding: Binding, m: JsMsg, code: string, reason: string): Promise<void> {
+  /**
+   * Keeps the original bytes and the reason in the dead-letter stream, then stops redelivery. `log`
+   * carries the event's tenantId and correlationId when the envelope could be read.
+   */
+  private async deadLetter(
+    binding: Binding,
+    m: JsMsg,
+    code: string,
+    reason: string,
+    log: AppLogger = this.log,
+  ): Promise<void> {
     const { js, topology } = this.nats;
     const h = headers();
     h.set(HDR.dlqCode, code);
@@ -314,7 +324,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       });
     } catch (err) {
       // Never drop a message we could not park: let it come back.
-      this.log.error('dead-letter publish failed; message will be redelivered', {
+      log.error('dead-letter publish failed; message will be redelivered', {
         err: errorMessage(err),
         consumer: binding.durable,
       });
@@ -323,13 +333,15 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     }
     m.term();
     this.metrics.deadLettered.inc({ subject: binding.subject, code });
-    this.log.error('message dead-lettered', {
+    log.error('message dead-lettered', {
       code,
       reason,
       consumer: binding.durable,
       streamSeq: m.seq,
-      tenantId: tenantId ?? undefined,
-      correlationId: correlationId ?? undefined,
+      // Headers when the envelope could not be read (the child logger has them otherwise).
+      ...(log === this.log
+        ? { tenantId: tenantId || undefined, correlationId: correlationId || undefined }
+        : {}),
     });
   }
 }
