@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import * as k8s from 'kubernetes-models';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { ALL_SUBJECTS } from '../libs/contracts/src/subjects';
+import { OWNER_ROLE, SERVICE_ROLES } from '../libs/database/src/roles';
 
 // npm run build && node -r ./tools/register-aliases.js dist/scripts/check-deploy.js
 //
@@ -15,6 +16,10 @@ import { ALL_SUBJECTS } from '../libs/contracts/src/subjects';
 // - cross-checks the objects: each service's ports, Service, disruption budget (never blocking a drain)
 //   and network policies (egress exactly PostgreSQL, NATS, DNS and the service's own extras; ingress
 //   exactly its HTTP port), Secret and ConfigMap references, `$(VAR)` references;
+// - the database logins: each service composes its DATABASE_URL with its own role (ue_<service>, from
+//   libs/database/src/roles.ts) and its own password key, the cli toolbox and the migration Job with
+//   ue_owner's (dev's Job: its PostgreSQL superuser, whose password every dev role then shares), and
+//   nothing reads the database Secret whole or more than one of its keys;
 // - deploy/nats/values.yaml: JetStream settings, and each service's NATS user allowed exactly the
 //   subjects its code publishes (`emit` / `createEnvelope`) and the consumers it declares (`@OnEvent`,
 //   with their max-deliveries advisories); the CLI user denied the services' durable consumers. The
@@ -37,6 +42,10 @@ const EXTRA_EGRESS: Record<string, number[]> = { notifier: [587, 465, 443], trai
 /** Secrets that prod creates out of band (its overlay deletes their placeholders). */
 const OUT_OF_BAND_SECRETS = ['union-eyes-ml-db', 'union-eyes-ml-nats-auth', 'union-eyes-ml-notifier'];
 const NATS_AUTH_SECRET = 'union-eyes-ml-nats-auth';
+/** One PostgreSQL password per role (deploy/k8s/base/secret.yaml); each workload reads only its own. */
+const DB_SECRET = 'union-eyes-ml-db';
+/** Dev only: the in-cluster server's superuser password, with which the dev migration Job creates the roles. */
+const DB_SUPERUSER_KEY = 'UE_DB_SUPERUSER_PASSWORD';
 const STREAMS = ['UE_EVENTS', 'UE_DLQ'];
 
 export interface CheckOptions {
@@ -626,6 +635,188 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[])
   }
   if (outOfBand.size)
     problems.push(`note: overlay ${overlay} expects Secrets created out of band: ${show(outOfBand)}`);
+  checkDatabaseLogins(overlay, objects, problems);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Database roles: who connects as whom
+// ---------------------------------------------------------------------------------------------------
+
+/** The Secret key holding a PostgreSQL role's password: ue_drift_monitor -> UE_DB_DRIFT_MONITOR_PASSWORD. */
+export function dbPasswordKey(role: string): string {
+  return `UE_DB_${role.replace(/^ue_/, '').toUpperCase()}_PASSWORD`;
+}
+
+/** Who a container connects to PostgreSQL as: the user of its DATABASE_URL and the Secret key of its password. */
+export interface DatabaseLogin {
+  user: string;
+  password: SecretKeyRef;
+}
+
+const COMPOSED_DATABASE_URL =
+  /^postgresql:\/\/([^:@/$]+):\$\(([A-Za-z_][A-Za-z0-9_]*)\)@\$\(DATABASE_HOSTPORT\)\/\$\(DATABASE_NAME\)$/;
+
+/**
+ * The login a container's DATABASE_URL composes, or what is wrong with it. The URL must be written in the
+ * manifest as `postgresql://<user>:$(<VAR>)@$(DATABASE_HOSTPORT)/$(DATABASE_NAME)` (a `$(VAR)` of a literal
+ * env entry, such as a `DB_USER`, is expanded first, as Kubernetes does), `<VAR>` an env entry read from a
+ * Secret key: never a whole URL from a Secret, never a password in the manifest.
+ */
+export function databaseLogin(c: Container): DatabaseLogin | string {
+  const env = new Map((c.env ?? []).map((e) => [e.name, e]));
+  const url = env.get('DATABASE_URL');
+  if (!url) return 'no env DATABASE_URL';
+  if (url.value === undefined) return 'DATABASE_URL must be composed in the manifest, not read whole';
+  const expanded = url.value.replace(
+    /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g,
+    (ref, name: string) => env.get(name)?.value ?? ref,
+  );
+  const m = COMPOSED_DATABASE_URL.exec(expanded);
+  if (!m)
+    return `DATABASE_URL ${url.value} is not postgresql://<role>:$(<password>)@$(DATABASE_HOSTPORT)/$(DATABASE_NAME)`;
+  const password = env.get(m[2]!)?.valueFrom?.secretKeyRef;
+  if (!password) return `DATABASE_URL's password $(${m[2]}) must be read from a Secret key`;
+  return { user: m[1]!, password };
+}
+
+/** A Secret's values (stringData as is, data decoded); undefined when the Secret is not in the output. */
+function secretValues(objects: K8sObject[], name: string): Map<string, string> | undefined {
+  const s = objects.find(
+    (o) => o.kind === 'Secret' && isObject(o.metadata) && o.metadata.name === name,
+  ) as unknown as { data?: Record<string, string>; stringData?: Record<string, string> } | undefined;
+  if (!s) return undefined;
+  return new Map([
+    ...Object.entries(s.data ?? {}).map(([k, v]): [string, string] => [
+      k,
+      Buffer.from(v, 'base64').toString(),
+    ]),
+    ...Object.entries(s.stringData ?? {}),
+  ]);
+}
+
+/**
+ * Each service on its own role with its own password key, the cli toolbox and the migration Job on the
+ * owner's; in an overlay that ships the database Secret itself (dev), the Job may instead connect as the
+ * PostgreSQL superuser so that migrate() creates the roles, which then all have the superuser's password.
+ */
+function checkDatabaseLogins(overlay: string, objects: K8sObject[], problems: string[]): void {
+  const p = (msg: string) => problems.push(`overlay ${overlay}: ${msg}`);
+  const before = problems.length;
+  const workloads = objects.filter((o) =>
+    ['Deployment', 'StatefulSet', 'Job'].includes(o.kind),
+  ) as unknown as (Workload & { kind: string })[];
+  const find = (kind: string, name: string) =>
+    workloads.find((w) => w.kind === kind && w.metadata.name === name);
+  const values = secretValues(objects, DB_SECRET);
+  const ownerKey = dbPasswordKey(OWNER_ROLE);
+
+  // Nothing reads the Secret whole (it holds the owner's password), nor two of its keys.
+  for (const w of workloads)
+    for (const c of w.spec.template.spec.containers) {
+      const at = `${w.kind} ${w.metadata.name}/${c.name}`;
+      if (c.envFrom?.some((ef) => ef.secretRef?.name === DB_SECRET))
+        p(`${at}: envFrom Secret ${DB_SECRET} hands it every role's password; read its own key only`);
+      const keys = new Set(
+        (c.env ?? []).flatMap((e) =>
+          e.valueFrom?.secretKeyRef?.name === DB_SECRET ? [e.valueFrom.secretKeyRef.key] : [],
+        ),
+      );
+      if (keys.size > 1) p(`${at}: reads several database passwords (${show(keys)}); one role per workload`);
+    }
+
+  /** The container's login; undefined (and a problem) when there is no such container or URL to read. */
+  const login = (kind: string, name: string, container: string): DatabaseLogin | undefined => {
+    const c = find(kind, name)?.spec.template.spec.containers.find((x) => x.name === container);
+    if (!c) {
+      p(`${kind} ${name}: no container ${container}`);
+      return undefined;
+    }
+    const l = databaseLogin(c);
+    if (typeof l === 'string') {
+      p(`${kind} ${name}/${container}: ${l}`);
+      return undefined;
+    }
+    if (l.password.name !== DB_SECRET)
+      p(`${kind} ${name}/${container}: the database password must come from Secret ${DB_SECRET}`);
+    return l;
+  };
+  const expectRole = (kind: string, name: string, container: string, role: string): void => {
+    const l = login(kind, name, container);
+    if (!l) return;
+    if (l.user !== role) p(`${kind} ${name}: DATABASE_URL connects as ${l.user}; want ${role}`);
+    if (l.password.key !== dbPasswordKey(role))
+      p(
+        `${kind} ${name}: database password from key ${l.password.key}; want ${dbPasswordKey(role)} (${role})`,
+      );
+  };
+
+  const roles = SERVICE_ROLES as Record<string, string>;
+  for (const { name } of SERVICES) {
+    const role = roles[name];
+    if (!role) p(`${name}: no role in SERVICE_ROLES (libs/database/src/roles.ts)`);
+    else if (find('Deployment', name)) expectRole('Deployment', name, 'app', role);
+  }
+  // The operator toolbox reads across tenants, which row-level security denies every service role.
+  if (find('Deployment', 'cli')) expectRole('Deployment', 'cli', 'cli', OWNER_ROLE);
+
+  if (!find('Job', 'migrate')) {
+    p('Job migrate is missing');
+    return;
+  }
+  const job = login('Job', 'migrate', 'migrate');
+  let ranAs = job?.user ?? '?';
+  // Every role of libs/database/src/roles.ts is ue_*; a user that is not, with the superuser key, is the
+  // server's superuser.
+  if (job && job.password.key === DB_SUPERUSER_KEY && !job.user.startsWith('ue_')) {
+    ranAs += ' (superuser)';
+    // Only where the overlay ships the Secret itself: production's Job never holds a superuser password.
+    if (!values)
+      p(
+        `Job migrate: connects as the superuser ${job.user}, allowed only in an overlay that ships Secret ${DB_SECRET} (dev)`,
+      );
+    else {
+      const superPassword = values.get(DB_SUPERUSER_KEY);
+      // migrate() gives each role it creates the superuser's password: any other value cannot log in.
+      for (const role of [OWNER_ROLE, ...Object.values(roles)])
+        if (values.get(dbPasswordKey(role)) !== superPassword)
+          p(
+            `Secret ${DB_SECRET}: ${dbPasswordKey(role)} must equal ${DB_SUPERUSER_KEY}: the migration Job creates the roles as the superuser, with its password`,
+          );
+      // The in-output PostgreSQL server, if any, must have that very superuser and password.
+      for (const w of workloads)
+        for (const c of w.spec.template.spec.containers) {
+          const env = new Map((c.env ?? []).map((e) => [e.name, e]));
+          const pw = env.get('POSTGRES_PASSWORD');
+          if (!pw) continue;
+          const serverUser = env.get('POSTGRES_USER')?.value ?? 'postgres';
+          const ref = pw.valueFrom?.secretKeyRef;
+          const serverPassword = ref?.name === DB_SECRET ? values.get(ref.key) : pw.value;
+          if (serverUser !== job.user || serverPassword !== superPassword)
+            p(
+              `${w.kind} ${w.metadata.name}: its superuser (POSTGRES_USER, POSTGRES_PASSWORD) must be the migration Job's (${job.user}, ${DB_SUPERUSER_KEY})`,
+            );
+        }
+    }
+  } else if (job) {
+    if (job.user !== OWNER_ROLE) p(`Job migrate: DATABASE_URL connects as ${job.user}; want ${OWNER_ROLE}`);
+    if (job.password.key !== ownerKey)
+      p(`Job migrate: database password from key ${job.password.key}; want ${ownerKey}`);
+  }
+
+  // The Secret, where the overlay ships it: one password per role, nothing else (no whole URL).
+  if (values) {
+    const want = new Set([ownerKey, ...Object.values(roles).map(dbPasswordKey)]);
+    const have = new Set([...values.keys()].filter((k) => k !== DB_SUPERUSER_KEY));
+    const missing = new Set([...want].filter((k) => !have.has(k)));
+    const extra = new Set([...have].filter((k) => !want.has(k)));
+    if (missing.size) p(`Secret ${DB_SECRET}: no password for ${show(missing)}`);
+    if (extra.size) p(`Secret ${DB_SECRET}: ${show(extra)}: not a role's password (one key per role only)`);
+  }
+  // The summary only when all of the above held (notes print as `ok`).
+  if (problems.length === before)
+    problems.push(
+      `note: overlay ${overlay}: database roles: ${SERVICES.length} services on their own, migrate as ${ranAs}${find('Deployment', 'cli') ? `, cli as ${OWNER_ROLE}` : ''}`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------
