@@ -79,6 +79,12 @@ describe('trainer', () => {
         `trained ${modelType}: hold-out accuracy ${(run!.validation_accuracy! * 100).toFixed(1)}% (${run!.training_samples} train / ${run!.validation_samples} hold-out)\n`,
       );
       expect(run).toMatchObject({ status: 'completed', candidate_version: 2, error: null });
+      // Completed after it started (the completion time is the clock's, not the transaction's start).
+      const [times] = await h.query<{ ok: boolean }>(
+        `select training_completed_at > training_started_at as ok from ml_model_training_runs where correlation_id = $1`,
+        [e.correlationId],
+      );
+      expect(times).toEqual({ ok: true });
       expect(run!.validation_accuracy).toBeGreaterThanOrEqual(MODEL_CONFIGS[modelType].accuracyThreshold);
       // The hold-out is the most recent 20%: every training example is older than the cut-off.
       expect(run!.validation_samples).toBe(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError } from '@app/common';
 import type { ModelType } from '@app/domain';
 import type { CandidateResult } from './candidate';
 
@@ -61,8 +62,10 @@ export class TrainingRunRepository {
   }
 
   async fail(em: EntityManager, runId: string, error: string, counts?: { training: number }): Promise<void> {
+    // Only a run still in progress: one the lease sweeper already failed keeps its reason (found by the
+    // fault suite: a trainer frozen past its lease overwrote "abandoned" when it woke up).
     await em.execute(
-      `update ml_model_training_runs set status = 'failed', error = ?, training_completed_at = now(), training_samples = coalesce(?, training_samples) where id = ?`,
+      `update ml_model_training_runs set status = 'failed', error = ?, training_completed_at = clock_timestamp(), training_samples = coalesce(?, training_samples) where id = ? and status in ('queued', 'running')`,
       [error, counts?.training ?? null, runId],
     );
   }
@@ -92,11 +95,20 @@ export class TrainingRunRepository {
     backend: string,
     externalJobId?: string,
   ): Promise<void> {
-    await this.recordCandidate(em, runId, r);
-    await em.execute(
-      `update ml_model_training_runs set status = 'completed', training_completed_at = now(), backend = ?, external_job_id = ? where id = ?`,
+    // Fenced by the lease: a process that stalled past its lease (a long pause, a suspended VM) finds its
+    // run failed as abandoned, and people told so. Completing it anyway would announce, and deploy, a run
+    // reported as failed (found by the fault suite), so its work is rolled back and the message parked.
+    // clock_timestamp(), not now(): this runs in the handler's transaction, which began before training.
+    const mine = await em.execute<{ id: string }[]>(
+      `update ml_model_training_runs set status = 'completed', training_completed_at = clock_timestamp(), backend = ?, external_job_id = ? where id = ? and status = 'running' returning id`,
       [backend, externalJobId ?? null, runId],
     );
+    if (mine.length === 0)
+      throw new DomainError(
+        'LEASE_LOST',
+        `training run ${runId} is no longer in progress (its lease expired and it was failed as abandoned); its result is discarded`,
+      );
+    await this.recordCandidate(em, runId, r);
   }
 
   /** Fails every running run whose lease expired (its process stopped sending heartbeats). */
