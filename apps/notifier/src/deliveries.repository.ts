@@ -68,38 +68,42 @@ export class DeliveriesRepository {
     reminder = false,
     eventId = event.id,
   ): Promise<number> {
-    let created = 0;
+    if (recipients.length === 0) return 0;
+    // One statement for every recipient (an alert goes to 7 or 8): one round trip, not one per delivery.
+    const now = new Date();
+    const params: unknown[] = [];
     for (const r of recipients) {
       const id = randomUUID();
       const inApp = r.channel === 'in_app';
-      const rows = await em.execute<{ id: string }[]>(
-        `insert into ml_retraining_notifications
-           (id, tenant_id, event_id, event_type, model_type, severity, channel, recipient, subject, body, status, attempts, sent_at, next_attempt_at, is_reminder, correlation_id)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         on conflict (event_id, channel, recipient) do nothing
-         returning id`,
-        [
-          id,
-          event.tenantId,
-          eventId,
-          event.type,
-          message.modelType,
-          message.severity,
-          r.channel,
-          r.address,
-          `${reminder ? '[Reminder] ' : ''}${message.subject}`,
-          textBody(message, id, reminder),
-          inApp ? 'sent' : 'pending',
-          inApp ? 1 : 0,
-          inApp ? new Date() : null,
-          inApp ? null : new Date(),
-          reminder,
-          event.correlationId,
-        ],
+      params.push(
+        id,
+        event.tenantId,
+        eventId,
+        event.type,
+        message.modelType,
+        message.severity,
+        r.channel,
+        r.address,
+        `${reminder ? '[Reminder] ' : ''}${message.subject}`,
+        textBody(message, id, reminder),
+        inApp ? 'sent' : 'pending',
+        inApp ? 1 : 0,
+        inApp ? now : null,
+        inApp ? null : now,
+        reminder,
+        event.correlationId,
       );
-      created += rows.length;
     }
-    return created;
+    const row = `(${Array<string>(16).fill('?').join(', ')})`;
+    const rows = await em.execute<{ id: string }[]>(
+      `insert into ml_retraining_notifications
+         (id, tenant_id, event_id, event_type, model_type, severity, channel, recipient, subject, body, status, attempts, sent_at, next_attempt_at, is_reminder, correlation_id)
+       values ${recipients.map(() => row).join(', ')}
+       on conflict (event_id, channel, recipient) do nothing
+       returning id`,
+      params,
+    );
+    return rows.length;
   }
 
   /**
