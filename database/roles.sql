@@ -14,18 +14,12 @@ do $$
 declare
   r text;
 begin
-  foreach r in array array['ue_owner', 'ue_scheduler', 'ue_drift_monitor', 'ue_trainer', 'ue_validator', 'ue_notifier', 'ue_seeder'] loop
+  -- Login roles first, then the two group roles (no login) that only carry privileges.
+  foreach r in array array['ue_owner', 'ue_scheduler', 'ue_drift_monitor', 'ue_trainer', 'ue_validator', 'ue_notifier', 'ue_seeder', 'ue_service', 'ue_platform_scope'] loop
     begin
       if not exists (select from pg_roles where rolname = r) then
-        execute format('create role %I login nosuperuser nobypassrls', r);
-      end if;
-    exception when duplicate_object then null;
-    end;
-  end loop;
-  foreach r in array array['ue_service', 'ue_platform_scope'] loop
-    begin
-      if not exists (select from pg_roles where rolname = r) then
-        execute format('create role %I nologin', r);
+        execute format('create role %I %s', r,
+          case when r in ('ue_service', 'ue_platform_scope') then 'nologin' else 'login nosuperuser nobypassrls' end);
       end if;
     exception when duplicate_object then null;
     end;

@@ -65,10 +65,7 @@ sleep 0.5
 step "Starting the six services (logs in $DEMO_DIR/logs)"
 # Each service connects as its own PostgreSQL role (least privilege, row-level security per tenant);
 # db:migrate created the roles and ran the migrations as ue_owner. The CLI below stays the operator's.
-role_url() { local u="$1" role="$2" scheme rest creds; scheme="${u%%://*}"; rest="${u#*://}"
-  if [[ "$rest" == *@* ]]; then creds="${rest%%@*}"; rest="${rest#*@}"
-    if [[ "$creds" == *:* ]]; then echo "$scheme://$role:${creds#*:}@$rest"; else echo "$scheme://$role@$rest"; fi
-  else echo "$scheme://$role@$rest"; fi; }
+role_url() { node -e 'process.stdout.write(require("./dist/libs/database/src/roles.js").urlForRole(process.argv[1], process.argv[2]))' "$1" "$2"; }
 port=3101
 for svc in scheduler drift-monitor trainer validator notifier seeder; do
   DATABASE_URL="$(role_url "$DATABASE_URL" "ue_${svc//-/_}")" \

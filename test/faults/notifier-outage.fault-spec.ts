@@ -4,7 +4,7 @@ import { NotifierModule } from '../../apps/notifier/src/notifier.module';
 import { createTenant } from '../integration/support/harness';
 import { pollUntil } from '../integration/support/poll';
 import { SmtpSink } from '../integration/support/sinks';
-import { freePort } from '../support/nats-server';
+import { freePort } from '../../scripts/bench-processes';
 import { FaultHarness } from './support/fault-harness';
 import { checkInvariants, databaseNow } from './support/invariants';
 import { LockHolder } from './support/pg-locks';

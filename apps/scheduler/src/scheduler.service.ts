@@ -5,7 +5,7 @@ import { CronJob } from 'cron';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AppLogger, deterministicId, errorMessage } from '@app/common';
 import { createEnvelope } from '@app/contracts';
-import { scopeToAllTenants } from '@app/database';
+import { inPlatformTransaction } from '@app/database';
 import { MODEL_TYPES } from '@app/domain';
 import { addToOutbox, OutboxRelay } from '@app/messaging';
 import { logicalDate } from './logical-date';
@@ -69,9 +69,8 @@ export class SchedulerService implements OnApplicationBootstrap {
 
   async fire(at: Date, triggeredBy: 'cron' | 'catch_up' | 'manual'): Promise<FireResult> {
     const date = logicalDate(at, this.config.SCHEDULE_TIMEZONE);
-    const result = await this.orm.em.fork().transactional(async (em) => {
-      // The fan-out reads every tenant: a platform-wide transaction (row-level security, libs/database).
-      await scopeToAllTenants(em);
+    // The fan-out reads every tenant: a platform-wide transaction (row-level security, libs/database).
+    const result = await inPlatformTransaction(this.orm, async (em) => {
       const claimed = await em.execute<{ id: string }[]>(
         `insert into scheduled_runs (job_name, logical_date, triggered_by, events_published) values (?, ?, ?, 0)
          on conflict (job_name, logical_date) do nothing returning id`,

@@ -48,18 +48,12 @@ export const ROLES_SQL = `do $$
 declare
   r text;
 begin
-  foreach r in array array['${LOGIN_ROLES.join("', '")}'] loop
+  -- Login roles first, then the two group roles (no login) that only carry privileges.
+  foreach r in array array['${[...LOGIN_ROLES, SERVICE_GROUP_ROLE, PLATFORM_SCOPE_ROLE].join("', '")}'] loop
     begin
       if not exists (select from pg_roles where rolname = r) then
-        execute format('create role %I login nosuperuser nobypassrls', r);
-      end if;
-    exception when duplicate_object then null;
-    end;
-  end loop;
-  foreach r in array array['${SERVICE_GROUP_ROLE}', '${PLATFORM_SCOPE_ROLE}'] loop
-    begin
-      if not exists (select from pg_roles where rolname = r) then
-        execute format('create role %I nologin', r);
+        execute format('create role %I %s', r,
+          case when r in ('${SERVICE_GROUP_ROLE}', '${PLATFORM_SCOPE_ROLE}') then 'nologin' else 'login nosuperuser nobypassrls' end);
       end if;
     exception when duplicate_object then null;
     end;

@@ -71,8 +71,9 @@ export class NatsService implements OnApplicationShutdown {
 
   async connect(name: string): Promise<void> {
     if (this.connection) return;
+    const options = natsConnectOptions(this.config.NATS_URL);
     this.connection = await connect({
-      ...natsConnectOptions(this.config.NATS_URL),
+      ...options,
       name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
@@ -82,8 +83,8 @@ export class NatsService implements OnApplicationShutdown {
     await ensureStreams(this.manager, this.topology, this.config.STREAM_REPLICAS);
     this.log.info('connected to NATS JetStream', {
       // Host and port only: NATS_URL may carry the service's user and password.
-      servers: natsConnectOptions(this.config.NATS_URL).servers.join(','),
-      user: natsConnectOptions(this.config.NATS_URL).user,
+      servers: options.servers.join(','),
+      user: options.user,
       stream: this.topology.eventsStream,
     });
     void this.watchStatus(this.connection);
