@@ -5,7 +5,7 @@
 #   docker run --rm union-eyes-ml:latest cli db:migrate     # one-off CLI commands
 #
 # The argument is handled by deploy/docker/entrypoint.sh, which execs
-# `node -r ./tools/register-aliases.js dist/apps/<app>/src/main.js [args...]`.
+# `node dist/apps/<app>/src/main.js [args...]`.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -48,7 +48,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY tools ./tools
 COPY deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
 
 # `node` is uid/gid 1000 in the official image (Kubernetes manifests set runAsUser: 1000 to match).

@@ -22,7 +22,7 @@ export interface NodeChild {
 }
 
 /**
- * Starts `node -r ./tools/register-aliases.js <script> ...args` from the repository root. Its stdout and
+ * Starts `node <script> ...args` from the repository root. Its stdout and
  * stderr go straight to `logFile` (a file descriptor, not a pipe): the benchmark process never spends
  * CPU relaying the services' log lines.
  */
@@ -36,7 +36,7 @@ export function startNode(
   const fd = openSync(logFile, 'a');
   let proc: ChildProcess;
   try {
-    proc = spawn(process.execPath, ['-r', './tools/register-aliases.js', script, ...args], {
+    proc = spawn(process.execPath, [script, ...args], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', fd, fd],

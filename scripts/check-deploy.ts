@@ -6,7 +6,7 @@ import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { ALL_SUBJECTS } from '../libs/contracts/src/subjects';
 import { OWNER_ROLE, SERVICE_ROLES } from '../libs/database/src/roles';
 
-// npm run build && node -r ./tools/register-aliases.js dist/scripts/check-deploy.js
+// npm run build && node dist/scripts/check-deploy.js
 //
 // Checks the deployment files offline and exits 1 with the list of problems:
 // - renders each kustomize overlay (`kubectl kustomize deploy/k8s/overlays/<name>`) and validates every

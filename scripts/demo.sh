@@ -55,7 +55,7 @@ npm run -s db:migrate 2>&1 | grep -v '^\S*\[migrator\]'
 
 step "Local notification sinks (a real SMTP server and an HTTP endpoint for Slack and webhooks)"
 rm -rf "$DEMO_DIR/mail" "$DEMO_DIR/hooks.log"
-node -r ./tools/register-aliases.js dist/scripts/notification-sinks.js "$DEMO_DIR" 2525 2526 &
+node dist/scripts/notification-sinks.js "$DEMO_DIR" 2525 2526 &
 PIDS+=($!)
 export SMTP_URL="smtp://demo:demo-password@127.0.0.1:2525"
 export SLACK_WEBHOOKS='{"ml-alerts": "http://127.0.0.1:2526/slack/ml-alerts"}'
@@ -69,7 +69,7 @@ role_url() { node -e 'process.stdout.write(require("./dist/libs/database/src/rol
 port=3101
 for svc in scheduler drift-monitor trainer validator notifier seeder; do
   DATABASE_URL="$(role_url "$DATABASE_URL" "ue_${svc//-/_}")" \
-  HTTP_PORT=$port SCHEDULE_ENABLED=false node -r ./tools/register-aliases.js "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
+  HTTP_PORT=$port SCHEDULE_ENABLED=false node "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
   PIDS+=($!)
   printf '  %-14s pid %-7s http://127.0.0.1:%s/health\n' "$svc" "$!" "$port"
   port=$((port + 1))
@@ -88,14 +88,14 @@ curl_out=$(node -e "fetch('http://127.0.0.1:3101/jobs/daily-drift-check/run',{me
 echo "scheduler: $curl_out"
 
 step "Following each pipeline (drift-monitor -> trainer -> validator -> notifier)"
-node -r ./tools/register-aliases.js dist/scripts/demo-report.js --wait 90
+node dist/scripts/demo-report.js --wait 90
 
 step "Drift report of the drifted tenant (stored baselines vs the last 30 days)"
-node -r ./tools/register-aliases.js dist/apps/cli/src/main.js drift:report --tenant tenant_8_0 --model claim_outcome --html "$DEMO_DIR/drift-report.html" | head -20
+node dist/apps/cli/src/main.js drift:report --tenant tenant_8_0 --model claim_outcome --html "$DEMO_DIR/drift-report.html" | head -20
 echo "HTML report: $(pwd)/$DEMO_DIR/drift-report.html"
 
 step "One event through every service (log lines sharing a correlationId)"
-node -r ./tools/register-aliases.js dist/scripts/demo-report.js --trace "$DEMO_DIR/logs"
+node dist/scripts/demo-report.js --trace "$DEMO_DIR/logs"
 
 step "Notifications"
 sleep 1

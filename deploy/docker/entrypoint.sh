@@ -27,7 +27,7 @@ run_app() {
     echo "entrypoint: $APP_ROOT/$main not found (was the image built with 'npm run build'?)" >&2
     exit 1
   fi
-  exec node -r ./tools/register-aliases.js "$main" "$@"
+  exec node "$main" "$@"
 }
 
 if [ "$#" -eq 0 ]; then

@@ -111,7 +111,7 @@ describe('Azure ML training backend', () => {
     expect(put.body).toMatchObject({
       properties: {
         jobType: 'Command',
-        command: `node -r ./tools/register-aliases.js dist/apps/trainer/src/train-job.js --run-id ${run.id}`,
+        command: `node dist/apps/trainer/src/train-job.js --run-id ${run.id}`,
         environmentId: expect.stringContaining('/environments/union-eyes/versions/1'),
         computeId: expect.stringContaining('/computes/cpu-cluster'),
         experimentName: 'union-eyes-retraining',

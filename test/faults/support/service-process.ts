@@ -45,7 +45,7 @@ export interface LogLine {
 }
 
 /**
- * A service as its own process (`node -r ./tools/register-aliases.js dist/apps/<app>/src/main.js`), so
+ * A service as its own process (`node dist/apps/<app>/src/main.js`), so
  * that a test can really kill it. Its JSON log lines are kept for the test to read.
  */
 export class ServiceProcess {
@@ -68,7 +68,7 @@ export class ServiceProcess {
 
   /** Starts the service and waits until it consumes (its HTTP address is then known). */
   static async start(app: AppName, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
-    const child = spawn(process.execPath, ['-r', './tools/register-aliases.js', mainOf(app)], {
+    const child = spawn(process.execPath, [mainOf(app)], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

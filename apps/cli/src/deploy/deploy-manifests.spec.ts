@@ -11,7 +11,7 @@ import {
 } from '../../../../scripts/check-deploy';
 import type { K8sObject } from '../../../../scripts/check-deploy';
 
-// The same checks as `node -r ./tools/register-aliases.js dist/scripts/check-deploy.js`, in-process.
+// The same checks as `node dist/scripts/check-deploy.js`, in-process.
 // Rendering needs kubectl (kustomize built in); without it those tests are skipped and say so.
 
 const root = resolve(__dirname, '../../../..');

@@ -195,7 +195,7 @@ async function emit(
   if (output.html !== undefined) say(`HTML report written to ${output.html}`);
 }
 
-// Runnable on its own as well (node -r ./tools/register-aliases.js dist/apps/cli/src/drift-report/command.js).
+// Runnable on its own as well (node dist/apps/cli/src/drift-report/command.js).
 if (require.main === module) {
   runDriftReport(
     process.argv.slice(2),

@@ -18,7 +18,7 @@ export function jobNameFor(runId: string): string {
 
 /** The command the job runs: this project's own trainer, from the service image. */
 export function jobCommand(runId: string): string {
-  return `node -r ./tools/register-aliases.js dist/apps/trainer/src/train-job.js --run-id ${runId}`;
+  return `node dist/apps/trainer/src/train-job.js --run-id ${runId}`;
 }
 
 /** Checks the Azure ML settings; called at start-up when this backend is selected. */
