@@ -1,11 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { Client } from 'pg';
+import { HDR, natsConnectOptions, Topology } from '@app/messaging';
 
 // Prints what the demo's pipelines did, from the database (the same tables the spec's monitoring
-// queries read) and, with --trace, the service log lines of one pipeline.
+// queries read) and, with --trace, the service log lines of one pipeline. Exits 1 when a pipeline it
+// follows ended somewhere it should not: a failed training, a dead letter, or no end before --wait.
+//
+//   demo-report [--wait SECONDS] [--since ISO-TIME]     follow the last scheduled run's pipelines
+//   demo-report --trace LOG_DIR                          the log lines of one pipeline
 
-interface Row {
+export interface PipelineRow {
   tenant_id: string;
   model_type: string;
   decision: string;
@@ -21,79 +28,188 @@ interface Row {
   notifications: number;
 }
 
-const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-
-async function pipelines(db: Client): Promise<Row[]> {
-  const { rows } = await db.query<Row>(`
-    select c.tenant_id, c.model_type, c.decision, c.accuracy, c.labelled_count, c.reasons, c.correlation_id,
-           r.status as run_status, r.error as run_error, r.validation_accuracy, r.validation_result,
-           (select model_version from model_metadata m where m.tenant_id = c.tenant_id and m.model_type = c.model_type and m.is_active) as active_version,
-           (select count(*)::int from ml_retraining_notifications n where n.correlation_id = c.correlation_id) as notifications
-      from drift_checks c
-      left join ml_model_training_runs r on r.correlation_id = c.correlation_id and r.status <> 'coalesced'
-     where c.logical_date = (select max(logical_date) from scheduled_runs)
-     order by c.tenant_id, c.model_type`);
-  return rows;
+/** A message a service gave up on (UE_DLQ), as its headers describe it. */
+export interface DeadLetter {
+  consumer: string;
+  subject: string;
+  code: string;
+  reason: string;
+  correlationId: string;
 }
 
-function finished(r: Row): boolean {
+const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+
+/** Has the pipeline reached its end: nothing to do, or the notifier told people how it ended. */
+export function finished(r: PipelineRow): boolean {
   if (r.decision !== 'retrain') return true;
   if (r.run_status === 'failed') return r.notifications > 0;
   // drift.detected plus either model.deployed or the rejection (model.validated) reached the notifier.
   return r.validation_result !== null && r.notifications >= 2;
 }
 
-async function waitAndPrint(wait: number): Promise<void> {
-  const db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  try {
-    const deadline = Date.now() + wait * 1000;
-    let rows = await pipelines(db);
-    while ((rows.length === 0 || !rows.every(finished)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
-      rows = await pipelines(db);
-    }
-    const line = (cols: string[]) =>
-      console.log(cols.map((c, i) => c.padEnd([18, 14, 18, 16, 30, 8, 6][i] ?? 10)).join(' '));
-    line(['tenant', 'model', 'decision', '7-day accuracy', 'training / validation', 'active', 'alerts']);
-    for (const r of rows) {
-      const training =
-        r.decision !== 'retrain'
-          ? '-'
-          : r.run_status === 'failed'
-            ? `failed: ${r.run_error?.slice(0, 40) ?? ''}`
-            : r.validation_result
-              ? `${pct(r.validation_accuracy)} ${
-                  r.validation_result.passed
-                    ? 'deployed'
-                    : `rejected (${r.validation_result.gates
-                        .filter((g) => !g.passed)
-                        .map((g) => g.name)
-                        .join(',')})`
-                }`
-              : (r.run_status ?? 'waiting');
-      line([
-        r.tenant_id,
-        r.model_type,
-        r.decision,
-        `${pct(r.accuracy)} n=${r.labelled_count}`,
-        training,
-        `v${r.active_version ?? '-'}`,
-        String(r.notifications),
-      ]);
-    }
-    const pending = rows.filter((r) => !finished(r)).length;
-    if (pending > 0) console.log(`\n${pending} pipeline(s) had not finished after ${wait} s; see the logs.`);
-    console.log(
-      `\nReasons:\n${rows.map((r) => `  ${r.tenant_id} ${r.model_type}: ${r.reasons.join('; ')}`).join('\n')}`,
+/** Where a pipeline that has not finished is waiting, and who should have answered. */
+function stage(r: PipelineRow): string {
+  if (r.run_status === null) return 'no training run yet (trainer)';
+  if (r.run_status === 'failed') return 'training failed, notification not written yet (notifier)';
+  if (r.validation_result === null) return `training ${r.run_status}, not validated yet (trainer, validator)`;
+  return 'validated, notifications not all written yet (notifier)';
+}
+
+/**
+ * What went wrong, one line each: a failed training (with its whole reason: it may say what to install),
+ * a pipeline that did not end in time, a dead-lettered message. A candidate rejected by the gates is an
+ * answer, not a problem.
+ */
+export function pipelineProblems(rows: PipelineRow[], deadLetters: DeadLetter[], waited: number): string[] {
+  const problems: string[] = [];
+  if (rows.length === 0) problems.push('no drift check of the last scheduled run was recorded');
+  for (const r of rows) {
+    const who = `${r.tenant_id} ${r.model_type}`;
+    if (r.run_status === 'failed') problems.push(`${who}: training failed: ${r.run_error ?? '(no reason)'}`);
+    else if (!finished(r)) problems.push(`${who}: not finished after ${waited} s: ${stage(r)}`);
+  }
+  for (const d of deadLetters)
+    problems.push(
+      // A handler's reason can carry a whole SQL statement: its start says enough, UE_DLQ keeps the rest.
+      `dead letter: ${d.subject} given up by ${d.consumer} (${d.code}): ${d.reason.length > 300 ? `${d.reason.slice(0, 300)}…` : d.reason} [correlation ${d.correlationId || '-'}]`,
     );
+  return problems;
+}
+
+/** The checks of one logical date (by default the last scheduled run's), optionally of some tenants only. */
+async function pipelines(db: Client, logicalDate?: string, tenantIds?: string[]): Promise<PipelineRow[]> {
+  const { rows } = await db.query<PipelineRow>(
+    `
+    select c.tenant_id, c.model_type, c.decision, c.accuracy, c.labelled_count, c.reasons, c.correlation_id,
+           r.status as run_status, r.error as run_error, r.validation_accuracy, r.validation_result,
+           (select model_version from model_metadata m where m.tenant_id = c.tenant_id and m.model_type = c.model_type and m.is_active) as active_version,
+           (select count(*)::int from ml_retraining_notifications n where n.correlation_id = c.correlation_id) as notifications
+      from drift_checks c
+      left join ml_model_training_runs r on r.correlation_id = c.correlation_id and r.status <> 'coalesced'
+     where c.logical_date = coalesce($1::date, (select max(logical_date) from scheduled_runs))
+       and ($2::text[] is null or c.tenant_id = any($2))
+     order by c.tenant_id, c.model_type`,
+    [logicalDate ?? null, tenantIds ?? null],
+  );
+  return rows;
+}
+
+/** The dead-letter stream's messages stored since `since` (the machine's NATS keeps older demos' too). */
+async function deadLettersSince(natsUrl: string, topology: Topology, since: Date): Promise<DeadLetter[]> {
+  const nc = await connect({ ...natsConnectOptions(natsUrl), name: 'demo-report' });
+  try {
+    const js = jetstream(nc);
+    const consumer = await js.consumers.get(topology.deadLetterStream, {
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: since.toISOString(),
+    });
+    const found: DeadLetter[] = [];
+    for (;;) {
+      const batch = await consumer.fetch({ max_messages: 500, expires: 1000 });
+      let n = 0;
+      for await (const m of batch) {
+        n++;
+        const h = (name: string) => m.headers?.get(name) ?? '';
+        let correlationId = h(HDR.correlationId);
+        if (!correlationId) {
+          try {
+            correlationId = String(
+              (JSON.parse(m.string()) as { correlationId?: unknown }).correlationId ?? '',
+            );
+          } catch {
+            correlationId = '(unreadable message)';
+          }
+        }
+        found.push({
+          consumer: h(HDR.dlqConsumer),
+          subject: topology.unprefix(h(HDR.dlqOriginalSubject)),
+          code: h(HDR.dlqCode),
+          reason: h(HDR.dlqReason),
+          correlationId,
+        });
+      }
+      if (n === 0) return found;
+    }
   } finally {
-    await db.end();
+    await nc.close();
   }
 }
 
-async function trace(dir: string): Promise<void> {
-  const db = new Client({ connectionString: process.env.DATABASE_URL });
+function printTable(rows: PipelineRow[], out: (line: string) => void): void {
+  const line = (cols: string[]) =>
+    out(cols.map((c, i) => c.padEnd([18, 14, 18, 16, 30, 8, 6][i] ?? 10)).join(' '));
+  line(['tenant', 'model', 'decision', '7-day accuracy', 'training / validation', 'active', 'alerts']);
+  for (const r of rows) {
+    const training =
+      r.decision !== 'retrain'
+        ? '-'
+        : r.run_status === 'failed'
+          ? `failed: ${r.run_error?.split('\n')[0]?.slice(0, 40) ?? ''}`
+          : r.validation_result
+            ? `${pct(r.validation_accuracy)} ${
+                r.validation_result.passed
+                  ? 'deployed'
+                  : `rejected (${r.validation_result.gates
+                      .filter((g) => !g.passed)
+                      .map((g) => g.name)
+                      .join(',')})`
+              }`
+            : (r.run_status ?? 'waiting');
+    line([
+      r.tenant_id,
+      r.model_type,
+      r.decision,
+      `${pct(r.accuracy)} n=${r.labelled_count}`,
+      training,
+      `v${r.active_version ?? '-'}`,
+      String(r.notifications),
+    ]);
+  }
+}
+
+/** Waits for the pipelines, prints them, and returns the exit code: 0 all ended as they should, 1 not. */
+export async function followAndReport(opts: {
+  databaseUrl: string;
+  natsUrl: string;
+  subjectPrefix: string;
+  wait: number;
+  since: Date;
+  /** Default: the last scheduled run's date. */
+  logicalDate?: string;
+  tenantIds?: string[];
+  out?: (line: string) => void;
+}): Promise<0 | 1> {
+  const out = opts.out ?? ((line: string) => console.log(line));
+  const db = new Client({ connectionString: opts.databaseUrl });
+  await db.connect();
+  let rows: PipelineRow[];
+  try {
+    const deadline = Date.now() + opts.wait * 1000;
+    rows = await pipelines(db, opts.logicalDate, opts.tenantIds);
+    while ((rows.length === 0 || !rows.every(finished)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      rows = await pipelines(db, opts.logicalDate, opts.tenantIds);
+    }
+  } finally {
+    await db.end();
+  }
+  printTable(rows, out);
+  out(
+    `\nReasons:\n${rows.map((r) => `  ${r.tenant_id} ${r.model_type}: ${r.reasons.join('; ')}`).join('\n')}`,
+  );
+  const deadLetters = await deadLettersSince(opts.natsUrl, new Topology(opts.subjectPrefix), opts.since);
+  const problems = pipelineProblems(rows, deadLetters, opts.wait);
+  if (problems.length === 0) {
+    out(`\nAll ${rows.length} pipelines ended as they should (no failed training, no dead letter).`);
+    return 0;
+  }
+  out(`\n${problems.length} problem(s):`);
+  for (const p of problems) out(`  - ${p.replace(/\n/g, '\n    ')}`);
+  return 1;
+}
+
+async function trace(dir: string, databaseUrl: string): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   let correlationIds: string[];
   try {
@@ -132,9 +248,39 @@ async function trace(dir: string): Promise<void> {
   }
 }
 
-const args = process.argv.slice(2);
-const task = args[0] === '--trace' ? trace(args[1] ?? '.demo/logs') : waitAndPrint(Number(args[1] ?? 90));
-task.catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+const USAGE = 'usage: demo-report [--wait SECONDS] [--since ISO-TIME] | --trace LOG_DIR';
+
+async function main(args: string[]): Promise<number> {
+  const env = process.env;
+  const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/union_eyes';
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  if (args[0] === '--trace') {
+    await trace(args[1] ?? '.demo/logs', databaseUrl);
+    return 0;
+  }
+  const wait = Number(flag('--wait') ?? 90);
+  const since = new Date(flag('--since') ?? Date.now() - 3600_000);
+  if (!Number.isFinite(wait) || wait < 0 || Number.isNaN(since.getTime())) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  return followAndReport({
+    databaseUrl,
+    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    subjectPrefix: env.SUBJECT_PREFIX ?? '',
+    wait,
+    since,
+  });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2))
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

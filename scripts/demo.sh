@@ -3,8 +3,15 @@
 # NATS JetStream and PostgreSQL. Seeds the platform, fires the daily drift check as the scheduler
 # would, follows every pipeline, prints what happened, stops the services it started and leaves the
 # database to explore.
+#
+# Exit codes: 0 every pipeline ended as it should; 1 something did not (a service that would not start,
+# a failed seeding or training, a dead letter, a pipeline still running after the wait; what and why
+# are printed); 2 the machine lacks a prerequisite (scripts/prerequisites.sh says what to install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Before anything starts: XGBoost's library, nats-server when needed, the npm dependencies.
+bash scripts/prerequisites.sh demo
 
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:5432/union_eyes}"
 export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}"
@@ -27,8 +34,7 @@ trap cleanup EXIT
 hostport() { local u="${1#*://}"; u="${u#*@}"; u="${u%%/*}"; echo "${u%%,*}"; }
 listening() { local hp; hp=$(hostport "$1"); (exec 3<>"/dev/tcp/${hp%%:*}/${hp##*:}") 2>/dev/null; }
 
-step "Dependencies and build"
-[ -d node_modules ] || npm ci --no-audit --no-fund
+step "Build"
 npm run -s build
 
 step "PostgreSQL and NATS"
@@ -66,18 +72,33 @@ step "Starting the six services (logs in $DEMO_DIR/logs)"
 # Each service connects as its own PostgreSQL role (least privilege, row-level security per tenant);
 # db:migrate created the roles and ran the migrations as ue_owner. The CLI below stays the operator's.
 role_url() { node -e 'process.stdout.write(require("./dist/libs/database/src/roles.js").urlForRole(process.argv[1], process.argv[2]))' "$1" "$2"; }
+SERVICES=(scheduler drift-monitor trainer validator notifier seeder)
+declare -A SVC_PID SVC_PORT
 port=3101
-for svc in scheduler drift-monitor trainer validator notifier seeder; do
+for svc in "${SERVICES[@]}"; do
   DATABASE_URL="$(role_url "$DATABASE_URL" "ue_${svc//-/_}")" \
   HTTP_PORT=$port SCHEDULE_ENABLED=false node "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
   PIDS+=($!)
-  printf '  %-14s pid %-7s http://127.0.0.1:%s/health\n' "$svc" "$!" "$port"
+  SVC_PID[$svc]=$!
+  SVC_PORT[$svc]=$port
+  printf '  %-14s pid %-7s http://127.0.0.1:%s/health/ready\n' "$svc" "$!" "$port"
   port=$((port + 1))
 done
-for p in 3101 3102 3103 3104 3105 3106; do
-  for _ in $(seq 100); do node -e "fetch('http://127.0.0.1:$p/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))" && break; sleep 0.2; done
+ready() { node -e "fetch('http://127.0.0.1:$1/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"; }
+for svc in "${SERVICES[@]}"; do
+  for _ in $(seq 150); do
+    ready "${SVC_PORT[$svc]}" && continue 2
+    if ! kill -0 "${SVC_PID[$svc]}" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  # Stopped, or not ready after 30 s: say which and why (its last log lines), and stop the demo.
+  echo "$svc did not start (log: $DEMO_DIR/logs/$svc.log):" >&2
+  tail -n 15 "$DEMO_DIR/logs/$svc.log" >&2
+  exit 1
 done
-echo "all healthy"
+echo "all ready"
+
+SINCE="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 step "Seeding: one steady tenant and one whose last 30 days drifted (seed.requested -> seeder -> seed.completed)"
 npm run -s cli -- seed --tenants 1 --users 50 --claims "$CLAIMS" --seed 3 --reset
@@ -88,7 +109,8 @@ curl_out=$(node -e "fetch('http://127.0.0.1:3101/jobs/daily-drift-check/run',{me
 echo "scheduler: $curl_out"
 
 step "Following each pipeline (drift-monitor -> trainer -> validator -> notifier)"
-node dist/scripts/demo-report.js --wait 90
+verdict=0
+node dist/scripts/demo-report.js --wait "${DEMO_WAIT_SECONDS:-90}" --since "$SINCE" || verdict=$?
 
 step "Drift report of the drifted tenant (stored baselines vs the last 30 days)"
 node dist/apps/cli/src/main.js drift:report --tenant tenant_8_0 --model claim_outcome --html "$DEMO_DIR/drift-report.html" | head -20
@@ -110,4 +132,9 @@ const { Client } = require('pg');
 echo "  emails received by the local SMTP server: $(ls "$DEMO_DIR/mail" 2>/dev/null | wc -l) (in $DEMO_DIR/mail/)"
 echo "  Slack and webhook calls received: $(wc -l < "$DEMO_DIR/hooks.log" 2>/dev/null || echo 0) (in $DEMO_DIR/hooks.log)"
 
-printf '\nDone. The database (%s) is left for you to explore; service logs are in %s/logs.\n' "$DATABASE_URL" "$DEMO_DIR"
+printf '\nThe database (%s) is left for you to explore; service logs are in %s/logs.\n' "$DATABASE_URL" "$DEMO_DIR"
+if [ "$verdict" -ne 0 ]; then
+  printf '\nThe demo FAILED: the pipelines above did not all end as they should (see "problem(s)").\n' >&2
+  exit "$verdict"
+fi
+echo "Done: every pipeline ended as it should."

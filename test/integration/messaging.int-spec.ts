@@ -6,7 +6,8 @@ import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../apps/notifier/src/notifier.module';
-import { createTenant, Harness } from './support/harness';
+import { TcpProxy, throughProxy } from '../support/tcp-proxy';
+import { createTenant, Harness, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
 
 // The messaging guarantees of libs/messaging, exercised through a real service (the notifier) on real
@@ -201,15 +202,81 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
     await h.jsm.consumers.delete(h.topology.eventsStream, durable);
   });
 
-  it('reports health of Postgres and NATS and exposes Prometheus metrics', async () => {
+  it('answers liveness without its dependencies, readiness with them, and exposes Prometheus metrics', async () => {
     const app = await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l), {
       HTTP_PORT: '0',
     });
-    const health = await fetch(`${app.url}/health`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', service: 'notifier', database: true, nats: true });
+    const live = await fetch(`${app.url}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'ok' });
+    for (const path of ['/health/ready', '/health']) {
+      const ready = await fetch(`${app.url}${path}`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({
+        status: 'ok',
+        info: { database: { status: 'up' }, nats: { status: 'up' } },
+      });
+    }
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toContain('ue_events_handled_total');
     expect(metrics).toMatch(/ue_consumer_pending_messages{consumer="notifier__drift_detected"[^}]*} \d+/);
   });
+
+  it('stays live but not ready while Postgres hangs or NATS is gone, and is ready again after', async () => {
+    const pgUrl = new URL(serviceDatabaseUrl('notifier'));
+    const natsUrl = new URL(h.natsUrl);
+    const pg = await new TcpProxy(pgUrl.hostname, Number(pgUrl.port || 5432)).start();
+    const nats = await new TcpProxy(natsUrl.hostname, Number(natsUrl.port || 4222)).start();
+    try {
+      const app = await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l), {
+        DATABASE_URL: throughProxy(pgUrl.toString(), pg),
+        NATS_URL: throughProxy(h.natsUrl, nats),
+        HEALTH_TIMEOUT_MS: '500',
+      });
+      const probe = async (path: string) => {
+        const started = Date.now();
+        const res = await fetch(`${app.url}${path}`);
+        return {
+          status: res.status,
+          body: (await res.json()) as { error?: Record<string, unknown> },
+          ms: Date.now() - started,
+        };
+      };
+      expect((await probe('/health/ready')).status).toBe(200);
+
+      // A database that accepts connections but never answers: readiness gives up after its timeout.
+      pg.set('blackhole');
+      const hung = await probe('/health/ready');
+      expect(hung.status).toBe(503);
+      expect(hung.body.error).toHaveProperty('database');
+      expect(hung.ms).toBeLessThan(5000);
+      expect((await probe('/health/live')).status).toBe(200);
+      pg.set('closed');
+      pg.set('open');
+      await pollUntil(async () => (await probe('/health/ready')).status === 200, {
+        what: 'ready again after the database came back',
+      });
+
+      // NATS gone: the client reconnects in the background; meanwhile the pod is not ready but alive.
+      nats.set('closed');
+      const noNats = await pollUntil(
+        async () => {
+          const r = await probe('/health/ready');
+          return r.status === 503 ? r : false;
+        },
+        { what: 'not ready without NATS' },
+      );
+      expect(noNats.body.error).toHaveProperty('nats');
+      expect((await probe('/health/live')).status).toBe(200);
+      nats.set('open');
+      await pollUntil(async () => (await probe('/health/ready')).status === 200, {
+        what: 'ready again after NATS came back',
+        timeoutMs: 30_000,
+      });
+      await h.stopService(app);
+    } finally {
+      await pg.stop();
+      await nats.stop();
+    }
+  }, 60_000);
 });

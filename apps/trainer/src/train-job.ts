@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DomainError, errorMessage, loadConfig, parseFlags, UsageError } from '@app/common';
 import { inPlatformTransaction, inTenantTransaction, ormConfig } from '@app/database';
+import { configureXgboost } from '@app/ml';
 import type { ModelType } from '@app/domain';
 import { trainCandidate } from './candidate';
 import { TrainerConfig } from './trainer.config';
@@ -27,6 +28,7 @@ export async function runTrainJob(
     return 2;
   }
   const config = loadConfig(TrainerConfig, env);
+  configureXgboost(config.XGBOOST_LIBRARY);
   const orm = await MikroORM.init(ormConfig({ databaseUrl: config.DATABASE_URL, poolMax: 2 }));
   const runs = new TrainingRunRepository();
   try {

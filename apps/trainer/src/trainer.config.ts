@@ -4,6 +4,10 @@ import { BaseConfig } from '@app/common';
 export class TrainerConfig extends BaseConfig {
   override HTTP_PORT = 3103;
 
+  /** XGBoost's C library file; empty: Debian's libxgboost.so.0 or Homebrew's libxgboost.dylib where they usually are. */
+  @IsString()
+  XGBOOST_LIBRARY = '';
+
   /** Seconds a running training run stays leased without a heartbeat before it is failed as abandoned. */
   @IsInt()
   @Min(5)

@@ -4,6 +4,10 @@ import { BaseConfig } from '@app/common';
 export class ValidatorConfig extends BaseConfig {
   override HTTP_PORT = 3104;
 
+  /** XGBoost's C library file; empty: Debian's libxgboost.so.0 or Homebrew's libxgboost.dylib where they usually are. */
+  @IsString()
+  XGBOOST_LIBRARY = '';
+
   /** Hold-out examples needed before a candidate may be judged (the "enough evidence" gate). */
   @IsInt()
   @Min(1)

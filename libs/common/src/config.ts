@@ -29,6 +29,12 @@ export class BaseConfig {
   @Max(65535)
   HTTP_PORT = 0;
 
+  /** How long /health/ready waits for PostgreSQL and for NATS before it answers 503. */
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  HEALTH_TIMEOUT_MS = 2000;
+
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 

@@ -19,3 +19,19 @@ export class DomainError extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * Something the process needs from its surroundings is missing (a native library, a provisioned stream):
+ * nothing it does can succeed until a person fixes it, and the message says how. A service stops at
+ * start-up with the message alone (no stack: it is not a bug).
+ */
+export class PrerequisiteError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PrerequisiteError';
+  }
+}

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { BaseConfig } from '@app/common';
-import { AppLogger, ConfigError, loadConfig, NestLoggerAdapter } from '@app/common';
+import { AppLogger, ConfigError, loadConfig, NestLoggerAdapter, PrerequisiteError } from '@app/common';
 
 export interface ServiceApp<C extends BaseConfig> {
   app: INestApplication;
@@ -85,7 +85,7 @@ export function runService<C extends BaseConfig>(opts: CreateServiceOptions<C>):
       process.once('SIGINT', () => stop('SIGINT'));
     })
     .catch((err: unknown) => {
-      if (err instanceof ConfigError) {
+      if (err instanceof ConfigError || err instanceof PrerequisiteError) {
         process.stderr.write(`${opts.service}: ${err.message}\n`);
       } else {
         process.stderr.write(

@@ -1,3 +1,10 @@
-export { xgboostVersion, XGBOOST_LIBRARY } from './native';
+export {
+  configureXgboost,
+  requireXgboost,
+  XGBOOST_INSTALL_HINT,
+  xgboostCandidates,
+  xgboostVersion,
+  XgboostUnavailableError,
+} from './native';
 export { Booster, withBooster, XGBoostError } from './booster';
 export type { Matrix, XgbParams } from './booster';

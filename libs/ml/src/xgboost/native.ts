@@ -1,4 +1,6 @@
 import koffi from 'koffi';
+import type { LibraryHandle } from 'koffi';
+import { PrerequisiteError } from '@app/common';
 
 // The XGBoost C API (Debian's libxgboost0, XGBoost 1.7.4) through koffi. Loaded on first use, so code
 // that never trains does not need the library. Only the calls this project uses are declared.
@@ -45,13 +47,78 @@ export interface XgbNative {
 }
 
 let loaded: XgbNative | null = null;
+let configured: string | undefined;
 
-/** The library name, overridable for machines where it lives elsewhere. */
-export const XGBOOST_LIBRARY = process.env.XGBOOST_LIBRARY ?? 'libxgboost.so.0';
+/**
+ * What to do when the library is missing. scripts/prerequisites.sh prints the same text (a unit test
+ * keeps the two equal), so the demo, the tests and a failing service all give the same advice.
+ */
+export const XGBOOST_INSTALL_HINT = [
+  "XGBoost's native library (libxgboost) was not found; the trainer and the validator need it.",
+  '  Debian/Ubuntu:    sudo apt-get install -y libxgboost0',
+  '  macOS (Homebrew): brew install xgboost',
+  '  Installed elsewhere: set XGBOOST_LIBRARY to the library file (libxgboost.so.0 or libxgboost.dylib).',
+].join('\n');
+
+/** The library could not be loaded: names what was tried and how to install it. Not worth retrying. */
+export class XgboostUnavailableError extends PrerequisiteError {
+  constructor(
+    readonly tried: string[],
+    cause: unknown,
+  ) {
+    super(
+      'XGBOOST_UNAVAILABLE',
+      `cannot load XGBoost (tried ${tried.join(', ')}): ${cause instanceof Error ? cause.message : String(cause)}\n${XGBOOST_INSTALL_HINT}`,
+      { cause },
+    );
+    this.name = 'XgboostUnavailableError';
+  }
+}
+
+/**
+ * Where to look, in order: the configured file (XGBOOST_LIBRARY) alone, or the platform's usual places.
+ * Linux asks the dynamic loader for Debian's `libxgboost.so.0`; macOS has no such search path for
+ * Homebrew, whose prefix differs between Apple silicon and Intel. scripts/prerequisites.sh looks in the
+ * same places.
+ */
+export function xgboostCandidates(library: string | undefined, platform: NodeJS.Platform): string[] {
+  if (library) return [library];
+  if (platform === 'darwin')
+    return [
+      '/opt/homebrew/lib/libxgboost.dylib',
+      '/usr/local/lib/libxgboost.dylib',
+      '/opt/homebrew/opt/xgboost/lib/libxgboost.dylib',
+      '/usr/local/opt/xgboost/lib/libxgboost.dylib',
+      'libxgboost.dylib',
+    ];
+  return ['libxgboost.so.0', 'libxgboost.so'];
+}
+
+/**
+ * Sets the library file (a service's XGBOOST_LIBRARY, read once with its config) before first use;
+ * undefined means the platform's usual places.
+ */
+export function configureXgboost(library: string | undefined): void {
+  if (loaded && library !== configured) loaded = null;
+  configured = library || undefined;
+}
+
+function openLibrary(): LibraryHandle {
+  const tried = xgboostCandidates(configured, process.platform);
+  let last: unknown;
+  for (const candidate of tried) {
+    try {
+      return koffi.load(candidate);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw new XgboostUnavailableError(tried, last);
+}
 
 export function xgb(): XgbNative {
   if (loaded) return loaded;
-  const lib = koffi.load(XGBOOST_LIBRARY);
+  const lib = openLibrary();
   const f = (proto: string) => lib.func(proto) as (...args: unknown[]) => unknown;
   const fns = {
     XGBGetLastError: f('const char *XGBGetLastError()'),
@@ -96,4 +163,14 @@ export function xgboostVersion(): string {
   const [a, b, c]: [Out<number>, Out<number>, Out<number>] = [[0], [0], [0]];
   xgb().XGBoostVersion(a, b, c);
   return `${a[0]}.${b[0]}.${c[0]}`;
+}
+
+/**
+ * Loads the library now (a service's start-up), so a machine without it stops the service with
+ * XgboostUnavailableError's advice instead of failing every training or validation later. Returns the
+ * library's version.
+ */
+export function requireXgboost(library: string | undefined): string {
+  configureXgboost(library);
+  return xgboostVersion();
 }

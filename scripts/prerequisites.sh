@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The one set-up step shared by `npm run demo`, `npm test` (its `pretest`) and `.ci/run`:
+#
+#   bash scripts/prerequisites.sh demo|test|ci
+#
+# Makes sure what the project needs from the operating system is there, installing it when it can
+# (apt-get as root) and otherwise stopping before anything starts, with exit 2 and the command to run:
+# - XGBoost's C library (Debian's libxgboost0, Homebrew's libxgboost.dylib), which the trainer and the
+#   validator load through koffi; XGBOOST_LIBRARY names the file when it lives elsewhere;
+# - nats-server, for the test suites' private servers (test) and for the demo when no NATS listens;
+# - the npm dependencies (npm ci) when node_modules is missing.
+# It changes nothing that is already in place, so running it twice is cheap.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+purpose="${1:-test}"
+case "$purpose" in
+  demo | test | ci) ;;
+  *)
+    echo "usage: bash scripts/prerequisites.sh demo|test|ci" >&2
+    exit 2
+    ;;
+esac
+
+say() { printf 'prerequisites: %s\n' "$*"; }
+
+# The same text as XGBOOST_INSTALL_HINT in libs/ml/src/xgboost/native.ts (a unit test keeps them equal).
+xgboost_hint() {
+  cat >&2 <<'HINT'
+XGBoost's native library (libxgboost) was not found; the trainer and the validator need it.
+  Debian/Ubuntu:    sudo apt-get install -y libxgboost0
+  macOS (Homebrew): brew install xgboost
+  Installed elsewhere: set XGBOOST_LIBRARY to the library file (libxgboost.so.0 or libxgboost.dylib).
+HINT
+}
+
+can_apt() { command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; }
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Where the loader (libs/ml/src/xgboost/native.ts) looks, in the same order.
+xgboost_found() {
+  if [ -n "${XGBOOST_LIBRARY:-}" ]; then
+    [ -f "$XGBOOST_LIBRARY" ]
+    return
+  fi
+  case "$(uname -s)" in
+    Darwin)
+      for f in /opt/homebrew/lib/libxgboost.dylib /usr/local/lib/libxgboost.dylib \
+        /opt/homebrew/opt/xgboost/lib/libxgboost.dylib /usr/local/opt/xgboost/lib/libxgboost.dylib; do
+        [ -f "$f" ] && return 0
+      done
+      return 1
+      ;;
+    *)
+      if command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libxgboost\.so\.0'; then
+        return 0
+      fi
+      for f in /usr/lib/*/libxgboost.so.0 /usr/lib/libxgboost.so.0 /usr/local/lib/libxgboost.so.0 \
+        /usr/lib64/libxgboost.so.0; do
+        [ -f "$f" ] && return 0
+      done
+      return 1
+      ;;
+  esac
+}
+
+if xgboost_found; then
+  :
+elif [ -n "${XGBOOST_LIBRARY:-}" ]; then
+  # An explicit location is the user's choice: installing a package would not put the file there.
+  echo "prerequisites: XGBOOST_LIBRARY=$XGBOOST_LIBRARY: no such file." >&2
+  xgboost_hint
+  exit 2
+elif can_apt; then
+  say "installing libxgboost0 (XGBoost's C library) with apt-get"
+  apt_install libxgboost0
+  xgboost_found || {
+    xgboost_hint
+    exit 2
+  }
+else
+  xgboost_hint
+  exit 2
+fi
+
+# nats-server: the test suites start private servers; the demo starts one when nothing listens.
+nats_listening() {
+  local u="${NATS_URL:-nats://127.0.0.1:4222}"
+  u="${u#*://}"
+  u="${u#*@}"
+  u="${u%%,*}"
+  (exec 3<>"/dev/tcp/${u%%:*}/${u##*:}") 2>/dev/null
+}
+if ! command -v nats-server >/dev/null 2>&1 && { [ "$purpose" != demo ] || ! nats_listening; }; then
+  if can_apt; then
+    say "installing nats-server with apt-get"
+    apt_install nats-server
+  else
+    cat >&2 <<'HINT'
+nats-server was not found; the tests start private NATS servers (and the demo one when none listens).
+  Debian/Ubuntu:    sudo apt-get install -y nats-server
+  macOS (Homebrew): brew install nats-server
+HINT
+    exit 2
+  fi
+fi
+
+# The npm dependencies, once (npm ci is what CI and a fresh clone need; an existing tree is left alone).
+if [ ! -d node_modules ]; then
+  say "installing the npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
