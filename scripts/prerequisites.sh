@@ -91,15 +91,20 @@ else
   exit 2
 fi
 
-# nats-server: the test suites start private servers; the demo starts one when nothing listens.
-nats_listening() {
-  local u="${NATS_URL:-nats://127.0.0.1:4222}"
-  u="${u#*://}"
+# host:port of a URL (first server of a list), and whether something listens there.
+listening() {
+  local u="${1#*://}"
   u="${u#*@}"
+  u="${u%%/*}"
+  u="${u%%\?*}"
   u="${u%%,*}"
   (exec 3<>"/dev/tcp/${u%%:*}/${u##*:}") 2>/dev/null
 }
-if ! command -v nats-server >/dev/null 2>&1 && { [ "$purpose" != demo ] || ! nats_listening; }; then
+nats_url="${NATS_URL:-nats://127.0.0.1:4222}"
+database_url="${DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:5432/union_eyes}"
+
+# nats-server: the test suites start private servers; the demo starts one when nothing listens.
+if ! command -v nats-server >/dev/null 2>&1 && { [ "$purpose" != demo ] || ! listening "$nats_url"; }; then
   if can_apt; then
     say "installing nats-server with apt-get"
     apt_install nats-server
@@ -113,8 +118,26 @@ HINT
   fi
 fi
 
-# The npm dependencies, once (npm ci is what CI and a fresh clone need; an existing tree is left alone).
-if [ ! -d node_modules ]; then
+# The tests run against the real PostgreSQL and NATS JetStream (the demo starts NATS itself when needed,
+# and CI starts both before this step).
+if [ "$purpose" = test ]; then
+  if ! listening "$database_url"; then
+    echo "prerequisites: PostgreSQL is not reachable at the host of DATABASE_URL (default 127.0.0.1:5432)." >&2
+    echo "  Start it (Debian: sudo pg_ctlcluster 15 main start; macOS: brew services start postgresql@15)" >&2
+    echo "  or point DATABASE_URL at one; docker compose up -d postgres nats starts both." >&2
+    exit 2
+  fi
+  if ! listening "$nats_url"; then
+    echo "prerequisites: NATS is not reachable at NATS_URL (default nats://127.0.0.1:4222)." >&2
+    echo "  Start it with JetStream: nats-server -js -a 127.0.0.1 -p 4222 -sd /tmp/nats &" >&2
+    echo "  or point NATS_URL at one; docker compose up -d postgres nats starts both." >&2
+    exit 2
+  fi
+fi
+
+# The npm dependencies, once (npm ci is what a fresh clone needs; an existing tree is left alone; CI
+# runs its own npm ci right after this step).
+if [ "$purpose" != ci ] && [ ! -d node_modules ]; then
   say "installing the npm dependencies (npm ci)"
   npm ci --no-audit --no-fund
 fi

@@ -32,7 +32,7 @@ run_app() {
 
 if [ "$#" -eq 0 ]; then
   usage >&2
-  exit 64
+  exit 2
 fi
 
 app="$1"
@@ -51,6 +51,6 @@ case "$app" in
   *)
     echo "entrypoint: unknown app '$app'" >&2
     usage >&2
-    exit 64
+    exit 2
     ;;
 esac

@@ -57,14 +57,18 @@ describe('command line', () => {
     });
     expect(code).toBe(2);
     expect(out.join('\n')).toMatch(message);
-    expect(out.join('\n')).toContain('usage: ue-cli <command>');
+    expect(out.join('\n')).toContain('usage: ue-cli ');
   });
 
   it('prints help with exit 0', async () => {
-    for (const argv of [['help'], ['retrain', '--help'], ['status', '--help']]) {
+    for (const [argv, shows] of [
+      [['help'], 'usage: ue-cli <command>'],
+      [['retrain', '--help'], 'usage: ue-cli retrain [MODEL] [options]'],
+      [['status', '--help'], 'usage: ue-cli status [options]'],
+    ] as const) {
       const r = await cli(...argv);
       expect(r.code).toBe(0);
-      expect(r.text).toContain('retrain');
+      expect(r.text).toContain(shows);
     }
   });
 
@@ -93,6 +97,42 @@ describe('command line', () => {
     expect(r.code).toBe(0);
     expect(r.text).toMatch(/tenant_81_0\s+claim_outcome\s+v2\s+\d+\.\d%/);
     expect(r.text).toMatch(/tenant_82_0\s+timeline\s+v1\s+80\.0%.*no_action/);
+  });
+
+  it('gives scripts the status as one JSON document on stdout', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      ['status', '--json', '--tenant', 'tenant_82_0'],
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+      { ...process.env, SUBJECT_PREFIX: h.prefix },
+    );
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    const doc = JSON.parse(out.join('\n')) as {
+      models: {
+        tenantId: string;
+        modelType: string;
+        activeVersion: number;
+        lastCheck: { decision: string };
+      }[];
+    };
+    expect(doc.models.map((m) => m.modelType)).toEqual([
+      'assignment',
+      'churn_risk',
+      'claim_outcome',
+      'timeline',
+    ]);
+    expect(doc.models.every((m) => m.tenantId === 'tenant_82_0')).toBe(true);
+    expect(doc.models.find((m) => m.modelType === 'assignment')).toMatchObject({
+      activeVersion: 2,
+      lastCheck: { decision: 'retrain' },
+    });
+    expect(doc.models.find((m) => m.modelType === 'timeline')).toMatchObject({
+      activeVersion: 1,
+      baselineAccuracy: 0.8,
+      lastCheck: { decision: 'no_action' },
+      runsInProgress: 0,
+    });
   });
 
   it('says which service did not answer, and how to start it', async () => {

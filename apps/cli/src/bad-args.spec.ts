@@ -4,7 +4,7 @@ import { FLAGS as SEED_FLAGS, runSeedCommand } from '../../seeder/src/command';
 import { COMMANDS, runCli } from './main';
 
 // Generated bad command lines, for every command and every flag of the CLI and of seed:platform, from
-// their own flag tables: each must exit 2 with the usage and a reason naming the flag, before any
+// their own flag tables: each must exit 2 with its command's usage and a reason naming the flag, before any
 // connection. The environment points at ports where nothing listens, so a command line that slipped
 // through would try to connect and exit 1 instead: the test would see it.
 const NOWHERE = {
@@ -82,7 +82,8 @@ describe('CLI against generated bad arguments', () => {
           const text = out.join('\n');
           expect({ args, code }).toEqual({ args, code: 2 });
           expect(text).toContain(`--${flag}`);
-          expect(text).toContain('usage: ue-cli <command>');
+          // The command's own usage, with its options.
+          expect(text).toContain(`usage: ue-cli ${command}`);
         }),
         { numRuns: 150 },
       );

@@ -6,14 +6,14 @@ import { MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { CliBus } from './bus';
 import type { CliConfig } from './cli.config';
-import type { ParsedFlags } from '@app/common';
+import type { CliIO, ParsedFlags } from '@app/common';
 
 export type Out = (line: string) => void;
 
 /** Exit codes: 0 done, 1 the work failed (or did not finish), 2 bad usage. */
 export type ExitCode = 0 | 1 | 2;
 
-export async function dbMigrate(config: CliConfig, out: Out): Promise<ExitCode> {
+export async function dbMigrate(config: CliConfig, { out }: CliIO): Promise<ExitCode> {
   const r = await migrate(config.DATABASE_URL);
   out(
     `database ${r.database}: ${r.databaseCreated ? 'created' : 'exists'}; ${r.applied.length === 0 ? 'schema up to date' : `applied ${r.applied.join(', ')}`}`,
@@ -21,7 +21,7 @@ export async function dbMigrate(config: CliConfig, out: Out): Promise<ExitCode> 
   return 0;
 }
 
-export async function seed(config: CliConfig, flags: ParsedFlags, out: Out): Promise<ExitCode> {
+export async function seed(config: CliConfig, flags: ParsedFlags, { out, err }: CliIO): Promise<ExitCode> {
   const bus = await CliBus.open(config.NATS_URL, config.SUBJECT_PREFIX);
   try {
     const request = createEnvelope(
@@ -53,12 +53,12 @@ export async function seed(config: CliConfig, flags: ParsedFlags, out: Out): Pro
       ((flags.timeout as number | undefined) ?? 300) * 1000,
     );
     if (!finished || !result) {
-      out('⏱  no answer from the seeder: is it running? (npm run start:seeder)');
+      err('⏱  no answer from the seeder: is it running? (npm run start:seeder)');
       return 1;
     }
     if (result.type === 'seed.failed') {
       const p = (result as Envelope<'seed.failed'>).payload;
-      out(`❌ seeding failed (${p.code}): ${p.reason}`);
+      err(`❌ seeding failed (${p.code}): ${p.reason}`);
       return 1;
     }
     const p = (result as Envelope<'seed.completed'>).payload;
@@ -139,7 +139,7 @@ function isTerminal(e: Envelope): boolean {
  * Publishes drift.check.requested for every (tenant, model) asked for and follows each pipeline to
  * its end: no action, training failed, candidate rejected, or deployed.
  */
-export async function check(config: CliConfig, flags: ParsedFlags, out: Out): Promise<ExitCode> {
+export async function check(config: CliConfig, flags: ParsedFlags, { out, err }: CliIO): Promise<ExitCode> {
   const models: readonly ModelType[] = flags.model ? [flags.model as ModelType] : MODEL_TYPES;
   const db = new Client({ connectionString: config.DATABASE_URL });
   await db.connect();
@@ -154,7 +154,7 @@ export async function check(config: CliConfig, flags: ParsedFlags, out: Out): Pr
     await db.end();
   }
   if (tenants.length === 0) {
-    out(
+    err(
       flags.tenant ? `no tenant ${String(flags.tenant)}` : 'no tenants: seed first (npm run seed:platform)',
     );
     return 1;
@@ -195,7 +195,7 @@ export async function check(config: CliConfig, flags: ParsedFlags, out: Out): Pr
     );
     for (const p of pending.values()) {
       const service = NEXT_SERVICE[p.last] ?? 'notifier';
-      out(
+      err(
         `⏱  ${p.tenant} ${p.model}: no answer after ${p.last} within the timeout; is the ${service} running? (npm run start:${service})`,
       );
     }
@@ -292,7 +292,7 @@ async function printSummary(
 }
 
 /** The state of every model: active version, last check, runs in progress, unacknowledged alerts. */
-export async function status(config: CliConfig, flags: ParsedFlags, out: Out): Promise<ExitCode> {
+export async function status(config: CliConfig, flags: ParsedFlags, { out, err }: CliIO): Promise<ExitCode> {
   const db = new Client({ connectionString: config.DATABASE_URL });
   await db.connect();
   try {
@@ -319,8 +319,32 @@ export async function status(config: CliConfig, flags: ParsedFlags, out: Out): P
         order by m.tenant_id, m.model_type`,
       [tenant],
     );
+    if (flags.json) {
+      // For scripts: one document, camelCase, ISO times; an empty platform is an empty list, not an error.
+      out(
+        JSON.stringify(
+          {
+            models: rows.map((r) => ({
+              tenantId: r.tenant_id,
+              modelType: r.model_type,
+              activeVersion: r.model_version,
+              baselineAccuracy: r.baseline_accuracy,
+              deployedAt: r.deployed_at?.toISOString() ?? null,
+              lastCheck: r.decision
+                ? { decision: r.decision, checkedAt: r.checked_at!.toISOString(), maxPsi: r.max_psi }
+                : null,
+              runsInProgress: r.running,
+              unacknowledgedAlerts: r.unacked,
+            })),
+          },
+          null,
+          2,
+        ),
+      );
+      return 0;
+    }
     if (rows.length === 0) {
-      out(tenant ? `no active models for ${tenant}` : 'no active models: seed first (npm run seed:platform)');
+      err(tenant ? `no active models for ${tenant}` : 'no active models: seed first (npm run seed:platform)');
       return 1;
     }
     const pad = (t: string, n: number) => t.padEnd(n);
@@ -342,7 +366,7 @@ export async function status(config: CliConfig, flags: ParsedFlags, out: Out): P
 }
 
 /** Asks the validator to reactivate an earlier version, and waits for the deployment. */
-export async function rollback(config: CliConfig, flags: ParsedFlags, out: Out): Promise<ExitCode> {
+export async function rollback(config: CliConfig, flags: ParsedFlags, { out, err }: CliIO): Promise<ExitCode> {
   const tenantId = String(flags.tenant);
   const modelType = flags.model as ModelType;
   const db = new Client({ connectionString: config.DATABASE_URL });
@@ -356,17 +380,17 @@ export async function rollback(config: CliConfig, flags: ParsedFlags, out: Out):
     ).rows;
     const active = versions.find((v) => v.is_active);
     if (!active) {
-      out(`${tenantId} has no active ${modelType} model: nothing to roll back`);
+      err(`${tenantId} has no active ${modelType} model: nothing to roll back`);
       return 1;
     }
     if (flags['to-version'] !== undefined && !versions.some((v) => v.model_version === flags['to-version'])) {
-      out(
+      err(
         `${tenantId} has no ${modelType} version ${String(flags['to-version'])} (versions: ${versions.map((v) => v.model_version).join(', ')})`,
       );
       return 1;
     }
     if (flags['to-version'] === active.model_version) {
-      out(`${modelType} v${active.model_version} is already active`);
+      err(`${modelType} v${active.model_version} is already active`);
       return 1;
     }
   } finally {
@@ -395,7 +419,7 @@ export async function rollback(config: CliConfig, flags: ParsedFlags, out: Out):
       ((flags.timeout as number | undefined) ?? 60) * 1000,
     );
     if (!finished || !deployed) {
-      out('⏱  no answer from the validator: is it running? (npm run start:validator)');
+      err('⏱  no answer from the validator: is it running? (npm run start:validator)');
       return 1;
     }
     out(
@@ -408,7 +432,7 @@ export async function rollback(config: CliConfig, flags: ParsedFlags, out: Out):
 }
 
 /** Acknowledges an alert through the notifier (which owns acknowledgments). */
-export async function ack(config: CliConfig, flags: ParsedFlags, out: Out): Promise<ExitCode> {
+export async function ack(config: CliConfig, flags: ParsedFlags, { out, err }: CliIO): Promise<ExitCode> {
   const id = String(flags.notification);
   let res: Response;
   try {
@@ -419,15 +443,15 @@ export async function ack(config: CliConfig, flags: ParsedFlags, out: Out): Prom
       signal: AbortSignal.timeout(10_000),
     });
   } catch {
-    out(`the notifier does not answer at ${config.NOTIFIER_URL}: is it running? (npm run start:notifier)`);
+    err(`the notifier does not answer at ${config.NOTIFIER_URL}: is it running? (npm run start:notifier)`);
     return 1;
   }
   if (res.status === 404) {
-    out(`no notification ${id}`);
+    err(`no notification ${id}`);
     return 1;
   }
   if (!res.ok) {
-    out(`the notifier refused: HTTP ${res.status} ${await res.text()}`);
+    err(`the notifier refused: HTTP ${res.status} ${await res.text()}`);
     return 1;
   }
   const r = (await res.json()) as {
@@ -448,7 +472,7 @@ export async function recipients(
   config: CliConfig,
   action: string,
   flags: ParsedFlags,
-  out: Out,
+  { out, err }: CliIO,
 ): Promise<ExitCode> {
   const call = async (method: string, path: string, body?: unknown): Promise<Response | null> => {
     try {
@@ -459,7 +483,7 @@ export async function recipients(
         signal: AbortSignal.timeout(10_000),
       });
     } catch {
-      out(`the notifier does not answer at ${config.NOTIFIER_URL}: is it running? (npm run start:notifier)`);
+      err(`the notifier does not answer at ${config.NOTIFIER_URL}: is it running? (npm run start:notifier)`);
       return null;
     }
   };
@@ -492,7 +516,7 @@ export async function recipients(
     });
     if (!res) return 1;
     if (!res.ok) {
-      out(`the notifier refused: ${await res.text()}`);
+      err(`the notifier refused: ${await res.text()}`);
       return 1;
     }
     out(`✓ recipient ${((await res.json()) as { id: string }).id} added`);
@@ -501,7 +525,7 @@ export async function recipients(
   const res = await call('DELETE', `/recipients/${String(flags.id)}`);
   if (!res) return 1;
   if (!res.ok) {
-    out(
+    err(
       res.status === 404 ? `no recipient ${String(flags.id)}` : `the notifier refused: ${await res.text()}`,
     );
     return 1;

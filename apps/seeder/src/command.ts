@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { ConfigError, DomainError, loadConfig, parseFlags, UsageError } from '@app/common';
-import type { FlagSpec } from '@app/common';
+import { ConfigError, DomainError, EXIT_USAGE, loadConfig, parseFlags, STDIO, toIO, UsageError } from '@app/common';
+import type { CliIO, FlagSpec } from '@app/common';
 import { SeederConfig } from './seeder.config';
 import { startOfUtcDay } from './seeder.service';
 import { seedClaims, seedPlatform, summaryLines } from './seeding/seeding.service';
@@ -40,12 +40,14 @@ export const USAGE = `usage: npm run seed:platform -- [options]
 
 exit codes: 0 seeded, 1 seeding failed, 2 bad usage`;
 
+/** Progress and the summary go to `out`, usage and failures to `err` (a single function takes both: tests). */
 export async function runSeedCommand(
   argv: readonly string[],
-  out: (line: string) => void,
+  output: CliIO | ((line: string) => void),
   env: NodeJS.ProcessEnv,
   tty = false,
 ): Promise<0 | 1 | 2> {
+  const { out, err: fail } = toIO(output);
   let plan: SeedPlan;
   let config: SeederConfig;
   let claimsOnly = false;
@@ -81,8 +83,8 @@ export async function runSeedCommand(
     };
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
-      out(`error: ${err.message}\n\n${USAGE}`);
-      return 2;
+      fail(`error: ${err.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
     }
     throw err;
   }
@@ -101,7 +103,7 @@ export async function runSeedCommand(
       );
       return 0;
     } catch (err) {
-      out(`❌ ${err instanceof Error ? err.message : String(err)}`);
+      fail(`❌ ${err instanceof Error ? err.message : String(err)}`);
       return 1;
     }
   }
@@ -134,13 +136,13 @@ export async function runSeedCommand(
     return 0;
   } catch (err) {
     if (err instanceof DomainError) {
-      out(`❌ ${err.message}`);
+      fail(`❌ ${err.message}`);
       return 1;
     }
     const message = err instanceof Error ? err.message : String(err);
-    out(`❌ seeding failed: ${message}`);
+    fail(`❌ seeding failed: ${message}`);
     if (/relation .* does not exist/.test(message))
-      out('   The schema is missing: run npm run db:migrate first.');
+      fail('   The schema is missing: run npm run db:migrate first.');
     return 1;
   }
 }
@@ -148,7 +150,7 @@ export async function runSeedCommand(
 if (require.main === module) {
   runSeedCommand(
     process.argv.slice(2),
-    (l) => process.stdout.write(`${l}\n`),
+    STDIO,
     process.env,
     process.stderr.isTTY === true,
   )

@@ -97,7 +97,7 @@ export class OutboxRelay {
     const em = this.orm.em.fork();
     return em.transactional(async (tx) => {
       const rows = await tx.execute<OutboxRow[]>(
-        'select id, envelope from outbox where source = ? and published_at is null order by created_at limit ? for update skip locked',
+        'select id, envelope from outbox where source = ? and published_at is null order by seq limit ? for update skip locked',
         [this.service.name, this.batch],
       );
       const done: string[] = [];

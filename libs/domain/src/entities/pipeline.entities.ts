@@ -11,7 +11,7 @@ import type { DeploymentReason, DriftDecision, ModelType } from '../enums';
 @Index({
   name: 'outbox_unpublished',
   expression:
-    'create index "outbox_unpublished" on "outbox" ("source", "created_at") where "published_at" is null',
+    'create index "outbox_unpublished" on "outbox" ("source", "seq") where "published_at" is null',
 })
 export class OutboxMessage {
   /** Equals the envelope id; published as `Nats-Msg-Id` so a re-publish is deduplicated by JetStream. */
@@ -27,6 +27,13 @@ export class OutboxMessage {
 
   @Property({ type: 'json' })
   envelope: Record<string, unknown>;
+
+  /**
+   * Insertion order. A handler's events are written in one statement and share `created_at` (the
+   * transaction's now()), so only this keeps, say, model.validated before model.deployed on the wire.
+   */
+  @Property({ type: 'bigint', autoincrement: true })
+  seq: string & Opt;
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();
