@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliVersion, COMMANDS, runCli } from './main';
 
@@ -20,7 +21,9 @@ async function run(...argv: string[]) {
 
 describe('ue-cli', () => {
   it('prints its version from package.json', async () => {
-    const pkg = require('../../../package.json') as { version: string };
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(cliVersion()).toBe(pkg.version);
     for (const flag of ['--version', '-V'])
       expect(await run(flag)).toEqual({ code: 0, out: `ue-cli ${pkg.version}`, err: '' });
