@@ -366,7 +366,11 @@ export async function status(config: CliConfig, flags: ParsedFlags, { out, err }
 }
 
 /** Asks the validator to reactivate an earlier version, and waits for the deployment. */
-export async function rollback(config: CliConfig, flags: ParsedFlags, { out, err }: CliIO): Promise<ExitCode> {
+export async function rollback(
+  config: CliConfig,
+  flags: ParsedFlags,
+  { out, err }: CliIO,
+): Promise<ExitCode> {
   const tenantId = String(flags.tenant);
   const modelType = flags.model as ModelType;
   const db = new Client({ connectionString: config.DATABASE_URL });

@@ -1,6 +1,15 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { ConfigError, DomainError, EXIT_USAGE, loadConfig, parseFlags, STDIO, toIO, UsageError } from '@app/common';
+import {
+  ConfigError,
+  DomainError,
+  EXIT_USAGE,
+  loadConfig,
+  parseFlags,
+  STDIO,
+  toIO,
+  UsageError,
+} from '@app/common';
 import type { CliIO, FlagSpec } from '@app/common';
 import { SeederConfig } from './seeder.config';
 import { startOfUtcDay } from './seeder.service';
@@ -148,12 +157,7 @@ export async function runSeedCommand(
 }
 
 if (require.main === module) {
-  runSeedCommand(
-    process.argv.slice(2),
-    STDIO,
-    process.env,
-    process.stderr.isTTY === true,
-  )
+  runSeedCommand(process.argv.slice(2), STDIO, process.env, process.stderr.isTTY === true)
     .then((code) => process.exit(code))
     .catch((err: unknown) => {
       process.stderr.write(`${String(err)}\n`);

@@ -110,8 +110,7 @@ export function parseFlags(
 /** `--name N`, `--model a|b`, `--force`: an option as the usage line shows it. */
 export function flagSynopsis(name: string, def: FlagSpec[string]): string {
   if (def.type === 'bool') return `--${name}`;
-  const metavar =
-    def.metavar ?? (def.type === 'int' ? 'N' : def.choices ? def.choices.join('|') : 'VALUE');
+  const metavar = def.metavar ?? (def.type === 'int' ? 'N' : def.choices ? def.choices.join('|') : 'VALUE');
   return `--${name} ${metavar}`;
 }
 

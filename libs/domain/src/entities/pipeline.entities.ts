@@ -10,8 +10,7 @@ import type { DeploymentReason, DriftDecision, ModelType } from '../enums';
 @Entity({ tableName: 'outbox' })
 @Index({
   name: 'outbox_unpublished',
-  expression:
-    'create index "outbox_unpublished" on "outbox" ("source", "seq") where "published_at" is null',
+  expression: 'create index "outbox_unpublished" on "outbox" ("source", "seq") where "published_at" is null',
 })
 export class OutboxMessage {
   /** Equals the envelope id; published as `Nats-Msg-Id` so a re-publish is deduplicated by JetStream. */
