@@ -16,3 +16,21 @@ export function natsConnectOptions(natsUrl: string): { servers: string[]; user?:
   });
   return { servers, ...(user ? { user, pass } : {}) };
 }
+
+/**
+ * The NATS_URL for connection options given as a client library takes them (`servers` with or without a
+ * scheme, `user` / `pass` apart), for example by Testcontainers' NATS module, which starts its server
+ * with a user and password: every server of the list carries the credentials, URL-encoded.
+ */
+export function natsUrlOf(options: { servers?: string | string[]; user?: string; pass?: string }): string {
+  const list = Array.isArray(options.servers) ? options.servers : [options.servers ?? '127.0.0.1:4222'];
+  const auth = options.user
+    ? `${encodeURIComponent(options.user)}:${encodeURIComponent(options.pass ?? '')}@`
+    : '';
+  return list
+    .map((s) => {
+      const [, scheme = 'nats://', hostPort] = /^([a-z]+:\/\/)?(.*)$/.exec(s.trim()) ?? [];
+      return `${scheme}${auth}${hostPort ?? ''}`;
+    })
+    .join(',');
+}
