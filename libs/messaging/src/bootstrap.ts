@@ -75,9 +75,7 @@ export function runService<C extends BaseConfig>(opts: CreateServiceOptions<C>):
             process.exit(0);
           })
           .catch((err: unknown) => {
-            logger.error('error while shutting down', {
-              err: err instanceof Error ? err.message : String(err),
-            });
+            logger.error('error while shutting down', { err });
             process.exit(1);
           });
       };
