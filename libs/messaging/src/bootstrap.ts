@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { scrubText } from '@app/common';
 import type { BaseConfig } from '@app/common';
 import { AppLogger, ConfigError, loadConfig, NestLoggerAdapter } from '@app/common';
 
@@ -87,7 +88,8 @@ export function runService<C extends BaseConfig>(opts: CreateServiceOptions<C>):
         process.stderr.write(`${opts.service}: ${err.message}\n`);
       } else {
         process.stderr.write(
-          `${opts.service}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+          // Scrubbed: a driver's message may quote a connection string with its password.
+          `${opts.service}: failed to start: ${scrubText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
         );
       }
       process.exit(1);
