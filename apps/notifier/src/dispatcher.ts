@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppLogger, deterministicId, errorMessage } from '@app/common';
+import { AppLogger, deterministicId } from '@app/common';
 import type { Envelope } from '@app/contracts';
 import { inPlatformTransaction, inTenantTransaction } from '@app/database';
 import { Channels } from './channels';
@@ -71,9 +71,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     this.loop = this.run();
     this.reminderTimer = setInterval(() => {
-      this.remind().catch((err: unknown) =>
-        this.log.warn('reminder sweep failed', { err: this.secrets.scrub(errorMessage(err)) }),
-      );
+      this.remind().catch((err: unknown) => this.log.warn('reminder sweep failed', { err }));
     }, this.config.REMINDER_SWEEP_SECONDS * 1000);
   }
 
@@ -90,7 +88,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         n = await this.dispatchOnce();
       } catch (err) {
-        this.log.warn('dispatch pass failed', { err: this.secrets.scrub(errorMessage(err)) });
+        this.log.warn('dispatch pass failed', { err });
       }
       if (n === 0) await new Promise((r) => setTimeout(r, this.config.NOTIFY_POLL_MS));
     }

@@ -14,6 +14,9 @@ export class NotifierModule {
   static forRoot(config: NotifierConfig, logger: AppLogger): DynamicModule {
     // Parsed before anything connects: bad endpoint settings stop the notifier with the list of problems.
     const secrets = new NotifierSecrets(config);
+    // Webhook URLs and signing keys have no telltale shape: every line the notifier writes (its own,
+    // Nest's, an error from an HTTP or SMTP client) is scrubbed of their values.
+    logger.addSecrets(secrets.values);
     return {
       module: NotifierModule,
       imports: [ServiceModule.forRoot({ service: 'notifier', config, configClass: NotifierConfig, logger })],

@@ -4,7 +4,8 @@ import type { Endpoints, NotifierConfig } from './notifier.config';
 /** The notifier's secrets, parsed once at start-up, and a scrubber that keeps them out of logs and rows. */
 export class NotifierSecrets {
   readonly endpoints: Endpoints;
-  private readonly values: string[];
+  /** Every secret value, longest first. */
+  readonly values: readonly string[];
 
   constructor(config: NotifierConfig) {
     this.endpoints = parseEndpoints(config);

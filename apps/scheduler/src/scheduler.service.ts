@@ -3,7 +3,7 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { AppLogger, deterministicId, errorMessage } from '@app/common';
+import { AppLogger, deterministicId } from '@app/common';
 import { createEnvelope } from '@app/contracts';
 import { inPlatformTransaction } from '@app/database';
 import { MODEL_TYPES } from '@app/domain';
@@ -44,14 +44,14 @@ export class SchedulerService implements OnApplicationBootstrap {
       start: true,
       onTick: () => {
         this.fire(new Date(), 'cron').catch((err: unknown) =>
-          this.log.error('daily drift check failed to fire', { err: errorMessage(err) }),
+          this.log.error('daily drift check failed to fire', { err }),
         );
       },
     });
     this.registry.addCronJob(DAILY_JOB, job);
     if (this.config.SCHEDULE_CATCH_UP) {
       this.catchUp(new Date()).catch((err: unknown) =>
-        this.log.error('catch-up of the daily drift check failed', { err: errorMessage(err) }),
+        this.log.error('catch-up of the daily drift check failed', { err }),
       );
     }
     this.log.info('daily drift check scheduled', {

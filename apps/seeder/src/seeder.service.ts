@@ -53,7 +53,7 @@ export class SeederService {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       await ctx.emit('seed.failed', { code: err.code, reason: errorMessage(err) });
-      ctx.log.warn('seeding failed', { code: err.code, reason: err.message });
+      ctx.log.warn('seeding failed', { code: err.code, err });
     }
   }
 }

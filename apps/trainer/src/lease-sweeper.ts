@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { AppLogger, errorMessage } from '@app/common';
+import { AppLogger } from '@app/common';
 import { createEnvelope } from '@app/contracts';
 import { inPlatformTransaction } from '@app/database';
 import { addToOutbox, OutboxRelay } from '@app/messaging';
@@ -27,7 +27,7 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.log.warn('lease sweep failed', { err: errorMessage(err) }));
+      this.sweep().catch((err: unknown) => this.log.warn('lease sweep failed', { err }));
     }, this.config.LEASE_SWEEP_SECONDS * 1000);
   }
 

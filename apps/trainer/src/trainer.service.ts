@@ -86,7 +86,7 @@ export class TrainerService {
     const heartbeat = setInterval(
       () => {
         this.own(event.tenantId, (tx) => this.runs.heartbeat(tx, runId, lease)).catch((err: unknown) =>
-          log.warn('heartbeat failed', { runId, err: errorMessage(err) }),
+          log.warn('heartbeat failed', { runId, err }),
         );
       },
       (lease * 1000) / 3,

@@ -1,5 +1,6 @@
 export * from './config';
 export * from './logger';
+export * from './log-redaction';
 export * from './errors';
 export * from './ids';
 export * from './args';

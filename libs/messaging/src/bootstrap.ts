@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { scrubText } from '@app/common';
 import type { BaseConfig } from '@app/common';
 import { AppLogger, ConfigError, loadConfig, NestLoggerAdapter, PrerequisiteError } from '@app/common';
 
@@ -75,9 +76,7 @@ export function runService<C extends BaseConfig>(opts: CreateServiceOptions<C>):
             process.exit(0);
           })
           .catch((err: unknown) => {
-            logger.error('error while shutting down', {
-              err: err instanceof Error ? err.message : String(err),
-            });
+            logger.error('error while shutting down', { err });
             process.exit(1);
           });
       };
@@ -89,7 +88,8 @@ export function runService<C extends BaseConfig>(opts: CreateServiceOptions<C>):
         process.stderr.write(`${opts.service}: ${err.message}\n`);
       } else {
         process.stderr.write(
-          `${opts.service}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+          // Scrubbed: a driver's message may quote a connection string with its password.
+          `${opts.service}: failed to start: ${scrubText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
         );
       }
       process.exit(1);

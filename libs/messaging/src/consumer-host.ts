@@ -135,10 +135,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       for await (const m of messages) {
         const p: Promise<void> = this.handle(binding, m)
           .catch((err: unknown) =>
-            this.log.error('message handling failed unexpectedly', {
-              consumer: binding.durable,
-              err: errorMessage(err),
-            }),
+            this.log.error('message handling failed unexpectedly', { consumer: binding.durable, err }),
           )
           .finally(() => inflight.delete(p));
         inflight.add(p);
@@ -147,10 +144,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       }
       await Promise.all(inflight);
     })().catch((err: unknown) =>
-      this.log.error('consumer loop ended with an error', {
-        consumer: binding.durable,
-        err: errorMessage(err),
-      }),
+      this.log.error('consumer loop ended with an error', { consumer: binding.durable, err }),
     );
   }
 
@@ -258,7 +252,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       await m.ackAck();
     } catch (err) {
       // The work is committed and recorded in the inbox; a redelivery will be a no-op.
-      log.warn('ack not confirmed; a redelivery will be ignored by the inbox', { err: errorMessage(err) });
+      log.warn('ack not confirmed; a redelivery will be ignored by the inbox', { err });
     }
   }
 
@@ -268,7 +262,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       return 'dead_letter';
     }
     if (err instanceof DomainError && !err.retryable) {
-      await this.deadLetter(binding, m, err.code, err.message, log);
+      await this.deadLetter(binding, m, err.code, err.message, log, err);
       return 'dead_letter';
     }
     const code = err instanceof DomainError ? err.code : 'HANDLER_ERROR';
@@ -279,13 +273,14 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
         'MAX_DELIVERIES',
         `${code}: ${errorMessage(err)} (after ${m.info.deliveryCount} deliveries)`,
         log,
+        err,
       );
       return 'dead_letter';
     }
     const delay = retryDelayMs(m.info.deliveryCount, this.config.RETRY_BASE_MS);
     log.warn('handler failed; will retry', {
       code,
-      err: errorMessage(err),
+      err,
       delivery: m.info.deliveryCount,
       retryInMs: delay,
     });
@@ -295,7 +290,8 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Keeps the original bytes and the reason in the dead-letter stream, then stops redelivery. `log`
-   * carries the event's tenantId and correlationId when the envelope could be read.
+   * carries the event's tenantId and correlationId when the envelope could be read; `err`, the handler's
+   * exception, puts its stack in the log line (not in the stream: the reason is enough there).
    */
   private async deadLetter(
     binding: Binding,
@@ -303,6 +299,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     code: string,
     reason: string,
     log: AppLogger = this.log,
+    err?: unknown,
   ): Promise<void> {
     const { js, topology } = this.nats;
     const h = headers();
@@ -322,10 +319,10 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
         msgID: `dlq-${topology.eventsStream}-${m.seq}-${binding.durable}`,
         headers: h,
       });
-    } catch (err) {
+    } catch (publishError) {
       // Never drop a message we could not park: let it come back.
       log.error('dead-letter publish failed; message will be redelivered', {
-        err: errorMessage(err),
+        err: publishError,
         consumer: binding.durable,
       });
       m.nak(retryDelayMs(m.info.deliveryCount, this.config.RETRY_BASE_MS));
@@ -336,6 +333,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     log.error('message dead-lettered', {
       code,
       reason,
+      err,
       consumer: binding.durable,
       streamSeq: m.seq,
       // Headers when the envelope could not be read (the child logger has them otherwise).

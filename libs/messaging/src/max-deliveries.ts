@@ -2,7 +2,6 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { AppLogger } from '@app/common';
-import { errorMessage } from '@app/common';
 import { HDR } from './headers';
 import type { Topology } from './topology';
 
@@ -49,7 +48,7 @@ export class MaxDeliveriesWatcher {
             } catch (err) {
               this.log.error('could not dead-letter a message out of deliveries', {
                 consumer,
-                err: errorMessage(err),
+                err,
               });
             }
           }
@@ -58,7 +57,7 @@ export class MaxDeliveriesWatcher {
             'max-deliveries advisories are no longer received: out-of-delivery messages will not be dead-lettered',
             {
               consumer,
-              err: errorMessage(err),
+              err,
             },
           );
         }

@@ -77,7 +77,7 @@ export class OutboxRelay {
       try {
         published = await this.publishBatch();
       } catch (err) {
-        this.log.warn('outbox relay pass failed; will retry', { err: errorMessage(err) });
+        this.log.warn('outbox relay pass failed; will retry', { err });
       }
       if (published < this.batch && !this.stopped) {
         await new Promise<void>((resolve) => {
@@ -113,7 +113,7 @@ export class OutboxRelay {
             row.id,
           ]);
           this.log.warn('outbox publish failed', {
-            err: errorMessage(err),
+            err,
             eventId: row.id,
             subject: row.envelope.type,
             tenantId: row.envelope.tenantId,

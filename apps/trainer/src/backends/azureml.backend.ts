@@ -4,7 +4,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppLogger } from '@app/common';
-import { ConfigError, errorMessage } from '@app/common';
+import { ConfigError } from '@app/common';
 import type { CandidateResult } from '../candidate';
 import type { TrainerConfig } from '../trainer.config';
 import type { TrainingBackend, TrainingOutcome, TrainingRequest } from './training-backend';
@@ -119,7 +119,7 @@ export class AzureMlBackend implements TrainingBackend {
       if (Date.now() >= deadline) {
         await this.client.jobs
           .beginCancel(c.AZUREML_RESOURCE_GROUP, c.AZUREML_WORKSPACE, name)
-          .catch((err: unknown) => log.warn('cancel failed', { job: name, err: errorMessage(err) }));
+          .catch((err: unknown) => log.warn('cancel failed', { job: name, err }));
         return {
           ok: false,
           code: 'AZUREML_TIMEOUT',
