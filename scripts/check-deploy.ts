@@ -35,7 +35,7 @@ import { OWNER_ROLE, SERVICE_ROLES } from '../libs/database/src/roles';
 //   (histogram series included), a prom-client default, or one of EXTERNAL_METRICS;
 // - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, every app named,
 //   ports on 127.0.0.1 only, NATS healthy before its clients, readiness healthchecks, the cli's NOTIFIER_URL;
-// - .github/workflows/*.yml parse.
+// - .github/workflows/*.yml parse; the Node of the image, of `engines` and of CI's matrix agree.
 
 /** The six services, with the HTTP port each listens on (README, "Configuration"). */
 export const SERVICES = [
@@ -1569,6 +1569,42 @@ function checkCompose(root: string, useBinary: boolean, problems: string[], note
   }
 }
 
+/**
+ * One set of Node versions: the image's (Dockerfile's NODE_IMAGE) is one of package.json's `engines`, and
+ * the CI workflow's matrix tests exactly the major versions `engines` admits.
+ */
+export function nodeVersionProblems(dockerfile: string, engines: string, workflow: unknown): string[] {
+  const out: string[] = [];
+  const image = /^ARG NODE_IMAGE=node:(\d+)/m.exec(dockerfile)?.[1];
+  // "^20.11.0 || ^24.0.0": the first number of each alternative.
+  const admitted = new Set(engines.split('||').map((alt) => /\d+/.exec(alt)?.[0] ?? '?'));
+  if (!image) out.push('Dockerfile: no ARG NODE_IMAGE=node:<major>...');
+  else if (!admitted.has(image)) out.push(`Dockerfile: Node ${image} is not in engines (${engines})`);
+  const jobs = isObject(workflow) && isObject(workflow.jobs) ? Object.values(workflow.jobs) : [];
+  const tested = new Set(
+    jobs.flatMap((j) => {
+      const m =
+        isObject(j) && isObject(j.strategy) && isObject(j.strategy.matrix) ? j.strategy.matrix.node : [];
+      return Array.isArray(m) ? m.map(String) : [];
+    }),
+  );
+  if (!sameSet(tested, admitted))
+    out.push(`${CI_WORKFLOW}: its matrix tests Node ${show(tested)}; engines admits ${show(admitted)}`);
+  return out;
+}
+
+const CI_WORKFLOW = '.github/workflows/ci.yml';
+
+function checkNodeVersions(root: string, problems: string[], notes: string[]): void {
+  const pkg: unknown = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const engines = isObject(pkg) && isObject(pkg.engines) ? String(pkg.engines.node) : '';
+  const ci = join(root, CI_WORKFLOW);
+  const workflow: unknown = existsSync(ci) ? parseYaml(readFileSync(ci, 'utf8')) : undefined;
+  const found = nodeVersionProblems(readFileSync(join(root, 'Dockerfile'), 'utf8'), engines, workflow);
+  problems.push(...found);
+  if (found.length === 0) notes.push(`Node: image, engines (${engines}) and CI agree`);
+}
+
 function checkWorkflows(root: string, problems: string[], notes: string[]): void {
   const dir = join(root, '.github/workflows');
   if (!existsSync(dir)) return;
@@ -1634,6 +1670,7 @@ export function checkDeploy(options: CheckOptions = {}): CheckReport {
   checkNatsValues(root, problems, notes);
   checkCompose(root, options.composeBinary ?? true, problems, notes);
   checkWorkflows(root, problems, notes);
+  checkNodeVersions(root, problems, notes);
   const informational = problems.filter((x) => x.startsWith('note: '));
   return {
     problems: problems.filter((x) => !x.startsWith('note: ')),

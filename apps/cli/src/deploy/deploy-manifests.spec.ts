@@ -13,6 +13,7 @@ import {
   namespaceFileProblems,
   namespaceObjectProblems,
   natsPublishAllow,
+  nodeVersionProblems,
   parseDocuments,
   probeProblems,
   promqlMetricNames,
@@ -299,6 +300,28 @@ describe('deploy manifests', () => {
         'docker-compose.yml: service validator: must depend on nats with condition: service_healthy',
         'docker-compose.yml: service seeder: its healthcheck must ask /health/ready',
         'docker-compose.yml: service cli: NOTIFIER_URL must be http://notifier:3105 (ml:ack, ml:recipients)',
+      ]);
+    });
+
+    it('one Node: the image is in engines, and CI tests exactly what engines admits', () => {
+      const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+      const engines = (
+        JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }
+      ).engines.node;
+      const ci = parseYaml(readFileSync(join(root, '.github/workflows/ci.yml'), 'utf8')) as {
+        jobs: { test: { strategy: { matrix: { node: string[] } } } };
+      };
+      expect(nodeVersionProblems(dockerfile, engines, ci)).toEqual([]);
+      expect(
+        nodeVersionProblems(
+          dockerfile.replace(/^ARG NODE_IMAGE=node:\d+/m, 'ARG NODE_IMAGE=node:22'),
+          engines,
+          ci,
+        ),
+      ).toEqual([`Dockerfile: Node 22 is not in engines (${engines})`]);
+      ci.jobs.test.strategy.matrix.node = ['24'];
+      expect(nodeVersionProblems(dockerfile, engines, ci)).toEqual([
+        '.github/workflows/ci.yml: its matrix tests Node 24; engines admits 20, 24',
       ]);
     });
 
