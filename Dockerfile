@@ -7,7 +7,11 @@
 # The argument is handled by deploy/docker/entrypoint.sh, which execs
 # `node dist/apps/<app>/src/main.js [args...]`.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the LTS line supported longest (maintenance until April 2028; Node 22 ends in April 2027).
+# The code also runs on Node 20 (CI tests both: .github/workflows/ci.yml; `engines` in package.json).
+# Debian bookworm, not trixie: its libxgboost0 is XGBoost 1.7.4, the C API the trainer is written against
+# (libs/ml/src/xgboost/native.ts). Pin by digest for reproducible builds: --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:...
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------------
 # build: all dependencies (dev included) and `tsc` -> dist/

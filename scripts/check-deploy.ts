@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from 'kubernetes-models';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { ALL_SUBJECTS } from '../libs/contracts/src/subjects';
 import { OWNER_ROLE, SERVICE_ROLES } from '../libs/database/src/roles';
@@ -24,8 +25,17 @@ import { OWNER_ROLE, SERVICE_ROLES } from '../libs/database/src/roles';
 //   subjects its code publishes (`emit` / `createEnvelope`) and the consumers it declares (`@OnEvent`,
 //   with their max-deliveries advisories); the CLI user denied the services' durable consumers. The
 //   users themselves run the services in test/integration/nats-permissions.int-spec.ts;
-// - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, and every app named;
-// - .github/workflows/*.yml parse.
+// - as it ships: the recommended app.kubernetes.io/* labels on every object and pod template (version =
+//   package.json's), each service spread over nodes and zones, probes (startup and liveness on
+//   /health/live, readiness on /health/ready), PGSSLMODE=verify-full where the database is outside the
+//   cluster, prod's image pinned by digest (the checked-in placeholder is reported), no Namespace in an
+//   overlay (deploy/k8s/namespace.yaml instead, out of the prune selector);
+// - the alerts and the Grafana dashboard (components/monitoring): every alert's runbook_url is one document's
+//   anchor that exists in docs/operations.md, and every metric they use is registered in libs/ or apps/
+//   (histogram series included), a prom-client default, or one of EXTERNAL_METRICS;
+// - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, every app named,
+//   ports on 127.0.0.1 only, NATS healthy before its clients, readiness healthchecks, the cli's NOTIFIER_URL;
+// - .github/workflows/*.yml parse; the Node of the image, of `engines` and of CI's matrix agree.
 
 /** The six services, with the HTTP port each listens on (README, "Configuration"). */
 export const SERVICES = [
@@ -482,7 +492,7 @@ function rulePorts(rules: PolicyRule[]): Set<string> {
 const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
 const show = (s: Set<string>) => [...s].sort().join(', ') || 'nothing';
 
-function checkOverlay(overlay: string, objects: K8sObject[], problems: string[]): void {
+function checkOverlay(overlay: string, objects: K8sObject[], problems: string[], root: string): void {
   const p = (msg: string) => problems.push(`overlay ${overlay}: ${msg}`);
   const of = <T>(kind: string) => objects.filter((o) => o.kind === kind) as unknown as T[];
   const deployments = of<Workload>('Deployment');
@@ -636,6 +646,51 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[])
   if (outOfBand.size)
     problems.push(`note: overlay ${overlay} expects Secrets created out of band: ${show(outOfBand)}`);
   checkDatabaseLogins(overlay, objects, problems);
+  checkAsShipped(overlay, objects, problems, root);
+}
+
+/** The rules of "As it ships" and the rendered alerts' runbooks, for one overlay. */
+function checkAsShipped(overlay: string, objects: K8sObject[], problems: string[], root: string): void {
+  const p = (msg: string) => problems.push(`overlay ${overlay}: ${msg}`);
+  labelProblems(objects, appVersion(root)).forEach(p);
+  namespaceObjectProblems(objects).forEach(p);
+  for (const { name } of SERVICES) {
+    const d = objects.find(
+      (o) => o.kind === 'Deployment' && isObject(o.metadata) && o.metadata.name === name,
+    );
+    if (!d) continue;
+    spreadProblems(d, name).forEach(p);
+    probeProblems(d, name).forEach(p);
+  }
+  tlsProblems(objects).forEach(p);
+  if (PINNED_OVERLAYS.includes(overlay)) {
+    const pin = imagePinProblems(objects);
+    pin.problems.forEach(p);
+    if (pin.placeholders.length)
+      problems.push(
+        `note: overlay ${overlay}: image ${pin.placeholders.join(', ')} is the documented placeholder; set the operator values before deploying (deploy/README.md)`,
+      );
+  }
+  const rules = objects.filter((o) => o.kind === 'PrometheusRule').flatMap(rulesOf);
+  const anchors = markdownAnchors(readFileSync(join(root, RUNBOOK_DOC), 'utf8'));
+  runbookProblems(rules, anchors).forEach(p);
+  const placeholders = new Set(
+    objects
+      .filter((o) => o.kind === 'ConfigMap')
+      .flatMap((o) => Object.entries((o as { data?: Record<string, string> }).data ?? {}))
+      .filter(([, v]) => PLACEHOLDER.test(v))
+      .map(([k]) => k),
+  );
+  for (const r of rules)
+    if (PLACEHOLDER.test(r.annotations?.runbook_url ?? '')) placeholders.add('RUNBOOK_DOCUMENT_URL');
+  if (placeholders.size && PINNED_OVERLAYS.includes(overlay))
+    problems.push(`note: overlay ${overlay}: placeholders still to set: ${show(placeholders)}`);
+}
+
+/** package.json's version: the app.kubernetes.io/version of what runs the platform's image. */
+function appVersion(root: string): string {
+  const pkg: unknown = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return isObject(pkg) ? String(pkg.version) : '?';
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1011,8 +1066,474 @@ function checkNatsValues(root: string, problems: string[], notes: string[]): voi
 }
 
 // ---------------------------------------------------------------------------------------------------
+// As it ships: labels, spreading, probes, TLS to PostgreSQL, pinned images, no Namespace
+// ---------------------------------------------------------------------------------------------------
+
+/** The recommended labels (kubernetes.io common labels), on every object and every pod template. */
+export const RECOMMENDED_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/version',
+  'app.kubernetes.io/component',
+  'app.kubernetes.io/part-of',
+  'app.kubernetes.io/managed-by',
+] as const;
+const PART_OF = 'union-eyes-ml';
+/** The platform's own image, as the manifests name it before kustomize's `images:` (any registry). */
+const APP_IMAGE = /(^|\/)union-eyes-ml([:@]|$)/;
+/** Overlays that must run the image pinned by digest (the others may use a local tag). */
+export const PINNED_OVERLAYS = ['prod'];
+const DIGEST_IMAGE = /^[^\s@]+\/[^\s@]+@sha256:[0-9a-f]{64}$/;
+/** Values a checked-in overlay may hold until an operator replaces them (deploy/README.md, "Operator values"). */
+const PLACEHOLDER = /example\.com|sha256:0{64}/;
+
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'Job', 'DaemonSet', 'ReplicaSet'];
+
+interface PodTemplate {
+  metadata?: { labels?: Record<string, string> };
+  spec: {
+    containers: (Container & { image?: string; [k: string]: unknown })[];
+    initContainers?: (Container & { image?: string })[];
+    topologySpreadConstraints?: {
+      topologyKey: string;
+      labelSelector?: Selector;
+      matchLabelKeys?: string[];
+    }[];
+  };
+}
+
+const labelsOf = (o: unknown): Record<string, string> =>
+  isObject(o) && isObject(o.metadata) && isObject(o.metadata.labels)
+    ? (o.metadata.labels as Record<string, string>)
+    : {};
+const nameOf = (o: K8sObject): string => `${o.kind}/${isObject(o.metadata) ? String(o.metadata.name) : '?'}`;
+const templateOf = (o: K8sObject): PodTemplate | undefined =>
+  WORKLOAD_KINDS.includes(o.kind) && isObject(o.spec) && isObject(o.spec.template)
+    ? (o.spec.template as unknown as PodTemplate)
+    : undefined;
+const imagesOf = (t: PodTemplate): string[] =>
+  [...t.spec.containers, ...(t.spec.initContainers ?? [])].map((c) => c.image ?? '');
+
+/**
+ * Every object and pod template carries the six recommended labels, part-of this platform. The version is
+ * package.json's on everything but what runs someone else's image (dev's PostgreSQL: its own version).
+ */
+export function labelProblems(objects: K8sObject[], appVersion: string): string[] {
+  const out: string[] = [];
+  // Names of workloads that run another image than the platform's, and every object named after them.
+  const foreign = new Set(
+    objects
+      .filter((o) => {
+        const t = templateOf(o);
+        return t !== undefined && !imagesOf(t).some((i) => APP_IMAGE.test(i));
+      })
+      .map((o) => labelsOf(o)['app.kubernetes.io/name'])
+      .filter((n): n is string => n !== undefined),
+  );
+  const check = (labels: Record<string, string>, at: string) => {
+    const missing = RECOMMENDED_LABELS.filter((k) => !labels[k]);
+    if (missing.length) out.push(`${at}: no label ${missing.join(', ')}`);
+    if (labels['app.kubernetes.io/part-of'] && labels['app.kubernetes.io/part-of'] !== PART_OF)
+      out.push(`${at}: app.kubernetes.io/part-of must be ${PART_OF}`);
+    const version = labels['app.kubernetes.io/version'];
+    if (version && version !== appVersion && !foreign.has(labels['app.kubernetes.io/name'] ?? ''))
+      out.push(`${at}: app.kubernetes.io/version ${version}, but package.json says ${appVersion}`);
+  };
+  for (const o of objects) {
+    check(labelsOf(o), nameOf(o));
+    const t = templateOf(o);
+    if (t) check(t.metadata?.labels ?? {}, `${nameOf(o)} pod template`);
+  }
+  return out;
+}
+
+/** Keys a spread constraint effectively matches on: its labelSelector's keys and its matchLabelKeys. */
+function spreadsPerService(
+  c: { labelSelector?: Selector; matchLabelKeys?: string[] },
+  name: string,
+): boolean {
+  return (
+    (c.matchLabelKeys ?? []).includes('app.kubernetes.io/name') ||
+    c.labelSelector?.matchLabels?.['app.kubernetes.io/name'] === name
+  );
+}
+
+/**
+ * Each service Deployment spreads its replicas over nodes and zones, counting its own pods only: the
+ * selector matches its pods, and separates it from the other services (its name in the selector, or in
+ * matchLabelKeys).
+ */
+export function spreadProblems(deployment: K8sObject, name: string): string[] {
+  const t = templateOf(deployment);
+  if (!t) return [`Deployment ${name}: no pod template`];
+  const labels = t.metadata?.labels ?? {};
+  const out: string[] = [];
+  for (const key of ['kubernetes.io/hostname', 'topology.kubernetes.io/zone']) {
+    const c = (t.spec.topologySpreadConstraints ?? []).find((x) => x.topologyKey === key);
+    if (!c) out.push(`Deployment ${name}: no topologySpreadConstraint over ${key}`);
+    else if (!selects(c.labelSelector, labels))
+      out.push(`Deployment ${name}: the spread over ${key} does not select its own pods`);
+    else if (!spreadsPerService(c, name))
+      out.push(
+        `Deployment ${name}: the spread over ${key} counts other services' pods (add app.kubernetes.io/name to matchLabelKeys or the selector)`,
+      );
+  }
+  return out;
+}
+
+/** Probe paths the services answer (libs/messaging): liveness never depends on PostgreSQL or NATS. */
+export const PROBES = {
+  startupProbe: '/health/live',
+  livenessProbe: '/health/live',
+  readinessProbe: '/health/ready',
+} as const;
+
+export function probeProblems(deployment: K8sObject, name: string): string[] {
+  const c = templateOf(deployment)?.spec.containers.find((x) => x.name === 'app');
+  if (!c) return [`Deployment ${name}: no container app`];
+  const out: string[] = [];
+  for (const [probe, path] of Object.entries(PROBES)) {
+    const get = (c[probe] as { httpGet?: { path?: string; port?: string | number } } | undefined)?.httpGet;
+    if (get?.path !== path || get.port !== 'http')
+      out.push(`Deployment ${name}: ${probe} must be GET ${path} on port http (has ${get?.path ?? 'none'})`);
+  }
+  return out;
+}
+
+/**
+ * An overlay that ships no PostgreSQL server of its own reaches one outside the cluster: over TLS that
+ * checks the certificate and the host name (node-postgres reads PGSSLMODE; verify-full is its strictest).
+ */
+export function tlsProblems(objects: K8sObject[]): string[] {
+  const inCluster = objects.some((o) =>
+    (templateOf(o)?.spec.containers ?? []).some((c) =>
+      (c.env ?? []).some((e) => e.name === 'POSTGRES_PASSWORD'),
+    ),
+  );
+  if (inCluster) return [];
+  const cm = objects.find(
+    (o) =>
+      o.kind === 'ConfigMap' &&
+      isObject(o.metadata) &&
+      String(o.metadata.name).startsWith('union-eyes-ml-config'),
+  ) as unknown as { data?: Record<string, string> } | undefined;
+  const mode = cm?.data?.PGSSLMODE;
+  return mode === 'verify-full'
+    ? []
+    : [
+        `ConfigMap union-eyes-ml-config: PGSSLMODE is ${mode ?? 'unset'}; a database outside the cluster needs verify-full`,
+      ];
+}
+
+/** The platform's image pinned by digest in the overlays that must be (`registry/name@sha256:<64 hex>`). */
+export function imagePinProblems(objects: K8sObject[]): { problems: string[]; placeholders: string[] } {
+  const problems: string[] = [];
+  const placeholders = new Set<string>();
+  for (const o of objects) {
+    const t = templateOf(o);
+    if (!t) continue;
+    for (const image of imagesOf(t).filter((i) => APP_IMAGE.test(i))) {
+      if (!DIGEST_IMAGE.test(image))
+        problems.push(`${nameOf(o)}: image ${image} is not pinned by digest (registry/name@sha256:...)`);
+      else if (PLACEHOLDER.test(image)) placeholders.add(image);
+    }
+  }
+  return { problems, placeholders: [...placeholders] };
+}
+
+/** No Namespace among the rendered objects: it is created once, apart (deploy/k8s/namespace.yaml). */
+export function namespaceObjectProblems(objects: K8sObject[]): string[] {
+  return objects
+    .filter((o) => o.kind === 'Namespace')
+    .map(
+      (o) =>
+        `${nameOf(o)}: a Namespace in the output; deleting or pruning the overlay would delete it with the NATS release and its volumes (it lives in deploy/k8s/namespace.yaml)`,
+    );
+}
+
+/** deploy/k8s/namespace.yaml: the one Namespace, named as the overlays' objects, out of the prune selector. */
+export function namespaceFileProblems(text: string, namespace: string): string[] {
+  const problems: string[] = [];
+  const objects = parseDocuments(text, 'deploy/k8s/namespace.yaml', problems);
+  if (objects.length !== 1 || objects[0]!.kind !== 'Namespace')
+    return [...problems, 'deploy/k8s/namespace.yaml: must hold exactly one Namespace'];
+  const ns = objects[0]!;
+  problems.push(...validateObject(ns).map((p) => `deploy/k8s/namespace.yaml: ${p}`));
+  if (isObject(ns.metadata) && ns.metadata.name !== namespace)
+    problems.push(
+      `deploy/k8s/namespace.yaml: named ${String(ns.metadata.name)}; the overlays use ${namespace}`,
+    );
+  if (labelsOf(ns)['app.kubernetes.io/part-of'])
+    problems.push(
+      'deploy/k8s/namespace.yaml: no app.kubernetes.io/part-of label (`kubectl apply --prune -l app.kubernetes.io/part-of=...` would select it)',
+    );
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Alerts and dashboard: runbooks, and metrics that exist
+// ---------------------------------------------------------------------------------------------------
+
+const NAMESPACE_FILE = 'deploy/k8s/namespace.yaml';
+/** The namespace of an overlay's namespaced objects (all in one: checkOverlay). */
+const namespaceOf = (objects: K8sObject[]): string =>
+  String(objects.map((o) => (isObject(o.metadata) ? o.metadata.namespace : undefined)).find(Boolean) ?? '');
+
+const MONITORING = 'deploy/k8s/components/monitoring';
+const RULES_FILE = `${MONITORING}/prometheus-rule.yaml`;
+const DASHBOARDS = `${MONITORING}/dashboards`;
+const RUNBOOK_DOC = 'docs/operations.md';
+
+/**
+ * Metrics the rules and dashboards may use that other exporters provide, not this code: Prometheus's own
+ * `up` and kube-state-metrics' (kube-prometheus-stack). Short on purpose: every name here is one this
+ * repository's code cannot vouch for.
+ */
+export const EXTERNAL_METRICS = [
+  'up',
+  'kube_pod_container_status_restarts_total',
+  'kube_pod_container_status_last_terminated_reason',
+];
+
+/** GitHub's anchors of a Markdown document: headings (lower case, punctuation dropped, dashes) and <a id>. */
+export function markdownAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  let fence = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fence = !fence;
+    if (fence) continue;
+    for (const m of line.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(m[1]!);
+    const h = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
+    if (!h) continue;
+    const text = h[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/<[^>]+>/g, '');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const n = seen.get(slug) ?? 0;
+    seen.set(slug, n + 1);
+    anchors.add(n === 0 ? slug : `${slug}-${n}`);
+  }
+  return anchors;
+}
+
+interface AlertRule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+const rulesOf = (o: K8sObject): AlertRule[] =>
+  ((o.spec as { groups?: { rules?: AlertRule[] }[] } | undefined)?.groups ?? []).flatMap(
+    (g) => g.rules ?? [],
+  );
+
+/**
+ * Every alert has a severity and a runbook_url `<document>#<anchor>`: one absolute document URL for all
+ * (docs/operations.md wherever it is published), one anchor per alert, each anchor present in the document.
+ */
+export function runbookProblems(rules: AlertRule[], anchors: Set<string>): string[] {
+  const out: string[] = [];
+  const documents = new Set<string>();
+  const byAnchor = new Map<string, string>();
+  for (const r of rules.filter((x) => x.alert !== undefined)) {
+    const at = `alert ${r.alert}`;
+    if (!r.labels?.severity) out.push(`${at}: no severity label`);
+    const url = r.annotations?.runbook_url;
+    const m = url ? /^(https:\/\/[^\s#]+\/docs\/operations\.md)#([^\s#]+)$/.exec(url) : null;
+    if (!m) {
+      out.push(`${at}: runbook_url must be https://.../${RUNBOOK_DOC}#<anchor> (has ${url ?? 'none'})`);
+      continue;
+    }
+    documents.add(m[1]!);
+    const other = byAnchor.get(m[2]!);
+    if (other) out.push(`${at}: its runbook anchor #${m[2]} is ${other}'s too (one section per alert)`);
+    byAnchor.set(m[2]!, r.alert!);
+    if (!anchors.has(m[2]!)) out.push(`${at}: ${RUNBOOK_DOC} has no anchor #${m[2]}`);
+  }
+  if (documents.size > 1) out.push(`runbook_url: several documents (${show(documents)}); use one`);
+  return out;
+}
+
+/** Metric names a PromQL expression reads (no parser here: labels, ranges, strings and grouping removed). */
+export function promqlMetricNames(expr: string): Set<string> {
+  const keywords = new Set([
+    'by',
+    'without',
+    'on',
+    'ignoring',
+    'group_left',
+    'group_right',
+    'offset',
+    'bool',
+  ]);
+  keywords.add('and').add('or').add('unless').add('atan2').add('inf').add('nan');
+  const stripped = expr
+    .replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const names = new Set<string>();
+  // Numbers and durations (5m, 1e3, 0.95) are one token each, so their letters are never names.
+  for (const m of stripped.matchAll(/\$?[A-Za-z_:][A-Za-z0-9_:]*|\d[\w.]*/g)) {
+    const token = m[0];
+    if (/^[\d$]/.test(token) || keywords.has(token)) continue;
+    if (/^\s*\(/.test(stripped.slice(m.index + token.length))) continue; // a function or an aggregation
+    names.add(token);
+  }
+  return names;
+}
+
+function allSources(root: string): string[] {
+  return ['libs', 'apps'].flatMap((d) => sourceFiles(join(root, d)));
+}
+
+/**
+ * Every metric the code registers, with the series a histogram or summary exposes (_bucket, _sum,
+ * _count), plus prom-client's default metrics (collectDefaultMetrics, on every service's registry).
+ */
+export function knownMetrics(root: string): Set<string> {
+  const known = new Set<string>();
+  const add = (name: string, type: string) => {
+    known.add(name);
+    if (type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) known.add(name + s);
+    if (type === 'summary') for (const s of ['_sum', '_count']) known.add(name + s);
+  };
+  for (const file of allSources(root)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(
+      /new (Counter|Gauge|Histogram|Summary)\b[^(]*\(\s*\{[^}]*?\bname:\s*'([^']+)'/g,
+    ))
+      add(m[2]!, m[1]!.toLowerCase());
+    for (const m of text.matchAll(/\.(counter|gauge|histogram|summary)\(\s*'([a-z_:][a-z0-9_:]*)'/g))
+      add(m[2]!, m[1]!);
+  }
+  const defaults = new Registry();
+  collectDefaultMetrics({ register: defaults });
+  for (const m of defaults.getMetricsAsArray() as unknown as { name: string; type: string }[])
+    add(m.name, m.type);
+  defaults.clear();
+  return known;
+}
+
+/** Prometheus queries of a Grafana dashboard (panels, nested rows, variables); SQL targets are not. */
+export function dashboardQueries(dashboard: unknown): { where: string; expr: string }[] {
+  const out: { where: string; expr: string }[] = [];
+  const panels = (list: unknown): void => {
+    if (!Array.isArray(list)) return;
+    for (const p of list) {
+      if (!isObject(p)) continue;
+      for (const t of Array.isArray(p.targets) ? p.targets : [])
+        if (isObject(t) && typeof t.expr === 'string')
+          out.push({ where: `panel "${String(p.title)}"`, expr: t.expr });
+      panels(p.panels);
+    }
+  };
+  if (isObject(dashboard)) {
+    panels(dashboard.panels);
+    const vars = isObject(dashboard.templating) ? dashboard.templating.list : undefined;
+    for (const v of Array.isArray(vars) ? vars : []) {
+      if (!isObject(v) || v.type !== 'query') continue;
+      const q = isObject(v.query) ? v.query.query : v.query;
+      // label_values(<selector>, <label>): only the selector is a query.
+      const lv = typeof q === 'string' ? /^label_values\((.*),\s*\w+\)$/.exec(q.trim()) : null;
+      if (typeof q === 'string') out.push({ where: `variable ${String(v.name)}`, expr: lv ? lv[1]! : q });
+    }
+  }
+  return out;
+}
+
+export function unknownMetricProblems(
+  queries: { where: string; expr: string }[],
+  known: Set<string>,
+): string[] {
+  const out: string[] = [];
+  for (const q of queries)
+    for (const name of promqlMetricNames(q.expr))
+      if (!known.has(name) && !EXTERNAL_METRICS.includes(name))
+        out.push(
+          `${q.where}: metric ${name} is registered nowhere in libs/ or apps/ (nor a known exporter's)`,
+        );
+  return out;
+}
+
+function checkMonitoring(root: string, problems: string[], notes: string[]): void {
+  const known = knownMetrics(root);
+  let rules: AlertRule[] = [];
+  try {
+    const objs = parseDocuments(readFileSync(join(root, RULES_FILE), 'utf8'), RULES_FILE, problems);
+    rules = objs.filter((o) => o.kind === 'PrometheusRule').flatMap(rulesOf);
+  } catch (err) {
+    problems.push(`${RULES_FILE}: ${(err as Error).message}`);
+  }
+  const anchors = markdownAnchors(readFileSync(join(root, RUNBOOK_DOC), 'utf8'));
+  for (const p of runbookProblems(rules, anchors)) problems.push(`${RULES_FILE}: ${p}`);
+  const queries = rules.map((r) => ({ where: `${RULES_FILE}: ${r.alert ?? r.record}`, expr: r.expr }));
+  const dashboards = existsSync(join(root, DASHBOARDS))
+    ? readdirSync(join(root, DASHBOARDS)).filter((f) => f.endsWith('.json'))
+    : [];
+  for (const f of dashboards) {
+    try {
+      const d: unknown = JSON.parse(readFileSync(join(root, DASHBOARDS, f), 'utf8'));
+      queries.push(...dashboardQueries(d).map((q) => ({ ...q, where: `${DASHBOARDS}/${f}: ${q.where}` })));
+    } catch (err) {
+      problems.push(`${DASHBOARDS}/${f}: ${(err as Error).message}`);
+    }
+  }
+  problems.push(...unknownMetricProblems(queries, known));
+  notes.push(
+    `monitoring: ${rules.filter((r) => r.alert).length} alerts with runbooks in ${RUNBOOK_DOC}, ${queries.length} queries (${dashboards.length} dashboard(s)) on known metrics`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Docker Compose, workflows
 // ---------------------------------------------------------------------------------------------------
+
+/** Services of docker-compose.yml that talk to NATS and so wait for it to be healthy. */
+const COMPOSE_NATS_CLIENTS = [...SERVICES.map((s) => s.name), 'cli'];
+const NOTIFIER_URL_IN_COMPOSE = 'http://notifier:3105';
+
+/**
+ * docker-compose.yml as it would run: every published port on 127.0.0.1 only (no users on NATS, a known
+ * PostgreSQL password), NATS healthy (a healthcheck, and the clients wait for it), the services' healthcheck
+ * on /health/ready, the cli able to reach the notifier.
+ */
+export function composeProblems(compose: unknown): string[] {
+  const out: string[] = [];
+  const services = isObject(compose) && isObject(compose.services) ? compose.services : {};
+  for (const [name, s] of Object.entries(services)) {
+    if (!isObject(s)) continue;
+    for (const port of Array.isArray(s.ports) ? s.ports : []) {
+      const local = isObject(port)
+        ? port.host_ip === '127.0.0.1' || port.published === undefined
+        : String(port).startsWith('127.0.0.1:');
+      if (!local) out.push(`service ${name}: port ${JSON.stringify(port)} is not bound to 127.0.0.1`);
+    }
+  }
+  const nats = services.nats;
+  if (!isObject(nats) || !isObject(nats.healthcheck) || nats.healthcheck.test === undefined)
+    out.push('service nats: no healthcheck');
+  for (const name of COMPOSE_NATS_CLIENTS) {
+    const s = services[name];
+    if (!isObject(s)) continue;
+    const dep = isObject(s.depends_on) ? s.depends_on.nats : undefined;
+    if (!isObject(dep) || dep.condition !== 'service_healthy')
+      out.push(`service ${name}: must depend on nats with condition: service_healthy`);
+  }
+  for (const { name } of SERVICES) {
+    const s = services[name];
+    const test = isObject(s) && isObject(s.healthcheck) ? JSON.stringify(s.healthcheck.test ?? '') : '';
+    if (!test.includes('/health/ready')) out.push(`service ${name}: its healthcheck must ask /health/ready`);
+  }
+  const cli = services.cli;
+  const env = isObject(cli) && isObject(cli.environment) ? cli.environment : {};
+  if (env.NOTIFIER_URL !== NOTIFIER_URL_IN_COMPOSE)
+    out.push(`service cli: NOTIFIER_URL must be ${NOTIFIER_URL_IN_COMPOSE} (ml:ack, ml:recipients)`);
+  return out.map((p) => `docker-compose.yml: ${p}`);
+}
 
 function checkCompose(root: string, useBinary: boolean, problems: string[], notes: string[]): void {
   const file = join(root, 'docker-compose.yml');
@@ -1030,6 +1551,7 @@ function checkCompose(root: string, useBinary: boolean, problems: string[], note
     problems.push(`docker-compose.yml: ${(err as Error).message}`);
     return;
   }
+  problems.push(...composeProblems(compose));
   const services = isObject(compose) && isObject(compose.services) ? compose.services : {};
   for (const name of ['migrate', 'cli'])
     if (!services[name]) problems.push(`docker-compose.yml: no service ${name}`);
@@ -1045,6 +1567,42 @@ function checkCompose(root: string, useBinary: boolean, problems: string[], note
     if (String(env.HTTP_PORT) !== String(port))
       problems.push(`docker-compose.yml: ${name} HTTP_PORT must be ${port}`);
   }
+}
+
+/**
+ * One set of Node versions: the image's (Dockerfile's NODE_IMAGE) is one of package.json's `engines`, and
+ * the CI workflow's matrix tests exactly the major versions `engines` admits.
+ */
+export function nodeVersionProblems(dockerfile: string, engines: string, workflow: unknown): string[] {
+  const out: string[] = [];
+  const image = /^ARG NODE_IMAGE=node:(\d+)/m.exec(dockerfile)?.[1];
+  // "^20.11.0 || ^24.0.0": the first number of each alternative.
+  const admitted = new Set(engines.split('||').map((alt) => /\d+/.exec(alt)?.[0] ?? '?'));
+  if (!image) out.push('Dockerfile: no ARG NODE_IMAGE=node:<major>...');
+  else if (!admitted.has(image)) out.push(`Dockerfile: Node ${image} is not in engines (${engines})`);
+  const jobs = isObject(workflow) && isObject(workflow.jobs) ? Object.values(workflow.jobs) : [];
+  const tested = new Set(
+    jobs.flatMap((j) => {
+      const m =
+        isObject(j) && isObject(j.strategy) && isObject(j.strategy.matrix) ? j.strategy.matrix.node : [];
+      return Array.isArray(m) ? m.map(String) : [];
+    }),
+  );
+  if (!sameSet(tested, admitted))
+    out.push(`${CI_WORKFLOW}: its matrix tests Node ${show(tested)}; engines admits ${show(admitted)}`);
+  return out;
+}
+
+const CI_WORKFLOW = '.github/workflows/ci.yml';
+
+function checkNodeVersions(root: string, problems: string[], notes: string[]): void {
+  const pkg: unknown = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const engines = isObject(pkg) && isObject(pkg.engines) ? String(pkg.engines.node) : '';
+  const ci = join(root, CI_WORKFLOW);
+  const workflow: unknown = existsSync(ci) ? parseYaml(readFileSync(ci, 'utf8')) : undefined;
+  const found = nodeVersionProblems(readFileSync(join(root, 'Dockerfile'), 'utf8'), engines, workflow);
+  problems.push(...found);
+  if (found.length === 0) notes.push(`Node: image, engines (${engines}) and CI agree`);
 }
 
 function checkWorkflows(root: string, problems: string[], notes: string[]): void {
@@ -1084,6 +1642,7 @@ export function checkDeploy(options: CheckOptions = {}): CheckReport {
     readdirSync(join(root, 'deploy/k8s/overlays')).filter((d) =>
       statSync(join(root, 'deploy/k8s/overlays', d)).isDirectory(),
     );
+  const namespaces = new Set<string>();
   if (!onPath('kubectl')) problems.push('kubectl is not installed: cannot render the kustomize overlays');
   else {
     for (const overlay of overlays) {
@@ -1097,13 +1656,21 @@ export function checkDeploy(options: CheckOptions = {}): CheckReport {
       }
       const objects = parseDocuments(text, `overlay ${overlay}`, problems);
       for (const o of objects) for (const m of validateObject(o)) problems.push(`overlay ${overlay}: ${m}`);
-      checkOverlay(overlay, objects, problems);
+      checkOverlay(overlay, objects, problems, root);
+      namespaces.add(namespaceOf(objects));
       notes.push(`overlay ${overlay}: ${objects.length} objects rendered and validated`);
     }
   }
+  for (const ns of namespaces) {
+    const file = join(root, NAMESPACE_FILE);
+    if (!existsSync(file)) problems.push(`${NAMESPACE_FILE} is missing: the namespace is created from it`);
+    else problems.push(...namespaceFileProblems(readFileSync(file, 'utf8'), ns));
+  }
+  checkMonitoring(root, problems, notes);
   checkNatsValues(root, problems, notes);
   checkCompose(root, options.composeBinary ?? true, problems, notes);
   checkWorkflows(root, problems, notes);
+  checkNodeVersions(root, problems, notes);
   const informational = problems.filter((x) => x.startsWith('note: '));
   return {
     problems: problems.filter((x) => !x.startsWith('note: ')),

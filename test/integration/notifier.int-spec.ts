@@ -198,6 +198,14 @@ describe('notifier', () => {
       attempts: 1,
       last_error: 'SMTP 550: rejected',
     });
+    // Deliveries given up on are counted (the UnionEyesMLNotificationsFailing alert reads them).
+    const metrics = await (await fetch(`${notifier.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^ue_notification_attempts_total\{[^}]*channel="slack"[^}]*result="failed"[^}]*\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
+      /^ue_notification_attempts_total\{[^}]*channel="email"[^}]*result="failed"[^}]*\} [1-9]/m,
+    );
   });
 
   it('delivers on the other channels while one hangs', async () => {

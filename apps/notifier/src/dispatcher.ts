@@ -135,6 +135,8 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
           result.permanent ? error : `${error} (gave up after ${attempt} attempts)`,
         ),
       );
+      // Counted, so the UnionEyesMLNotificationsFailing alert sees deliveries given up on.
+      this.attempts.inc({ channel: d.channel, result: 'failed' });
       log.warn('notification failed', { error, attempt, permanent: result.permanent });
       return;
     }

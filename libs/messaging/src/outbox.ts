@@ -8,6 +8,7 @@ import { NatsService } from './nats.service';
 import { publishEnvelope } from './publisher';
 import { ServiceInfo } from './service-info';
 import { MessagingMetrics } from './metrics';
+import type { OutboxBacklog } from './metrics';
 
 /** Writes events into the outbox inside the caller's transaction (one statement for all of them). */
 export async function addToOutbox(
@@ -52,7 +53,28 @@ export class OutboxRelay {
     private readonly service: ServiceInfo,
     private readonly log: AppLogger,
     private readonly metrics: MessagingMetrics,
-  ) {}
+  ) {
+    metrics.setOutboxSource(() => this.backlog());
+  }
+
+  /**
+   * How many of this service's rows wait to be published, and for how long the oldest has waited. The
+   * partial index outbox_unpublished (source, created_at) where published_at is null answers it without
+   * touching published rows. The outbox has no row-level security, and every service role may read it
+   * (group ue_service), so no tenant scope is needed.
+   */
+  async backlog(): Promise<OutboxBacklog> {
+    const [row] = await this.orm.em.fork().execute<{ pending: number; oldest_seconds: number }[]>(
+      `select count(*)::int as pending,
+                coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest_seconds
+           from outbox where source = ? and published_at is null`,
+      [this.service.name],
+    );
+    return {
+      pending: Number(row?.pending ?? 0),
+      oldestSeconds: Math.max(0, Number(row?.oldest_seconds ?? 0)),
+    };
+  }
 
   /** Started by the ConsumerHost once NATS is connected. */
   start(): void {

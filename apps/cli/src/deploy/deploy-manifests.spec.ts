@@ -1,15 +1,32 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import {
   checkDeploy,
+  composeProblems,
+  dashboardQueries,
+  imagePinProblems,
+  knownMetrics,
+  labelProblems,
+  markdownAnchors,
+  namespaceFileProblems,
+  namespaceObjectProblems,
   natsPublishAllow,
+  nodeVersionProblems,
   parseDocuments,
+  probeProblems,
+  promqlMetricNames,
   renderOverlay,
+  runbookProblems,
   selects,
+  spreadProblems,
   subjectsOf,
+  tlsProblems,
+  unknownMetricProblems,
   validateObject,
 } from '../../../../scripts/check-deploy';
-import type { K8sObject } from '../../../../scripts/check-deploy';
+import type { JsonObject, K8sObject } from '../../../../scripts/check-deploy';
 
 // The same checks as `node dist/scripts/check-deploy.js`, in-process.
 // Rendering needs kubectl (kustomize built in); without it those tests are skipped and say so.
@@ -147,5 +164,278 @@ describe('deploy manifests', () => {
       ]),
     );
     expect(allow).not.toContain('$JS.API.STREAM.DELETE.UE_EVENTS');
+  });
+
+  describe('as it ships (each rule passes on the repository and fails on a bad input)', () => {
+    const rendered = new Map<string, K8sObject[]>();
+    /** A fresh copy of an overlay's rendered objects, to break. */
+    const overlay = (name: string): K8sObject[] => {
+      if (!rendered.has(name)) {
+        const problems: string[] = [];
+        rendered.set(name, parseDocuments(renderOverlay(root, name), name, problems));
+        expect(problems).toEqual([]);
+      }
+      return structuredClone(rendered.get(name)!);
+    };
+    const find = (objects: K8sObject[], kind: string, name: string) =>
+      objects.find((o) => o.kind === kind && (o.metadata as { name: string }).name.startsWith(name))!;
+    type Pod = {
+      metadata: { labels: Record<string, string> };
+      spec: { containers: Record<string, unknown>[]; topologySpreadConstraints: Record<string, unknown>[] };
+    };
+    const podOf = (o: K8sObject) => (o.spec as { template: Pod }).template;
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+      .version;
+
+    withKubectl('recommended labels on every object and pod template', () => {
+      for (const name of ['dev', 'prod']) expect(labelProblems(overlay(name), version)).toEqual([]);
+      const objects = overlay('prod');
+      delete (find(objects, 'NetworkPolicy', 'default-deny-all').metadata as JsonObject).labels;
+      delete podOf(find(objects, 'Deployment', 'trainer')).metadata.labels['app.kubernetes.io/component'];
+      podOf(find(objects, 'Job', 'migrate')).metadata.labels['app.kubernetes.io/version'] = '0.0.1';
+      const cm = find(objects, 'ConfigMap', 'union-eyes-ml-config').metadata as {
+        labels: Record<string, string>;
+      };
+      cm.labels['app.kubernetes.io/part-of'] = 'someone-else';
+      expect(labelProblems(objects, version)).toEqual([
+        expect.stringMatching(/^ConfigMap\/union-eyes-ml-config-\w+: app.kubernetes.io\/part-of must be/),
+        'Deployment/trainer pod template: no label app.kubernetes.io/component',
+        `Job/migrate pod template: app.kubernetes.io/version 0.0.1, but package.json says ${version}`,
+        'NetworkPolicy/default-deny-all: no label app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/version, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/managed-by',
+      ]);
+      // Dev's PostgreSQL runs another image: its version is its own.
+      expect(labelProblems(overlay('dev'), version).filter((p) => p.includes('postgres'))).toEqual([]);
+    });
+
+    withKubectl('each service spread over nodes and zones, counting its own pods only', () => {
+      const objects = overlay('prod');
+      for (const s of ['scheduler', 'drift-monitor', 'trainer', 'validator', 'notifier', 'seeder'])
+        expect(spreadProblems(find(objects, 'Deployment', s), s)).toEqual([]);
+      const trainer = find(objects, 'Deployment', 'trainer');
+      const constraints = podOf(trainer).spec.topologySpreadConstraints;
+      constraints.pop(); // the zone
+      delete constraints[0]!.matchLabelKeys; // now all platform pods together
+      expect(spreadProblems(trainer, 'trainer')).toEqual([
+        "Deployment trainer: the spread over kubernetes.io/hostname counts other services' pods (add app.kubernetes.io/name to matchLabelKeys or the selector)",
+        'Deployment trainer: no topologySpreadConstraint over topology.kubernetes.io/zone',
+      ]);
+      constraints[0]!.labelSelector = { matchLabels: { 'app.kubernetes.io/name': 'notifier' } };
+      expect(spreadProblems(trainer, 'trainer')[0]).toBe(
+        'Deployment trainer: the spread over kubernetes.io/hostname does not select its own pods',
+      );
+    });
+
+    withKubectl('liveness on /health/live, readiness on /health/ready', () => {
+      const objects = overlay('prod');
+      expect(probeProblems(find(objects, 'Deployment', 'validator'), 'validator')).toEqual([]);
+      const app = podOf(find(objects, 'Deployment', 'validator')).spec.containers[0]!;
+      app.livenessProbe = { httpGet: { path: '/health/ready', port: 'http' } };
+      delete app.readinessProbe;
+      expect(probeProblems(find(objects, 'Deployment', 'validator'), 'validator')).toEqual([
+        'Deployment validator: livenessProbe must be GET /health/live on port http (has /health/ready)',
+        'Deployment validator: readinessProbe must be GET /health/ready on port http (has none)',
+      ]);
+    });
+
+    withKubectl('TLS with verify-full to a database outside the cluster', () => {
+      expect(tlsProblems(overlay('prod'))).toEqual([]);
+      expect(tlsProblems(overlay('dev'))).toEqual([]); // its own in-cluster PostgreSQL
+      const objects = overlay('prod');
+      (find(objects, 'ConfigMap', 'union-eyes-ml-config').data as Record<string, string>).PGSSLMODE =
+        'require';
+      expect(tlsProblems(objects)).toEqual([
+        'ConfigMap union-eyes-ml-config: PGSSLMODE is require; a database outside the cluster needs verify-full',
+      ]);
+    });
+
+    withKubectl('prod runs the image by digest; the checked-in one is the documented placeholder', () => {
+      const pin = imagePinProblems(overlay('prod'));
+      expect(pin.problems).toEqual([]);
+      expect(pin.placeholders).toEqual([`registry.example.com/union-eyes-ml@sha256:${'0'.repeat(64)}`]);
+      const objects = overlay('prod');
+      podOf(find(objects, 'Deployment', 'notifier')).spec.containers[0]!.image = 'union-eyes-ml:0.1.0';
+      expect(imagePinProblems(objects).problems).toEqual([
+        'Deployment/notifier: image union-eyes-ml:0.1.0 is not pinned by digest (registry/name@sha256:...)',
+      ]);
+    });
+
+    withKubectl('no Namespace in an overlay; the namespace file stays out of the prune selector', () => {
+      expect(namespaceObjectProblems(overlay('prod'))).toEqual([]);
+      expect(namespaceObjectProblems(overlay('dev'))).toEqual([]);
+      const objects = overlay('dev');
+      objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'union-eyes-ml' } });
+      expect(namespaceObjectProblems(objects)).toHaveLength(1);
+
+      const file = readFileSync(join(root, 'deploy/k8s/namespace.yaml'), 'utf8');
+      expect(namespaceFileProblems(file, 'union-eyes-ml')).toEqual([]);
+      expect(namespaceFileProblems(file, 'elsewhere')).toEqual([
+        'deploy/k8s/namespace.yaml: named union-eyes-ml; the overlays use elsewhere',
+      ]);
+      const labelled = file.replace(
+        '  labels:\n',
+        '  labels:\n    app.kubernetes.io/part-of: union-eyes-ml\n',
+      );
+      expect(namespaceFileProblems(labelled, 'union-eyes-ml')).toEqual([
+        expect.stringContaining('no app.kubernetes.io/part-of label'),
+      ]);
+    });
+
+    it('Compose: ports on 127.0.0.1, a healthy NATS first, readiness healthchecks, the cli reaches the notifier', () => {
+      const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+      const compose = () => parseYaml(text, { merge: true }) as { services: Record<string, JsonObject> };
+      expect(composeProblems(compose())).toEqual([]);
+      const c = compose();
+      c.services.trainer!.ports = ['3103:3103'];
+      c.services.postgres!.ports = [{ target: 5432, published: 5432 }];
+      (c.services.validator!.depends_on as JsonObject).nats = { condition: 'service_started' };
+      c.services.seeder!.healthcheck = {
+        test: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:3106/health')"],
+      };
+      delete (c.services.cli!.environment as JsonObject).NOTIFIER_URL;
+      delete c.services.nats!.healthcheck;
+      expect(composeProblems(c)).toEqual([
+        'docker-compose.yml: service postgres: port {"target":5432,"published":5432} is not bound to 127.0.0.1',
+        'docker-compose.yml: service trainer: port "3103:3103" is not bound to 127.0.0.1',
+        'docker-compose.yml: service nats: no healthcheck',
+        'docker-compose.yml: service validator: must depend on nats with condition: service_healthy',
+        'docker-compose.yml: service seeder: its healthcheck must ask /health/ready',
+        'docker-compose.yml: service cli: NOTIFIER_URL must be http://notifier:3105 (ml:ack, ml:recipients)',
+      ]);
+    });
+
+    it('one Node: the image is in engines, and CI tests exactly what engines admits', () => {
+      const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+      const engines = (
+        JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }
+      ).engines.node;
+      const ci = parseYaml(readFileSync(join(root, '.github/workflows/ci.yml'), 'utf8')) as {
+        jobs: { test: { strategy: { matrix: { node: string[] } } } };
+      };
+      expect(nodeVersionProblems(dockerfile, engines, ci)).toEqual([]);
+      expect(
+        nodeVersionProblems(
+          dockerfile.replace(/^ARG NODE_IMAGE=node:\d+/m, 'ARG NODE_IMAGE=node:22'),
+          engines,
+          ci,
+        ),
+      ).toEqual([`Dockerfile: Node 22 is not in engines (${engines})`]);
+      ci.jobs.test.strategy.matrix.node = ['24'];
+      expect(nodeVersionProblems(dockerfile, engines, ci)).toEqual([
+        '.github/workflows/ci.yml: its matrix tests Node 24; engines admits 20, 24',
+      ]);
+    });
+
+    describe('alerts and dashboard', () => {
+      const rulesFile = join(root, 'deploy/k8s/components/monitoring/prometheus-rule.yaml');
+      type Rule = {
+        alert?: string;
+        expr: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+      };
+      const rules = (): Rule[] =>
+        (
+          parseYaml(readFileSync(rulesFile, 'utf8')) as { spec: { groups: { rules: Rule[] }[] } }
+        ).spec.groups.flatMap((g) => g.rules);
+      const anchors = markdownAnchors(readFileSync(join(root, 'docs/operations.md'), 'utf8'));
+      const dashboard = (): unknown =>
+        JSON.parse(
+          readFileSync(join(root, 'deploy/k8s/components/monitoring/dashboards/union-eyes-ml.json'), 'utf8'),
+        );
+      const known = knownMetrics(root);
+
+      it('finds anchors as GitHub makes them', () => {
+        const md =
+          '# Top\n## Replay the dead-letter stream\n### `ue status` (CLI)\n## Top\n```\n# not a heading\n```\n<a id="x-1"></a>';
+        expect([...markdownAnchors(md)]).toEqual([
+          'top',
+          'replay-the-dead-letter-stream',
+          'ue-status-cli',
+          'top-1',
+          'x-1',
+        ]);
+      });
+
+      it('every alert has a severity and its own runbook section in docs/operations.md', () => {
+        expect(rules().filter((r) => r.alert)).toHaveLength(10);
+        expect(runbookProblems(rules(), anchors)).toEqual([]);
+        const bad = rules();
+        delete bad[0]!.annotations!.runbook_url;
+        bad[1]!.annotations!.runbook_url = 'docs/operations.md#unioneyesmlserviceabsent';
+        bad[2]!.annotations!.runbook_url = bad[3]!.annotations!.runbook_url!;
+        bad[4]!.annotations!.runbook_url = bad[4]!.annotations!.runbook_url!.replace('#', 'x#');
+        bad[5]!.annotations!.runbook_url = bad[5]!.annotations!.runbook_url!.replace(
+          /#.*/,
+          '#no-such-section',
+        );
+        delete bad[6]!.labels;
+        expect(runbookProblems(bad, anchors)).toEqual([
+          'alert UnionEyesMLServiceDown: runbook_url must be https://.../docs/operations.md#<anchor> (has none)',
+          'alert UnionEyesMLServiceAbsent: runbook_url must be https://.../docs/operations.md#<anchor> (has docs/operations.md#unioneyesmlserviceabsent)',
+          "alert UnionEyesMLContainerOOMKilled: its runbook anchor #unioneyesmlcontaineroomkilled is UnionEyesMLPodRestarting's too (one section per alert)",
+          expect.stringMatching(/^alert UnionEyesMLRetrainingFailed: runbook_url must be/),
+          'alert UnionEyesMLPipelineStuck: docs/operations.md has no anchor #no-such-section',
+          'alert UnionEyesMLDeadLetters: no severity label',
+        ]);
+        const twoDocuments = rules();
+        twoDocuments[0]!.annotations!.runbook_url =
+          'https://docs.example.org/docs/operations.md#unioneyesmlservicedown';
+        expect(runbookProblems(twoDocuments, anchors)).toEqual([
+          expect.stringMatching(/^runbook_url: several documents/),
+        ]);
+      });
+
+      it('reads metric names out of PromQL', () => {
+        expect([
+          ...promqlMetricNames(
+            'sum by (namespace, le) (rate(ue_training_seconds_bucket{service="trainer", le=~"1|5"}[5m])) > 0 ' +
+              'and ignoring (reason) min_over_time(kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}[10m]) == 1 ' +
+              'unless up offset 1h or histogram_quantile(0.95, x_total[$__rate_interval])',
+          ),
+        ]).toEqual([
+          'ue_training_seconds_bucket',
+          'kube_pod_container_status_last_terminated_reason',
+          'up',
+          'x_total',
+        ]);
+      });
+
+      it('knows the metrics the code registers, with histogram series, and prom-client defaults', () => {
+        for (const m of [
+          'ue_events_handled_total',
+          'ue_training_seconds_bucket',
+          'ue_event_handler_seconds_count',
+          'ue_outbox_oldest_pending_seconds',
+          'ue_notification_attempts_total',
+          'process_resident_memory_bytes',
+          'nodejs_gc_duration_seconds_sum',
+        ])
+          expect(known).toContain(m);
+        expect(known).not.toContain('ue_training_seconds_total');
+      });
+
+      it('every metric of the rules and the dashboard exists; a made-up one fails', () => {
+        const queries = [
+          ...rules().map((r) => ({ where: String(r.alert), expr: r.expr })),
+          ...dashboardQueries(dashboard()),
+        ];
+        expect(queries.length).toBeGreaterThan(25);
+        expect(unknownMetricProblems(queries, known)).toEqual([]);
+        const d = dashboard() as { panels: { title: string; targets?: { expr?: string }[] }[] };
+        const panel = d.panels.find((p) => p.targets?.[0]?.expr)!;
+        panel.targets![0]!.expr = 'sum(rate(ue_pipelines_completed_total[5m]))';
+        const r = rules();
+        r[0]!.expr = 'ue_service_up == 0';
+        expect(
+          unknownMetricProblems(
+            [...r.map((x) => ({ where: String(x.alert), expr: x.expr })), ...dashboardQueries(d)],
+            known,
+          ),
+        ).toEqual([
+          "UnionEyesMLServiceDown: metric ue_service_up is registered nowhere in libs/ or apps/ (nor a known exporter's)",
+          `panel "${panel.title}": metric ue_pipelines_completed_total is registered nowhere in libs/ or apps/ (nor a known exporter's)`,
+        ]);
+      });
+    });
   });
 });
