@@ -59,8 +59,8 @@ export class OutboxRelay {
 
   /**
    * How many of this service's rows wait to be published, and for how long the oldest has waited. The
-   * partial index outbox_unpublished (source, created_at) where published_at is null answers it without
-   * touching published rows. The outbox has no row-level security, and every service role may read it
+   * partial index outbox_unpublished (source, seq) where published_at is null finds the rows without
+   * touching published ones (a handful at most: min(created_at) reads only those). The outbox has no row-level security, and every service role may read it
    * (group ue_service), so no tenant scope is needed.
    */
   async backlog(): Promise<OutboxBacklog> {
