@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsInt, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { BaseConfig } from '@app/common';
 
 export class TrainerConfig extends BaseConfig {
@@ -74,7 +74,50 @@ export class TrainerConfig extends BaseConfig {
   @IsBoolean()
   AZUREML_ALLOW_INSECURE = false;
 
-  /** DATABASE_URL the job uses to read training data and write its artifact (a secret in the workspace). */
+  /**
+   * PostgreSQL URL the job reads training data and writes its artifact with, WITHOUT a password
+   * (postgresql://ue_trainer@host:5432/union_eyes): anyone who can read the job in the workspace can read
+   * its environment. A URL with a password is refused at start-up.
+   */
   @IsString()
   AZUREML_JOB_DATABASE_URL = '';
+
+  /**
+   * The Key Vault secret holding that user's password, https://<vault>.vault.azure.net/secrets/<name>[/<version>].
+   * The job reads it at start with the compute's managed identity, which needs "Key Vault Secrets User" on it.
+   */
+  @IsString()
+  AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI = '';
+
+  /** Client id of the compute's user-assigned managed identity; empty: the compute's default identity. */
+  @IsString()
+  AZUREML_JOB_IDENTITY_CLIENT_ID = '';
+
+  /** The job's PGSSLMODE: verify-full (TLS, certificate and host name checked); disable is refused in production. */
+  @IsIn(['verify-full', 'disable'])
+  AZUREML_JOB_PGSSLMODE: 'verify-full' | 'disable' = 'verify-full';
+
+  /**
+   * Where the service image holds the app (the Dockerfile's WORKDIR). Azure ML runs the job's command in its
+   * own working directory with its own entrypoint, so the command names train-job by its absolute path.
+   */
+  @Matches(/^\/[A-Za-z0-9._/-]*$/, { message: 'AZUREML_JOB_APP_ROOT must be an absolute path' })
+  AZUREML_JOB_APP_ROOT = '/app';
+}
+
+/**
+ * The Azure ML job's own settings (train-job), on top of the trainer's: the Azure ML backend puts them in the
+ * job's environment. Loaded and checked once, when the job starts.
+ */
+export class TrainJobConfig extends TrainerConfig {
+  /**
+   * Key Vault secret with the password of DATABASE_URL's user, read with the compute's managed identity.
+   * Empty: DATABASE_URL is used as it is (a job run by hand, outside Azure ML).
+   */
+  @IsString()
+  DATABASE_PASSWORD_SECRET_URI = '';
+
+  /** Client id of the user-assigned managed identity that reads it; empty: the compute's default identity. */
+  @IsString()
+  AZURE_CLIENT_ID = '';
 }
