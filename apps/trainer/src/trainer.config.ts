@@ -1,7 +1,22 @@
 import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { BaseConfig } from '@app/common';
 
-export class TrainerConfig extends BaseConfig {
+/** What training itself needs: shared by the trainer service and the Azure ML job (train-job). */
+export class TrainingSettings extends BaseConfig {
+  /** Boosting rounds of the XGBoost models. */
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  XGB_ROUNDS = 100;
+
+  /** Threads XGBoost may use. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  XGB_THREADS = 2;
+}
+
+export class TrainerConfig extends TrainingSettings {
   override HTTP_PORT = 3103;
 
   /** Seconds a running training run stays leased without a heartbeat before it is failed as abandoned. */
@@ -15,18 +30,6 @@ export class TrainerConfig extends BaseConfig {
   @Min(1)
   @Max(3600)
   LEASE_SWEEP_SECONDS = 30;
-
-  /** Boosting rounds of the XGBoost models. */
-  @IsInt()
-  @Min(1)
-  @Max(5000)
-  XGB_ROUNDS = 100;
-
-  /** Threads XGBoost may use. */
-  @IsInt()
-  @Min(1)
-  @Max(64)
-  XGB_THREADS = 2;
 
   /** Where models are trained: in this process (XGBoost) or as Azure ML command jobs. */
   @IsIn(['local', 'azureml'])
@@ -106,10 +109,11 @@ export class TrainerConfig extends BaseConfig {
 }
 
 /**
- * The Azure ML job's own settings (train-job), on top of the trainer's: the Azure ML backend puts them in the
- * job's environment. Loaded and checked once, when the job starts.
+ * The Azure ML job's settings (train-job), which the Azure ML backend puts in the job's environment. Not
+ * the trainer's: the job reads only what it uses, so Azure ML's own AZUREML_* variables in the job's
+ * environment are never mistaken for the trainer's settings. Loaded and checked once, when the job starts.
  */
-export class TrainJobConfig extends TrainerConfig {
+export class TrainJobConfig extends TrainingSettings {
   /**
    * Key Vault secret with the password of DATABASE_URL's user, read with the compute's managed identity.
    * Empty: DATABASE_URL is used as it is (a job run by hand, outside Azure ML).
