@@ -1,22 +1,70 @@
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { loadConfig } from '@app/common';
 import { createEnvelope } from '@app/contracts';
 import { runSeedCommand } from '../../apps/seeder/src/command';
-import { jobNameFor } from '../../apps/trainer/src/backends/azureml.backend';
-import { runTrainJob } from '../../apps/trainer/src/train-job';
+import { jobBody, jobCommand, jobNameFor } from '../../apps/trainer/src/backends/azureml.backend';
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
+import { ensureBuilt, ROOT } from '../support/build';
 import { FakeArm } from './support/fake-arm';
+import { FakeKeyVault } from './support/fake-key-vault';
+import { PasswordGate } from './support/password-gate';
 import { Harness, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
 
-// The Azure ML backend against a local server speaking the Azure Resource Manager routes the SDK calls.
+// The Azure ML backend against local servers speaking the Azure Resource Manager routes the SDK calls, the
+// compute's managed identity endpoint and Key Vault. The job's command runs as the compute runs it: the
+// compiled train-job in a shell, from another working directory, with the job's environment only.
 describe('Azure ML training backend', () => {
   const h = new Harness();
   const tenantId = 'tenant_61_0';
+  const vault = new FakeKeyVault();
+  const secretName = 'ue-trainer-db-password';
+  // The trainer role's URL as the tests' Postgres knows it, split into what the job may show and the secret.
+  const trainerUrl = new URL(serviceDatabaseUrl('trainer'));
+  // (A server that trusts local connections may be reached without one; the job still needs a secret.)
+  const password = decodeURIComponent(trainerUrl.password) || 'ignored-by-a-trusting-server';
+  // Jobs reach Postgres through a gate that demands exactly that password: the local server trusts
+  // loopback connections and would not notice a job that connected without it.
+  const gate = new PasswordGate(
+    { host: trainerUrl.hostname, port: Number(trainerUrl.port || 5432) },
+    password,
+  );
+  const jobDatabaseUrl = () => {
+    const u = new URL(trainerUrl);
+    u.password = '';
+    u.hostname = '127.0.0.1';
+    u.port = String(gate.port);
+    return u.toString();
+  };
+  /** What each job printed, by run id. */
+  const jobLogs = new Map<string, string>();
+  /**
+   * Runs a job's command as Azure ML compute does: in a shell, in a working directory that is not the app
+   * root, with the job's environment variables and what the compute provides (the identity endpoint; here
+   * also the route to the fake vault). Nothing of the test's own environment: its DATABASE_URL has the
+   * password.
+   */
+  const runOnCompute = (command: string, env: Record<string, string>, cwd = tmpdir()) =>
+    new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', command], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...vault.computeEnv(), ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, output }));
+    });
   const arm = new FakeArm(async (command, env) => {
-    const runId = /--run-id ([0-9a-f-]{36})/.exec(command)![1]!;
-    return runTrainJob(['--run-id', runId], { ...process.env, ...env }, () => undefined);
+    const { code, output } = await runOnCompute(command, env);
+    jobLogs.set(/--run-id ([0-9a-f-]{36})/.exec(command)?.[1] ?? 'unknown', output);
+    return code ?? 1;
   });
-  const azureEnv = () => ({
+  const azureEnv = (): Record<string, string> => ({
     TRAINER_BACKEND: 'azureml',
     AZUREML_SUBSCRIPTION_ID: 'sub-1',
     AZUREML_RESOURCE_GROUP: 'rg-1',
@@ -28,14 +76,30 @@ describe('Azure ML training backend', () => {
     AZUREML_ENDPOINT: arm.url,
     AZUREML_ALLOW_INSECURE: 'true',
     AZUREML_POLL_SECONDS: '1',
-    // Long enough for a real training job on a busy 2-core machine; the hanging job waits it out.
-    AZUREML_TIMEOUT_SECONDS: '15',
-    AZUREML_JOB_DATABASE_URL: serviceDatabaseUrl('trainer'),
+    // Long enough for a real training job (its own node process) on a busy 2-core machine; the hanging
+    // job waits it out.
+    AZUREML_TIMEOUT_SECONDS: '20',
+    AZUREML_JOB_DATABASE_URL: jobDatabaseUrl(),
+    AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI: vault.secretUri(secretName),
+    AZUREML_JOB_IDENTITY_CLIENT_ID: vault.userAssigned,
+    AZUREML_JOB_APP_ROOT: ROOT,
+    // The tests' Postgres speaks plain TCP; production's default is verify-full.
+    AZUREML_JOB_PGSSLMODE: 'disable',
   });
 
+  /** The trainer's configuration as the service under test has it (for job bodies built by the test). */
+  const config = (overrides: Record<string, string> = {}) =>
+    loadConfig(TrainerConfig, { ...process.env, ...azureEnv(), ...overrides });
+
   beforeAll(async () => {
+    // The job's command runs the compiled train-job, as the service image does.
+    await ensureBuilt();
     await h.start();
     await arm.start();
+    await vault.start();
+    await gate.start();
+    vault.secrets.set(secretName, password);
+    vault.readers.add(vault.userAssigned); // "Key Vault Secrets User" for the compute's user-assigned identity
     expect(
       await runSeedCommand(
         ['--seed', '61', '--tenants', '1', '--claims', '3000'],
@@ -48,10 +112,12 @@ describe('Azure ML training backend', () => {
     );
     arm.behaviour = (body) => (body.properties.tags?.modelType === 'timeline' ? 'hang' : 'complete');
     await h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l), azureEnv());
-  });
+  }, 300_000);
   afterAll(async () => {
     await h.stop();
     await arm.stop();
+    await vault.stop();
+    await gate.stop();
   });
 
   const retrain = async (
@@ -111,13 +177,38 @@ describe('Azure ML training backend', () => {
     expect(put.body).toMatchObject({
       properties: {
         jobType: 'Command',
-        command: `node dist/apps/trainer/src/train-job.js --run-id ${run.id}`,
+        command: `node ${ROOT}/dist/apps/trainer/src/train-job.js --run-id ${run.id}`,
         environmentId: expect.stringContaining('/environments/union-eyes/versions/1'),
         computeId: expect.stringContaining('/computes/cpu-cluster'),
         experimentName: 'union-eyes-retraining',
-        environmentVariables: { DATABASE_URL: serviceDatabaseUrl('trainer') },
+        identity: { identityType: 'Managed' },
+        environmentVariables: {
+          DATABASE_URL: jobDatabaseUrl(),
+          DATABASE_PASSWORD_SECRET_URI: vault.secretUri(secretName),
+          AZURE_CLIENT_ID: vault.userAssigned,
+          PGSSLMODE: 'disable',
+        },
       },
     });
+    // Nothing the workspace shows about the job holds the password: no value is it, no URL carries it.
+    for (const text of stringsOf(put.body)) {
+      expect(text).not.toBe(password);
+      expect(text).not.toContain(`:${password}@`);
+      for (const [url] of text.matchAll(/postgres(ql)?:\/\/\S+/g)) expect(new URL(url).password).toBe('');
+    }
+    // The absolute command worked from a working directory that is not the app root...
+    expect(jobLogs.get(run.id)).toContain('trained claim_outcome for tenant_61_0: candidate v2');
+    // ...with the password it read from Key Vault as the compute's user-assigned identity, and gave Postgres.
+    expect(gate.attempts).toContainEqual({ user: trainerUrl.username, ok: true });
+    expect(gate.attempts.filter((a) => !a.ok)).toEqual([]);
+    expect(vault.requests).toContainEqual(
+      expect.objectContaining({
+        method: 'GET',
+        path: `/secrets/${secretName}/`,
+        identity: vault.userAssigned,
+        status: 200,
+      }),
+    );
     expect(calls.filter((r) => r.method === 'GET').length).toBeGreaterThanOrEqual(2); // existence check, then polling
     // The job's model came back in XGBoost JSON, stored by the job itself.
     const [artifact] = await h.query<{ format: string }>(
@@ -156,13 +247,10 @@ describe('Azure ML training backend', () => {
        values ($1, 'assignment', 'running', 'manual', $2::uuid, $2::text, 'azureml', now() + interval '1 hour') returning id`,
       [tenantId, id],
     );
-    arm.preload(jobNameFor(run!.id), {
-      properties: {
-        command: `train-job --run-id ${run!.id}`,
-        environmentVariables: { DATABASE_URL: serviceDatabaseUrl('trainer') },
-        tags: { modelType: 'assignment' },
-      },
-    });
+    arm.preload(
+      jobNameFor(run!.id),
+      jobBody(config(), { runId: run!.id, tenantId, modelType: 'assignment', correlationId: id }),
+    );
     await retrain('assignment', tenantId, id);
     const result = await outcome(id);
     expect(result.subject).toBe('model.trained');
@@ -171,13 +259,100 @@ describe('Azure ML training backend', () => {
     ).toHaveLength(0);
   });
 
+  it("fails the job, with the reason in the job's log, when the compute's identity may not read the secret", async () => {
+    const id = '33333333-4444-4555-8666-777777777777';
+    const [run] = await h.query<{ id: string }>(
+      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, trigger_event_id, correlation_id, backend, lease_expires_at)
+       values ($1, 'churn_risk', 'running', 'manual', $2::uuid, $2::text, 'azureml', now() + interval '1 hour') returning id`,
+      [tenantId, id],
+    );
+    // Submitted without a user-assigned identity: the job reads the secret as the compute's system-assigned
+    // identity, which was never granted "Key Vault Secrets User".
+    const body = jobBody(config({ AZUREML_JOB_IDENTITY_CLIENT_ID: '' }), {
+      runId: run!.id,
+      tenantId,
+      modelType: 'churn_risk',
+      correlationId: id,
+    });
+    expect(body.properties.environmentVariables).not.toHaveProperty('AZURE_CLIENT_ID');
+    arm.preload(jobNameFor(run!.id), body);
+    await retrain('churn_risk', tenantId, id);
+    const result = await outcome(id);
+    expect(result.subject).toBe('training.failed');
+    expect(result.payload).toMatchObject({ code: 'AZUREML_JOB_FAILED' });
+    expect(jobLogs.get(run!.id)).toMatch(
+      /database password unavailable: reading Key Vault secret https:\/\/ue-test\.vault\.azure\.net\/secrets\/ue-trainer-db-password as the compute's managed identity failed: Caller is not authorized/,
+    );
+    expect(vault.requests).toContainEqual(
+      expect.objectContaining({ identity: vault.systemAssigned, status: 403 }),
+    );
+    expect(arm.jobs.get(jobNameFor(run!.id))!.status).toBe('Failed');
+  });
+
+  it("runs the job's command by hand from another directory", async () => {
+    // The command and environment the workspace would run, from / this time, with no ARM in between.
+    const id = '44444444-5555-4666-8777-888888888888';
+    const [run] = await h.query<{ id: string }>(
+      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, trigger_event_id, correlation_id, backend, lease_expires_at)
+       values ($1, 'timeline', 'running', 'manual', $2::uuid, $2::text, 'azureml', now() + interval '1 hour') returning id`,
+      [tenantId, id],
+    );
+    const body = jobBody(config(), { runId: run!.id, tenantId, modelType: 'timeline', correlationId: id });
+    expect(body.properties.command).toBe(jobCommand(run!.id, ROOT));
+    const { command, environmentVariables } = body.properties;
+    // A vault holding a stale password: Postgres refuses the job, which connected with what it read.
+    vault.secrets.set(secretName, 'rotated-away');
+    try {
+      expect(await runOnCompute(command, environmentVariables, '/')).toMatchObject({
+        code: 1,
+        output: expect.stringContaining(`password authentication failed for user "${trainerUrl.username}"`),
+      });
+    } finally {
+      vault.secrets.set(secretName, password);
+    }
+    expect(await runOnCompute(command, environmentVariables, '/')).toMatchObject({
+      code: 0,
+      output: expect.stringContaining('trained timeline for tenant_61_0'),
+    });
+    const [stored] = await h.query<{ candidate_version: number | null }>(
+      `select candidate_version from ml_model_training_runs where id = $1`,
+      [run!.id],
+    );
+    expect(stored!.candidate_version).toEqual(expect.any(Number));
+  });
+
   it('refuses to start without its settings, listing each one', async () => {
     await expect(
       h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l), {
         TRAINER_BACKEND: 'azureml',
       }),
     ).rejects.toThrow(
-      /AZUREML_SUBSCRIPTION_ID: required[\s\S]*AZUREML_WORKSPACE: required[\s\S]*AZUREML_JOB_DATABASE_URL: required/,
+      /AZUREML_SUBSCRIPTION_ID: required[\s\S]*AZUREML_WORKSPACE: required[\s\S]*AZUREML_JOB_DATABASE_URL: required[\s\S]*AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI: required/,
     );
   });
+
+  it('refuses a job database URL that holds a password, without echoing it', async () => {
+    const withPassword = new URL(jobDatabaseUrl());
+    withPassword.password = 'hunter2-fixture';
+    const err = await h
+      .startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l), {
+        ...azureEnv(),
+        AZUREML_JOB_DATABASE_URL: withPassword.toString(),
+      })
+      .then(
+        () => new Error('started'),
+        (e: unknown) => e as Error,
+      );
+    expect(err.message).toMatch(/AZUREML_JOB_DATABASE_URL: must not contain a password/);
+    expect(err.message).not.toContain('hunter2');
+  });
 });
+
+/** Every string in a JSON value, keys included. */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsOf);
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => [k, ...stringsOf(v)]);
+  return [];
+}

@@ -1,17 +1,21 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { DomainError, errorMessage, loadConfig, parseFlags, UsageError } from '@app/common';
+import { ConfigError, DomainError, errorMessage, loadConfig, parseFlags, UsageError } from '@app/common';
 import { inPlatformTransaction, inTenantTransaction, ormConfig } from '@app/database';
 import { configureXgboost } from '@app/ml';
 import type { ModelType } from '@app/domain';
 import { trainCandidate } from './candidate';
-import { TrainerConfig } from './trainer.config';
+import { readKeyVaultSecret } from './key-vault-secret';
+import { TrainJobConfig } from './trainer.config';
 import { TrainingDataRepository } from './training-data.repository';
 import { TrainingRunRepository } from './training-run.repository';
 
-// The Azure ML command job: `train-job --run-id ID`. Trains the run's candidate with the same code as the
-// trainer service and writes the artifact, baselines and figures to the database; the service (polling
-// the job) then completes the run. Exit 0 done, 1 training failed (the reason is on the run), 2 bad usage.
+// The Azure ML command job: `node /app/dist/apps/trainer/src/train-job.js --run-id ID`. Trains the run's
+// candidate with the same code as the trainer service and writes the artifact, baselines and figures to
+// the database; the service (polling the job) then completes the run. The database password is not in the
+// job's environment: DATABASE_PASSWORD_SECRET_URI names a Key Vault secret, read with the compute's managed
+// identity. Nothing is read relative to the working directory. Exit 0 done, 1 failed (the reason is on the
+// run, or in the job's log when the database was out of reach), 2 bad usage.
 
 export async function runTrainJob(
   argv: readonly string[],
@@ -27,9 +31,30 @@ export async function runTrainJob(
     out(`usage: train-job --run-id UUID (${errorMessage(err)})`);
     return 2;
   }
-  const config = loadConfig(TrainerConfig, env);
+  const config = loadConfig(TrainJobConfig, env);
   configureXgboost(config.XGBOOST_LIBRARY);
-  const orm = await MikroORM.init(ormConfig({ databaseUrl: config.DATABASE_URL, poolMax: 2 }));
+  let password: string | undefined;
+  if (config.DATABASE_PASSWORD_SECRET_URI) {
+    if (new URL(config.DATABASE_URL).password)
+      throw new ConfigError([
+        'DATABASE_URL: has a password while DATABASE_PASSWORD_SECRET_URI is set (value not shown): give one or the other',
+      ]);
+    try {
+      password = await readKeyVaultSecret(config.DATABASE_PASSWORD_SECRET_URI, config.AZURE_CLIENT_ID);
+    } catch (err) {
+      // Nothing can be written on the run without the database: the reason goes to the job's log.
+      out(`database password unavailable: ${errorMessage(err)}`);
+      return 1;
+    }
+  }
+  const orm = await MikroORM.init({
+    ...ormConfig({ databaseUrl: config.DATABASE_URL, poolMax: 2 }),
+    // Kept in memory only: never put back into a URL, an environment variable or a log line.
+    ...(password === undefined ? {} : { password }),
+    // MikroORM reads MIKRO_ORM_* settings from <baseDir>/.env, baseDir defaulting to the working directory,
+    // which on Azure ML is the job's snapshot: pinned here so the job reads nothing from where it is started.
+    baseDir: __dirname,
+  });
   const runs = new TrainingRunRepository();
   try {
     // The job knows only its run id: finding the run is platform-wide, the rest is in its tenant's scope.

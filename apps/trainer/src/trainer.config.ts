@@ -1,12 +1,27 @@
-import { IsBoolean, IsIn, IsInt, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { BaseConfig } from '@app/common';
 
-export class TrainerConfig extends BaseConfig {
-  override HTTP_PORT = 3103;
+/** What training itself needs: shared by the trainer service and the Azure ML job (train-job). */
+export class TrainingSettings extends BaseConfig {
+  /** Boosting rounds of the XGBoost models. */
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  XGB_ROUNDS = 100;
+
+  /** Threads XGBoost may use. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  XGB_THREADS = 2;
 
   /** XGBoost's C library file; empty: Debian's libxgboost.so.0 or Homebrew's libxgboost.dylib where they usually are. */
   @IsString()
   XGBOOST_LIBRARY = '';
+}
+
+export class TrainerConfig extends TrainingSettings {
+  override HTTP_PORT = 3103;
 
   /** Seconds a running training run stays leased without a heartbeat before it is failed as abandoned. */
   @IsInt()
@@ -19,18 +34,6 @@ export class TrainerConfig extends BaseConfig {
   @Min(1)
   @Max(3600)
   LEASE_SWEEP_SECONDS = 30;
-
-  /** Boosting rounds of the XGBoost models. */
-  @IsInt()
-  @Min(1)
-  @Max(5000)
-  XGB_ROUNDS = 100;
-
-  /** Threads XGBoost may use. */
-  @IsInt()
-  @Min(1)
-  @Max(64)
-  XGB_THREADS = 2;
 
   /** Where models are trained: in this process (XGBoost) or as Azure ML command jobs. */
   @IsIn(['local', 'azureml'])
@@ -78,7 +81,51 @@ export class TrainerConfig extends BaseConfig {
   @IsBoolean()
   AZUREML_ALLOW_INSECURE = false;
 
-  /** DATABASE_URL the job uses to read training data and write its artifact (a secret in the workspace). */
+  /**
+   * PostgreSQL URL the job reads training data and writes its artifact with, WITHOUT a password
+   * (postgresql://ue_trainer@host:5432/union_eyes): anyone who can read the job in the workspace can read
+   * its environment. A URL with a password is refused at start-up.
+   */
   @IsString()
   AZUREML_JOB_DATABASE_URL = '';
+
+  /**
+   * The Key Vault secret holding that user's password, https://<vault>.vault.azure.net/secrets/<name>[/<version>].
+   * The job reads it at start with the compute's managed identity, which needs "Key Vault Secrets User" on it.
+   */
+  @IsString()
+  AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI = '';
+
+  /** Client id of the compute's user-assigned managed identity; empty: the compute's default identity. */
+  @IsString()
+  AZUREML_JOB_IDENTITY_CLIENT_ID = '';
+
+  /** The job's PGSSLMODE: verify-full (TLS, certificate and host name checked); disable is refused in production. */
+  @IsIn(['verify-full', 'disable'])
+  AZUREML_JOB_PGSSLMODE: 'verify-full' | 'disable' = 'verify-full';
+
+  /**
+   * Where the service image holds the app (the Dockerfile's WORKDIR). Azure ML runs the job's command in its
+   * own working directory with its own entrypoint, so the command names train-job by its absolute path.
+   */
+  @Matches(/^\/[A-Za-z0-9._/-]*$/, { message: 'AZUREML_JOB_APP_ROOT must be an absolute path' })
+  AZUREML_JOB_APP_ROOT = '/app';
+}
+
+/**
+ * The Azure ML job's settings (train-job), which the Azure ML backend puts in the job's environment. Not
+ * the trainer's: the job reads only what it uses, so Azure ML's own AZUREML_* variables in the job's
+ * environment are never mistaken for the trainer's settings. Loaded and checked once, when the job starts.
+ */
+export class TrainJobConfig extends TrainingSettings {
+  /**
+   * Key Vault secret with the password of DATABASE_URL's user, read with the compute's managed identity.
+   * Empty: DATABASE_URL is used as it is (a job run by hand, outside Azure ML).
+   */
+  @IsString()
+  DATABASE_PASSWORD_SECRET_URI = '';
+
+  /** Client id of the user-assigned managed identity that reads it; empty: the compute's default identity. */
+  @IsString()
+  AZURE_CLIENT_ID = '';
 }

@@ -17,7 +17,8 @@ interface FakeJob {
     properties: {
       command: string;
       environmentVariables?: Record<string, string>;
-      tags?: Record<string, string>;
+      // As the SDK types them (a tag may be null).
+      tags?: Record<string, string | null>;
     };
   };
   behaviour: Behaviour;
@@ -30,8 +31,8 @@ const JOB_PATH =
 /**
  * A local server answering the Azure Resource Manager routes that @azure/arm-machinelearning calls for
  * jobs (PUT and GET .../jobs/{name}, POST .../jobs/{name}/cancel). It "runs" a submitted command job by
- * calling `execute(command, env)` (the test passes this project's own job entry point), so the job really
- * trains against the test database, as Azure compute would.
+ * calling `execute(command, env)` with the job's command and environment variables (the test runs the
+ * command in a shell, as Azure ML compute does), so the job really trains against the test database.
  */
 export class FakeArm {
   readonly requests: RecordedRequest[] = [];

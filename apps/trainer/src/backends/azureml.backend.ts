@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { CommandJob, JobBase } from '@azure/arm-machinelearning';
 import { DefaultAzureCredential } from '@azure/identity';
@@ -6,19 +7,76 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppLogger } from '@app/common';
 import { ConfigError } from '@app/common';
 import type { CandidateResult } from '../candidate';
+import { parseSecretUri } from '../key-vault-secret';
 import type { TrainerConfig } from '../trainer.config';
 import type { TrainingBackend, TrainingOutcome, TrainingRequest } from './training-backend';
 
 const TERMINAL = new Set(['Completed', 'Failed', 'Canceled', 'NotResponding']);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The Azure ML job of a training run: derived from the run id, so a redelivered event finds its job again. */
 export function jobNameFor(runId: string): string {
   return `ue-train-${runId}`;
 }
 
-/** The command the job runs: this project's own trainer, from the service image. */
-export function jobCommand(runId: string): string {
-  return `node dist/apps/trainer/src/train-job.js --run-id ${runId}`;
+/**
+ * The command the job runs: this project's own trainer, from the service image. Azure ML starts it with its
+ * own entrypoint in the job's working directory, not the image's WORKDIR, so train-job is named by its
+ * absolute path under the image's app root.
+ */
+export function jobCommand(runId: string, appRoot: string): string {
+  return `node ${path.posix.join(appRoot, 'dist/apps/trainer/src/train-job.js')} --run-id ${runId}`;
+}
+
+/** A command job as this backend submits it: its environment variables all set. */
+export type TrainingJob = JobBase & {
+  properties: CommandJob & { environmentVariables: Record<string, string> };
+};
+
+/**
+ * The command job of a run. Everything in it (command, environment variables, tags) is readable by anyone
+ * who can read jobs in the workspace, so it carries the database URL without its password and a reference
+ * to the Key Vault secret that holds it; the job reads the secret with the compute's managed identity.
+ */
+export function jobBody(c: TrainerConfig, req: TrainingRequest): TrainingJob {
+  const job: TrainingJob['properties'] = {
+    jobType: 'Command',
+    command: jobCommand(req.runId, c.AZUREML_JOB_APP_ROOT),
+    environmentId: c.AZUREML_ENVIRONMENT,
+    computeId: c.AZUREML_COMPUTE,
+    experimentName: c.AZUREML_EXPERIMENT,
+    displayName: `${req.tenantId} ${req.modelType} (run ${req.runId})`,
+    // The job acts as the compute's managed identity (the one granted "Key Vault Secrets User").
+    identity: { identityType: 'Managed' },
+    environmentVariables: {
+      DATABASE_URL: c.AZUREML_JOB_DATABASE_URL,
+      DATABASE_PASSWORD_SECRET_URI: c.AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI,
+      PGSSLMODE: c.AZUREML_JOB_PGSSLMODE,
+      ...(c.AZUREML_JOB_IDENTITY_CLIENT_ID ? { AZURE_CLIENT_ID: c.AZUREML_JOB_IDENTITY_CLIENT_ID } : {}),
+      XGB_ROUNDS: String(c.XGB_ROUNDS),
+      UE_CORRELATION_ID: req.correlationId,
+    },
+    tags: { tenantId: req.tenantId, modelType: req.modelType, runId: req.runId },
+  };
+  return { properties: job };
+}
+
+/** The problem with the job's database URL, if any; never echoes the URL (it may hold a password). */
+function jobDatabaseUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be a postgresql:// URL (value not shown)';
+  }
+  if (!/^postgres(ql)?:$/.test(url.protocol)) return 'must be a postgresql:// URL (value not shown)';
+  if (url.password || url.searchParams.has('password'))
+    return (
+      'must not contain a password: anyone who can read the job in the workspace can read its environment. ' +
+      'Remove it, store it in Key Vault and set AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI (docs/operations.md, "Train on Azure ML")'
+    );
+  if (!url.username) return 'must name the database user, e.g. postgresql://ue_trainer@HOST:5432/union_eyes';
+  return null;
 }
 
 /** Checks the Azure ML settings; called at start-up when this backend is selected. */
@@ -31,9 +89,25 @@ export function validateAzureMlConfig(c: TrainerConfig): void {
     'AZUREML_COMPUTE',
     'AZUREML_ENVIRONMENT',
     'AZUREML_JOB_DATABASE_URL',
+    'AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI',
   ] as const) {
     if (!c[key]) problems.push(`${key}: required when TRAINER_BACKEND=azureml`);
   }
+  const urlProblem = c.AZUREML_JOB_DATABASE_URL ? jobDatabaseUrlProblem(c.AZUREML_JOB_DATABASE_URL) : null;
+  if (urlProblem) problems.push(`AZUREML_JOB_DATABASE_URL: ${urlProblem}`);
+  if (
+    c.AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI &&
+    !parseSecretUri(c.AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI)
+  )
+    problems.push(
+      'AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI: must be a Key Vault secret identifier, https://<vault>.vault.azure.net/secrets/<name>[/<version>]',
+    );
+  if (c.AZUREML_JOB_IDENTITY_CLIENT_ID && !GUID.test(c.AZUREML_JOB_IDENTITY_CLIENT_ID))
+    problems.push("AZUREML_JOB_IDENTITY_CLIENT_ID: must be the identity's client id (a GUID)");
+  if (c.AZUREML_JOB_PGSSLMODE === 'disable' && c.NODE_ENV === 'production')
+    problems.push(
+      'AZUREML_JOB_PGSSLMODE: disable is refused with NODE_ENV=production (the job reaches Postgres over the network)',
+    );
   if (c.AZUREML_ALLOW_INSECURE && c.NODE_ENV === 'production')
     problems.push('AZUREML_ALLOW_INSECURE: refused with NODE_ENV=production');
   if (!c.AZUREML_ALLOW_INSECURE && !c.AZUREML_ENDPOINT.startsWith('https://'))
@@ -92,23 +166,12 @@ export class AzureMlBackend implements TrainingBackend {
         status: existing.properties.status,
       });
     } else {
-      const body: JobBase = {
-        properties: {
-          jobType: 'Command',
-          command: jobCommand(req.runId),
-          environmentId: c.AZUREML_ENVIRONMENT,
-          computeId: c.AZUREML_COMPUTE,
-          experimentName: c.AZUREML_EXPERIMENT,
-          displayName: `${req.tenantId} ${req.modelType} (run ${req.runId})`,
-          environmentVariables: {
-            DATABASE_URL: c.AZUREML_JOB_DATABASE_URL,
-            XGB_ROUNDS: String(c.XGB_ROUNDS),
-            UE_CORRELATION_ID: req.correlationId,
-          },
-          tags: { tenantId: req.tenantId, modelType: req.modelType, runId: req.runId },
-        } as CommandJob,
-      };
-      await this.client.jobs.createOrUpdate(c.AZUREML_RESOURCE_GROUP, c.AZUREML_WORKSPACE, name, body);
+      await this.client.jobs.createOrUpdate(
+        c.AZUREML_RESOURCE_GROUP,
+        c.AZUREML_WORKSPACE,
+        name,
+        jobBody(c, req),
+      );
       log.info('Azure ML job submitted', { job: name });
     }
     const deadline = Date.now() + c.AZUREML_TIMEOUT_SECONDS * 1000;

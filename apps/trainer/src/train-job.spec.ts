@@ -1,0 +1,32 @@
+import { ConfigError } from '@app/common';
+import { runTrainJob } from './train-job';
+
+// What train-job checks before it opens any connection (no Key Vault, no database is reached here).
+describe('train-job start-up', () => {
+  const runId = ['--run-id', '0b6f4b0e-3c1d-4f55-9a4e-6f8d2b7c9e10'];
+
+  it('refuses a DATABASE_URL with a password next to a Key Vault reference, without echoing it', async () => {
+    const err = await runTrainJob(
+      runId,
+      {
+        DATABASE_URL: 'postgresql://ue_trainer:S3cr3t-Fixture@pg:5432/union_eyes',
+        DATABASE_PASSWORD_SECRET_URI: 'https://kv-ue-prod.vault.azure.net/secrets/ue-trainer-db-password',
+      },
+      () => undefined,
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      expect.stringMatching(/^DATABASE_URL: has a password while DATABASE_PASSWORD_SECRET_URI is set/),
+    ]);
+    expect((err as ConfigError).message).not.toContain('S3cr3t');
+  });
+
+  it('exits 2 with usage when the run id is missing', async () => {
+    const lines: string[] = [];
+    await expect(runTrainJob([], {}, (l) => lines.push(l))).resolves.toBe(2);
+    expect(lines).toEqual([expect.stringMatching(/^usage: train-job --run-id UUID/)]);
+  });
+});
