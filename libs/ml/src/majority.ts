@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * The simplest real model: predicts the most frequent label of its training data. It is the baseline
- * every later model must beat, and the walking skeleton's trainer until XGBoost arrives (issue 5).
+ * every trained model is compared with (the run's `majorityBaselineAccuracy`), so a model that learned
+ * nothing shows it.
  */
 export interface MajorityModel {
   algorithm: 'majority-class';
