@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { BaseConfig } from '@app/common';
 import { AppLogger, ConfigError, loadConfig, NestLoggerAdapter } from '@app/common';
+import { StreamsNotProvisionedError } from './streams';
 
 export interface ServiceApp<C extends BaseConfig> {
   app: INestApplication;
@@ -37,7 +38,14 @@ export async function createServiceApp<C extends BaseConfig>(
     logger: new NestLoggerAdapter(logger.child({ context: 'nest' })),
     abortOnError: false,
   });
-  await app.listen(config.HTTP_PORT, '0.0.0.0');
+  try {
+    await app.listen(config.HTTP_PORT, '0.0.0.0');
+  } catch (err) {
+    // A failed start (e.g. streams not provisioned) must not leave the database pool and the NATS
+    // connection open: in tests the process goes on.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   logger.info('service started', { http: url });
@@ -85,7 +93,8 @@ export function runService<C extends BaseConfig>(opts: CreateServiceOptions<C>):
       process.once('SIGINT', () => stop('SIGINT'));
     })
     .catch((err: unknown) => {
-      if (err instanceof ConfigError) {
+      // Known start-up failures say what is wrong and how to fix it: no stack trace.
+      if (err instanceof ConfigError || err instanceof StreamsNotProvisionedError) {
         process.stderr.write(`${opts.service}: ${err.message}\n`);
       } else {
         process.stderr.write(

@@ -12,3 +12,4 @@ export * from './messaging.module';
 export * from './bootstrap';
 export * from './nats-url';
 export * from './max-deliveries';
+export * from './streams';
