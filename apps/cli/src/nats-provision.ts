@@ -1,0 +1,68 @@
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { FlagSpec, ParsedFlags } from '@app/common';
+import { natsConnectOptions, provisionStreams, streamConfigs, Topology } from '@app/messaging';
+import type { StreamPlan } from '@app/messaging';
+import type { CliConfig } from './cli.config';
+import type { ExitCode, Out } from './commands';
+
+// `nats:provision`: the one step that creates and changes the JetStream streams, with the deployed
+// settings (STREAM_REPLICAS). Run by the nats-provision Job (Kubernetes), Compose's nats-provision
+// service and `npm run nats:provision`, as the NATS user ue-provisioner (deploy/nats/values.yaml), the
+// only one besides the nats-box admin allowed STREAM.CREATE and STREAM.UPDATE.
+
+export const NATS_PROVISION_FLAGS: FlagSpec = {
+  'allow-fewer-replicas': { type: 'bool' },
+  'dry-run': { type: 'bool' },
+};
+
+/**
+ * How long to wait for a NATS server that is not up yet: Compose starts this right after the NATS
+ * container, and a Kubernetes Job may run while the NATS release is still rolling out.
+ */
+const CONNECT_ATTEMPTS = 30;
+
+/** One line per stream: what was done, and for an update each changed field as `field old -> new`. */
+export function describePlan(plan: StreamPlan, dryRun: boolean, replicas: number): string {
+  const verb = (done: string, would: string) => (dryRun ? would : done);
+  switch (plan.action) {
+    case 'create':
+      return `${plan.stream}: ${verb('created', 'would create')} (${replicas} replica${replicas === 1 ? '' : 's'})`;
+    case 'update':
+      return `${plan.stream}: ${verb('updated', 'would update')} ${plan.changes.map((c) => `${c.field} ${c.from} -> ${c.to}`).join(', ')}`;
+    case 'unchanged':
+      return `${plan.stream}: unchanged`;
+  }
+}
+
+export async function natsProvision(config: CliConfig, flags: ParsedFlags, out: Out): Promise<ExitCode> {
+  const dryRun = flags['dry-run'] === true;
+  const replicas = config.STREAM_REPLICAS;
+  const topology = new Topology(config.SUBJECT_PREFIX);
+  const options = natsConnectOptions(config.NATS_URL);
+  out(
+    `NATS ${options.servers.join(',')}${options.user ? ` as ${options.user}` : ''}: streams ${streamConfigs(
+      topology,
+    )
+      .map((s) => s.name)
+      .join(', ')}, STREAM_REPLICAS=${replicas}${dryRun ? ' (dry run: nothing is changed)' : ''}`,
+  );
+  const nc = await connect({
+    ...options,
+    name: 'ue-nats-provision',
+    waitOnFirstConnect: true,
+    maxReconnectAttempts: CONNECT_ATTEMPTS,
+    reconnectTimeWait: 1000,
+  });
+  try {
+    const plans = await provisionStreams(await jetstreamManager(nc), topology, {
+      replicas,
+      allowFewerReplicas: flags['allow-fewer-replicas'] === true,
+      dryRun,
+    });
+    for (const plan of plans) out(describePlan(plan, dryRun, replicas));
+    return 0;
+  } finally {
+    await nc.close();
+  }
+}
