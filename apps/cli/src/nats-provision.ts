@@ -1,4 +1,5 @@
-import { connect } from '@nats-io/transport-node';
+import { connect, ConnectionError } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { FlagSpec, ParsedFlags } from '@app/common';
 import { natsConnectOptions, provisionStreams, streamConfigs, Topology } from '@app/messaging';
@@ -21,6 +22,26 @@ export const NATS_PROVISION_FLAGS: FlagSpec = {
  * container, and a Kubernetes Job may run while the NATS release is still rolling out.
  */
 const CONNECT_ATTEMPTS = 30;
+const CONNECT_RETRY_MS = 1000;
+
+/**
+ * Connects, retrying only while no server answers (ConnectionError); a refused login or any other error
+ * fails at once. (The client's waitOnFirstConnect would retry for ever, ignoring maxReconnectAttempts.)
+ */
+async function connectWithRetry(
+  options: ReturnType<typeof natsConnectOptions>,
+  out: Out,
+): Promise<NatsConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect({ ...options, name: 'ue-nats-provision' });
+    } catch (err) {
+      if (!(err instanceof ConnectionError) || attempt >= CONNECT_ATTEMPTS) throw err;
+      if (attempt === 1) out(`waiting for NATS (${err.message}; up to ${CONNECT_ATTEMPTS} attempts)`);
+      await new Promise((r) => setTimeout(r, CONNECT_RETRY_MS));
+    }
+  }
+}
 
 /** One line per stream: what was done, and for an update each changed field as `field old -> new`. */
 export function describePlan(plan: StreamPlan, dryRun: boolean, replicas: number): string {
@@ -47,13 +68,7 @@ export async function natsProvision(config: CliConfig, flags: ParsedFlags, out: 
       .map((s) => s.name)
       .join(', ')}, STREAM_REPLICAS=${replicas}${dryRun ? ' (dry run: nothing is changed)' : ''}`,
   );
-  const nc = await connect({
-    ...options,
-    name: 'ue-nats-provision',
-    waitOnFirstConnect: true,
-    maxReconnectAttempts: CONNECT_ATTEMPTS,
-    reconnectTimeWait: 1000,
-  });
+  const nc = await connectWithRetry(options, out);
   try {
     const plans = await provisionStreams(await jetstreamManager(nc), topology, {
       replicas,
