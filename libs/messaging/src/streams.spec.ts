@@ -103,8 +103,8 @@ describe('planStream (what nats:provision does to one stream)', () => {
       withChanges({ storage: StorageType.Memory, retention: 'workqueue' } as Partial<StreamConfig>),
     );
     expect(plan.refusals).toEqual([
-      'UE_EVENTS: storage memory -> file cannot be changed in place (back the stream up, delete it and provision again: docs/operations.md)',
-      'UE_EVENTS: retention workqueue -> limits cannot be changed in place (back the stream up, delete it and provision again: docs/operations.md)',
+      'UE_EVENTS: storage memory -> file cannot be changed in place: only by deleting the stream (and its messages) and provisioning again, see docs/operations.md "Change stream replicas"',
+      'UE_EVENTS: retention workqueue -> limits cannot be changed in place: only by deleting the stream (and its messages) and provisioning again, see docs/operations.md "Change stream replicas"',
     ]);
   });
 });

@@ -198,7 +198,7 @@ export function planStream(
   for (const c of changes) {
     if (c.field === 'storage' || c.field === 'retention')
       refusals.push(
-        `${wanted.name}: ${c.field} ${c.from} -> ${c.to} cannot be changed in place (back the stream up, delete it and provision again: docs/operations.md)`,
+        `${wanted.name}: ${c.field} ${c.from} -> ${c.to} cannot be changed in place: only by deleting the stream (and its messages) and provisioning again, see docs/operations.md "Change stream replicas"`,
       );
     if (
       c.field === 'num_replicas' &&
