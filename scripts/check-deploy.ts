@@ -30,6 +30,7 @@ import { subjectCovers } from '../libs/messaging/src/streams';
 // - the nats-provision Job: `cli nats:provision` as ue-provisioner with only its own password key, egress
 //   exactly DNS and NATS, admitted by the NATS servers' policy;
 // - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, and every app named;
+//   the one-off nats-provision service, which the six services and the cli wait for;
 // - .github/workflows/*.yml parse.
 
 /** The six services, with the HTTP port each listens on (README, "Configuration"). */
