@@ -61,12 +61,10 @@ export async function natsProvision(config: CliConfig, flags: ParsedFlags, out: 
   const replicas = config.STREAM_REPLICAS;
   const topology = new Topology(config.SUBJECT_PREFIX);
   const options = natsConnectOptions(config.NATS_URL);
+  const names = streamConfigs(topology).map((s) => s.name);
+  const who = options.user ? ` as ${options.user}` : '';
   out(
-    `NATS ${options.servers.join(',')}${options.user ? ` as ${options.user}` : ''}: streams ${streamConfigs(
-      topology,
-    )
-      .map((s) => s.name)
-      .join(', ')}, STREAM_REPLICAS=${replicas}${dryRun ? ' (dry run: nothing is changed)' : ''}`,
+    `NATS ${options.servers.join(',')}${who}: streams ${names.join(', ')}, STREAM_REPLICAS=${replicas}${dryRun ? ' (dry run: nothing is changed)' : ''}`,
   );
   const nc = await connectWithRetry(options, out);
   try {
