@@ -5,7 +5,7 @@ import { buildBaseline } from '@app/drift';
 import { dropDatabase, ensureDatabase, histogramSql, migrate } from '@app/database';
 import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { FeatureName } from '@app/domain';
-import { createServiceApp, natsConnectOptions, Topology } from '@app/messaging';
+import { createServiceApp, natsConnectOptions, provisionStreams, Topology } from '@app/messaging';
 import { DriftMonitorConfig } from '../apps/drift-monitor/src/drift-monitor.config';
 import { DriftMonitorModule } from '../apps/drift-monitor/src/drift-monitor.module';
 import { SchedulerConfig } from '../apps/scheduler/src/scheduler.config';
@@ -169,6 +169,11 @@ async function main(): Promise<void> {
     CONSUMER_CONCURRENCY: String(concurrency),
     DB_POOL_MAX: String(concurrency + 4),
   };
+  // The streams first, as `npm run nats:provision` does: the services only check them.
+  const nc = await connect(natsConnectOptions(natsUrl));
+  const jsm = await jetstreamManager(nc);
+  const t = new Topology(prefix);
+  await provisionStreams(jsm, t, { replicas: 1 });
   const monitor = await createServiceApp({
     service: 'drift-monitor',
     configClass: DriftMonitorConfig,
@@ -202,9 +207,6 @@ async function main(): Promise<void> {
   ).rows;
   await scheduler.app.close();
   await monitor.app.close();
-  const nc = await connect(natsConnectOptions(natsUrl));
-  const jsm = await jetstreamManager(nc);
-  const t = new Topology(prefix);
   for (const name of [t.eventsStream, t.deadLetterStream]) await jsm.streams.delete(name).catch(() => false);
   await nc.close();
   await db.end();

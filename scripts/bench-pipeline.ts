@@ -11,7 +11,7 @@ import { createEnvelope, PLATFORM_TENANT } from '@app/contracts';
 import type { Subject } from '@app/contracts';
 import { dropDatabase, ensureDatabase, migrate, roleForService, urlForRole } from '@app/database';
 import { MODEL_TYPES } from '@app/domain';
-import { ensureStreams, natsConnectOptions, publishEnvelope, Topology } from '@app/messaging';
+import { natsConnectOptions, provisionStreams, publishEnvelope, Topology } from '@app/messaging';
 import type { FireResult } from '../apps/scheduler/src/scheduler.service';
 import { auditPipelines, loadAuditRows, percentile, readSinkReceipts, STEPS } from './bench-pipeline-audit';
 import type { AuditResult, Outcome } from './bench-pipeline-audit';
@@ -242,7 +242,8 @@ async function main(): Promise<number> {
   await db.connect();
   const nc = await connect(natsConnectOptions(natsUrl));
   const jsm = await jetstreamManager(nc);
-  await ensureStreams(jsm, topology);
+  // What `npm run nats:provision` does; the services only check the streams.
+  await provisionStreams(jsm, topology, { replicas: 1 });
 
   try {
     console.log(

@@ -6,6 +6,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { ALL_SUBJECTS } from '../libs/contracts/src/subjects';
 import { OWNER_ROLE, SERVICE_ROLES } from '../libs/database/src/roles';
+import { subjectCovers } from '../libs/messaging/src/streams';
 
 // npm run build && node dist/scripts/check-deploy.js
 //
@@ -23,8 +24,12 @@ import { OWNER_ROLE, SERVICE_ROLES } from '../libs/database/src/roles';
 //   nothing reads the database Secret whole or more than one of its keys;
 // - deploy/nats/values.yaml: JetStream settings, and each service's NATS user allowed exactly the
 //   subjects its code publishes (`emit` / `createEnvelope`) and the consumers it declares (`@OnEvent`,
-//   with their max-deliveries advisories); the CLI user denied the services' durable consumers. The
-//   users themselves run the services in test/integration/nats-permissions.int-spec.ts;
+//   with their max-deliveries advisories); the CLI user denied the services' durable consumers; the
+//   streams created and updated by ue-provisioner only (exactly INFO, and STREAM.CREATE / UPDATE / INFO
+//   of both streams), by no other user but the nats-box admin. The users themselves run the services in
+//   test/integration/nats-permissions.int-spec.ts;
+// - the nats-provision Job: `cli nats:provision` as ue-provisioner with only its own password key, egress
+//   exactly DNS and NATS, admitted by the NATS servers' policy;
 // - as it ships: the recommended app.kubernetes.io/* labels on every object and pod template (version =
 //   package.json's), each service spread over nodes and zones, probes (startup and liveness on
 //   /health/live, readiness on /health/ready), PGSSLMODE=verify-full where the database is outside the
@@ -35,6 +40,7 @@ import { OWNER_ROLE, SERVICE_ROLES } from '../libs/database/src/roles';
 //   (histogram series included), a prom-client default, or one of EXTERNAL_METRICS;
 // - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, every app named,
 //   ports on 127.0.0.1 only, NATS healthy before its clients, readiness healthchecks, the cli's NOTIFIER_URL;
+//   the one-off nats-provision service, which the six services and the cli wait for;
 // - .github/workflows/*.yml parse; the Node of the image, of `engines` and of CI's matrix agree.
 
 /** The six services, with the HTTP port each listens on (README, "Configuration"). */
@@ -57,6 +63,11 @@ const DB_SECRET = 'union-eyes-ml-db';
 /** Dev only: the in-cluster server's superuser password, with which the dev migration Job creates the roles. */
 const DB_SUPERUSER_KEY = 'UE_DB_SUPERUSER_PASSWORD';
 const STREAMS = ['UE_EVENTS', 'UE_DLQ'];
+/** The NATS user of the nats-provision Job, the only one (besides the nats-box admin) that may create or update streams. */
+const PROVISIONER = 'ue-provisioner';
+const NATS_ADMIN = 'ue-admin';
+/** The Job that provisions the streams (deploy/k8s/base/nats-provision-job.yaml). */
+const PROVISION_JOB = 'nats-provision';
 
 export interface CheckOptions {
   /** Repository root (default: found upwards from this file). */
@@ -647,6 +658,7 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[],
     problems.push(`note: overlay ${overlay} expects Secrets created out of band: ${show(outOfBand)}`);
   checkDatabaseLogins(overlay, objects, problems);
   checkAsShipped(overlay, objects, problems, root);
+  checkProvisionJob(overlay, objects, problems);
 }
 
 /** The rules of "As it ships" and the rendered alerts' runbooks, for one overlay. */
@@ -691,6 +703,87 @@ function checkAsShipped(overlay: string, objects: K8sObject[], problems: string[
 function appVersion(root: string): string {
   const pkg: unknown = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   return isObject(pkg) ? String(pkg.version) : '?';
+}
+
+/** The NATS servers' pods (Helm release `nats`), as the network policies select them. */
+const NATS_SERVER_LABELS = { 'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/component': 'nats' };
+
+/**
+ * The nats-provision Job: `cli nats:provision` (never with --allow-fewer-replicas in the manifests), as
+ * ue-provisioner with only its own password key and the ConfigMap (STREAM_REPLICAS), egress exactly DNS
+ * and NATS, admitted by the NATS servers; and no other workload holding the provisioner's password.
+ */
+export function checkProvisionJob(overlay: string, objects: K8sObject[], problems: string[]): void {
+  const p = (msg: string) => problems.push(`overlay ${overlay}: ${msg}`);
+  const before = problems.length;
+  const provisionerKey = natsPasswordVariable(PROVISIONER);
+  const workloads = objects.filter((o) =>
+    ['Deployment', 'StatefulSet', 'Job'].includes(o.kind),
+  ) as unknown as (Workload & { kind: string })[];
+  for (const w of workloads) {
+    if (w.kind === 'Job' && w.metadata.name === PROVISION_JOB) continue;
+    for (const c of w.spec.template.spec.containers)
+      if (c.env?.some((e) => e.valueFrom?.secretKeyRef?.key === provisionerKey))
+        p(`${w.kind} ${w.metadata.name}/${c.name} reads ${provisionerKey}: only Job ${PROVISION_JOB} may`);
+  }
+  const job = workloads.find((w) => w.kind === 'Job' && w.metadata.name === PROVISION_JOB);
+  if (!job) {
+    p(`Job ${PROVISION_JOB} is missing (the only workload that creates or updates the streams)`);
+    return;
+  }
+  const at = `Job ${PROVISION_JOB}`;
+  const containers = job.spec.template.spec.containers;
+  const c = containers.find((x) => x.name === PROVISION_JOB);
+  if (!c || containers.length !== 1) {
+    p(`${at}: exactly one container, named ${PROVISION_JOB}`);
+    return;
+  }
+  const args = (c as Container & { args?: string[] }).args ?? [];
+  if (JSON.stringify(args) !== JSON.stringify(['cli', 'nats:provision']))
+    p(
+      `${at}: args must be ["cli", "nats:provision"] (got ${JSON.stringify(args)}; --allow-fewer-replicas is for a deliberate one-off run)`,
+    );
+  const env = new Map((c.env ?? []).map((e) => [e.name, e]));
+  if (env.get('NATS_USER')?.value !== PROVISIONER) p(`${at}: NATS_USER must be ${PROVISIONER}`);
+  const refs = (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : []));
+  const pw = env.get('NATS_PASSWORD')?.valueFrom?.secretKeyRef;
+  if (pw?.name !== NATS_AUTH_SECRET || pw.key !== provisionerKey)
+    p(`${at}: NATS_PASSWORD must come from Secret ${NATS_AUTH_SECRET} key ${provisionerKey}`);
+  if (refs.length !== 1 || (c.envFrom ?? []).some((ef) => ef.secretRef))
+    p(
+      `${at}: reads ${show(new Set([...refs.map((r) => `${r.name}/${r.key}`), ...(c.envFrom ?? []).flatMap((ef) => (ef.secretRef ? [`${ef.secretRef.name} (whole)`] : []))]))}; only its own password key (${NATS_AUTH_SECRET}/${provisionerKey})`,
+    );
+  if (env.get('NATS_URL')?.value !== 'nats://$(NATS_USER):$(NATS_PASSWORD)@$(NATS_HOSTPORT)')
+    p(`${at}: NATS_URL must be nats://$(NATS_USER):$(NATS_PASSWORD)@$(NATS_HOSTPORT)`);
+  if (!(c.envFrom ?? []).some((ef) => ef.configMapRef?.name.startsWith('union-eyes-ml-config')))
+    p(`${at}: needs the ConfigMap union-eyes-ml-config (NATS_HOSTPORT, SUBJECT_PREFIX, STREAM_REPLICAS)`);
+
+  // Network: DNS and NATS out, nothing in; and the NATS servers let it in on 4222.
+  const labels = job.spec.template.metadata?.labels ?? {};
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[];
+  const applying = policies.filter((np) => selects(np.spec.podSelector, labels));
+  const egress = rulePorts(
+    applying.filter((np) => np.spec.policyTypes?.includes('Egress')).flatMap((np) => np.spec.egress ?? []),
+  );
+  const wantEgress = new Set(['UDP/53', 'TCP/53', 'TCP/4222']);
+  if (!sameSet(egress, wantEgress)) p(`${at}: egress allows ${show(egress)}; want ${show(wantEgress)}`);
+  const ingress = applying
+    .filter((np) => np.spec.policyTypes?.includes('Ingress'))
+    .flatMap((np) => np.spec.ingress ?? []);
+  if (ingress.length) p(`${at}: no ingress wanted, a policy allows some`);
+  const admitted = policies
+    .filter(
+      (np) => selects(np.spec.podSelector, NATS_SERVER_LABELS) && np.spec.policyTypes?.includes('Ingress'),
+    )
+    .flatMap((np) => np.spec.ingress ?? [])
+    .some(
+      (r) =>
+        (rulePorts([r]).has('TCP/4222') || rulePorts([r]).has('*')) &&
+        (r.from ?? []).some((peer) => !peer.namespaceSelector && selects(peer.podSelector, labels)),
+    );
+  if (!admitted) p(`${at}: no NetworkPolicy lets it reach the NATS servers on 4222`);
+  if (problems.length === before)
+    problems.push(`note: overlay ${overlay}: Job ${PROVISION_JOB} provisions the streams as ${PROVISIONER}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -912,7 +1005,8 @@ export function natsPublishAllow(
     ...publishes,
     ...cons.map((s) => `dlq.${durable(service, s)}`),
     '$JS.API.INFO',
-    ...['CREATE', 'UPDATE', 'INFO'].flatMap((op) => STREAMS.map((st) => `$JS.API.STREAM.${op}.${st}`)),
+    // Services check the streams at start-up; creating and changing them is the provisioner's alone.
+    ...STREAMS.map((st) => `$JS.API.STREAM.INFO.${st}`),
     // A consumer's max-deliveries watcher (libs/messaging/src/max-deliveries.ts) reads the original
     // message back from the events stream to dead-letter it.
     ...(cons.length ? ['$JS.API.STREAM.MSG.GET.UE_EVENTS'] : []),
@@ -939,6 +1033,27 @@ export function natsSubscribeAllow(service: string, consumes: Iterable<string>):
       (s) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.UE_EVENTS.${durable(service, s)}`,
     ),
   ];
+}
+
+/** The provisioner's publish permissions: the API info, and create / update / info of the two streams. */
+export function natsProvisionerAllow(): string[] {
+  return [
+    '$JS.API.INFO',
+    ...['CREATE', 'UPDATE', 'INFO'].flatMap((op) => STREAMS.map((st) => `$JS.API.STREAM.${op}.${st}`)),
+  ];
+}
+
+/** The stream-changing API subjects: nobody but the provisioner and the nats-box admin may publish them. */
+export const STREAM_CHANGES = ['CREATE', 'UPDATE'].flatMap((op) =>
+  STREAMS.map((st) => `$JS.API.STREAM.${op}.${st}`),
+);
+
+/** Whether a user's publish permissions let it publish `subject` (an allow covers it, no deny does). */
+export function natsMayPublish(u: NatsUser, subject: string): boolean {
+  const covered = (patterns: string[] | undefined) => (patterns ?? []).some((p) => subjectCovers(p, subject));
+  // nats-server: no publish permissions at all means everything is allowed.
+  const allow = u.permissions?.publish?.allow;
+  return (allow === undefined || covered(allow)) && !covered(u.permissions?.publish?.deny);
 }
 
 /** What the CLI user must be denied: creating or pulling from any service's durable consumer. */
@@ -979,14 +1094,24 @@ export function natsPasswordVariable(user: string): string {
 }
 
 function checkNatsValues(root: string, problems: string[], notes: string[]): void {
-  const p = (msg: string) => problems.push(`deploy/nats/values.yaml: ${msg}`);
   let v: JsonObject;
   try {
     v = readNatsValues(root);
   } catch (err) {
-    p(`cannot be read: ${(err as Error).message}`);
+    problems.push(`deploy/nats/values.yaml: cannot be read: ${(err as Error).message}`);
     return;
   }
+  checkNatsValuesObject(v, root, problems, notes);
+}
+
+/** The checks of deploy/nats/values.yaml on its parsed content (apps' code read from `root`). */
+export function checkNatsValuesObject(
+  v: JsonObject,
+  root: string,
+  problems: string[],
+  notes: string[],
+): void {
+  const p = (msg: string) => problems.push(`deploy/nats/values.yaml: ${msg}`);
   const at = (path: string): unknown => valueAt(v, path);
   if (at('config.jetstream.enabled') !== true) p('config.jetstream.enabled must be true');
   if (
@@ -1059,10 +1184,36 @@ function checkNatsValues(root: string, problems: string[], notes: string[]): voi
     const missing = natsCliDeny(serviceDurables).filter((s) => !denied.has(s));
     if (missing.length) p(`user ue-cli must be denied ${missing.join(', ')} (a service's durable consumer)`);
   }
-  const admin = byName.get('ue-admin');
-  if (!admin) p('no NATS user ue-admin (nats-box)');
+  // The provisioner: the streams' API and nothing else (no events, consumers, deletes or purges).
+  const provisioner = byName.get(PROVISIONER);
+  if (!provisioner) p(`no NATS user ${PROVISIONER} (the nats-provision Job)`);
+  else {
+    checkPassword(provisioner);
+    const want = new Set(natsProvisionerAllow());
+    if (!sameSet(new Set(provisioner.permissions?.publish?.allow ?? []), want))
+      p(`user ${PROVISIONER}: publish must be exactly ${show(want)}`);
+    if (!sameSet(new Set(provisioner.permissions?.subscribe?.allow ?? []), new Set(['_INBOX.>'])))
+      p(`user ${PROVISIONER}: subscribe must be exactly _INBOX.>`);
+  }
+  const admin = byName.get(NATS_ADMIN);
+  if (!admin) p(`no NATS user ${NATS_ADMIN} (nats-box)`);
   else checkPassword(admin);
-  notes.push(`NATS values: ${users.length} users, permissions matched against apps/*/src`);
+  // Creating or changing a stream is the provisioning step's alone: a client that may, will (every CLI
+  // run once shrank the production streams to 1 replica).
+  const known = new Set([...SERVICES.map((x) => `ue-${x.name}`), 'ue-cli', PROVISIONER, NATS_ADMIN]);
+  for (const u of users as unknown as NatsUser[]) {
+    if (!known.has(u.user))
+      p(`user ${u.user}: unknown (not a service, ue-cli, ${PROVISIONER} or ${NATS_ADMIN})`);
+    if (u.user === PROVISIONER || u.user === NATS_ADMIN) continue;
+    const changes = STREAM_CHANGES.filter((subject) => natsMayPublish(u, subject));
+    if (changes.length)
+      p(
+        `user ${u.user} may publish ${changes.join(', ')}: only ${PROVISIONER} creates or updates the streams`,
+      );
+  }
+  notes.push(
+    `NATS values: ${users.length} users, permissions matched against apps/*/src; streams created and updated by ${PROVISIONER} only`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1553,8 +1704,20 @@ function checkCompose(root: string, useBinary: boolean, problems: string[], note
   }
   problems.push(...composeProblems(compose));
   const services = isObject(compose) && isObject(compose.services) ? compose.services : {};
-  for (const name of ['migrate', 'cli'])
+  for (const name of ['migrate', PROVISION_JOB, 'cli'])
     if (!services[name]) problems.push(`docker-compose.yml: no service ${name}`);
+  const provision = services[PROVISION_JOB];
+  if (isObject(provision) && JSON.stringify(provision.command) !== JSON.stringify(['cli', 'nats:provision']))
+    problems.push(`docker-compose.yml: ${PROVISION_JOB} must run ["cli", "nats:provision"]`);
+  // The services and the CLI only check the streams: they start once provisioning has succeeded.
+  for (const name of [...SERVICES.map((x) => x.name), 'cli']) {
+    const s = services[name];
+    const dep = isObject(s) && isObject(s.depends_on) ? s.depends_on[PROVISION_JOB] : undefined;
+    if (isObject(s) && !(isObject(dep) && dep.condition === 'service_completed_successfully'))
+      problems.push(
+        `docker-compose.yml: ${name} must depend on ${PROVISION_JOB} (condition: service_completed_successfully)`,
+      );
+  }
   for (const { name, port } of SERVICES) {
     const s = services[name];
     if (!isObject(s)) {

@@ -58,6 +58,7 @@ echo "NATS JetStream: $(hostport "$NATS_URL") ok"
 
 step "Migrations"
 npm run -s db:migrate 2>&1 | grep -v '^\S*\[migrator\]'
+npm run -s nats:provision
 
 step "Local notification sinks (a real SMTP server and an HTTP endpoint for Slack and webhooks)"
 rm -rf "$DEMO_DIR/mail" "$DEMO_DIR/hooks.log"

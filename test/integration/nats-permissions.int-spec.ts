@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { AppLogger, BaseConfig } from '@app/common';
 import { ALL_SUBJECTS } from '@app/contracts';
-import { natsConnectOptions } from '@app/messaging';
+import { natsConnectOptions, streamConfigs, Topology } from '@app/messaging';
 import type { ServiceApp } from '@app/messaging';
 import { runCli } from '../../apps/cli/src/main';
 import { SchedulerService } from '../../apps/scheduler/src/scheduler.service';
@@ -18,13 +18,16 @@ import { pollUntil } from './support/poll';
 import { startAllServices } from './support/services';
 
 // The NATS users of deploy/nats/values.yaml, exactly as deployed (test/support/nats-auth.ts renders them
-// for a private nats-server 2.9): every service runs the real pipeline as its own user without a single
-// permission violation, and every user but the nats-box admin is refused whatever it does not own.
-// Subjects are production's (SUBJECT_PREFIX=''), the ones values.yaml is written for; the server is
-// private, so nothing here touches the shared NATS.
+// for a private nats-server 2.9): the streams are provisioned by ue-provisioner through the real
+// `nats:provision` command, every service runs the real pipeline as its own user without a single
+// permission violation (checking the streams, never creating or updating them), and every user but the
+// nats-box admin is refused whatever it does not own: stream creation and updates included for all but
+// the provisioner, which may do nothing else. Subjects are production's (SUBJECT_PREFIX=''), the ones
+// values.yaml is written for; the server is private, so nothing here touches the shared NATS.
 
 const auth = deployedNatsAuth();
 const ADMIN = 'ue-admin';
+const PROVISIONER = 'ue-provisioner';
 const EVENTS = 'UE_EVENTS';
 const DLQ = 'UE_DLQ';
 /** How nats-server 2.9 logs a refused publish or subscription (`... Violation - User "x", Subject "y"`). */
@@ -39,8 +42,11 @@ const durablesOf = (user: string): string[] =>
     (s) => /^\$JS\.API\.CONSUMER\.CREATE\.UE_EVENTS\.([^.*>]+)\.[^*>]+$/.exec(s)?.[1] ?? [],
   );
 
+/** The streams as `nats:provision` configures them for production's (empty) subject prefix. */
+const DEPLOYED_STREAMS = streamConfigs(new Topology(''));
+
 const SERVICE_USERS = auth.users.map((u) => u.user).filter((u) => durablesOf(u).length > 0);
-/** Everyone with limited rights: the six services and the CLI. */
+/** Everyone with limited rights: the six services, the CLI and the provisioner. */
 const LIMITED_USERS = auth.users.map((u) => u.user).filter((u) => u !== ADMIN);
 const ALL_DURABLES = auth.users.flatMap((u) => durablesOf(u.user));
 
@@ -52,6 +58,8 @@ interface Forbidden {
     | 'pull'
     | 'consumer create'
     | 'consumer delete'
+    | 'stream create'
+    | 'stream update'
     | 'stream delete'
     | 'stream purge'
     | 'message delete';
@@ -81,6 +89,14 @@ function forbiddenPublishes(user: string): Forbidden[] {
       { what: 'consumer delete', subject: `$JS.API.CONSUMER.DELETE.${EVENTS}.${d}`, target: d },
     ]),
     ...[EVENTS, DLQ].flatMap((st): Forbidden[] => [
+      // Only the provisioner creates and updates the streams (the CLI once shrank them on every run).
+      ...(['create', 'update'] as const)
+        .map((op): Forbidden => ({
+          what: `stream ${op}`,
+          subject: `$JS.API.STREAM.${op.toUpperCase()}.${st}`,
+          target: st,
+        }))
+        .filter((f) => !allowed.has(f.subject)),
       { what: 'stream delete', subject: `$JS.API.STREAM.DELETE.${st}`, target: st },
       { what: 'stream purge', subject: `$JS.API.STREAM.PURGE.${st}`, target: st },
       { what: 'message delete', subject: `$JS.API.STREAM.MSG.DELETE.${st}`, target: st },
@@ -99,11 +115,18 @@ async function attempt(
   marker: string,
 ): Promise<unknown> {
   const data = JSON.stringify({ marker, what: f.what });
+  // The deployed settings with another max age, as a client "fixing" a stream would send them.
+  const settings = { ...DEPLOYED_STREAMS.find((c) => c.name === f.target)!, max_age: 3600 * 1e9 };
   const run = (): Promise<unknown> => {
     switch (f.what) {
       case 'event':
       case 'dead letter':
         return js.publish(f.subject, data, { msgID: `${marker}-${f.subject}`, timeout: 10_000 });
+      case 'stream create':
+        return jsm.streams.add(settings);
+      case 'stream update':
+        // Reads the stream's info (allowed), then sends STREAM.UPDATE (refused).
+        return jsm.streams.update(f.target, settings);
       case 'stream delete':
         return jsm.streams.delete(f.target);
       case 'stream purge':
@@ -146,12 +169,14 @@ describe('NATS users of deploy/nats/values.yaml', () => {
   const tenantId = `tenant_${seed}_0`;
   // A logical date no other file fires, so the scheduler's run key is this file's.
   const scheduledAt = new Date('2032-03-16T02:00:00Z');
-  const cliEnv = () => ({ ...process.env, NATS_URL: url('ue-cli'), SUBJECT_PREFIX: '' });
-  const cli = async (...argv: string[]) => {
+  const cliEnv = (user = 'ue-cli') => ({ ...process.env, NATS_URL: url(user), SUBJECT_PREFIX: '' });
+  const cliAs = async (user: string, ...argv: string[]) => {
     const out: string[] = [];
-    const code = await runCli(argv, (l) => out.push(l), cliEnv());
+    const code = await runCli(argv, (l) => out.push(l), cliEnv(user));
     return { code, text: out.join('\n') };
   };
+  const cli = (...argv: string[]) => cliAs('ue-cli', ...argv);
+  let provisioned: { code: number; text: string };
 
   /** Each service started by startAllServices connects as its own deployed user, as its Deployment does. */
   class PerUserHarness extends Harness {
@@ -176,10 +201,12 @@ describe('NATS users of deploy/nats/values.yaml', () => {
     server = new PrivateNatsServer({ extraConfig: `${auth.config}\nhttp: "127.0.0.1:${httpPort}"` });
     await server.start();
     monitor = `http://127.0.0.1:${httpPort}`;
-    // The harness is nats-box's deployed admin: it creates the streams, reads them back and deletes
-    // them in stop(), which no other user may do.
-    h = new PerUserHarness({ natsUrl: url(ADMIN), prefix: '' });
+    // The harness is nats-box's deployed admin: it reads the streams back and deletes them in stop(),
+    // which no other user may do. It does not provision them: the provisioner does, as deployed.
+    h = new PerUserHarness({ natsUrl: url(ADMIN), prefix: '', provision: false });
     await h.start();
+    provisioned = await cliAs(PROVISIONER, 'nats:provision');
+    if (provisioned.code !== 0) throw new Error(`nats:provision failed:\n${provisioned.text}`);
     services = await startAllServices(h);
   }, 60_000);
 
@@ -191,7 +218,7 @@ describe('NATS users of deploy/nats/values.yaml', () => {
     await server?.dispose();
   });
 
-  it('renders 8 users from values.yaml, passwords as $UE_..._PASSWORD variables', () => {
+  it('renders 9 users from values.yaml, passwords as $UE_..._PASSWORD variables', () => {
     expect(auth.users.map((u) => u.user)).toEqual([
       'ue-scheduler',
       'ue-drift-monitor',
@@ -200,10 +227,25 @@ describe('NATS users of deploy/nats/values.yaml', () => {
       'ue-notifier',
       'ue-seeder',
       'ue-cli',
+      PROVISIONER,
       ADMIN,
     ]);
     expect(auth.config).toContain('password: $UE_DRIFT_MONITOR_PASSWORD');
     expect(auth.config).not.toContain('sync_interval');
+  });
+
+  it('has the streams provisioned by ue-provisioner through nats:provision, and only by it', async () => {
+    expect(provisioned.text).toContain(`as ${PROVISIONER}`);
+    expect(provisioned.text).toContain(`${EVENTS}: created (1 replica)`);
+    expect(provisioned.text).toContain(`${DLQ}: created (1 replica)`);
+    // The deployed settings, on the server.
+    for (const wanted of DEPLOYED_STREAMS)
+      expect((await h.jsm.streams.info(wanted.name)).config).toEqual(expect.objectContaining(wanted));
+    // A second run finds nothing to do.
+    const again = await cliAs(PROVISIONER, 'nats:provision');
+    expect(again.code).toBe(0);
+    expect(again.text).toContain(`${EVENTS}: unchanged`);
+    expect(again.text).toContain(`${DLQ}: unchanged`);
   });
 
   it('refuses a wrong password', async () => {

@@ -4,7 +4,7 @@ import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
 import { ALL_SUBJECTS } from '@app/contracts';
 import type { Envelope, Subject } from '@app/contracts';
-import { ensureStreams, natsConnectOptions, publishEnvelope, Topology } from '@app/messaging';
+import { checkStreams, natsConnectOptions, publishEnvelope, Topology } from '@app/messaging';
 
 /**
  * The CLI's view of the bus: publish an event, and watch every event of the stream from now on
@@ -21,7 +21,13 @@ export class CliBus {
   static async open(natsUrl: string, prefix: string): Promise<CliBus> {
     const nc = await connect({ ...natsConnectOptions(natsUrl), name: 'ue-cli' });
     const topology = new Topology(prefix);
-    await ensureStreams(await jetstreamManager(nc), topology);
+    try {
+      // Only a check (STREAM.INFO): streams are provisioned by `nats:provision`, never by a CLI run.
+      await checkStreams(await jetstreamManager(nc), topology);
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
     const js = jetstream(nc);
     const consumer = await js.consumers.get(topology.eventsStream, { deliver_policy: DeliverPolicy.New });
     const messages = await consumer.consume();

@@ -17,6 +17,7 @@ import { MODEL_TYPES } from '@app/domain';
 import { CliConfig } from './cli.config';
 import { ack, check, dbMigrate, recipients, rollback, seed, status } from './commands';
 import { runDriftReport } from './drift-report/command';
+import { NATS_PROVISION_FLAGS, natsProvision } from './nats-provision';
 import type { ExitCode } from './commands';
 
 const TENANT = /^[A-Za-z0-9_-]{1,100}$/;
@@ -32,6 +33,11 @@ export const COMMANDS: Record<string, CommandDef> = {
   'db:migrate': {
     summary: 'create the database if missing, then apply migrations (safe to repeat)',
     flags: {},
+  },
+  'nats:provision': {
+    summary:
+      'create or update the JetStream streams with the deployed settings (STREAM_REPLICAS); the only step that changes them',
+    flags: NATS_PROVISION_FLAGS,
   },
   seed: {
     summary: 'ask the seeder service to seed the platform and wait for its answer',
@@ -236,6 +242,8 @@ export async function runCli(
     switch (command) {
       case 'db:migrate':
         return await dbMigrate(config, io);
+      case 'nats:provision':
+        return await natsProvision(config, flags, io);
       case 'seed':
         return await seed(config, flags, io);
       case 'status':

@@ -38,7 +38,14 @@ export async function createServiceApp<C extends BaseConfig>(
     logger: new NestLoggerAdapter(logger.child({ context: 'nest' })),
     abortOnError: false,
   });
-  await app.listen(config.HTTP_PORT, '0.0.0.0');
+  try {
+    await app.listen(config.HTTP_PORT, '0.0.0.0');
+  } catch (err) {
+    // A failed start (e.g. streams not provisioned) must not leave the database pool and the NATS
+    // connection open: in tests the process goes on.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   logger.info('service started', { http: url });

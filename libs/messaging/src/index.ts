@@ -13,3 +13,4 @@ export * from './bootstrap';
 export * from './nats-url';
 export * from './max-deliveries';
 export * from './health';
+export * from './streams';

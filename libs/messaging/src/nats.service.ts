@@ -2,57 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import type { JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { AppLogger, BaseConfig } from '@app/common';
 import { natsConnectOptions } from './nats-url';
+import { checkStreams } from './streams';
 import { Topology } from './topology';
-
-const DAY_NS = 24 * 3600 * 1e9;
-
-/** Stream settings; created idempotently at start-up by every service (first one wins, the rest no-op). */
-export function streamConfigs(
-  topology: Topology,
-  replicas = 1,
-): (Partial<StreamConfig> & { name: string })[] {
-  return [
-    {
-      name: topology.eventsStream,
-      subjects: topology.eventSubjects(),
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      max_age: 14 * DAY_NS,
-      duplicate_window: 2 * 60 * 1e9,
-      num_replicas: replicas,
-    },
-    {
-      name: topology.deadLetterStream,
-      subjects: topology.deadLetterSubjects(),
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      max_age: 90 * DAY_NS,
-      duplicate_window: 2 * 60 * 1e9,
-      num_replicas: replicas,
-    },
-  ];
-}
-
-export async function ensureStreams(jsm: JetStreamManager, topology: Topology, replicas = 1): Promise<void> {
-  for (const cfg of streamConfigs(topology, replicas)) {
-    try {
-      await jsm.streams.add(cfg);
-    } catch (err) {
-      // 10058: the stream exists with another configuration (e.g. an older max_age): update it.
-      if ((err as { api_error?: { err_code?: number } }).api_error?.err_code === 10058) {
-        await jsm.streams.update(cfg.name, cfg);
-      } else {
-        throw err;
-      }
-    }
-  }
-}
 
 /** The service's one NATS connection, JetStream client and manager. */
 @Injectable()
@@ -80,7 +35,9 @@ export class NatsService implements OnApplicationShutdown {
     });
     this.client = jetstream(this.connection);
     this.manager = await jetstreamManager(this.connection);
-    await ensureStreams(this.manager, this.topology, this.config.STREAM_REPLICAS);
+    // Only a check: the streams are the provisioning step's (npm run nats:provision). A missing or unfit
+    // stream stops the start-up with what is wrong and how to fix it.
+    await checkStreams(this.manager, this.topology);
     this.log.info('connected to NATS JetStream', {
       // Host and port only: NATS_URL may carry the service's user and password.
       servers: options.servers.join(','),

@@ -11,8 +11,8 @@ import type { Envelope } from '@app/contracts';
 import { roleForService, urlForRole } from '@app/database';
 import {
   createServiceApp,
-  ensureStreams,
   natsConnectOptions,
+  provisionStreams,
   publishEnvelope,
   Topology,
 } from '@app/messaging';
@@ -24,6 +24,11 @@ export interface HarnessOptions {
   prefix?: string;
   /** NATS for the harness's own connection and, unless a service's env says otherwise, the services'. */
   natsUrl?: string;
+  /**
+   * Provision the file's streams in start(), as `nats:provision` does (default true); services only
+   * check them. false: the test provisions (or leaves them missing) itself.
+   */
+  provision?: boolean;
 }
 
 export class Harness {
@@ -31,6 +36,7 @@ export class Harness {
   readonly prefix: string;
   readonly topology: Topology;
   readonly natsUrl: string;
+  private readonly provision: boolean;
   readonly logs: string[] = [];
   private readonly apps: ServiceApp<BaseConfig>[] = [];
   db!: Client;
@@ -43,6 +49,7 @@ export class Harness {
       opts.prefix ?? `${process.env.SUBJECT_PREFIX ?? ''}f${Math.random().toString(36).slice(2, 8)}.`;
     this.topology = new Topology(this.prefix);
     this.natsUrl = opts.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+    this.provision = opts.provision ?? true;
   }
 
   async start(): Promise<this> {
@@ -53,7 +60,7 @@ export class Harness {
     this.nc = await connect(natsConnectOptions(this.natsUrl));
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
-    await ensureStreams(this.jsm, this.topology);
+    if (this.provision) await provisionStreams(this.jsm, this.topology, { replicas: 1 });
     return this;
   }
 

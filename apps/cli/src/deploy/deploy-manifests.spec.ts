@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   checkDeploy,
+  checkNatsValuesObject,
+  checkProvisionJob,
   composeProblems,
   dashboardQueries,
   imagePinProblems,
@@ -17,6 +19,7 @@ import {
   parseDocuments,
   probeProblems,
   promqlMetricNames,
+  readNatsValues,
   renderOverlay,
   runbookProblems,
   selects,
@@ -26,7 +29,7 @@ import {
   unknownMetricProblems,
   validateObject,
 } from '../../../../scripts/check-deploy';
-import type { JsonObject, K8sObject } from '../../../../scripts/check-deploy';
+import type { JsonObject, K8sObject, NatsUser } from '../../../../scripts/check-deploy';
 
 // The same checks as `node dist/scripts/check-deploy.js`, in-process.
 // Rendering needs kubectl (kustomize built in); without it those tests are skipped and say so.
@@ -164,6 +167,156 @@ describe('deploy manifests', () => {
       ]),
     );
     expect(allow).not.toContain('$JS.API.STREAM.DELETE.UE_EVENTS');
+    // Services only check the streams; creating and changing them is the provisioner's.
+    expect(allow).toEqual(
+      expect.arrayContaining(['$JS.API.STREAM.INFO.UE_EVENTS', '$JS.API.STREAM.INFO.UE_DLQ']),
+    );
+    expect(allow.filter((x) => /^\$JS\.API\.STREAM\.(CREATE|UPDATE)\./.test(x))).toEqual([]);
+  });
+
+  describe('who may create and update the streams (deploy/nats/values.yaml)', () => {
+    /** The problems of values.yaml after `change` is applied to its users. */
+    const problemsWith = (change: (users: NatsUser[]) => void): string[] => {
+      const values = structuredClone(readNatsValues(root));
+      const users = (values.config as JsonObject).merge as JsonObject;
+      change((users.authorization as JsonObject).users as unknown as NatsUser[]);
+      const problems: string[] = [];
+      checkNatsValuesObject(values, root, problems, []);
+      return problems;
+    };
+    const user = (users: NatsUser[], name: string) => users.find((u) => u.user === name)!;
+
+    it('passes as deployed: ue-provisioner only', () => {
+      expect(problemsWith(() => undefined)).toEqual([]);
+    });
+
+    it('fails when the CLI or a service may change a stream, even through a wildcard', () => {
+      expect(
+        problemsWith((users) =>
+          user(users, 'ue-cli').permissions!.publish!.allow!.push('$JS.API.STREAM.UPDATE.UE_EVENTS'),
+        ),
+      ).toEqual([
+        'deploy/nats/values.yaml: user ue-cli may publish $JS.API.STREAM.UPDATE.UE_EVENTS: only ue-provisioner creates or updates the streams',
+      ]);
+      expect(
+        problemsWith((users) => user(users, 'ue-cli').permissions!.publish!.allow!.push('$JS.API.>')),
+      ).toEqual([
+        'deploy/nats/values.yaml: user ue-cli may publish $JS.API.STREAM.CREATE.UE_EVENTS, $JS.API.STREAM.CREATE.UE_DLQ, $JS.API.STREAM.UPDATE.UE_EVENTS, $JS.API.STREAM.UPDATE.UE_DLQ: only ue-provisioner creates or updates the streams',
+      ]);
+      expect(
+        problemsWith((users) =>
+          user(users, 'ue-trainer').permissions!.publish!.allow!.push('$JS.API.STREAM.CREATE.UE_DLQ'),
+        ),
+      ).toEqual([
+        'deploy/nats/values.yaml: user ue-trainer may publish $JS.API.STREAM.CREATE.UE_DLQ (more than its code needs)',
+        'deploy/nats/values.yaml: user ue-trainer may publish $JS.API.STREAM.CREATE.UE_DLQ: only ue-provisioner creates or updates the streams',
+      ]);
+    });
+
+    it('fails when the provisioner may do more, or is missing, or an unknown user appears', () => {
+      expect(
+        problemsWith((users) =>
+          user(users, 'ue-provisioner').permissions!.publish!.allow!.push('drift.check.requested'),
+        ),
+      ).toEqual([
+        'deploy/nats/values.yaml: user ue-provisioner: publish must be exactly $JS.API.INFO, $JS.API.STREAM.CREATE.UE_DLQ, $JS.API.STREAM.CREATE.UE_EVENTS, $JS.API.STREAM.INFO.UE_DLQ, $JS.API.STREAM.INFO.UE_EVENTS, $JS.API.STREAM.UPDATE.UE_DLQ, $JS.API.STREAM.UPDATE.UE_EVENTS',
+      ]);
+      expect(problemsWith((users) => users.splice(users.indexOf(user(users, 'ue-provisioner')), 1))).toEqual([
+        'deploy/nats/values.yaml: no NATS user ue-provisioner (the nats-provision Job)',
+      ]);
+      expect(
+        problemsWith((users) =>
+          users.push({
+            user: 'ue-ops',
+            password: '<< $UE_OPS_PASSWORD >>',
+            permissions: { publish: { allow: ['>'] } },
+          }),
+        ),
+      ).toEqual([
+        'deploy/nats/values.yaml: user ue-ops: unknown (not a service, ue-cli, ue-provisioner or ue-admin)',
+        'deploy/nats/values.yaml: user ue-ops may publish $JS.API.STREAM.CREATE.UE_EVENTS, $JS.API.STREAM.CREATE.UE_DLQ, $JS.API.STREAM.UPDATE.UE_EVENTS, $JS.API.STREAM.UPDATE.UE_DLQ: only ue-provisioner creates or updates the streams',
+      ]);
+    });
+  });
+
+  describe('the nats-provision Job', () => {
+    type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
+    type Pod = { spec: { template: { spec: { containers: { args?: string[]; env?: Env[] }[] } } } };
+    /** The problems of the rendered prod overlay's Job after `change`. */
+    const problemsWith = (change: (objects: K8sObject[], job: Pod) => void): string[] => {
+      const objects = parseDocuments(renderOverlay(root, 'prod'), 'prod', []);
+      const job = objects.find(
+        (o) => o.kind === 'Job' && (o.metadata as { name: string }).name === 'nats-provision',
+      ) as unknown as Pod;
+      change(objects, job);
+      const problems: string[] = [];
+      checkProvisionJob('prod', objects, problems);
+      return problems.filter((x) => !x.startsWith('note: '));
+    };
+    const env = (job: Pod) => job.spec.template.spec.containers[0]!.env!;
+
+    withKubectl('runs nats:provision as ue-provisioner with its own key, DNS and NATS only', () => {
+      expect(problemsWith(() => undefined)).toEqual([]);
+    });
+
+    withKubectl(
+      'fails on another user, another key, a second key, or a standing --allow-fewer-replicas',
+      () => {
+        expect(
+          problemsWith((_, job) => (env(job).find((e) => e.name === 'NATS_USER')!.value = 'ue-admin')),
+        ).toEqual(['overlay prod: Job nats-provision: NATS_USER must be ue-provisioner']);
+        expect(
+          problemsWith(
+            (_, job) =>
+              (env(job).find((e) => e.name === 'NATS_PASSWORD')!.valueFrom!.secretKeyRef!.key =
+                'UE_ADMIN_PASSWORD'),
+          ),
+        ).toEqual([
+          'overlay prod: Job nats-provision: NATS_PASSWORD must come from Secret union-eyes-ml-nats-auth key UE_PROVISIONER_PASSWORD',
+        ]);
+        expect(
+          problemsWith((_, job) =>
+            env(job).push({
+              name: 'DB_PASSWORD',
+              valueFrom: { secretKeyRef: { name: 'union-eyes-ml-db', key: 'UE_DB_OWNER_PASSWORD' } },
+            }),
+          ),
+        ).toEqual([
+          'overlay prod: Job nats-provision: reads union-eyes-ml-db/UE_DB_OWNER_PASSWORD, union-eyes-ml-nats-auth/UE_PROVISIONER_PASSWORD; only its own password key (union-eyes-ml-nats-auth/UE_PROVISIONER_PASSWORD)',
+        ]);
+        expect(
+          problemsWith((_, job) =>
+            job.spec.template.spec.containers[0]!.args!.push('--allow-fewer-replicas'),
+          ),
+        ).toEqual([
+          'overlay prod: Job nats-provision: args must be ["cli", "nats:provision"] (got ["cli","nats:provision","--allow-fewer-replicas"]; --allow-fewer-replicas is for a deliberate one-off run)',
+        ]);
+      },
+    );
+
+    withKubectl("fails when a service holds the provisioner's password, or the Job cannot reach NATS", () => {
+      expect(
+        problemsWith((objects) => {
+          const trainer = objects.find(
+            (o) => o.kind === 'Deployment' && (o.metadata as { name: string }).name === 'trainer',
+          ) as unknown as Pod;
+          env(trainer).find((e) => e.name === 'NATS_PASSWORD')!.valueFrom!.secretKeyRef!.key =
+            'UE_PROVISIONER_PASSWORD';
+        }),
+      ).toEqual([
+        'overlay prod: Deployment trainer/app reads UE_PROVISIONER_PASSWORD: only Job nats-provision may',
+      ]);
+      expect(
+        problemsWith((objects) =>
+          objects.splice(
+            objects.findIndex((o) => (o.metadata as { name: string }).name === 'ue-nats-provision-egress'),
+            1,
+          ),
+        ),
+      ).toEqual([
+        'overlay prod: Job nats-provision: egress allows TCP/53, UDP/53; want TCP/4222, TCP/53, UDP/53',
+      ]);
+    });
   });
 
   describe('as it ships (each rule passes on the repository and fails on a bad input)', () => {
