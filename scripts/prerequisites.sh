@@ -37,12 +37,16 @@ HINT
 can_apt() { command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; }
 
 apt_updated=""
+apt_log="$(mktemp)"
+trap 'rm -f "$apt_log"' EXIT
+# apt's chatter (debconf, needrestart) goes to a log that is shown only when the install fails.
 apt_install() {
   if [ -z "$apt_updated" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$apt_log" 2>&1 || { cat "$apt_log" >&2; return 1; }
     apt_updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=l apt-get install -y -qq "$@" >"$apt_log" 2>&1 ||
+    { cat "$apt_log" >&2; return 1; }
 }
 
 # Where the loader (libs/ml/src/xgboost/native.ts) looks, in the same order.
@@ -81,11 +85,10 @@ elif [ -n "${XGBOOST_LIBRARY:-}" ]; then
   exit 2
 elif can_apt; then
   say "installing libxgboost0 (XGBoost's C library) with apt-get"
-  apt_install libxgboost0
-  xgboost_found || {
+  if ! apt_install libxgboost0 || ! xgboost_found; then
     xgboost_hint
     exit 2
-  }
+  fi
 else
   xgboost_hint
   exit 2
@@ -107,7 +110,10 @@ database_url="${DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:5432/unio
 if ! command -v nats-server >/dev/null 2>&1 && { [ "$purpose" != demo ] || ! listening "$nats_url"; }; then
   if can_apt; then
     say "installing nats-server with apt-get"
-    apt_install nats-server
+    apt_install nats-server || {
+      echo "prerequisites: could not install nats-server (apt-get's output above)." >&2
+      exit 2
+    }
   else
     cat >&2 <<'HINT'
 nats-server was not found; the tests start private NATS servers (and the demo one when none listens).
