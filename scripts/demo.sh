@@ -58,6 +58,8 @@ echo "NATS JetStream: $(hostport "$NATS_URL") ok"
 
 step "Migrations"
 npm run -s db:migrate 2>&1 | grep -v '^\S*\[migrator\]'
+
+step "JetStream streams (the one step that creates or changes them; the services only check)"
 npm run -s nats:provision
 
 step "Local notification sinks (a real SMTP server and an HTTP endpoint for Slack and webhooks)"
