@@ -14,12 +14,12 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------------
-# build: all dependencies (dev included) and `tsc` -> dist/
+# build: all dependencies (dev included) and `nest build` (one tsc pass) -> dist/
 # ---------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Only `tsc` runs in this stage, so install scripts (node-gyp builds of optional test-only packages such
+# Only the compiler runs in this stage, so install scripts (node-gyp builds of optional test-only packages such
 # as ssh2/cpu-features) are skipped: the slim image has no compiler, and nothing here needs them.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 # Sources as filtered by .dockerignore (no tests, no node_modules, no dist).

@@ -1739,7 +1739,7 @@ function checkCompose(root: string, useBinary: boolean, problems: string[], note
 export function nodeVersionProblems(dockerfile: string, engines: string, workflow: unknown): string[] {
   const out: string[] = [];
   const image = /^ARG NODE_IMAGE=node:(\d+)/m.exec(dockerfile)?.[1];
-  // "^20.11.0 || ^24.0.0": the first number of each alternative.
+  // "^20.11.0 || ^22.11.0 || ^24.0.0": the first number of each alternative.
   const admitted = new Set(engines.split('||').map((alt) => /\d+/.exec(alt)?.[0] ?? '?'));
   if (!image) out.push('Dockerfile: no ARG NODE_IMAGE=node:<major>...');
   else if (!admitted.has(image)) out.push(`Dockerfile: Node ${image} is not in engines (${engines})`);

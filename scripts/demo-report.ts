@@ -26,6 +26,8 @@ export interface PipelineRow {
   validation_result: { passed: boolean; gates: { name: string; passed: boolean }[] } | null;
   active_version: number | null;
   notifications: number;
+  /** The notifier has handled the event that ends this pipeline (training.failed, model.validated or model.deployed). */
+  notified_end: boolean;
 }
 
 /** A message a service gave up on (UE_DLQ), as its headers describe it. */
@@ -39,20 +41,21 @@ export interface DeadLetter {
 
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 
-/** Has the pipeline reached its end: nothing to do, or the notifier told people how it ended. */
+/**
+ * Has the pipeline reached its end: nothing to do, or the notifier has handled the event that ends it
+ * (read from its inbox, not from how many notifications it wrote: that depends on the recipients).
+ */
 export function finished(r: PipelineRow): boolean {
   if (r.decision !== 'retrain') return true;
-  if (r.run_status === 'failed') return r.notifications > 0;
-  // drift.detected plus either model.deployed or the rejection (model.validated) reached the notifier.
-  return r.validation_result !== null && r.notifications >= 2;
+  return (r.run_status === 'failed' || r.validation_result !== null) && r.notified_end;
 }
 
 /** Where a pipeline that has not finished is waiting, and who should have answered. */
 function stage(r: PipelineRow): string {
   if (r.run_status === null) return 'no training run yet (trainer)';
-  if (r.run_status === 'failed') return 'training failed, notification not written yet (notifier)';
+  if (r.run_status === 'failed') return 'training failed, not yet handled by the notifier';
   if (r.validation_result === null) return `training ${r.run_status}, not validated yet (trainer, validator)`;
-  return 'validated, notifications not all written yet (notifier)';
+  return 'validated, the outcome not yet handled by the notifier';
 }
 
 /**
@@ -83,7 +86,12 @@ async function pipelines(db: Client, logicalDate?: string, tenantIds?: string[])
     select c.tenant_id, c.model_type, c.decision, c.accuracy, c.labelled_count, c.reasons, c.correlation_id,
            r.status as run_status, r.error as run_error, r.validation_accuracy, r.validation_result,
            (select model_version from model_metadata m where m.tenant_id = c.tenant_id and m.model_type = c.model_type and m.is_active) as active_version,
-           (select count(*)::int from ml_retraining_notifications n where n.correlation_id = c.correlation_id) as notifications
+           (select count(*)::int from ml_retraining_notifications n where n.correlation_id = c.correlation_id) as notifications,
+           exists (select 1 from outbox o join processed_events p on p.event_id = o.id and p.consumer = 'notifier__' || replace(o.subject, '.', '_')
+                    where o.envelope->>'correlationId' = c.correlation_id
+                      and o.subject = case when r.status = 'failed' then 'training.failed'
+                                           when (r.validation_result->>'passed')::boolean then 'model.deployed'
+                                           else 'model.validated' end) as notified_end
       from drift_checks c
       left join ml_model_training_runs r on r.correlation_id = c.correlation_id and r.status <> 'coalesced'
      where c.logical_date = coalesce($1::date, (select max(logical_date) from scheduled_runs))

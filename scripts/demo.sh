@@ -6,7 +6,8 @@
 #
 # Exit codes: 0 every pipeline ended as it should; 1 something did not (a service that would not start,
 # a failed seeding or training, a dead letter, a pipeline still running after the wait; what and why
-# are printed); 2 the machine lacks a prerequisite (scripts/prerequisites.sh says what to install).
+# are printed); 2 the machine lacks a prerequisite (scripts/prerequisites.sh says what to install, or
+# PostgreSQL does not answer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,30 +32,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-hostport() { local u="${1#*://}"; u="${u#*@}"; u="${u%%/*}"; echo "${u%%,*}"; }
-listening() { local hp; hp=$(hostport "$1"); (exec 3<>"/dev/tcp/${hp%%:*}/${hp##*:}") 2>/dev/null; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 step "Build"
 npm run -s build
 
+# Both are prerequisites: without them nothing can start (exit 2, like the prerequisite step).
 step "PostgreSQL and NATS"
-if ! listening "$DATABASE_URL"; then
-  if command -v pg_ctlcluster >/dev/null; then pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true; fi
-  listening "$DATABASE_URL" || { echo "PostgreSQL is not reachable at $DATABASE_URL. Start one, e.g.: docker compose up -d postgres nats"; exit 1; }
-fi
-echo "PostgreSQL: $(hostport "$DATABASE_URL") ok"
-if ! listening "$NATS_URL"; then
-  if command -v nats-server >/dev/null; then
-    nats-server -js -a 127.0.0.1 -p "$(hostport "$NATS_URL" | sed 's/.*://')" -sd "$DEMO_DIR/nats" >"$DEMO_DIR/logs/nats.log" 2>&1 &
-    PIDS+=($!)
-    for _ in $(seq 50); do listening "$NATS_URL" && break; sleep 0.1; done
-    echo "started nats-server -js (pid $!)"
-  else
-    echo "NATS is not reachable at $NATS_URL and nats-server is not installed."
-    echo "Install it (apt-get install nats-server) or run: docker compose up -d postgres nats"; exit 1
+if ! reachable "$DATABASE_URL" 5432; then
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+  fi
+  if ! reachable "$DATABASE_URL" 5432; then
+    echo "PostgreSQL is not reachable at the host of DATABASE_URL. Start one, e.g.: docker compose up -d postgres nats" >&2
+    exit 2
   fi
 fi
-echo "NATS JetStream: $(hostport "$NATS_URL") ok"
+echo "PostgreSQL ok"
+if ! reachable "$NATS_URL" 4222; then
+  # The prerequisite step made sure nats-server is installed when nothing listens.
+  nats-server -js -a 127.0.0.1 -p "$(url_port "$NATS_URL" 4222)" -sd "$DEMO_DIR/nats" >"$DEMO_DIR/logs/nats.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 50); do reachable "$NATS_URL" 4222 && break; sleep 0.1; done
+  echo "started nats-server -js (pid $!)"
+fi
+echo "NATS JetStream ok"
 
 step "Migrations"
 npm run -s db:migrate 2>&1 | grep -v '^\S*\[migrator\]'
@@ -75,23 +78,23 @@ step "Starting the six services (logs in $DEMO_DIR/logs)"
 # Each service connects as its own PostgreSQL role (least privilege, row-level security per tenant);
 # db:migrate created the roles and ran the migrations as ue_owner. The CLI below stays the operator's.
 role_url() { node -e 'process.stdout.write(require("./dist/libs/database/src/roles.js").urlForRole(process.argv[1], process.argv[2]))' "$1" "$2"; }
+# Service i listens on port 3101 + i (indexed arrays only: macOS's bash 3.2 has no associative ones).
 SERVICES=(scheduler drift-monitor trainer validator notifier seeder)
-declare -A SVC_PID SVC_PORT
-port=3101
-for svc in "${SERVICES[@]}"; do
-  DATABASE_URL="$(role_url "$DATABASE_URL" "ue_${svc//-/_}")" \
-  HTTP_PORT=$port SCHEDULE_ENABLED=false node "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
+SVC_PIDS=()
+for i in "${!SERVICES[@]}"; do
+  svc="${SERVICES[$i]}"
+  DATABASE_URL="$(role_url "$DATABASE_URL" "ue_$(echo "$svc" | tr - _)")" \
+  HTTP_PORT=$((3101 + i)) SCHEDULE_ENABLED=false node "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
   PIDS+=($!)
-  SVC_PID[$svc]=$!
-  SVC_PORT[$svc]=$port
-  printf '  %-14s pid %-7s http://127.0.0.1:%s/health/ready\n' "$svc" "$!" "$port"
-  port=$((port + 1))
+  SVC_PIDS+=($!)
+  printf '  %-14s pid %-7s http://127.0.0.1:%s/health/ready\n' "$svc" "$!" "$((3101 + i))"
 done
 ready() { node -e "fetch('http://127.0.0.1:$1/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"; }
-for svc in "${SERVICES[@]}"; do
+for i in "${!SERVICES[@]}"; do
+  svc="${SERVICES[$i]}"
   for _ in $(seq 150); do
-    ready "${SVC_PORT[$svc]}" && continue 2
-    if ! kill -0 "${SVC_PID[$svc]}" 2>/dev/null; then break; fi
+    ready "$((3101 + i))" && continue 2
+    if ! kill -0 "${SVC_PIDS[$i]}" 2>/dev/null; then break; fi
     sleep 0.2
   done
   # Stopped, or not ready after 30 s: say which and why (its last log lines), and stop the demo.
@@ -115,12 +118,13 @@ step "Following each pipeline (drift-monitor -> trainer -> validator -> notifier
 verdict=0
 node dist/scripts/demo-report.js --wait "${DEMO_WAIT_SECONDS:-90}" --since "$SINCE" || verdict=$?
 
+# What follows only shows more of what happened; the verdict above decides the exit code.
 step "Drift report of the drifted tenant (stored baselines vs the last 30 days)"
-node dist/apps/cli/src/main.js drift:report --tenant tenant_8_0 --model claim_outcome --html "$DEMO_DIR/drift-report.html" | head -20
+node dist/apps/cli/src/main.js drift:report --tenant tenant_8_0 --model claim_outcome --html "$DEMO_DIR/drift-report.html" || true
 echo "HTML report: $(pwd)/$DEMO_DIR/drift-report.html"
 
 step "One event through every service (log lines sharing a correlationId)"
-node dist/scripts/demo-report.js --trace "$DEMO_DIR/logs"
+node dist/scripts/demo-report.js --trace "$DEMO_DIR/logs" || true
 
 step "Notifications"
 sleep 1
@@ -131,7 +135,7 @@ const { Client } = require('pg');
   const { rows } = await c.query(\"select channel, status, count(*)::int as n from ml_retraining_notifications where tenant_id <> '_platform' group by 1, 2 order by 1, 2\");
   for (const r of rows) console.log('  ' + r.channel.padEnd(8) + ' ' + r.status.padEnd(8) + ' ' + r.n);
   await c.end();
-})();"
+})();" || true
 echo "  emails received by the local SMTP server: $(ls "$DEMO_DIR/mail" 2>/dev/null | wc -l) (in $DEMO_DIR/mail/)"
 echo "  Slack and webhook calls received: $(wc -l < "$DEMO_DIR/hooks.log" 2>/dev/null || echo 0) (in $DEMO_DIR/hooks.log)"
 

@@ -22,6 +22,9 @@ case "$purpose" in
     ;;
 esac
 
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
 say() { printf 'prerequisites: %s\n' "$*"; }
 
 # The same text as XGBOOST_INSTALL_HINT in libs/ml/src/xgboost/native.ts (a unit test keeps them equal).
@@ -32,21 +35,6 @@ XGBoost's native library (libxgboost) was not found; the trainer and the validat
   macOS (Homebrew): brew install xgboost
   Installed elsewhere: set XGBOOST_LIBRARY to the library file (libxgboost.so.0 or libxgboost.dylib).
 HINT
-}
-
-can_apt() { command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; }
-
-apt_updated=""
-apt_log="$(mktemp)"
-trap 'rm -f "$apt_log"' EXIT
-# apt's chatter (debconf, needrestart) goes to a log that is shown only when the install fails.
-apt_install() {
-  if [ -z "$apt_updated" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$apt_log" 2>&1 || { cat "$apt_log" >&2; return 1; }
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=l apt-get install -y -qq "$@" >"$apt_log" 2>&1 ||
-    { cat "$apt_log" >&2; return 1; }
 }
 
 # Where the loader (libs/ml/src/xgboost/native.ts) looks, in the same order.
@@ -64,7 +52,9 @@ xgboost_found() {
       return 1
       ;;
     *)
-      if command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libxgboost\.so\.0'; then
+      # Not `grep -q`: it stops reading at the first match, and under pipefail ldconfig's SIGPIPE would
+      # turn a found library into a missing one.
+      if command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep 'libxgboost\.so\.0' >/dev/null; then
         return 0
       fi
       for f in /usr/lib/*/libxgboost.so.0 /usr/lib/libxgboost.so.0 /usr/local/lib/libxgboost.so.0 \
@@ -94,20 +84,11 @@ else
   exit 2
 fi
 
-# host:port of a URL (first server of a list), and whether something listens there.
-listening() {
-  local u="${1#*://}"
-  u="${u#*@}"
-  u="${u%%/*}"
-  u="${u%%\?*}"
-  u="${u%%,*}"
-  (exec 3<>"/dev/tcp/${u%%:*}/${u##*:}") 2>/dev/null
-}
 nats_url="${NATS_URL:-nats://127.0.0.1:4222}"
 database_url="${DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:5432/union_eyes}"
 
 # nats-server: the test suites start private servers; the demo starts one when nothing listens.
-if ! command -v nats-server >/dev/null 2>&1 && { [ "$purpose" != demo ] || ! listening "$nats_url"; }; then
+if ! command -v nats-server >/dev/null 2>&1 && { [ "$purpose" != demo ] || ! reachable "$nats_url" 4222; }; then
   if can_apt; then
     say "installing nats-server with apt-get"
     apt_install nats-server || {
@@ -125,15 +106,17 @@ HINT
 fi
 
 # The tests run against the real PostgreSQL and NATS JetStream (the demo starts NATS itself when needed,
-# and CI starts both before this step).
+# and CI starts both before this step). With DATABASE_URL or NATS_URL unset and a Docker engine, the
+# test setup starts that one with Testcontainers instead (test/integration/global-setup.ts).
+docker_engine() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
 if [ "$purpose" = test ]; then
-  if ! listening "$database_url"; then
+  if { [ -n "${DATABASE_URL:-}" ] || ! docker_engine; } && ! reachable "$database_url" 5432; then
     echo "prerequisites: PostgreSQL is not reachable at the host of DATABASE_URL (default 127.0.0.1:5432)." >&2
     echo "  Start it (Debian: sudo pg_ctlcluster 15 main start; macOS: brew services start postgresql@15)" >&2
     echo "  or point DATABASE_URL at one; docker compose up -d postgres nats starts both." >&2
     exit 2
   fi
-  if ! listening "$nats_url"; then
+  if { [ -n "${NATS_URL:-}" ] || ! docker_engine; } && ! reachable "$nats_url" 4222; then
     echo "prerequisites: NATS is not reachable at NATS_URL (default nats://127.0.0.1:4222)." >&2
     echo "  Start it with JetStream: nats-server -js -a 127.0.0.1 -p 4222 -sd /tmp/nats &" >&2
     echo "  or point NATS_URL at one; docker compose up -d postgres nats starts both." >&2

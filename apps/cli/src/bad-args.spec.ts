@@ -64,6 +64,8 @@ function badFlagArgs(spec: FlagSpec): fc.Arbitrary<[string[], string]> {
   return fc.oneof(unknown, ...perFlag);
 }
 
+const GLOBAL_FORMS = ['help', '-h', '--help', 'version', '--version', '-V', 'drift:report'];
+
 const tried: Record<string, number> = {};
 
 describe('CLI against generated bad arguments', () => {
@@ -95,7 +97,8 @@ describe('CLI against generated bad arguments', () => {
       fc.asyncProperty(
         fc
           .stringMatching(/^[a-z:_-]{1,20}$/)
-          .filter((c) => !(c in COMMANDS) && c !== 'help' && c !== 'drift:report'),
+          // Not a command nor one of the global forms (help, -h, --help, version, --version).
+          .filter((c) => !(c in COMMANDS) && !GLOBAL_FORMS.includes(c)),
         fc
           .stringMatching(/^[a-z_]{1,20}$/)
           .filter((m) => !['claim_outcome', 'timeline', 'churn_risk', 'assignment'].includes(m)),

@@ -1,3 +1,4 @@
+import { scrubText } from '@app/common';
 import { parseEndpoints, secretsOf } from './notifier.config';
 import type { Endpoints, NotifierConfig } from './notifier.config';
 
@@ -12,9 +13,8 @@ export class NotifierSecrets {
     this.values = secretsOf(config, this.endpoints).sort((a, b) => b.length - a.length);
   }
 
+  /** The logger's own scrubbing (credentials in URLs, tokens), plus these exact values. */
   scrub(text: string): string {
-    let out = text;
-    for (const v of this.values) out = out.split(v).join('[secret]');
-    return out;
+    return scrubText(text, this.values);
   }
 }

@@ -43,7 +43,9 @@ export async function readKeyVaultSecret(
     });
     value = secret.value;
   } catch (err) {
-    throw new Error(`reading Key Vault secret ${uri} as ${identity} failed: ${errorMessage(err)}`);
+    throw new Error(`reading Key Vault secret ${uri} as ${identity} failed: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
   if (!value) throw new Error(`Key Vault secret ${uri} is empty`);
   return value;

@@ -1,6 +1,17 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ConfigError, DomainError, errorMessage, loadConfig, parseFlags, UsageError } from '@app/common';
+import {
+  ConfigError,
+  DomainError,
+  errorMessage,
+  EXIT_USAGE,
+  loadConfig,
+  parseFlags,
+  STDIO,
+  toIO,
+  UsageError,
+} from '@app/common';
+import type { CliIO } from '@app/common';
 import { inPlatformTransaction, inTenantTransaction, ormConfig } from '@app/database';
 import { configureXgboost } from '@app/ml';
 import type { ModelType } from '@app/domain';
@@ -20,25 +31,35 @@ import { TrainingRunRepository } from './training-run.repository';
 export async function runTrainJob(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-  out: (l: string) => void,
+  output: CliIO | ((line: string) => void),
 ): Promise<0 | 1 | 2> {
+  const { out, err: fail } = toIO(output);
   let runId: string;
   try {
     const { flags } = parseFlags(argv, { 'run-id': { type: 'string', pattern: /^[0-9a-f-]{36}$/ } });
     if (!flags['run-id']) throw new UsageError('--run-id is required');
     runId = String(flags['run-id']);
   } catch (err) {
-    out(`usage: train-job --run-id UUID (${errorMessage(err)})`);
-    return 2;
+    fail(`usage: train-job --run-id UUID (${errorMessage(err)})`);
+    return EXIT_USAGE;
   }
-  const config = loadConfig(TrainJobConfig, env);
+  let config: TrainJobConfig;
+  try {
+    config = loadConfig(TrainJobConfig, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    fail(err.message);
+    return EXIT_USAGE;
+  }
   configureXgboost(config.XGBOOST_LIBRARY);
   let password: string | undefined;
   if (config.DATABASE_PASSWORD_SECRET_URI) {
-    if (new URL(config.DATABASE_URL).password)
-      throw new ConfigError([
+    if (new URL(config.DATABASE_URL).password) {
+      fail(
         'DATABASE_URL: has a password while DATABASE_PASSWORD_SECRET_URI is set (value not shown): give one or the other',
-      ]);
+      );
+      return EXIT_USAGE;
+    }
     try {
       password = await readKeyVaultSecret(config.DATABASE_PASSWORD_SECRET_URI, config.AZURE_CLIENT_ID);
     } catch (err) {
@@ -87,10 +108,13 @@ export async function runTrainJob(
       );
       return 0;
     } catch (err) {
+      // Said first: the job's log is all an operator has if recording it on the run fails too.
+      out(`training failed: ${errorMessage(err)}`);
       await inTenantTransaction(orm, run.tenant_id, (em) =>
         em.execute('update ml_model_training_runs set error = ? where id = ?', [errorMessage(err), runId]),
+      ).catch((recordErr: unknown) =>
+        fail(`could not record the failure on run ${runId}: ${errorMessage(recordErr)}`),
       );
-      out(`training failed: ${errorMessage(err)}`);
       if (err instanceof DomainError) return 1;
       throw err;
     }
@@ -100,10 +124,11 @@ export async function runTrainJob(
 }
 
 if (require.main === module) {
-  runTrainJob(process.argv.slice(2), process.env, (l) => process.stdout.write(`${l}\n`))
+  runTrainJob(process.argv.slice(2), process.env, STDIO)
     .then((code) => process.exit(code))
     .catch((err: unknown) => {
-      process.stderr.write(`${errorMessage(err)}\n`);
+      // An unexpected failure: its stack, since the job's log is all there is to debug it from.
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(1);
     });
 }

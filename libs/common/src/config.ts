@@ -66,12 +66,6 @@ export class BaseConfig {
   @Max(86_400)
   HANDLER_TIMEOUT_SECONDS = 1800;
 
-  /** Replicas of the JetStream streams (3 on the production NATS cluster; 1 on a single server). */
-  @IsInt()
-  @Min(1)
-  @Max(5)
-  STREAM_REPLICAS = 1;
-
   /** Messages each consumer handles at once (1 keeps a subject's events in order). */
   @IsInt()
   @Min(1)

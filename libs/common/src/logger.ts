@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { destination, pino, stdTimeFunctions } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import { REDACT_PATHS, REDACTED, scrubText, scrubValue } from './log-redaction';
+import { scrubText, scrubValue } from './log-redaction';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -32,12 +32,13 @@ export class LoggerCore {
         timestamp: stdTimeFunctions.isoTime,
         formatters: {
           level: (label) => ({ level: label }),
-          // Runs before serializers and redaction, on everything a call passes (child fields included).
+          // Runs before serializers, on everything a call passes (child fields included): errors
+          // serialized, sensitive keys redacted, credentials scrubbed out of every string.
           log: (record) => scrubValue(record, this.secrets) as Record<string, unknown>,
         },
-        // `log` above has already serialized errors; this covers `logger.pino.error(err)` used directly.
-        serializers: { err: (err: unknown) => scrubValue(err, this.secrets) },
-        redact: { paths: REDACT_PATHS, censor: REDACTED },
+        // `log` above has already serialized (and scrubbed) errors, sensitive keys included; this covers
+        // `logger.pino.error(err)` used directly, without walking an already scrubbed error again.
+        serializers: { err: (err: unknown) => (err instanceof Error ? scrubValue(err, this.secrets) : err) },
       },
       output(options, pretty),
     );

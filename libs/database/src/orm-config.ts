@@ -26,6 +26,9 @@ export function ormConfig(input: OrmConfigInput): Options {
     debug: input.debug ?? false,
     allowGlobalContext: false,
     pool: { min: 0, max: input.poolMax ?? 10 },
+    // TCP keep-alive: a connection whose peer vanished (a partition, a killed server without a reset) is
+    // found dead and leaves the pool, instead of holding its query for ever.
+    driverOptions: { connection: { keepAlive: true } },
     migrations: {
       path: path.join(__dirname, 'migrations'),
       pathTs: path.join(__dirname, 'migrations'),

@@ -1,15 +1,56 @@
 import { Controller, Get, Injectable, Res } from '@nestjs/common';
-import {
-  HealthCheck,
-  HealthCheckService,
-  HealthIndicatorService,
-  MikroOrmHealthIndicator,
-} from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthCheckResult, HealthIndicatorResult } from '@nestjs/terminus';
+import { MikroORM } from '@mikro-orm/postgresql';
 import type { Response } from 'express';
 import { BaseConfig } from '@app/common';
 import { MessagingMetrics } from './metrics';
 import { NatsService } from './nats.service';
+
+/** `work`'s answer, or `false` once `ms` have passed (the work itself goes on). */
+async function within(work: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * PostgreSQL is ready when `select 1` answers within the timeout. One ping at a time: against a server
+ * that hangs, a ping holds its pool connection until the server answers or the connection dies, so
+ * probes every few seconds must not each pin another one of the service's connections.
+ */
+@Injectable()
+export class DatabaseHealthIndicator {
+  private ping: Promise<boolean> | null = null;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly indicator: HealthIndicatorService,
+  ) {}
+
+  async check(key: string, timeoutMs: number): Promise<HealthIndicatorResult> {
+    this.ping ??= this.orm.em
+      .fork()
+      .execute('select 1')
+      .then(
+        () => true,
+        () => false,
+      )
+      .finally(() => {
+        this.ping = null;
+      });
+    const session = this.indicator.check(key);
+    return (await within(this.ping, timeoutMs))
+      ? session.up()
+      : session.down({ message: `no answer within ${timeoutMs} ms` });
+  }
+}
 
 /** NATS is ready when the connection is open and the server answers a round trip within the timeout. */
 @Injectable()
@@ -21,16 +62,9 @@ export class NatsHealthIndicator {
 
   async check(key: string, timeoutMs: number): Promise<HealthIndicatorResult> {
     const session = this.indicator.check(key);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      const answered = await Promise.race([this.nats.healthy(), timeout]);
-      return answered ? session.up() : session.down({ message: `no answer within ${timeoutMs} ms` });
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await within(this.nats.healthy(), timeoutMs))
+      ? session.up()
+      : session.down({ message: `no answer within ${timeoutMs} ms` });
   }
 }
 
@@ -47,7 +81,7 @@ export class NatsHealthIndicator {
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: MikroOrmHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
     private readonly nats: NatsHealthIndicator,
     private readonly config: BaseConfig,
   ) {}
@@ -63,7 +97,7 @@ export class HealthController {
   ready(): Promise<HealthCheckResult> {
     const timeout = this.config.HEALTH_TIMEOUT_MS;
     return this.health.check([
-      () => this.database.pingCheck('database', { timeout }),
+      () => this.database.check('database', timeout),
       () => this.nats.check('nats', timeout),
     ]);
   }

@@ -5,7 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AppLogger, BaseConfig } from '@app/common';
 import { DatabaseModule } from '@app/database';
 import { ConsumerHost } from './consumer-host';
-import { HealthController, MetricsController, NatsHealthIndicator } from './health';
+import { DatabaseHealthIndicator, HealthController, MetricsController, NatsHealthIndicator } from './health';
 import { MessagingMetrics } from './metrics';
 import { NatsService } from './nats.service';
 import { OutboxRelay } from './outbox';
@@ -41,7 +41,15 @@ export class ServiceModule {
       // already logged by the NATS connection and the handlers.
       imports: [DiscoveryModule, DatabaseModule.forRoot(), TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, MetricsController],
-      providers: [...shared, NatsService, OutboxRelay, ConsumerHost, MessagingMetrics, NatsHealthIndicator],
+      providers: [
+        ...shared,
+        NatsService,
+        OutboxRelay,
+        ConsumerHost,
+        MessagingMetrics,
+        NatsHealthIndicator,
+        DatabaseHealthIndicator,
+      ],
       exports: [...shared.map((p) => p.provide), NatsService, OutboxRelay, ConsumerHost, MessagingMetrics],
     };
   }

@@ -467,14 +467,14 @@ describe('deploy manifests', () => {
       expect(nodeVersionProblems(dockerfile, engines, ci)).toEqual([]);
       expect(
         nodeVersionProblems(
-          dockerfile.replace(/^ARG NODE_IMAGE=node:\d+/m, 'ARG NODE_IMAGE=node:22'),
+          dockerfile.replace(/^ARG NODE_IMAGE=node:\d+/m, 'ARG NODE_IMAGE=node:26'),
           engines,
           ci,
         ),
-      ).toEqual([`Dockerfile: Node 22 is not in engines (${engines})`]);
+      ).toEqual([`Dockerfile: Node 26 is not in engines (${engines})`]);
       ci.jobs.test.strategy.matrix.node = ['24'];
       expect(nodeVersionProblems(dockerfile, engines, ci)).toEqual([
-        '.github/workflows/ci.yml: its matrix tests Node 24; engines admits 20, 24',
+        '.github/workflows/ci.yml: its matrix tests Node 24; engines admits 20, 22, 24',
       ]);
     });
 

@@ -126,6 +126,7 @@ describe('the Azure ML job', () => {
       PGSSLMODE: 'verify-full',
       AZURE_CLIENT_ID: VALID.AZUREML_JOB_IDENTITY_CLIENT_ID,
       XGB_ROUNDS: '100',
+      XGB_THREADS: '2',
       UE_CORRELATION_ID: request.correlationId,
     });
     expect(JSON.stringify(body)).not.toMatch(/:[^/@:"]+@/); // no user:password@ anywhere

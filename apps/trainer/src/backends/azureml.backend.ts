@@ -54,6 +54,7 @@ export function jobBody(c: TrainerConfig, req: TrainingRequest): TrainingJob {
       PGSSLMODE: c.AZUREML_JOB_PGSSLMODE,
       ...(c.AZUREML_JOB_IDENTITY_CLIENT_ID ? { AZURE_CLIENT_ID: c.AZUREML_JOB_IDENTITY_CLIENT_ID } : {}),
       XGB_ROUNDS: String(c.XGB_ROUNDS),
+      XGB_THREADS: String(c.XGB_THREADS),
       UE_CORRELATION_ID: req.correlationId,
     },
     tags: { tenantId: req.tenantId, modelType: req.modelType, runId: req.runId },

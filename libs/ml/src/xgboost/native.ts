@@ -47,7 +47,12 @@ export interface XgbNative {
 }
 
 let loaded: XgbNative | null = null;
-let configured: string | undefined;
+/**
+ * Code without a service config (the booster tests, bench:train) follows the same XGBOOST_LIBRARY the
+ * services read into theirs, so the advice "set XGBOOST_LIBRARY" holds everywhere.
+ */
+const fromEnvironment = process.env.XGBOOST_LIBRARY || undefined;
+let configured: string | undefined = fromEnvironment;
 
 /**
  * What to do when the library is missing. scripts/prerequisites.sh prints the same text (a unit test
@@ -96,11 +101,12 @@ export function xgboostCandidates(library: string | undefined, platform: NodeJS.
 
 /**
  * Sets the library file (a service's XGBOOST_LIBRARY, read once with its config) before first use;
- * undefined means the platform's usual places.
+ * empty means the environment's XGBOOST_LIBRARY, else the platform's usual places.
  */
 export function configureXgboost(library: string | undefined): void {
-  if (loaded && library !== configured) loaded = null;
-  configured = library || undefined;
+  const wanted = library || fromEnvironment;
+  if (loaded && wanted !== configured) loaded = null;
+  configured = wanted;
 }
 
 function openLibrary(): LibraryHandle {
