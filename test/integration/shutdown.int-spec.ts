@@ -1,40 +1,23 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { createEnvelope } from '@app/contracts';
 import { runSeedCommand } from '../../apps/seeder/src/command';
-import { Harness, serviceDatabaseUrl } from './support/harness';
+import { Harness } from './support/harness';
+import { spawnServiceFromSource } from './support/source-process';
 import { pollUntil } from './support/poll';
 
 // A service stopped with SIGTERM while it handles a message: it finishes (or gives back) what it holds,
 // exits within the grace period, and the message is neither lost nor handled twice.
 describe('graceful shutdown', () => {
   const h = new Harness();
-  const root = path.join(__dirname, '../..');
   const tenantId = 'tenant_91_0';
   const children: ChildProcess[] = [];
 
   /** The trainer as its own process, from the TypeScript sources (no build needed). */
   const startTrainer = () => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/trainer/src/main.ts'],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: serviceDatabaseUrl('trainer'),
-          SUBJECT_PREFIX: h.prefix,
-          HTTP_PORT: '0',
-          LOG_FORMAT: 'json',
-          TS_NODE_PROJECT: 'tsconfig.json',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnServiceFromSource('trainer', { SUBJECT_PREFIX: h.prefix });
     let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     children.push(child);
     return { child, output: () => output };
   };

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { Subscription } from '@nats-io/transport-node';
 import type { StreamConfig } from '@nats-io/jetstream';
 import { currentStreamConfig, StreamsNotProvisionedError, Topology } from '@app/messaging';
 import { runCli } from '../../apps/cli/src/main';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../apps/notifier/src/notifier.module';
-import { Harness, serviceDatabaseUrl } from './support/harness';
+import { Harness } from './support/harness';
+import { spawnServiceFromSource } from './support/source-process';
 
 // The streams are created and changed by one step, `nats:provision`; services and the CLI only check
 // them. Real NATS JetStream (the run's server), real services and the real command. Every JetStream API
@@ -20,7 +19,6 @@ describe('streams: provisioned by nats:provision, only checked by services and t
   const h = new Harness({ provision: false });
   /** A prefix whose streams nobody ever provisions. */
   const bare = new Topology(`${h.prefix}bare.`);
-  const root = path.join(__dirname, '../..');
   const streams = [h.topology.eventsStream, h.topology.deadLetterStream];
   /** STREAM.CREATE / STREAM.UPDATE requests seen for this file's streams (both prefixes). */
   const changeRequests: string[] = [];
@@ -86,22 +84,7 @@ describe('streams: provisioned by nats:provision, only checked by services and t
     await expect(failed).rejects.toThrow(`stream ${bare.eventsStream} does not exist`);
 
     // As production runs it: the process prints the message (no stack trace) and exits 1.
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/notifier/src/main.ts'],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: serviceDatabaseUrl('notifier'),
-          SUBJECT_PREFIX: bare.prefix,
-          HTTP_PORT: '0',
-          LOG_FORMAT: 'json',
-          TS_NODE_PROJECT: 'tsconfig.json',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnServiceFromSource('notifier', { SUBJECT_PREFIX: bare.prefix });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.stdout.resume();
