@@ -3,7 +3,7 @@ import { defineConfig } from '@mikro-orm/postgresql';
 import type { Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ReflectMetadataProvider } from '@mikro-orm/core';
-import { ALL_ENTITIES } from '@app/domain';
+import { ALL_ENTITIES } from './entities/all';
 
 export interface OrmConfigInput {
   databaseUrl: string;

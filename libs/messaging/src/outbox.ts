@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppLogger, errorMessage } from '@app/common';
 import type { Envelope } from '@app/contracts';
-import { OutboxMessage } from '@app/domain';
+import { OutboxMessage } from '@app/database';
 import { NatsService } from './nats.service';
 import { publishEnvelope } from './publisher';
 import { ServiceInfo } from './service-info';

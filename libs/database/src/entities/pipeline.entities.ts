@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import type { Opt } from '@mikro-orm/core';
-import type { DeploymentReason, DriftDecision, ModelType } from '../enums';
+import type { DeploymentReason, DriftDecision, ModelType } from '@app/domain';
 
 // Tables the event-driven design needs beyond the spec's: messaging bookkeeping (outbox, inbox),
 // the scheduler's run keys, stored drift checks, deployment history and model artifacts.
@@ -207,6 +207,14 @@ export class ModelArtifact {
   @Property({ type: 'blob' })
   content: Buffer;
 
+  /**
+   * The candidate's feature baselines (model_feature_baselines rows without their keys), computed by the
+   * trainer from the training sample. The validator copies them into model_feature_baselines when it
+   * deploys this version: one writer per table, and a version's baselines appear with its deployment.
+   */
+  @Property({ type: 'json', nullable: true })
+  featureBaselines: Record<string, unknown>[] | null = null;
+
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();
 }
@@ -244,4 +252,41 @@ export class NotificationRecipient {
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();
+}
+
+/**
+ * The validator's verdict on one candidate: every gate with its figures, and the decision. One row per
+ * training run (a redelivered model.trained finds it and does not validate twice). Owned by the
+ * validator; the trainer's ml_model_training_runs holds only what the trainer did.
+ */
+@Entity({ tableName: 'model_validations' })
+@Index({ properties: ['tenantId', 'modelType', 'validatedAt'] })
+export class ModelValidation {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string & Opt = randomUUID();
+
+  @Property({ type: 'uuid', unique: 'model_validations_training_run_id_unique' })
+  trainingRunId: string;
+
+  @Property({ type: 'text' })
+  tenantId: string;
+
+  @Property({ type: 'text' })
+  modelType: ModelType;
+
+  @Property({ type: 'integer' })
+  modelVersion: number;
+
+  @Property({ type: 'boolean' })
+  passed: boolean;
+
+  /** The gates, their figures and reasons, and the decision, as the validator computed them. */
+  @Property({ type: 'json' })
+  result: Record<string, unknown>;
+
+  @Property({ type: 'text' })
+  correlationId: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  validatedAt: Date & Opt = new Date();
 }

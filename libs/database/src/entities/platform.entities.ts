@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import type { Opt } from '@mikro-orm/core';
-import type { ClaimOutcome, ClaimStatus, ClaimType, UserRole } from '../enums';
+import type { ClaimOutcome, ClaimStatus, ClaimType, UserRole } from '@app/domain';
 
 // Platform reference data: tenants, people and their claims. Owned by the seeder; read by the ML services.
 

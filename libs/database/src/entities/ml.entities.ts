@@ -7,7 +7,7 @@ import type {
   NotificationSeverity,
   NotificationStatus,
   TrainingRunStatus,
-} from '../enums';
+} from '@app/domain';
 
 // The six ML tables the spec lists under "Tables Created". They carry `tenant_id` but no foreign key to
 // `tenants`, so that database/ml-retraining-schema.sql can be applied on its own to an existing platform
@@ -208,10 +208,6 @@ export class MlModelTrainingRun {
   /** How the examples were split (by time): cut-off timestamp and counts. */
   @Property({ type: 'json', nullable: true })
   split: Record<string, unknown> | null = null;
-
-  /** Gates and decision recorded by the validator. */
-  @Property({ type: 'json', nullable: true })
-  validationResult: Record<string, unknown> | null = null;
 
   @Property({ type: 'text', default: 'local' })
   backend: string & Opt = 'local';

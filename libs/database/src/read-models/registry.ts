@@ -1,0 +1,133 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ModelType } from '@app/domain';
+import { ModelMetadata } from '../entities/ml.entities';
+import { ModelDeployment } from '../entities/pipeline.entities';
+
+/**
+ * Read models over the validator's registry (model_metadata, model_deployments): what every other app
+ * and the CLI may know about which version is where. The validator writes these tables; nobody else.
+ */
+export interface ModelVersionView {
+  tenantId: string;
+  modelType: ModelType;
+  version: number;
+  active: boolean;
+  /** Hold-out accuracy recorded when the version was trained. */
+  accuracy: number;
+  deployedAt: Date | null;
+  trainingRunId: string | null;
+  artifactId: string | null;
+}
+
+function toView(m: ModelMetadata): ModelVersionView {
+  return {
+    tenantId: m.tenantId,
+    modelType: m.modelType,
+    version: m.modelVersion,
+    active: m.isActive,
+    accuracy: m.baselineAccuracy,
+    deployedAt: m.deployedAt,
+    trainingRunId: m.trainingRunId,
+    artifactId: m.artifactId,
+  };
+}
+
+/** Every version of one tenant's model, oldest first. */
+export async function modelVersions(
+  em: EntityManager,
+  tenantId: string,
+  modelType: ModelType,
+): Promise<ModelVersionView[]> {
+  const rows = await em.find(
+    ModelMetadata,
+    { tenantId, modelType },
+    { orderBy: { modelVersion: 'asc' }, disableIdentityMap: true },
+  );
+  return rows.map(toView);
+}
+
+/** The version in production of each (tenant, model), for one tenant or all, ordered by tenant and model. */
+export async function activeModels(em: EntityManager, tenantId?: string): Promise<ModelVersionView[]> {
+  const rows = await em.find(
+    ModelMetadata,
+    tenantId === undefined ? { isActive: true } : { isActive: true, tenantId },
+    { orderBy: { tenantId: 'asc', modelType: 'asc' }, disableIdentityMap: true },
+  );
+  return rows.map(toView);
+}
+
+/** The version in production of one tenant's model, or null when it has none. */
+export async function activeModel(
+  em: EntityManager,
+  tenantId: string,
+  modelType: ModelType,
+): Promise<ModelVersionView | null> {
+  const row = await em.findOne(
+    ModelMetadata,
+    { tenantId, modelType, isActive: true },
+    { disableIdentityMap: true },
+  );
+  return row ? toView(row) : null;
+}
+
+/**
+ * The version that was in production before `current`: the deployment that made `current` active says
+ * what it replaced; a version never deployed that way falls back to the highest earlier version.
+ */
+export async function versionBefore(
+  em: EntityManager,
+  tenantId: string,
+  modelType: ModelType,
+  current: number,
+): Promise<number | null> {
+  const replaced = await em.findOne(
+    ModelDeployment,
+    { tenantId, modelType, toVersion: current, fromVersion: { $ne: null } },
+    { orderBy: { deployedAt: 'desc' }, disableIdentityMap: true },
+  );
+  if (replaced?.fromVersion != null) return replaced.fromVersion;
+  const earlier = await em.findOne(
+    ModelMetadata,
+    { tenantId, modelType, modelVersion: { $lt: current } },
+    { orderBy: { modelVersion: 'desc' }, disableIdentityMap: true },
+  );
+  return earlier?.modelVersion ?? null;
+}
+
+export type RollbackRefusalCode = 'NOTHING_TO_ROLL_BACK' | 'ALREADY_ACTIVE' | 'NO_SUCH_VERSION';
+
+export type RollbackPlan =
+  | { ok: true; from: ModelVersionView; to: ModelVersionView }
+  | { ok: false; code: RollbackRefusalCode; message: string };
+
+/**
+ * The rollback rules, in one place: the validator applies them (under its deployment lock) and the CLI
+ * asks them before it publishes a request, so both refuse the same way. `requested` is the version asked
+ * for; without it, `previous` (from `versionBefore`).
+ */
+export function planRollback(
+  versions: readonly ModelVersionView[],
+  requested: number | undefined,
+  previous: number | null,
+): RollbackPlan {
+  const active = versions.find((v) => v.active);
+  const model = versions[0] ? `${versions[0].modelType} of ${versions[0].tenantId}` : 'the model';
+  if (!active) return { ok: false, code: 'NOTHING_TO_ROLL_BACK', message: `${model} has no active version` };
+  const target = requested ?? previous;
+  if (target === null)
+    return {
+      ok: false,
+      code: 'NOTHING_TO_ROLL_BACK',
+      message: `${model} v${active.version} has no earlier version`,
+    };
+  if (target === active.version)
+    return { ok: false, code: 'ALREADY_ACTIVE', message: `${active.modelType} v${target} is already active` };
+  const to = versions.find((v) => v.version === target);
+  if (!to)
+    return {
+      ok: false,
+      code: 'NO_SUCH_VERSION',
+      message: `${model} has no version ${target} (versions: ${versions.map((v) => v.version).join(', ')})`,
+    };
+  return { ok: true, from: active, to };
+}
