@@ -180,6 +180,17 @@ export class ModelDeployment {
   deployedAt: Date & Opt = new Date();
 }
 
+/** One feature's baseline as the trainer computes it: a model_feature_baselines row without its keys. */
+export interface FeatureBaselineDraft {
+  featureName: string;
+  featureKind: 'numeric' | 'categorical';
+  baselineValue: number | null;
+  baselineComplexity: number | null;
+  /** Frozen bin edges and shares, as libs/drift defines them. */
+  distribution: Record<string, unknown>;
+  sampleSize: number;
+}
+
 /** Serialised model of one version, with a checksum so a corrupted artifact is never loaded. */
 @Entity({ tableName: 'model_artifacts' })
 @Unique({ name: 'model_artifacts_version_unique', properties: ['tenantId', 'modelType', 'modelVersion'] })
@@ -213,7 +224,7 @@ export class ModelArtifact {
    * deploys this version: one writer per table, and a version's baselines appear with its deployment.
    */
   @Property({ type: 'json', nullable: true })
-  featureBaselines: Record<string, unknown>[] | null = null;
+  featureBaselines: FeatureBaselineDraft[] | null = null;
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();
