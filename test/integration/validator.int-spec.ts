@@ -209,9 +209,8 @@ describe('validator', () => {
   });
 
   it('leaves exactly one active version when many deployments run at once', async () => {
-    const events = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => candidate(3 + i, `concurrent-${i}`)),
-    );
+    const events: Envelope<'model.trained'>[] = [];
+    for (let i = 0; i < 8; i++) events.push(await candidate(3 + i, `concurrent-${i}`));
     await Promise.all(events.map((e) => h.publish(e)));
     await pollUntil(
       async () => {
