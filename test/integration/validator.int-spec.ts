@@ -1,3 +1,5 @@
+// Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
+import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createEnvelope } from '@app/contracts';
