@@ -1,7 +1,8 @@
 // Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
 import 'reflect-metadata';
 import { createEnvelope } from '@app/contracts';
-import { currentHistograms } from '@app/database';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { currentHistograms, driftChecks, latestDriftCheck, ormConfig } from '@app/database';
 import { countsFromBins, histogramFromValues, parseBaseline } from '@app/drift';
 import type { FeatureBaseline } from '@app/drift';
 import { FEATURES, MODEL_TYPES } from '@app/domain';
@@ -201,6 +202,28 @@ describe('drift monitoring', () => {
       expect(f.baselineSize).toBeGreaterThan(1000);
       expect(f.currentSize).toBeGreaterThan(50);
       expect(['stable', 'moderate', 'significant']).toContain(f.band);
+    }
+  });
+
+  it('reads the checks back through the drift read models, typed and camelCase', async () => {
+    const orm = await MikroORM.init(ormConfig({ databaseUrl: process.env.DATABASE_URL!, poolMax: 1 }));
+    try {
+      const em = orm.em.fork();
+      const history = await driftChecks(em, drifted, 'churn_risk');
+      expect(history.map((c) => c.decision)).toEqual(['retrain', 'retrain']);
+      const last = await latestDriftCheck(em, drifted, 'timeline');
+      expect(last).toMatchObject({
+        tenantId: drifted,
+        modelType: 'timeline',
+        version: 1,
+        logicalDate: today,
+        decision: 'suppressed',
+        reasons: [`version 1 was already checked for ${today}: not triggering again`],
+      });
+      expect(last!.checkedAt).toBeInstanceOf(Date);
+      expect(await latestDriftCheck(em, 'no_such_tenant', 'timeline')).toBeNull();
+    } finally {
+      await orm.close();
     }
   });
 
