@@ -1,11 +1,16 @@
+// Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
+import 'reflect-metadata';
 import { createEnvelope } from '@app/contracts';
-import { currentHistograms } from '@app/database';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { currentHistograms, driftChecks, latestDriftCheck, ormConfig } from '@app/database';
 import { countsFromBins, histogramFromValues, parseBaseline } from '@app/drift';
 import type { FeatureBaseline } from '@app/drift';
 import { FEATURES, MODEL_TYPES } from '@app/domain';
 import type { FeatureName } from '@app/domain';
 import { DriftMonitorConfig } from '../../apps/drift-monitor/src/drift-monitor.config';
 import { DriftMonitorModule } from '../../apps/drift-monitor/src/drift-monitor.module';
+import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
+import { TrainerModule } from '../../apps/trainer/src/trainer.module';
 import { runSeedCommand } from '../../apps/seeder/src/command';
 import { Harness } from './support/harness';
 import { pollUntil } from './support/poll';
@@ -129,7 +134,7 @@ describe('drift monitoring', () => {
     expect(await detected(steady)).toEqual([]);
   });
 
-  it('does not trigger twice for the same version and date, nor while a retrain runs', async () => {
+  it('does not trigger twice for the same version and date; a trigger during a retrain is coalesced by the trainer', async () => {
     // The same scheduled check again (another event, e.g. a second scheduler or a catch-up).
     await h.publish(
       createEnvelope(
@@ -143,11 +148,14 @@ describe('drift monitoring', () => {
     expect(repeated.decision).toBe('suppressed');
     expect(repeated.reasons[0]).toBe(`version 1 was already checked for ${today}: not triggering again`);
 
-    // An operator's check while a retrain is in progress.
-    await h.query(
-      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id) values ($1, 'churn_risk', 'running', 'drift', 'x')`,
-      [drifted],
-    );
+    // An operator's check while a retrain is in progress. The drift monitor does not read the trainer's
+    // runs: it says what it found (retrain), and the trainer, which owns the runs, coalesces the trigger
+    // into the run in progress. No storm: still one retrain at a time per model.
+    for (const modelType of MODEL_TYPES)
+      await h.query(
+        `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id) values ($1, $2, 'running', 'drift', 'x')`,
+        [drifted, modelType],
+      );
     await h.publish(
       createEnvelope(
         'drift.check.requested',
@@ -157,12 +165,23 @@ describe('drift monitoring', () => {
     );
     await pollUntil(async () => (await checks(drifted)).length === 6, { what: 'the check during a retrain' });
     const during = (await checks(drifted))[5]!;
-    expect(during.decision).toBe('suppressed');
-    expect(during.reasons.at(-1)).toMatch(
-      /a retrain is already in progress \(run [0-9a-f-]+\): not triggering another/,
-    );
-    // Still one drift.detected per model.
-    expect((await detected(drifted)).length).toBe(4);
+    expect(during.decision).toBe('retrain');
+    expect(await detected(drifted)).toHaveLength(5);
+    // The trainer, started now, finds every drift.detected of this tenant (the four scheduled ones and the
+    // operator's) while a run of that model is in progress: each is coalesced, none starts a second run.
+    await h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l));
+    const runs = () =>
+      h.query<{ model_type: string; status: string }>(
+        `select model_type, status from ml_model_training_runs where tenant_id = $1 order by model_type, status`,
+        [drifted],
+      );
+    await pollUntil(async () => (await runs()).filter((r) => r.status === 'coalesced').length === 5, {
+      what: 'the triggers coalesced',
+    });
+    const all = await runs();
+    expect(all.filter((r) => r.status === 'running')).toHaveLength(4);
+    expect(all.filter((r) => r.status === 'coalesced' && r.model_type === 'churn_risk')).toHaveLength(2);
+    expect(all.filter((r) => r.status !== 'running' && r.status !== 'coalesced')).toEqual([]);
   });
 
   it('stores every feature of a check with its PSI, band and sample sizes', async () => {
@@ -184,5 +203,55 @@ describe('drift monitoring', () => {
       expect(f.currentSize).toBeGreaterThan(50);
       expect(['stable', 'moderate', 'significant']).toContain(f.band);
     }
+  });
+
+  it('reads the checks back through the drift read models, typed and camelCase', async () => {
+    const orm = await MikroORM.init(ormConfig({ databaseUrl: process.env.DATABASE_URL!, poolMax: 1 }));
+    try {
+      const em = orm.em.fork();
+      const history = await driftChecks(em, drifted, 'churn_risk');
+      expect(history.map((c) => c.decision)).toEqual(['retrain', 'retrain']);
+      const last = await latestDriftCheck(em, drifted, 'timeline');
+      expect(last).toMatchObject({
+        tenantId: drifted,
+        modelType: 'timeline',
+        version: 1,
+        logicalDate: today,
+        decision: 'suppressed',
+        reasons: [`version 1 was already checked for ${today}: not triggering again`],
+      });
+      expect(last!.checkedAt).toBeInstanceOf(Date);
+      expect(await latestDriftCheck(em, 'no_such_tenant', 'timeline')).toBeNull();
+    } finally {
+      await orm.close();
+    }
+  });
+
+  it('does not judge with a corrupt baseline: its DriftMathError reaches the message edge, feature named', async () => {
+    await h.query(
+      `update model_feature_baselines set distribution = jsonb_set(distribution, '{version}', '99')
+        where tenant_id = $1 and model_type = 'timeline' and feature_name = 'member_age' and is_active`,
+      [steady],
+    );
+    const request = createEnvelope(
+      'drift.check.requested',
+      { modelType: 'timeline', logicalDate: today, requestedBy: 'cli' },
+      { tenantId: steady },
+    );
+    await h.publish(request);
+    const line = await pollUntil(
+      () =>
+        Promise.resolve(
+          h.logs.find((l) => l.includes(request.correlationId) && l.includes('INVALID_BASELINE')) ?? false,
+        ),
+      { what: 'the failure at the message edge' },
+    );
+    expect(line).toContain('DriftMathError');
+    expect(line).toContain('baseline of member_age (v1)');
+    // Nothing was stored or announced for it.
+    const stored = await h.query(`select 1 from drift_checks where correlation_id = $1`, [
+      request.correlationId,
+    ]);
+    expect(stored).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+// Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
+import 'reflect-metadata';
 import { createEnvelope, PLATFORM_TENANT } from '@app/contracts';
 import { SchedulerService } from '../../apps/scheduler/src/scheduler.service';
 import { Harness } from './support/harness';
@@ -124,20 +126,22 @@ describe('the pipeline end to end', () => {
       { model_version: 2, is_active: true },
     ]);
     const [run] = await h.query<{
+      id: string;
       status: string;
       candidate_version: number;
       validation_accuracy: number;
       training_samples: number;
-      validation_result: { passed: boolean };
     }>(
-      `select status, candidate_version, validation_accuracy, training_samples, validation_result from ml_model_training_runs where correlation_id = $1`,
+      `select id, status, candidate_version, validation_accuracy, training_samples from ml_model_training_runs where correlation_id = $1`,
       [check.correlationId],
     );
-    expect(run).toMatchObject({
-      status: 'completed',
-      candidate_version: 2,
-      validation_result: { passed: true },
-    });
+    expect(run).toMatchObject({ status: 'completed', candidate_version: 2 });
+    // The validator's verdict is its own row, keyed by the trainer's run.
+    const verdicts = await h.query<{ passed: boolean; result: { passed: boolean } }>(
+      `select passed, result from model_validations where training_run_id = $1`,
+      [run!.id],
+    );
+    expect(verdicts).toEqual([{ passed: true, result: expect.objectContaining({ passed: true }) }]);
     expect(run!.validation_accuracy).toBeGreaterThanOrEqual(0.7);
     const history = await h.query(
       `select from_version, to_version, reason from model_deployments where correlation_id = $1`,

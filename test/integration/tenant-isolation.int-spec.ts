@@ -1,3 +1,5 @@
+// Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
+import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { Client } from 'pg';

@@ -1,20 +1,84 @@
+// Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
+import 'reflect-metadata';
+import { createHash, randomUUID } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
+import { activeBaselines, labelledClaims, ormConfig, validationOfRun } from '@app/database';
+import type { FeatureBaselineDraft } from '@app/database';
+import { buildBaseline } from '@app/drift';
+import { FEATURES, MODEL_CONFIGS } from '@app/domain';
+import { evaluateXgbModel, splitByTime, trainXgbModel, XGB_FORMAT } from '@app/ml';
 import { runCli } from '../../apps/cli/src/main';
 import { runSeedCommand } from '../../apps/seeder/src/command';
-import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
-import { TrainerModule } from '../../apps/trainer/src/trainer.module';
 import { ValidatorConfig } from '../../apps/validator/src/validator.config';
 import { ValidatorModule } from '../../apps/validator/src/validator.module';
 import { Harness } from './support/harness';
 import { pollUntil } from './support/poll';
 
 // Validation and deployment on real Postgres and NATS: one trained candidate, then many deployments at
-// once, duplicates, stale candidates and a rollback.
+// once, duplicates, stale candidates and a rollback. The candidates are trained here as the trainer does
+// (a real XGBoost model on the tenant's claims, its artifact with its drift baselines, the run with its
+// hold-out cut-off), so that this file tests the validator alone.
 describe('validator', () => {
   const h = new Harness();
   const tenantId = 'tenant_71_0';
+  const modelType = 'assignment';
+  let orm: MikroORM;
+  let model: { content: Buffer; accuracy: number; cutoff: Date; train: number; holdout: number };
+  let baselines: FeatureBaselineDraft[];
   let trained: Envelope<'model.trained'>;
+
+  /**
+   * What the trainer leaves for a candidate: its run (completed, with the hold-out cut-off) and its
+   * artifact (the model and its drift baselines). Returns the model.trained the trainer would publish.
+   */
+  async function candidate(
+    version: number,
+    correlationId: string,
+    withBaselines: FeatureBaselineDraft[] | null = baselines,
+  ): Promise<Envelope<'model.trained'>> {
+    const runId = randomUUID();
+    await h.query(
+      `insert into ml_model_training_runs (id, tenant_id, model_type, status, trigger, correlation_id, candidate_version, split)
+       values ($1, $2, $3, 'completed', 'manual', $4, $5, $6)`,
+      [
+        runId,
+        tenantId,
+        modelType,
+        correlationId,
+        version,
+        JSON.stringify({ cutoff: model.cutoff.toISOString() }),
+      ],
+    );
+    const [artifact] = await h.query<{ id: string }>(
+      `insert into model_artifacts (tenant_id, model_type, model_version, format, checksum, content, feature_baselines)
+       values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+      [
+        tenantId,
+        modelType,
+        version,
+        XGB_FORMAT,
+        createHash('sha256').update(model.content).digest('hex'),
+        model.content,
+        withBaselines === null ? null : JSON.stringify(withBaselines),
+      ],
+    );
+    return createEnvelope(
+      'model.trained',
+      {
+        runId,
+        modelType,
+        candidateVersion: version,
+        holdoutAccuracy: model.accuracy,
+        trainingSamples: model.train,
+        validationSamples: model.holdout,
+        artifactId: artifact!.id,
+        algorithm: 'xgboost',
+      },
+      { tenantId, correlationId },
+    );
+  }
 
   beforeAll(async () => {
     await h.start();
@@ -25,32 +89,49 @@ describe('validator', () => {
         process.env,
       ),
     ).toBe(0);
-    // A real candidate (v2) from the trainer; the validator is not running yet.
-    const trainer = await h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l));
-    const request = createEnvelope(
-      'retrain.requested',
-      { modelType: 'assignment', requestedBy: 'test', reason: 'test' },
-      { tenantId },
+    // A real candidate, trained as the trainer does; the validator is not running yet.
+    orm = await MikroORM.init(ormConfig({ databaseUrl: process.env.DATABASE_URL!, poolMax: 2 }));
+    const cfg = MODEL_CONFIGS[modelType];
+    const examples = await labelledClaims(orm.em.fork(), tenantId, modelType, cfg.trainingWindowMonths);
+    const split = splitByTime(
+      examples.map((e) => ({ ...e, label: String(e.target) })),
+      cfg.validationSplit,
     );
-    await h.publish(request);
-    const [row] = await pollUntil(
-      async () => {
-        const rows = await h.query<{ envelope: Envelope<'model.trained'> }>(
-          `select envelope from outbox where subject = 'model.trained' and envelope->>'correlationId' = $1`,
-          [request.correlationId],
-        );
-        return rows.length > 0 ? rows : false;
-      },
-      { what: 'model.trained', timeoutMs: 30_000 },
-    );
-    trained = row!.envelope;
-    await h.stopService(trainer);
+    const booster = await trainXgbModel(modelType, cfg.features, split.train, { rounds: 100, threads: 2 });
+    try {
+      model = {
+        content: booster.save(),
+        accuracy: evaluateXgbModel(modelType, booster, cfg.features, split.holdout).accuracy,
+        cutoff: split.cutoff,
+        train: split.train.length,
+        holdout: split.holdout.length,
+      };
+    } finally {
+      booster.dispose();
+    }
+    const complexity =
+      split.train.reduce((sum, e) => sum + Number(e.case_complexity), 0) / split.train.length;
+    baselines = cfg.features.map((f) => {
+      const kind = FEATURES[f].kind;
+      const values = split.train.map((e) => (kind === 'numeric' ? Number(e[f]) : String(e[f])));
+      return {
+        featureName: f,
+        featureKind: kind,
+        baselineValue:
+          kind === 'numeric' ? (values as number[]).reduce((a, b) => a + b, 0) / values.length : null,
+        baselineComplexity: complexity,
+        distribution: { ...buildBaseline(values, kind) },
+        sampleSize: values.length,
+      };
+    });
+    trained = await candidate(2, 'first-candidate');
     await h.startService('validator', ValidatorConfig, (c, l) => ValidatorModule.forRoot(c, l), {
       CONSUMER_CONCURRENCY: '8',
       DB_POOL_MAX: '12',
     });
   });
   afterAll(async () => {
+    await orm?.close();
     await h.stop();
   });
 
@@ -59,19 +140,20 @@ describe('validator', () => {
       `select model_version from model_metadata where tenant_id = $1 and model_type = 'assignment' and is_active`,
       [tenantId],
     );
+  const activeBaselineVersions = () =>
+    h.query<{ model_version: number; n: number }>(
+      `select model_version, count(*)::int as n from model_feature_baselines where tenant_id = $1 and model_type = 'assignment' and is_active group by 1`,
+      [tenantId],
+    );
   const validated = (correlationId: string) =>
     h.query<{ passed: boolean; gates: { name: string; passed: boolean }[] }>(
       `select (envelope->'payload'->>'passed')::boolean as passed, envelope->'payload'->'gates' as gates from outbox where subject = 'model.validated' and envelope->>'correlationId' = $1`,
       [correlationId],
     );
-  const candidate = (version: number, correlationId: string) =>
-    createEnvelope(
-      'model.trained',
-      { ...trained.payload, candidateVersion: version },
-      { tenantId, correlationId },
-    );
+  const handled = (eventId: string) =>
+    h.query(`select 1 from processed_events where consumer like '%validator%' and event_id = $1`, [eventId]);
 
-  it('deploys a candidate that passes every gate, switching the active baselines, all in one transaction', async () => {
+  it('deploys a candidate that passes every gate, storing and switching to its baselines, all in one transaction', async () => {
     await h.publish(trained);
     await pollUntil(async () => (await active())[0]?.model_version === 2, { what: 'v2 active' });
     const [v] = await validated(trained.correlationId);
@@ -83,21 +165,54 @@ describe('validator', () => {
       'champion_mcnemar',
       'fairness',
     ]);
-    const baselines = await h.query<{ model_version: number; n: number }>(
-      `select model_version, count(*)::int as n from model_feature_baselines where tenant_id = $1 and model_type = 'assignment' and is_active group by 1`,
-      [tenantId],
+    expect(await activeBaselineVersions()).toEqual([{ model_version: 2, n: 5 }]);
+    // The baselines deployed are the ones the trainer stored with the artifact.
+    const em = orm.em.fork();
+    const deployed = await activeBaselines(em, tenantId, modelType);
+    expect(deployed.map((b) => [b.version, b.featureName, b.sampleSize])).toEqual(
+      [...baselines]
+        .sort((a, b) => a.featureName.localeCompare(b.featureName))
+        .map((b) => [2, b.featureName, b.sampleSize]),
     );
-    expect(baselines).toEqual([{ model_version: 2, n: 5 }]);
-    const [run] = await h.query<{ validation_result: { passed: boolean; subgroups: unknown[] } }>(
-      `select validation_result from ml_model_training_runs where id = $1`,
+    expect(deployed.find((b) => b.featureName === 'department')!.distribution).toEqual(
+      baselines.find((b) => b.featureName === 'department')!.distribution,
+    );
+    // The verdict is the validator's own row, with every gate, figure and subgroup.
+    const verdict = await validationOfRun(em, trained.payload.runId);
+    expect(verdict).toMatchObject({ tenantId, modelType, version: 2, passed: true });
+    const result = verdict!.result as { passed: boolean; gates: { name: string }[]; subgroups: unknown[] };
+    expect(result.passed).toBe(true);
+    expect(result.gates).toHaveLength(5);
+    expect(result.subgroups.length).toBeGreaterThan(5);
+    // The trainer's run is the trainer's: the validator did not touch it.
+    const [run] = await h.query(
+      `select status, candidate_version from ml_model_training_runs where id = $1`,
       [trained.payload.runId],
     );
-    expect(run!.validation_result.passed).toBe(true);
-    expect(run!.validation_result.subgroups.length).toBeGreaterThan(5);
+    expect(run).toEqual({ status: 'completed', candidate_version: 2 });
+  });
+
+  it('validates a run once: model.trained delivered again (a new event for the same run) is acked and ignored', async () => {
+    const again = createEnvelope('model.trained', trained.payload, {
+      tenantId,
+      correlationId: trained.correlationId,
+    });
+    await h.publish(again);
+    await pollUntil(async () => (await handled(again.id)).length > 0, {
+      what: 'the second delivery handled',
+    });
+    expect(await validated(trained.correlationId)).toHaveLength(1);
+    const [n] = await h.query<{ n: number }>(
+      `select count(*)::int as n from model_validations where training_run_id = $1`,
+      [trained.payload.runId],
+    );
+    expect(n!.n).toBe(1);
+    expect(await active()).toEqual([{ model_version: 2 }]);
   });
 
   it('leaves exactly one active version when many deployments run at once', async () => {
-    const events = Array.from({ length: 8 }, (_, i) => candidate(3 + i, `concurrent-${i}`));
+    const events: Envelope<'model.trained'>[] = [];
+    for (let i = 0; i < 8; i++) events.push(await candidate(3 + i, `concurrent-${i}`));
     await Promise.all(events.map((e) => h.publish(e)));
     await pollUntil(
       async () => {
@@ -112,24 +227,34 @@ describe('validator', () => {
       `select to_version from model_deployments where tenant_id = $1 and model_type = 'assignment' and correlation_id like 'concurrent-%' order by deployed_at`,
       [tenantId],
     );
-    // Versions only ever go up, and the last one deployed is the one active.
+    // Versions only ever go up, and the last one deployed is the one active, with its baselines.
     expect(deployments.map((d) => d.to_version)).toEqual(
       [...deployments.map((d) => d.to_version)].sort((a, b) => a - b),
     );
     expect(actives[0]!.model_version).toBe(deployments.at(-1)!.to_version);
+    expect(await activeBaselineVersions()).toEqual([{ model_version: actives[0]!.model_version, n: 5 }]);
     const stale = (await Promise.all(events.map((e) => validated(e.correlationId))))
       .flat()
       .filter((v) => !v.passed);
     for (const s of stale)
       expect(s.gates).toEqual([expect.objectContaining({ name: 'newer_than_active', passed: false })]);
     expect(stale.length + deployments.length).toBe(8);
+    const [verdicts] = await h.query<{ n: number }>(
+      `select count(*)::int as n from model_validations where correlation_id like 'concurrent-%'`,
+    );
+    expect(verdicts!.n).toBe(8);
   });
 
   it('ignores a duplicate and never lets an older candidate replace a newer model', async () => {
     const before = (await active())[0]!.model_version;
     await h.publish(trained, `again-${trained.id}`); // the same event, a new Nats-Msg-Id: the inbox drops it
-    const old = candidate(2, 'out-of-order');
-    await h.publish(old);
+    const old = await candidate(2 + 100, 'out-of-order');
+    const stale = createEnvelope(
+      'model.trained',
+      { ...old.payload, candidateVersion: 2 },
+      { tenantId, correlationId: 'out-of-order' },
+    );
+    await h.publish(stale);
     const [v] = await pollUntil(async () => {
       const rows = await validated('out-of-order');
       return rows.length > 0 ? rows : false;
@@ -138,6 +263,36 @@ describe('validator', () => {
     expect(v!.gates[0]).toMatchObject({ name: 'newer_than_active', passed: false });
     expect(await active()).toEqual([{ model_version: before }]);
     expect(await validated(trained.correlationId)).toHaveLength(1);
+    const verdict = await validationOfRun(orm.em.fork(), stale.payload.runId);
+    expect(verdict).toMatchObject({ passed: false, version: 2 });
+  });
+
+  it('deploys a version whose artifact has no baselines with the rows already stored for it', async () => {
+    const before = (await active())[0]!.model_version;
+    const version = before + 1000;
+    const legacy = await candidate(version, 'legacy-baselines', null);
+    // Stored before baselines travelled with the artifact (inactive, by an older trainer).
+    for (const b of baselines.slice(0, 2))
+      await h.query(
+        `insert into model_feature_baselines (tenant_id, model_type, model_version, feature_name, feature_kind, baseline_value, baseline_complexity, distribution, sample_size, is_active)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, false)`,
+        [
+          tenantId,
+          modelType,
+          version,
+          b.featureName,
+          b.featureKind,
+          b.baselineValue,
+          b.baselineComplexity,
+          JSON.stringify(b.distribution),
+          b.sampleSize,
+        ],
+      );
+    await h.publish(legacy);
+    await pollUntil(async () => (await active())[0]?.model_version === version, {
+      what: 'the legacy version active',
+    });
+    expect(await activeBaselineVersions()).toEqual([{ model_version: version, n: 2 }]);
   });
 
   it('rolls back to an earlier version from the command line, with its baselines, and records why', async () => {
@@ -161,6 +316,26 @@ describe('validator', () => {
       [tenantId],
     );
     expect(baselines).toEqual([{ model_version: 1 }]);
+  });
+
+  it('rolls back without a version to the one the current replaced, re-activating its stored baselines', async () => {
+    // Without a version, a rollback goes to the one the current replaced (read-models/registry.ts): v1
+    // replaced the legacy version, whose stored baselines come back with it.
+    const [was] = await h.query<{ from_version: number }>(
+      `select from_version from model_deployments where tenant_id = $1 and model_type = 'assignment' and to_version = 1 and from_version is not null order by deployed_at desc limit 1`,
+      [tenantId],
+    );
+    const request = createEnvelope(
+      'model.rollback.requested',
+      { modelType, requestedBy: 'test', reason: 'test' },
+      { tenantId },
+    );
+    await h.publish(request);
+    await pollUntil(async () => (await active())[0]?.model_version === was!.from_version, {
+      what: 'the previous version active',
+    });
+    const [n] = await activeBaselineVersions();
+    expect(n!.model_version).toBe(was!.from_version);
   });
 
   it('refuses a rollback to a version that does not exist, before publishing anything', async () => {

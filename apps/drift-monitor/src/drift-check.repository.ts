@@ -1,21 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { currentHistograms } from '@app/database';
-import type { FeatureHistogramRow } from '@app/database';
+import { accuracyWindow, activeModel, DriftCheck, windowHistograms } from '@app/database';
+import type { FeatureBinCount } from '@app/database';
 import type { ModelType } from '@app/domain';
-import type { FeatureResult } from './decision';
-import type { Decision } from './decision';
+import type { Decision, FeatureResult } from './decision';
 
 /** The end (exclusive) of a logical date's windows: the next midnight UTC. */
 export function windowEnd(logicalDate: string): Date {
   return new Date(Date.parse(`${logicalDate}T00:00:00Z`) + 86_400_000);
 }
 
+const DAY_MS = 86_400_000;
+
 export interface CheckContext {
+  /** The version in production, or null when the tenant has none. */
   version: number | null;
-  runningRunId: string | null;
   correct: number;
   labelled: number;
+}
+
+/** A check as the drift monitor decided it, to be stored in drift_checks. */
+export interface NewDriftCheck {
+  id: string;
+  tenantId: string;
+  modelType: ModelType;
+  version: number | null;
+  logicalDate: string;
+  decision: Decision;
+  features: FeatureResult[];
+  /** (tenant, model, version, date) for scheduled checks; null: always stored. */
+  idempotencyKey: string | null;
+  eventId: string;
+  correlationId: string;
 }
 
 @Injectable()
@@ -27,19 +43,14 @@ export class DriftCheckRepository {
     modelType: ModelType,
     logicalDate: string,
     days: number,
-  ): Promise<FeatureHistogramRow[]> {
+  ): Promise<FeatureBinCount[]> {
     const to = windowEnd(logicalDate);
-    return currentHistograms((sql, params) => em.execute(sql, params), {
-      tenantId,
-      modelType,
-      from: new Date(to.getTime() - days * 86_400_000),
-      to,
-    });
+    return windowHistograms(em, { tenantId, modelType, from: new Date(to.getTime() - days * DAY_MS), to });
   }
 
   /**
-   * In one round trip: the active version, a training run in progress (read from the trainer's table; the
-   * trainer owns it), and the correct and labelled predictions whose outcome became known in the window.
+   * The active version (the validator's registry) and the correct and labelled predictions whose outcome
+   * became known in the accuracy window.
    */
   async context(
     em: EntityManager,
@@ -49,74 +60,54 @@ export class DriftCheckRepository {
     accuracyDays: number,
   ): Promise<CheckContext> {
     const to = windowEnd(logicalDate);
-    const [row] = await em.execute<CheckContext[]>(
-      `select (select model_version from model_metadata where tenant_id = ? and model_type = ? and is_active) as "version",
-              (select id from ml_model_training_runs where tenant_id = ? and model_type = ? and status in ('queued', 'running') limit 1) as "runningRunId",
-              count(*) filter (where is_correct)::int as "correct", count(*)::int as "labelled"
-         from ml_predictions
-        where tenant_id = ? and model_type = ? and is_correct is not null and outcome_known_at >= ? and outcome_known_at < ?`,
-      [
-        tenantId,
-        modelType,
-        tenantId,
-        modelType,
-        tenantId,
-        modelType,
-        new Date(to.getTime() - accuracyDays * 86_400_000).toISOString(),
-        to.toISOString(),
-      ],
-    );
-    return row!;
+    // One after the other: both run on the handler's transaction, one connection.
+    const active = await activeModel(em, tenantId, modelType);
+    const window = await accuracyWindow(em, {
+      tenantId,
+      modelType,
+      from: new Date(to.getTime() - accuracyDays * DAY_MS),
+      to,
+    });
+    return { version: active?.version ?? null, ...window };
   }
 
   /**
    * Stores the check. A check with an idempotency key that was already used (same tenant, model, active
    * version and logical date) is not stored again: returns false, and the caller reports it suppressed.
    */
-  async record(
-    em: EntityManager,
-    c: {
-      id: string;
-      tenantId: string;
-      modelType: ModelType;
-      version: number | null;
-      logicalDate: string;
-      decision: Decision;
-      features: FeatureResult[];
-      idempotencyKey: string | null;
-      eventId: string;
-      correlationId: string;
-    },
-  ): Promise<boolean> {
+  async record(em: EntityManager, c: NewDriftCheck): Promise<boolean> {
     const a = c.decision.accuracy;
     const top = [...c.features]
       .filter((f) => f.psi !== undefined)
       .sort((x, y) => (y.psi ?? 0) - (x.psi ?? 0))[0];
-    const rows = await em.execute<{ id: string }[]>(
-      `insert into drift_checks (id, tenant_id, model_type, model_version, logical_date, decision, features, max_psi, max_psi_feature,
-                                 accuracy, accuracy_low, accuracy_high, labelled_count, reasons, idempotency_key, event_id, correlation_id)
-       values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
-       on conflict (idempotency_key) do nothing returning id`,
-      [
-        c.id,
-        c.tenantId,
-        c.modelType,
-        c.version,
-        c.logicalDate,
-        c.decision.decision,
-        JSON.stringify(c.features),
-        top?.psi ?? null,
-        top?.feature ?? null,
-        a?.value ?? null,
-        a?.low ?? null,
-        a?.high ?? null,
-        a?.labelled ?? 0,
-        JSON.stringify(c.decision.reasons),
-        c.idempotencyKey,
-        c.eventId,
-        c.correlationId,
-      ],
-    );
-    return rows.length > 0;
+    const row: Omit<DriftCheck, 'createdAt'> = {
+      id: c.id,
+      tenantId: c.tenantId,
+      modelType: c.modelType,
+      modelVersion: c.version,
+      logicalDate: c.logicalDate,
+      decision: c.decision.decision,
+      features: c.features.map((f) => ({ ...f })),
+      maxPsi: top?.psi ?? null,
+      maxPsiFeature: top?.feature ?? null,
+      accuracy: a?.value ?? null,
+      accuracyLow: a?.low ?? null,
+      accuracyHigh: a?.high ?? null,
+      labelledCount: a?.labelled ?? 0,
+      reasons: c.decision.reasons,
+      idempotencyKey: c.idempotencyKey,
+      eventId: c.eventId,
+      correlationId: c.correlationId,
+    };
+    // ON CONFLICT DO NOTHING rather than a failed insert: a unique violation would abort the handler's
+    // transaction, and two scheduled triggers of one key may arrive at once.
+    const inserted = await em
+      .createQueryBuilder(DriftCheck)
+      .insert(row)
+      .onConflict('idempotencyKey')
+      .ignore()
+      .returning('id')
+      .execute<{ id: string }[]>('all');
+    return inserted.length > 0;
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
 import type { Envelope, FeatureDriftDto } from '@app/contracts';
-import { countsFromBins, parseBaseline, psiFromCounts } from '@app/drift';
-import type { FeatureHistogramRow } from '@app/database';
+import { countsFromBins, DriftMathError, parseBaseline, psiFromCounts } from '@app/drift';
+import type { FeatureBinCount } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { MessagingMetrics, OnEvent } from '@app/messaging';
@@ -11,6 +11,21 @@ import { decide } from './decision';
 import type { Decision, FeatureResult } from './decision';
 import { DriftCheckRepository } from './drift-check.repository';
 import { DriftMonitorConfig } from './drift-monitor.config';
+
+/**
+ * Runs `work` on one feature's stored baseline. A corrupt baseline is not judged, skipped or retried: its
+ * DriftMathError goes on to the message edge (which dead-letters it with its reason at once), named with
+ * the feature and version so that a person knows which row to fix.
+ */
+function withFeature<T>(feature: string, version: number, work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof DriftMathError)
+      throw new DriftMathError(err.code, `baseline of ${feature} (v${version}): ${err.message}`);
+    throw err;
+  }
+}
 
 /** The spec's steps 1 and 2: check drift (PSI of key features) and 7-day performance, store the check, say what it found. */
 @Injectable()
@@ -46,6 +61,8 @@ export class DriftMonitorService {
       await this.checks.histograms(em, tenantId, modelType, logicalDate, this.config.PSI_WINDOW_DAYS),
       modelType,
     );
+    // No check for a retrain in progress here: the trainer owns its runs and coalesces a trigger that
+    // arrives while one runs (one retrain at a time per model, whoever asks).
     let decision: Decision = decide({
       force: force ?? false,
       requestedBy,
@@ -60,11 +77,6 @@ export class DriftMonitorService {
       minWindowSamples: this.config.MIN_WINDOW_SAMPLES,
       driftThreshold: cfg.driftThreshold,
     });
-    // No storm: one retrain at a time per model, whoever asks.
-    if (decision.decision === 'retrain' && context.runningRunId) {
-      const reason = `a retrain is already in progress (run ${context.runningRunId}): not triggering another`;
-      decision = { ...decision, decision: 'suppressed', reasons: [...decision.reasons, reason] };
-    }
     // Scheduled checks are keyed by (tenant, model, active version, date): a repeated trigger is suppressed.
     const scheduled = requestedBy === 'schedule' || requestedBy === 'catch_up';
     const key = scheduled && !force ? `${tenantId}:${modelType}:v${version ?? 0}:${logicalDate}` : null;
@@ -119,13 +131,19 @@ export class DriftMonitorService {
   }
 
   /** PSI of every key feature whose window has enough claims, from the counts SQL computed. */
-  private psi(rows: FeatureHistogramRow[], modelType: ModelType): FeatureResult[] {
-    const byFeature = new Map<string, FeatureHistogramRow[]>();
-    for (const r of rows) byFeature.set(r.feature_name, [...(byFeature.get(r.feature_name) ?? []), r]);
+  private psi(rows: FeatureBinCount[], modelType: ModelType): FeatureResult[] {
+    const byFeature = new Map<string, FeatureBinCount[]>();
+    for (const r of rows) {
+      const bins = byFeature.get(r.featureName) ?? [];
+      bins.push(r);
+      byFeature.set(r.featureName, bins);
+    }
     const threshold = MODEL_CONFIGS[modelType].driftThreshold;
     return [...byFeature.entries()].map(([feature, bins]) => {
-      const baseline = parseBaseline(bins[0]!.distribution);
-      const counts = countsFromBins(baseline, bins);
+      const { baseline, counts } = withFeature(feature, bins[0]!.version, () => {
+        const parsed = parseBaseline(bins[0]!.distribution);
+        return { baseline: parsed, counts: countsFromBins(parsed, bins) };
+      });
       const currentSize = bins.reduce((sum, b) => sum + b.n, 0);
       if (currentSize < this.config.MIN_WINDOW_SAMPLES)
         return { feature, baselineSize: baseline.n, currentSize };

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError } from '@app/common';
-import { labelledClaims } from '@app/database';
-import type { LabelledClaim } from '@app/database';
+import { candidateSplit, labelledClaims, predictionOutcomes, storedArtifact } from '@app/database';
+import type { LabelledClaim, StoredArtifact } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { Booster, evaluateXgbModel, XGB_FORMAT } from '@app/ml';
 import type { ChampionScore, SubgroupAccuracy } from './gates';
-import type { ActiveModel, ModelRegistryRepository, StoredArtifact } from './model-registry.repository';
+import { ValidatorError } from './errors';
+import type { ActiveModel } from './model-registry.repository';
 
 /** Member age bands used for the fairness audit (docs/models.md). */
 export function ageBand(age: number): string {
@@ -16,9 +16,9 @@ export function ageBand(age: number): string {
 
 function loadBooster(a: StoredArtifact): Booster {
   if (createHash('sha256').update(a.content).digest('hex') !== a.checksum)
-    throw new DomainError('ARTIFACT_CORRUPT', 'artifact checksum mismatch: refusing to load it');
+    throw new ValidatorError('ARTIFACT_CORRUPT', 'artifact checksum mismatch: refusing to load it');
   if (a.format !== XGB_FORMAT)
-    throw new DomainError('ARTIFACT_FORMAT', `unexpected artifact format ${a.format}`);
+    throw new ValidatorError('ARTIFACT_FORMAT', `unexpected artifact format ${a.format}`);
   return Booster.load(a.content);
 }
 
@@ -50,7 +50,6 @@ export interface HoldoutScores {
  */
 export async function scoreOnHoldout(
   em: EntityManager,
-  registry: ModelRegistryRepository,
   q: {
     tenantId: string;
     modelType: ModelType;
@@ -59,20 +58,20 @@ export async function scoreOnHoldout(
     champion: ActiveModel | null;
   },
 ): Promise<HoldoutScores> {
-  const split = await registry.runSplit(em, q.runId);
-  if (!split) throw new DomainError('NO_SPLIT', `training run ${q.runId} has no recorded hold-out split`);
-  const cutoff = Date.parse(split.cutoff);
+  const split = await candidateSplit(em, q.runId);
+  if (!split) throw new ValidatorError('NO_SPLIT', `training run ${q.runId} has no recorded hold-out split`);
+  const cutoff = split.cutoff.getTime();
   const holdout = (
     await labelledClaims(em, q.tenantId, q.modelType, MODEL_CONFIGS[q.modelType].trainingWindowMonths)
   ).filter((c) => c.at.getTime() >= cutoff);
-  const candidateArtifact = await registry.artifact(em, q.candidateArtifactId);
+  const candidateArtifact = await storedArtifact(em, q.candidateArtifactId);
   if (!candidateArtifact)
-    throw new DomainError('NO_ARTIFACT', `candidate artifact ${q.candidateArtifactId} not found`);
+    throw new ValidatorError('NO_ARTIFACT', `candidate artifact ${q.candidateArtifactId} not found`);
   const candidate = holdout.length > 0 ? outcomesOf(q.modelType, candidateArtifact, holdout) : [];
 
   let champion: ChampionScore | null = null;
   if (q.champion) {
-    const stored = q.champion.artifactId ? await registry.artifact(em, q.champion.artifactId) : null;
+    const stored = q.champion.artifactId ? await storedArtifact(em, q.champion.artifactId) : null;
     if (stored) {
       champion = {
         version: q.champion.version,
@@ -81,13 +80,12 @@ export async function scoreOnHoldout(
         candidate,
       };
     } else {
-      const outcomes = await registry.storedOutcomes(
-        em,
-        q.tenantId,
-        q.modelType,
-        q.champion.version,
-        holdout.map((c) => c.id),
-      );
+      const outcomes = await predictionOutcomes(em, {
+        tenantId: q.tenantId,
+        modelType: q.modelType,
+        version: q.champion.version,
+        claimIds: holdout.map((c) => c.id),
+      });
       const idx = holdout.map((c, i) => (outcomes.has(c.id) ? i : -1)).filter((i) => i >= 0);
       champion = {
         version: q.champion.version,

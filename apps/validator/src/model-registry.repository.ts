@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { LockMode, raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError } from '@app/common';
+import {
+  advisoryXactLock,
+  ModelDeployment,
+  ModelFeatureBaseline,
+  ModelMetadata,
+  ModelValidation,
+} from '@app/database';
+import type { FeatureBaselineDraft } from '@app/database';
 import type { DeploymentReason, ModelType } from '@app/domain';
+import { ValidatorError } from './errors';
 
 export interface ActiveModel {
   version: number;
@@ -9,190 +18,175 @@ export interface ActiveModel {
   artifactId: string | null;
 }
 
-export interface StoredArtifact {
-  format: string;
-  checksum: string;
-  content: Buffer;
+/** The verdict on one training run, as model_validations stores it. */
+export interface NewValidation {
+  trainingRunId: string;
+  tenantId: string;
+  modelType: ModelType;
+  version: number;
+  passed: boolean;
+  /** The gates with their figures and reasons, the subgroups, and validatedAt. */
+  result: Record<string, unknown>;
+  correlationId: string;
+  validatedAt: Date;
+}
+
+export interface Deployment {
+  tenantId: string;
+  modelType: ModelType;
+  version: number;
+  previous: number | null;
+  reason: DeploymentReason;
+  correlationId: string;
+  runId?: string;
+  /** A new version (validated candidate): its metadata row is inserted. Absent: an existing version (rollback). */
+  candidate?: { accuracy: number; artifactId: string; metrics: Record<string, unknown> };
+  /**
+   * The version's drift baselines from its artifact, stored with the deployment. Absent or null (a version
+   * whose artifact carries none, e.g. seeded v1, or a rollback): the rows already stored for it are used.
+   */
+  baselines?: readonly FeatureBaselineDraft[] | null;
 }
 
 /** Postgres' unique_violation on the one-active-version index: another deployment won the race. */
 function isActiveRace(err: unknown): boolean {
-  return (
-    (err as { code?: string }).code === '23505' &&
-    String(
-      (err as { constraint?: string; message?: string }).constraint ?? (err as { message?: string }).message,
-    ).includes('model_metadata_one_active')
-  );
+  if (!(err instanceof UniqueConstraintViolationException)) return false;
+  const { constraint } = err as { constraint?: string };
+  return (constraint ?? err.message).includes('model_metadata_one_active');
 }
 
-/** model_metadata (which version is active), the baselines that go with it, and the append-only deployment history. */
+// Wall-clock time of the statement, not now(): the history is ordered by when each deployment really
+// happened, and transactions waiting for the deployment lock started earlier than they deploy.
+const statementTime = (): Date => raw<object, Date>('clock_timestamp()');
+
+/**
+ * The validator's tables: model_metadata (which version is active), model_feature_baselines (the drift
+ * baselines that go with it), model_deployments (append-only history) and model_validations (verdicts).
+ */
 @Injectable()
 export class ModelRegistryRepository {
   /**
-   * The active version, read after taking a per-(tenant, model) transaction lock: validations and
-   * deployments of one model run one at a time, each seeing the version the previous one activated.
+   * The active version, read after taking a per-(tenant, model) transaction lock and locking its row:
+   * validations and deployments of one model run one at a time, each seeing the version the previous one
+   * activated.
    */
   async activeForUpdate(
     em: EntityManager,
     tenantId: string,
     modelType: ModelType,
   ): Promise<ActiveModel | null> {
-    await em.execute(`select pg_advisory_xact_lock(hashtext('deploy:' || ? || ':' || ?))`, [
-      tenantId,
-      modelType,
-    ]);
-    const rows = await em.execute<
-      { model_version: number; baseline_accuracy: number; artifact_id: string | null }[]
-    >(
-      `select model_version, baseline_accuracy, artifact_id from model_metadata where tenant_id = ? and model_type = ? and is_active for update`,
-      [tenantId, modelType],
+    await advisoryXactLock(em, `deploy:${tenantId}:${modelType}`);
+    const m = await em.findOne(
+      ModelMetadata,
+      { tenantId, modelType, isActive: true },
+      {
+        fields: ['modelVersion', 'baselineAccuracy', 'artifactId'],
+        lockMode: LockMode.PESSIMISTIC_WRITE,
+        disableIdentityMap: true,
+      },
     );
-    return rows[0]
-      ? {
-          version: rows[0].model_version,
-          accuracy: rows[0].baseline_accuracy,
-          artifactId: rows[0].artifact_id,
-        }
-      : null;
+    return m ? { version: m.modelVersion, accuracy: m.baselineAccuracy, artifactId: m.artifactId } : null;
   }
 
-  async artifact(em: EntityManager, id: string): Promise<StoredArtifact | null> {
-    const rows = await em.execute<StoredArtifact[]>(
-      `select format, checksum, content from model_artifacts where id = ?`,
-      [id],
-    );
-    return rows[0] ?? null;
+  /** Whether this training run already has a verdict (a redelivered model.trained finds it). */
+  async isValidated(em: EntityManager, trainingRunId: string): Promise<boolean> {
+    return (await em.count(ModelValidation, { trainingRunId })) > 0;
   }
 
-  /** The hold-out cut-off the trainer recorded on the run. */
-  async runSplit(em: EntityManager, runId: string): Promise<{ cutoff: string } | null> {
-    const rows = await em.execute<{ split: { cutoff?: string } | null }[]>(
-      `select split from ml_model_training_runs where id = ?`,
-      [runId],
-    );
-    const cutoff = rows[0]?.split?.cutoff;
-    return cutoff ? { cutoff } : null;
-  }
-
-  /** Whether each of these claims was predicted right by a version in production (ml_predictions). */
-  async storedOutcomes(
-    em: EntityManager,
-    tenantId: string,
-    modelType: ModelType,
-    version: number,
-    claimIds: readonly string[],
-  ): Promise<Map<string, boolean>> {
-    if (claimIds.length === 0) return new Map();
-    const rows = await em.execute<{ claim_id: string; is_correct: boolean }[]>(
-      `select claim_id, is_correct from ml_predictions where tenant_id = ? and model_type = ? and model_version = ? and is_correct is not null and claim_id in (?)`,
-      [tenantId, modelType, version, claimIds],
-    );
-    return new Map(rows.map((r) => [r.claim_id, r.is_correct]));
-  }
-
-  async recordValidation(em: EntityManager, runId: string, result: object): Promise<void> {
-    await em.execute(`update ml_model_training_runs set validation_result = ?::jsonb where id = ?`, [
-      JSON.stringify(result),
-      runId,
-    ]);
-  }
-
-  async metadata(
-    em: EntityManager,
-    tenantId: string,
-    modelType: ModelType,
-    version: number,
-  ): Promise<{ accuracy: number } | null> {
-    const rows = await em.execute<{ baseline_accuracy: number }[]>(
-      `select baseline_accuracy from model_metadata where tenant_id = ? and model_type = ? and model_version = ?`,
-      [tenantId, modelType, version],
-    );
-    return rows[0] ? { accuracy: rows[0].baseline_accuracy } : null;
-  }
-
-  /** The version that was active before the current one, from the deployment history. */
-  async previousVersion(
-    em: EntityManager,
-    tenantId: string,
-    modelType: ModelType,
-    current: number,
-  ): Promise<number | null> {
-    const rows = await em.execute<{ v: number }[]>(
-      `select coalesce(
-          (select from_version from model_deployments where tenant_id = ? and model_type = ? and to_version = ? and from_version is not null order by deployed_at desc limit 1),
-          (select max(model_version) from model_metadata where tenant_id = ? and model_type = ? and model_version < ?)) as v`,
-      [tenantId, modelType, current, tenantId, modelType, current],
-    );
-    return rows[0]?.v ?? null;
+  async recordValidation(em: EntityManager, v: NewValidation): Promise<void> {
+    await em.insert(ModelValidation, {
+      trainingRunId: v.trainingRunId,
+      tenantId: v.tenantId,
+      modelType: v.modelType,
+      modelVersion: v.version,
+      passed: v.passed,
+      result: v.result,
+      correlationId: v.correlationId,
+      validatedAt: v.validatedAt,
+    });
   }
 
   /**
    * Makes `version` the active one, in the caller's transaction: deactivates the old version, activates the
    * new (inserting its metadata row for a new candidate, or reactivating an existing one for a rollback),
-   * switches the active drift baselines to that version's, and appends to the history. Losing a race
-   * with a concurrent deployment is a retryable error: the retry sees the winner.
+   * switches the active drift baselines to that version's (storing them first when they come with the
+   * deployment), and appends to the history. Losing a race with a concurrent deployment is a retryable
+   * error: the retry sees the winner.
    */
-  async activate(
-    em: EntityManager,
-    d: {
-      tenantId: string;
-      modelType: ModelType;
-      version: number;
-      previous: number | null;
-      reason: DeploymentReason;
-      correlationId: string;
-      runId?: string;
-      candidate?: { accuracy: number; artifactId: string; metrics: object };
-    },
-  ): Promise<void> {
+  async activate(em: EntityManager, d: Deployment): Promise<void> {
+    const model = { tenantId: d.tenantId, modelType: d.modelType };
     try {
-      await em.execute(
-        `update model_metadata set is_active = false where tenant_id = ? and model_type = ? and is_active`,
-        [d.tenantId, d.modelType],
-      );
+      await em.nativeUpdate(ModelMetadata, { ...model, isActive: true }, { isActive: false });
       if (d.candidate) {
-        await em.execute(
-          `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy, deployed_at, training_run_id, artifact_id, metrics)
-           values (?, ?, ?, true, ?, clock_timestamp(), ?, ?, ?::jsonb)`,
-          [
-            d.tenantId,
-            d.modelType,
-            d.version,
-            d.candidate.accuracy,
-            d.runId ?? null,
-            d.candidate.artifactId,
-            JSON.stringify(d.candidate.metrics),
-          ],
-        );
+        await em.insert(ModelMetadata, {
+          ...model,
+          modelVersion: d.version,
+          isActive: true,
+          baselineAccuracy: d.candidate.accuracy,
+          deployedAt: statementTime(),
+          trainingRunId: d.runId ?? null,
+          artifactId: d.candidate.artifactId,
+          metrics: d.candidate.metrics,
+        });
       } else {
-        await em.execute(
-          `update model_metadata set is_active = true, deployed_at = clock_timestamp() where tenant_id = ? and model_type = ? and model_version = ?`,
-          [d.tenantId, d.modelType, d.version],
+        await em.nativeUpdate(
+          ModelMetadata,
+          { ...model, modelVersion: d.version },
+          { isActive: true, deployedAt: statementTime() },
         );
       }
       // The drift monitor compares with the baselines of the version in production.
-      await em.execute(
-        `update model_feature_baselines set is_active = false where tenant_id = ? and model_type = ? and is_active`,
-        [d.tenantId, d.modelType],
-      );
-      await em.execute(
-        `update model_feature_baselines set is_active = true where tenant_id = ? and model_type = ? and model_version = ?`,
-        [d.tenantId, d.modelType, d.version],
-      );
-      await em.execute(
-        // clock_timestamp(), not now(): the history is ordered by when each deployment really happened,
-        // and transactions waiting for the deployment lock started earlier than they deploy.
-        `insert into model_deployments (tenant_id, model_type, from_version, to_version, reason, training_run_id, correlation_id, deployed_at) values (?, ?, ?, ?, ?, ?, ?, clock_timestamp())`,
-        [d.tenantId, d.modelType, d.previous, d.version, d.reason, d.runId ?? null, d.correlationId],
-      );
+      await em.nativeUpdate(ModelFeatureBaseline, { ...model, isActive: true }, { isActive: false });
+      if (d.baselines && d.baselines.length > 0) await this.storeBaselines(em, d, d.baselines);
+      await em.nativeUpdate(ModelFeatureBaseline, { ...model, modelVersion: d.version }, { isActive: true });
+      await em.insert(ModelDeployment, {
+        ...model,
+        fromVersion: d.previous,
+        toVersion: d.version,
+        reason: d.reason,
+        trainingRunId: d.runId ?? null,
+        correlationId: d.correlationId,
+        deployedAt: statementTime(),
+      });
     } catch (err) {
       if (isActiveRace(err))
-        throw new DomainError(
+        throw new ValidatorError(
           'CONCURRENT_DEPLOYMENT',
           `another deployment of ${d.modelType} for ${d.tenantId} won the race`,
           true,
         );
       throw err;
     }
+  }
+
+  /** Inserts the version's baselines it does not have yet (inactive: `activate` switches them on). */
+  private async storeBaselines(
+    em: EntityManager,
+    d: Deployment,
+    drafts: readonly FeatureBaselineDraft[],
+  ): Promise<void> {
+    const stored = await em.find(
+      ModelFeatureBaseline,
+      { tenantId: d.tenantId, modelType: d.modelType, modelVersion: d.version },
+      { fields: ['featureName'], disableIdentityMap: true },
+    );
+    const have = new Set(stored.map((b) => b.featureName));
+    const missing = drafts.filter((b) => !have.has(b.featureName));
+    if (missing.length === 0) return;
+    await em.insertMany(
+      ModelFeatureBaseline,
+      missing.map((b) => ({
+        tenantId: d.tenantId,
+        modelType: d.modelType,
+        modelVersion: d.version,
+        featureName: b.featureName,
+        featureKind: b.featureKind,
+        baselineValue: b.baselineValue,
+        baselineComplexity: b.baselineComplexity,
+        distribution: b.distribution,
+        sampleSize: b.sampleSize,
+        isActive: false,
+      })),
+    );
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@app/common';
 import type { Envelope } from '@app/contracts';
+import { artifactBaselines, modelVersions, planRollback, versionBefore } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import { MessagingMetrics, OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
 import { scoreOnHoldout } from './champion-scoring';
+import { ValidatorError } from './errors';
 import { evaluateGates } from './gates';
 import { ModelRegistryRepository } from './model-registry.repository';
 import { ValidatorConfig } from './validator.config';
@@ -40,6 +41,26 @@ export class ValidatorService {
     const p = event.payload;
     const { em, log } = ctx;
     const champion = await this.registry.activeForUpdate(em, event.tenantId, p.modelType);
+    // Checked under the deployment lock: a model.trained delivered again (another event for the same run)
+    // finds the first verdict committed, and is not judged, nor deployed, twice.
+    if (await this.registry.isValidated(em, p.runId)) {
+      log.info('training run already validated; this delivery is ignored', {
+        modelType: p.modelType,
+        runId: p.runId,
+      });
+      return;
+    }
+    const verdict = (passed: boolean, result: Record<string, unknown>, validatedAt: Date) =>
+      this.registry.recordValidation(em, {
+        trainingRunId: p.runId,
+        tenantId: event.tenantId,
+        modelType: p.modelType,
+        version: p.candidateVersion,
+        passed,
+        result: { passed, ...result, validatedAt: validatedAt.toISOString() },
+        correlationId: event.correlationId,
+        validatedAt,
+      });
     if (champion && champion.version >= p.candidateVersion) {
       // A late or replayed candidate never replaces a newer model; it is not even scored.
       const gates = [
@@ -51,11 +72,7 @@ export class ValidatorService {
           detail: `candidate v${p.candidateVersion} is not newer than active v${champion.version}`,
         },
       ];
-      await this.registry.recordValidation(em, p.runId, {
-        passed: false,
-        gates,
-        validatedAt: new Date().toISOString(),
-      });
+      await verdict(false, { gates }, new Date());
       await ctx.emit('model.validated', {
         runId: p.runId,
         modelType: p.modelType,
@@ -71,7 +88,7 @@ export class ValidatorService {
       });
       return;
     }
-    const scores = await scoreOnHoldout(em, this.registry, {
+    const scores = await scoreOnHoldout(em, {
       tenantId: event.tenantId,
       modelType: p.modelType,
       runId: p.runId,
@@ -93,12 +110,7 @@ export class ValidatorService {
     });
     const passed = gates.every((g) => g.passed);
     this.validations.inc({ model_type: p.modelType, passed: String(passed) });
-    await this.registry.recordValidation(em, p.runId, {
-      passed,
-      gates,
-      subgroups: scores.subgroups,
-      validatedAt: new Date().toISOString(),
-    });
+    await verdict(passed, { gates, subgroups: scores.subgroups }, new Date());
     await ctx.emit('model.validated', {
       runId: p.runId,
       modelType: p.modelType,
@@ -132,6 +144,7 @@ export class ValidatorService {
           algorithm: p.algorithm,
         },
       },
+      baselines: await artifactBaselines(em, p.artifactId),
     });
     await ctx.emit('model.deployed', {
       modelType: p.modelType,
@@ -153,47 +166,36 @@ export class ValidatorService {
   async onRollbackRequested(event: Envelope<'model.rollback.requested'>, ctx: HandlerContext): Promise<void> {
     const p = event.payload;
     const { em } = ctx;
+    // Under the deployment lock, the same rules the CLI asked before publishing (read-models/registry.ts).
     const current = await this.registry.activeForUpdate(em, event.tenantId, p.modelType);
-    if (!current)
-      throw new DomainError(
-        'NOTHING_TO_ROLL_BACK',
-        `${p.modelType} has no active version for ${event.tenantId}`,
-      );
-    const target =
-      p.toVersion ?? (await this.registry.previousVersion(em, event.tenantId, p.modelType, current.version));
-    if (target === null)
-      throw new DomainError(
-        'NOTHING_TO_ROLL_BACK',
-        `${p.modelType} v${current.version} has no earlier version`,
-      );
-    if (target === current.version)
-      throw new DomainError('ALREADY_ACTIVE', `${p.modelType} v${target} is already active`);
-    const meta = await this.registry.metadata(em, event.tenantId, p.modelType, target);
-    if (!meta)
-      throw new DomainError(
-        'NO_SUCH_VERSION',
-        `${p.modelType} has no version ${target} for ${event.tenantId}`,
-      );
+    const versions = await modelVersions(em, event.tenantId, p.modelType);
+    const previous =
+      current && p.toVersion === undefined
+        ? await versionBefore(em, event.tenantId, p.modelType, current.version)
+        : null;
+    const plan = planRollback(versions, p.toVersion, previous);
+    if (!plan.ok) throw new ValidatorError(plan.code, plan.message);
+    const { from, to } = plan;
     await this.registry.activate(em, {
       tenantId: event.tenantId,
       modelType: p.modelType,
-      version: target,
-      previous: current.version,
+      version: to.version,
+      previous: from.version,
       reason: 'rollback',
       correlationId: event.correlationId,
     });
     await ctx.emit('model.deployed', {
       modelType: p.modelType,
-      version: target,
-      previousVersion: current.version,
+      version: to.version,
+      previousVersion: from.version,
       reason: 'rollback',
-      accuracy: meta.accuracy,
+      accuracy: to.accuracy,
     });
     this.deployments.inc({ model_type: p.modelType, reason: 'rollback' });
     ctx.log.info('rolled back', {
       modelType: p.modelType,
-      from: current.version,
-      to: target,
+      from: from.version,
+      to: to.version,
       by: p.requestedBy,
       reason: p.reason,
     });

@@ -2,10 +2,13 @@
  * A failure the domain knows about, with a stable code. Whether it is worth retrying is a property of
  * the failure; what to do with the message (ack, retry later, dead-letter) is decided at the message edge
  * (libs/messaging), never inside a handler.
+ *
+ * `C` is the module's union of codes (e.g. `DomainError<ValidatorErrorCode>`), so a code is checked where
+ * it is thrown; the edge sees every DomainError as `DomainError<string>`.
  */
-export class DomainError extends Error {
+export class DomainError<C extends string = string> extends Error {
   constructor(
-    readonly code: string,
+    readonly code: C,
     message: string,
     /** true: the same message may succeed later (a lock, a missing row not yet written). */
     readonly retryable = false,

@@ -1,7 +1,12 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { FEATURES } from '@app/domain';
 import type { ModelType } from '@app/domain';
 
-/** A stored baseline row and the counts of the current window in its bins. */
+/**
+ * A stored baseline row and the counts of the current window in its bins, as the SQL returns it. The
+ * drift monitor reads `FeatureBinCount` (camelCase, through `windowHistograms`); this shape is kept for
+ * the CLI's drift report until it reads the same.
+ */
 export interface FeatureHistogramRow {
   tenant_id: string;
   model_type: ModelType;
@@ -74,4 +79,36 @@ export async function currentHistograms(run: SqlRunner, q: HistogramQuery): Prom
     ? [q.modelType, q.tenantId, q.from.toISOString(), q.to.toISOString(), q.tenantId]
     : [q.modelType, q.from.toISOString(), q.to.toISOString()];
   return run<FeatureHistogramRow[]>(histogramSql({ allTenants: !q.tenantId }), params);
+}
+
+/** One bin of one active baseline and the number of the window's claims in it. */
+export interface FeatureBinCount {
+  tenantId: string;
+  modelType: ModelType;
+  featureName: string;
+  /** The version whose baseline the bins are. */
+  version: number;
+  /** The stored baseline, unparsed: `parseBaseline` checks it (a corrupt row throws DriftMathError). */
+  distribution: unknown;
+  /** Bin key: for 10-bin numerics the bin index as text ("0".."9"), else the value as text; null: empty window. */
+  bin: string | null;
+  n: number;
+}
+
+function toBinCount(r: FeatureHistogramRow): FeatureBinCount {
+  return {
+    tenantId: r.tenant_id,
+    modelType: r.model_type,
+    featureName: r.feature_name,
+    version: Number(r.model_version),
+    distribution: r.distribution,
+    bin: r.bin,
+    n: Number(r.n),
+  };
+}
+
+/** The window's counts in the bins of the active baselines (SQL on purpose: only counts travel). */
+export async function windowHistograms(em: EntityManager, q: HistogramQuery): Promise<FeatureBinCount[]> {
+  const rows = await currentHistograms((sql, params) => em.execute(sql, params), q);
+  return rows.map(toBinCount);
 }

@@ -3,6 +3,7 @@ export * from './ensure-database';
 export * from './migrate';
 export * from './database.module';
 export * from './histograms';
+export * from './locks';
 export * from './training-data';
 export * from './roles';
 export * from './tenant-scope';

@@ -5,6 +5,7 @@ import {
   buildCategoricalBaseline,
   buildNumericBaseline,
   computePsi,
+  countsFromBins,
   isDriftMathError,
   psiFromCounts,
   quantileEdges,
@@ -46,6 +47,11 @@ describe('bad inputs', () => {
 
   it.each<[string, () => unknown, DriftMathErrorCode]>([
     ['empty numeric baseline', () => buildNumericBaseline([]), 'EMPTY_SAMPLE'],
+    [
+      'SQL bin outside a binned baseline',
+      () => countsFromBins(NUMERIC, [{ bin: '10', n: 3 }]),
+      'COUNTS_SHAPE_MISMATCH',
+    ],
     ['empty categorical baseline', () => buildCategoricalBaseline([]), 'EMPTY_SAMPLE'],
     ['empty baseline via buildBaseline', () => buildBaseline([], 'numeric'), 'EMPTY_SAMPLE'],
     ['empty edges sample', () => quantileEdges([]), 'EMPTY_SAMPLE'],

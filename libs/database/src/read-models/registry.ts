@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ModelType } from '@app/domain';
-import { ModelMetadata } from '../entities/ml.entities';
-import { ModelDeployment } from '../entities/pipeline.entities';
+import { ModelFeatureBaseline, ModelMetadata } from '../entities/ml.entities';
+import { ModelDeployment, ModelValidation } from '../entities/pipeline.entities';
 
 /**
- * Read models over the validator's registry (model_metadata, model_deployments): what every other app
- * and the CLI may know about which version is where. The validator writes these tables; nobody else.
+ * Read models over the validator's registry (model_metadata, model_deployments, model_feature_baselines,
+ * model_validations): what every other app and the CLI may know about which version is where, with which
+ * baselines and verdicts. The validator writes these tables; nobody else.
  */
 export interface ModelVersionView {
   tenantId: string;
@@ -130,4 +131,84 @@ export function planRollback(
       message: `${model} has no version ${target} (versions: ${versions.map((v) => v.version).join(', ')})`,
     };
   return { ok: true, from: active, to };
+}
+
+/** One feature's frozen drift baseline of a deployed version (model_feature_baselines). */
+export interface FeatureBaselineView {
+  tenantId: string;
+  modelType: ModelType;
+  version: number;
+  featureName: string;
+  featureKind: string;
+  /** Mean of a numeric feature in the baseline sample; null for categorical ones. */
+  baselineValue: number | null;
+  baselineComplexity: number | null;
+  /** Frozen bins as libs/drift stores them: parse with `parseBaseline` before use (it may be corrupt). */
+  distribution: Record<string, unknown>;
+  sampleSize: number;
+}
+
+/**
+ * The baselines the drift monitor compares with: those of the version in production, by feature name.
+ * Empty when the model has no active version, or the active version has none (its artifact carried none).
+ */
+export async function activeBaselines(
+  em: EntityManager,
+  tenantId: string,
+  modelType: ModelType,
+): Promise<FeatureBaselineView[]> {
+  const active = em
+    .createQueryBuilder(ModelMetadata, 'm')
+    .select('m.modelVersion')
+    .where({ tenantId, modelType, isActive: true });
+  const rows = await em
+    .createQueryBuilder(ModelFeatureBaseline, 'b')
+    .select('*')
+    .where({ tenantId, modelType, isActive: true, modelVersion: { $in: active.getKnexQuery() } })
+    .orderBy({ featureName: 'asc' })
+    .getResultList();
+  return rows.map((b) => ({
+    tenantId: b.tenantId,
+    modelType: b.modelType,
+    version: b.modelVersion,
+    featureName: b.featureName,
+    featureKind: b.featureKind,
+    baselineValue: b.baselineValue,
+    baselineComplexity: b.baselineComplexity,
+    distribution: b.distribution,
+    sampleSize: b.sampleSize,
+  }));
+}
+
+/** The validator's verdict on one training run (model_validations). */
+export interface ValidationView {
+  trainingRunId: string;
+  tenantId: string;
+  modelType: ModelType;
+  version: number;
+  passed: boolean;
+  /** Every gate with its figures and reasons, the subgroups, and when (as the validator recorded them). */
+  result: Record<string, unknown>;
+  correlationId: string;
+  validatedAt: Date;
+}
+
+/** The verdict on a training run, or null while it has not been validated. */
+export async function validationOfRun(
+  em: EntityManager,
+  trainingRunId: string,
+): Promise<ValidationView | null> {
+  const v = await em.findOne(ModelValidation, { trainingRunId }, { disableIdentityMap: true });
+  return v
+    ? {
+        trainingRunId: v.trainingRunId,
+        tenantId: v.tenantId,
+        modelType: v.modelType,
+        version: v.modelVersion,
+        passed: v.passed,
+        result: v.result,
+        correlationId: v.correlationId,
+        validatedAt: v.validatedAt,
+      }
+    : null;
 }

@@ -1,5 +1,6 @@
 import type { FeatureBaseline } from '../baseline/baseline.types';
 import { canonicalNumericKey } from '../baseline/category-key';
+import { DriftMathError } from '../errors';
 import type { CurrentCounts } from './psi.types';
 
 /**
@@ -17,7 +18,7 @@ export function countsFromBins(
       if (bin === null || n === 0) continue;
       const i = Number(bin);
       if (!Number.isInteger(i) || i < 0 || i >= counts.length)
-        throw new RangeError(`bin ${bin} outside 0..${counts.length - 1}`);
+        throw new DriftMathError('COUNTS_SHAPE_MISMATCH', `bin ${bin} outside 0..${counts.length - 1}`);
       counts[i]! += n;
     }
     return counts;
