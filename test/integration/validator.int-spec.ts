@@ -8,6 +8,7 @@ import { ValidatorConfig } from '../../apps/validator/src/validator.config';
 import { ValidatorModule } from '../../apps/validator/src/validator.module';
 import { Harness } from './support/harness';
 import { pollUntil } from './support/poll';
+import { retrainTrigger } from './support/retrain';
 
 // Validation and deployment on real Postgres and NATS: one trained candidate, then many deployments at
 // once, duplicates, stale candidates and a rollback.
@@ -27,11 +28,7 @@ describe('validator', () => {
     ).toBe(0);
     // A real candidate (v2) from the trainer; the validator is not running yet.
     const trainer = await h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l));
-    const request = createEnvelope(
-      'retrain.requested',
-      { modelType: 'assignment', requestedBy: 'test', reason: 'test' },
-      { tenantId },
-    );
+    const request = retrainTrigger(tenantId, 'assignment', 'test');
     await h.publish(request);
     const [row] = await pollUntil(
       async () => {

@@ -133,19 +133,6 @@ export class DriftDetectedPayload {
   reasons: string[];
 }
 
-export class RetrainRequestedPayload {
-  @IsIn(MODEL_TYPES)
-  modelType: ModelType;
-
-  @IsString()
-  @MaxLength(200)
-  requestedBy: string;
-
-  @IsString()
-  @MaxLength(500)
-  reason: string;
-}
-
 export class ModelTrainedPayload {
   @IsUUID()
   runId: string;
