@@ -24,7 +24,7 @@ export interface Route {
 /**
  * Who publishes and who consumes each subject, declared once. The NATS permissions of
  * deploy/nats/values.yaml are derived from it (scripts/check-deploy.ts), and the services' `@OnEvent`
- * handlers are checked against it (apps/cli/src/deploy/routes.spec.ts); a service that published or
+ * handlers are checked against it (scripts/routes.spec.ts); a service that published or
  * consumed anything else would be refused by NATS in test/integration/nats-permissions.int-spec.ts.
  */
 export const ROUTES = {
