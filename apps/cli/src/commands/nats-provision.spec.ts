@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { describePlan } from './nats-provision';
 
 // What `nats:provision` prints per stream (the plans themselves: libs/messaging/src/streams.spec.ts).
