@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { consumedBy, ROUTES } from '@app/contracts';
 import type { BusApp, Subject } from '@app/contracts';
 import { eventHandlersOf } from '@app/messaging';

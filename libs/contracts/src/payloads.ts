@@ -1,3 +1,6 @@
+// class-transformer's @Type reads decorator metadata when the classes are defined: load the polyfill
+// here, so that importing the contracts first (a test, a script) works.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,

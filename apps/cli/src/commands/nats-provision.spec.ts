@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { describePlan } from './nats-provision';
 
 // What `nats:provision` prints per stream (the plans themselves: libs/messaging/src/streams.spec.ts).
