@@ -158,10 +158,12 @@ export async function loadAuditRows(db: Client): Promise<AuditRows> {
       failed_gates: string[] | null;
       error: string | null;
     }>(
-      `select id, correlation_id as cid, status, created_at, training_started_at, error,
-              (select coalesce(jsonb_agg(g->>'name'), '[]'::jsonb) from jsonb_array_elements(validation_result->'gates') g
+      `select r.id, r.correlation_id as cid, r.status, r.created_at, r.training_started_at, r.error,
+              (select coalesce(jsonb_agg(g->>'name'), '[]'::jsonb) from jsonb_array_elements(v.result->'gates') g
                 where (g->>'passed')::boolean = false) as failed_gates
-         from ml_model_training_runs order by created_at, id`,
+         from ml_model_training_runs r
+         left join model_validations v on v.training_run_id = r.id
+        order by r.created_at, r.id`,
     )
   ).rows.map<RunRow>((r) => ({
     id: r.id,

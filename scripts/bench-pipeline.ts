@@ -123,9 +123,9 @@ async function progress(db: Client, topology: Topology): Promise<Progress> {
             (select count(*)::int from ml_model_training_runs where status = 'running') as running,
             (select count(*)::int from ml_model_training_runs where status = 'completed') as trained,
             (select count(*)::int from ml_model_training_runs where status = 'failed') as failed,
-            (select count(*)::int from ml_model_training_runs where validation_result is not null) as validated,
+            (select count(*)::int from model_validations) as validated,
             (select count(*)::int from model_deployments where reason = 'validated') as deployed,
-            (select count(*)::int from ml_model_training_runs where (validation_result->>'passed')::boolean = false) as rejected,
+            (select count(*)::int from model_validations where not passed) as rejected,
             (select count(*)::int from ml_retraining_notifications where status = 'pending') as pending,
             (select count(*)::int from drift_checks where decision <> 'retrain')
               + (select count(*)::int from p where detected_notified and terminal_notified

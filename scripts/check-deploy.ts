@@ -4,9 +4,13 @@ import { join, resolve } from 'node:path';
 import * as k8s from 'kubernetes-models';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { ALL_SUBJECTS } from '../libs/contracts/src/subjects';
+import { consumedBy, publishedBy } from '../libs/contracts/src/routes';
+import type { BusApp } from '../libs/contracts/src/routes';
+import type { Subject } from '../libs/contracts/src/subjects';
+import { grantsByRole, TABLES } from '../libs/database/src/ownership';
 import { OWNER_ROLE, SERVICE_ROLES } from '../libs/database/src/roles';
 import { subjectCovers } from '../libs/messaging/src/streams';
+import { Topology } from '../libs/messaging/src/topology';
 
 // npm run build && node dist/scripts/check-deploy.js
 //
@@ -19,12 +23,14 @@ import { subjectCovers } from '../libs/messaging/src/streams';
 //   and network policies (egress exactly PostgreSQL, NATS, DNS and the service's own extras; ingress
 //   exactly its HTTP port), Secret and ConfigMap references, `$(VAR)` references;
 // - the database logins: each service composes its DATABASE_URL with its own role (ue_<service>, from
-//   libs/database/src/roles.ts) and its own password key, the cli toolbox and the migration Job with
-//   ue_owner's (dev's Job: its PostgreSQL superuser, whose password every dev role then shares), and
-//   nothing reads the database Secret whole or more than one of its keys;
+//   libs/database/src/roles.ts), a role the table-to-owner map (libs/database/src/ownership.ts) grants
+//   tables to, and its own password key, the cli toolbox and the migration Job with ue_owner's (dev's
+//   Job: its PostgreSQL superuser, whose password every dev role then shares), and nothing reads the
+//   database Secret whole or more than one of its keys; the map itself gives no table two writers;
 // - deploy/nats/values.yaml: JetStream settings, and each service's NATS user allowed exactly the
-//   subjects its code publishes (`emit` / `createEnvelope`) and the consumers it declares (`@OnEvent`,
-//   with their max-deliveries advisories); the CLI user denied the services' durable consumers; the
+//   subjects libs/contracts declares it publishes and the durable consumers it holds (ROUTES, named by
+//   libs/messaging's Topology, with their max-deliveries advisories); the CLI user allowed the requests
+//   it publishes and no event, and denied the services' durable consumers; the
 //   streams created and updated by ue-provisioner only (exactly INFO, and STREAM.CREATE / UPDATE / INFO
 //   of both streams), by no other user but the nats-box admin. The users themselves run the services in
 //   test/integration/nats-permissions.int-spec.ts;
@@ -62,7 +68,9 @@ const NATS_AUTH_SECRET = 'union-eyes-ml-nats-auth';
 const DB_SECRET = 'union-eyes-ml-db';
 /** Dev only: the in-cluster server's superuser password, with which the dev migration Job creates the roles. */
 const DB_SUPERUSER_KEY = 'UE_DB_SUPERUSER_PASSWORD';
-const STREAMS = ['UE_EVENTS', 'UE_DLQ'];
+/** Names as deployed: SUBJECT_PREFIX is empty in production (deploy/nats/values.yaml says so). */
+const TOPOLOGY = new Topology('');
+const STREAMS = [TOPOLOGY.eventsStream, TOPOLOGY.deadLetterStream];
 /** The NATS user of the nats-provision Job, the only one (besides the nats-box admin) that may create or update streams. */
 const PROVISIONER = 'ue-provisioner';
 const NATS_ADMIN = 'ue-admin';
@@ -899,10 +907,16 @@ function checkDatabaseLogins(overlay: string, objects: K8sObject[], problems: st
   };
 
   const roles = SERVICE_ROLES as Record<string, string>;
+  const grants = grantsByRole();
   for (const { name } of SERVICES) {
     const role = roles[name];
     if (!role) p(`${name}: no role in SERVICE_ROLES (libs/database/src/roles.ts)`);
-    else if (find('Deployment', name)) expectRole('Deployment', name, 'app', role);
+    else {
+      // A login that the table-to-owner map grants nothing to could not read or write a single row.
+      if (!grants.get(role)?.size)
+        p(`${name}: role ${role} is granted no table (libs/database/src/ownership.ts)`);
+      if (find('Deployment', name)) expectRole('Deployment', name, 'app', role);
+    }
   }
   // The operator toolbox reads across tenants, which row-level security denies every service role.
   if (find('Deployment', 'cli')) expectRole('Deployment', 'cli', 'cli', OWNER_ROLE);
@@ -967,6 +981,35 @@ function checkDatabaseLogins(overlay: string, objects: K8sObject[], problems: st
     );
 }
 
+/**
+ * The table-to-owner map the migrations' grants come from (libs/database/src/ownership.ts): every table
+ * written by one role only (the shared outbox and inbox by the group every service is in), and every
+ * owner a service that is deployed.
+ */
+export function ownershipProblems(): string[] {
+  const out: string[] = [];
+  const writers = new Map<string, string[]>();
+  for (const [role, tables] of grantsByRole())
+    for (const [table, privileges] of tables)
+      if (privileges.some((x) => x !== 'select')) writers.set(table, [...(writers.get(table) ?? []), role]);
+  for (const [table, roles] of writers)
+    if (roles.length > 1) out.push(`table ${table}: written by ${roles.join(', ')}; one owner per table`);
+  const deployed = new Set<string>(SERVICES.map((x) => x.name));
+  for (const [table, spec] of Object.entries(TABLES))
+    if (spec.owner !== 'shared' && !deployed.has(spec.owner))
+      out.push(`table ${table}: its owner ${spec.owner} is not a deployed service`);
+  return out.map((x) => `libs/database/src/ownership.ts: ${x}`);
+}
+
+function checkOwnership(problems: string[], notes: string[]): void {
+  const found = ownershipProblems();
+  problems.push(...found);
+  if (found.length === 0)
+    notes.push(
+      `table owners: ${Object.keys(TABLES).length} tables, each written by one role (libs/database/src/ownership.ts)`,
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------
 // NATS values and the services' subjects
 // ---------------------------------------------------------------------------------------------------
@@ -980,43 +1023,35 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** What an app's code publishes (`emit('x'`, `createEnvelope('x'`) and consumes (`@OnEvent('x')`). */
-export function subjectsOf(root: string, app: string): { publishes: Set<string>; consumes: Set<string> } {
-  const publishes = new Set<string>();
-  const consumes = new Set<string>();
-  for (const file of sourceFiles(join(root, 'apps', app, 'src'))) {
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\b(?:emit|createEnvelope)\(\s*'([a-z.]+)'/g)) publishes.add(m[1]!);
-    for (const m of text.matchAll(/@OnEvent\(\s*'([a-z.]+)'/g)) consumes.add(m[1]!);
-  }
-  return { publishes, consumes };
+/** What an app publishes and consumes durably, as libs/contracts declares it (ROUTES). */
+export function subjectsOf(app: BusApp): { publishes: Set<Subject>; consumes: Set<Subject> } {
+  return { publishes: new Set(publishedBy(app)), consumes: new Set(consumedBy(app)) };
 }
-
-const durable = (service: string, subject: string) => `${service}__${subject.replace(/\./g, '_')}`;
 
 /** The publish permissions a service's NATS user needs (empty SUBJECT_PREFIX). */
 export function natsPublishAllow(
   service: string,
-  publishes: Iterable<string>,
-  consumes: Iterable<string>,
+  publishes: Iterable<Subject>,
+  consumes: Iterable<Subject>,
 ): string[] {
   const cons = [...consumes];
+  const events = TOPOLOGY.eventsStream;
   return [
-    ...publishes,
-    ...cons.map((s) => `dlq.${durable(service, s)}`),
+    ...[...publishes].map((s) => TOPOLOGY.subject(s)),
+    ...cons.map((s) => TOPOLOGY.deadLetterSubject(TOPOLOGY.consumerName(service, s))),
     '$JS.API.INFO',
     // Services check the streams at start-up; creating and changing them is the provisioner's alone.
     ...STREAMS.map((st) => `$JS.API.STREAM.INFO.${st}`),
     // A consumer's max-deliveries watcher (libs/messaging/src/max-deliveries.ts) reads the original
     // message back from the events stream to dead-letter it.
-    ...(cons.length ? ['$JS.API.STREAM.MSG.GET.UE_EVENTS'] : []),
+    ...(cons.length ? [`$JS.API.STREAM.MSG.GET.${events}`] : []),
     ...cons.flatMap((s) => {
-      const d = durable(service, s);
+      const d = TOPOLOGY.consumerName(service, s);
       return [
-        `$JS.API.CONSUMER.CREATE.UE_EVENTS.${d}.${s}`,
-        `$JS.API.CONSUMER.INFO.UE_EVENTS.${d}`,
-        `$JS.API.CONSUMER.MSG.NEXT.UE_EVENTS.${d}`,
-        `$JS.ACK.UE_EVENTS.${d}.>`,
+        `$JS.API.CONSUMER.CREATE.${events}.${d}.${TOPOLOGY.subject(s)}`,
+        `$JS.API.CONSUMER.INFO.${events}.${d}`,
+        `$JS.API.CONSUMER.MSG.NEXT.${events}.${d}`,
+        `$JS.ACK.${events}.${d}.>`,
       ];
     }),
   ];
@@ -1026,11 +1061,12 @@ export function natsPublishAllow(
  * The subscribe permissions a service's NATS user needs: replies on `_INBOX.>`, and for each of its durable
  * consumers the max-deliveries advisory its watcher listens to (libs/messaging/src/max-deliveries.ts).
  */
-export function natsSubscribeAllow(service: string, consumes: Iterable<string>): string[] {
+export function natsSubscribeAllow(service: string, consumes: Iterable<Subject>): string[] {
   return [
     '_INBOX.>',
     ...[...consumes].map(
-      (s) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.UE_EVENTS.${durable(service, s)}`,
+      (s) =>
+        `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${TOPOLOGY.eventsStream}.${TOPOLOGY.consumerName(service, s)}`,
     ),
   ];
 }
@@ -1059,8 +1095,8 @@ export function natsMayPublish(u: NatsUser, subject: string): boolean {
 /** What the CLI user must be denied: creating or pulling from any service's durable consumer. */
 export function natsCliDeny(durables: Iterable<string>): string[] {
   return [...durables].flatMap((d) => [
-    `$JS.API.CONSUMER.CREATE.UE_EVENTS.${d}`,
-    `$JS.API.CONSUMER.MSG.NEXT.UE_EVENTS.${d}`,
+    `$JS.API.CONSUMER.CREATE.${TOPOLOGY.eventsStream}.${d}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${TOPOLOGY.eventsStream}.${d}`,
   ]);
 }
 
@@ -1101,16 +1137,11 @@ function checkNatsValues(root: string, problems: string[], notes: string[]): voi
     problems.push(`deploy/nats/values.yaml: cannot be read: ${(err as Error).message}`);
     return;
   }
-  checkNatsValuesObject(v, root, problems, notes);
+  checkNatsValuesObject(v, problems, notes);
 }
 
-/** The checks of deploy/nats/values.yaml on its parsed content (apps' code read from `root`). */
-export function checkNatsValuesObject(
-  v: JsonObject,
-  root: string,
-  problems: string[],
-  notes: string[],
-): void {
+/** The checks of deploy/nats/values.yaml on its parsed content, against the declared ROUTES. */
+export function checkNatsValuesObject(v: JsonObject, problems: string[], notes: string[]): void {
   const p = (msg: string) => problems.push(`deploy/nats/values.yaml: ${msg}`);
   const at = (path: string): unknown => valueAt(v, path);
   if (at('config.jetstream.enabled') !== true) p('config.jetstream.enabled must be true');
@@ -1155,18 +1186,15 @@ export function checkNatsValuesObject(
       continue;
     }
     checkPassword(u);
-    const { publishes, consumes } = subjectsOf(root, name);
-    if (publishes.size + consumes.size === 0)
-      p(`found no subject in apps/${name}/src (scanner out of date?)`);
-    for (const s of [...publishes, ...consumes])
-      if (!(ALL_SUBJECTS as readonly string[]).includes(s)) p(`apps/${name} uses unknown subject ${s}`);
-    serviceDurables.push(...[...consumes].map((c) => durable(name, c)));
+    const { publishes, consumes } = subjectsOf(name);
+    if (publishes.size + consumes.size === 0) p(`${name} neither publishes nor consumes anything in ROUTES`);
+    serviceDurables.push(...[...consumes].map((c) => TOPOLOGY.consumerName(name, c)));
     const want = new Set(natsPublishAllow(name, publishes, consumes));
     const have = new Set(u.permissions?.publish?.allow ?? []);
     const missing = [...want].filter((s) => !have.has(s));
     const extra = [...have].filter((s) => !want.has(s));
-    if (missing.length) p(`user ue-${name} cannot publish ${missing.join(', ')} (its code needs it)`);
-    if (extra.length) p(`user ue-${name} may publish ${extra.join(', ')} (more than its code needs)`);
+    if (missing.length) p(`user ue-${name} cannot publish ${missing.join(', ')} (ROUTES says it needs it)`);
+    if (extra.length) p(`user ue-${name} may publish ${extra.join(', ')} (more than ROUTES says it needs)`);
     const wantSub = new Set(natsSubscribeAllow(name, consumes));
     if (!sameSet(new Set(u.permissions?.subscribe?.allow ?? []), wantSub))
       p(`user ue-${name}: subscribe must be exactly ${show(wantSub)}`);
@@ -1176,8 +1204,13 @@ export function checkNatsValuesObject(
   else {
     checkPassword(cli);
     const allowed = new Set(cli.permissions?.publish?.allow ?? []);
-    for (const s of subjectsOf(root, 'cli').publishes)
-      if (!allowed.has(s)) p(`user ue-cli cannot publish ${s} (apps/cli publishes it)`);
+    const requests = new Set([...subjectsOf('cli').publishes].map((s) => TOPOLOGY.subject(s)));
+    for (const s of requests)
+      if (!allowed.has(s)) p(`user ue-cli cannot publish ${s} (ROUTES: the cli publishes it)`);
+    // Events are the services' to publish: a CLI that could would forge a pipeline's answers.
+    const forged = [...allowed].filter((s) => !s.startsWith('$') && !requests.has(s));
+    if (forged.length)
+      p(`user ue-cli may publish ${forged.join(', ')} (ROUTES: not a request the cli makes)`);
     // Its ordered consumers need CREATE / MSG.NEXT on `UE_EVENTS.*`, which would also match the services'
     // durable consumers: those must be denied.
     const denied = new Set(cli.permissions?.publish?.deny ?? []);
@@ -1212,7 +1245,7 @@ export function checkNatsValuesObject(
       );
   }
   notes.push(
-    `NATS values: ${users.length} users, permissions matched against apps/*/src; streams created and updated by ${PROVISIONER} only`,
+    `NATS values: ${users.length} users, permissions matched against the declared ROUTES (libs/contracts); streams created and updated by ${PROVISIONER} only`,
   );
 }
 
@@ -1830,6 +1863,7 @@ export function checkDeploy(options: CheckOptions = {}): CheckReport {
     else problems.push(...namespaceFileProblems(readFileSync(file, 'utf8'), ns));
   }
   checkMonitoring(root, problems, notes);
+  checkOwnership(problems, notes);
   checkNatsValues(root, problems, notes);
   checkCompose(root, options.composeBinary ?? true, problems, notes);
   checkWorkflows(root, problems, notes);

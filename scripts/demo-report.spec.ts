@@ -3,20 +3,20 @@ import type { DeadLetter, PipelineRow } from './demo-report';
 
 // When the demo's pipelines count as having ended as they should (exit 0) or not (exit 1).
 const row = (over: Partial<PipelineRow>): PipelineRow => ({
-  tenant_id: 'tenant_8_0',
-  model_type: 'claim_outcome',
+  tenantId: 'tenant_8_0',
+  modelType: 'claim_outcome',
   decision: 'retrain',
   accuracy: 0.55,
-  labelled_count: 120,
+  labelledCount: 120,
   reasons: ['psi 2.1 on member_age'],
-  correlation_id: 'c-1',
-  run_status: 'completed',
-  run_error: null,
-  validation_accuracy: 0.91,
-  validation_result: { passed: true, gates: [{ name: 'accuracy_floor', passed: true }] },
-  active_version: 2,
+  correlationId: 'c-1',
+  runStatus: 'completed',
+  runError: null,
+  validationAccuracy: 0.91,
+  validation: { passed: true, gates: [{ name: 'accuracy_floor', passed: true }] },
+  activeVersion: 2,
   notifications: 2,
-  notified_end: true,
+  notifiedEnd: true,
   ...over,
 });
 
@@ -25,15 +25,15 @@ describe('the demo report verdict', () => {
     const rows = [
       row({
         decision: 'no_action',
-        run_status: null,
-        validation_result: null,
+        runStatus: null,
+        validation: null,
         notifications: 0,
-        notified_end: false,
+        notifiedEnd: false,
       }),
       row({}),
       row({
-        model_type: 'timeline',
-        validation_result: { passed: false, gates: [{ name: 'champion', passed: false }] },
+        modelType: 'timeline',
+        validation: { passed: false, gates: [{ name: 'champion', passed: false }] },
       }),
     ];
     expect(rows.every(finished)).toBe(true);
@@ -44,26 +44,26 @@ describe('the demo report verdict', () => {
     const reason =
       'cannot load XGBoost (tried libxgboost.so.0): ...\n  Debian/Ubuntu:    sudo apt-get install -y libxgboost0';
     expect(
-      pipelineProblems([row({ run_status: 'failed', run_error: reason, validation_result: null })], [], 90),
+      pipelineProblems([row({ runStatus: 'failed', runError: reason, validation: null })], [], 90),
     ).toEqual([`tenant_8_0 claim_outcome: training failed: ${reason}`]);
   });
 
   it('names a pipeline that did not end in time, and where it stopped', () => {
     const waiting = row({
-      run_status: 'running',
-      validation_result: null,
+      runStatus: 'running',
+      validation: null,
       notifications: 1,
-      notified_end: false,
+      notifiedEnd: false,
     });
     expect(finished(waiting)).toBe(false);
     // Many recipients of drift.detected do not make it end: the notifier must have handled the outcome.
-    expect(finished(row({ notifications: 11, notified_end: false }))).toBe(false);
+    expect(finished(row({ notifications: 11, notifiedEnd: false }))).toBe(false);
     expect(pipelineProblems([waiting], [], 90)).toEqual([
       'tenant_8_0 claim_outcome: not finished after 90 s: training running, not validated yet (trainer, validator)',
     ]);
-    expect(
-      pipelineProblems([row({ run_status: null, validation_result: null, notified_end: false })], [], 5),
-    ).toEqual(['tenant_8_0 claim_outcome: not finished after 5 s: no training run yet (trainer)']);
+    expect(pipelineProblems([row({ runStatus: null, validation: null, notifiedEnd: false })], [], 5)).toEqual(
+      ['tenant_8_0 claim_outcome: not finished after 5 s: no training run yet (trainer)'],
+    );
   });
 
   it('counts every dead letter as a problem, and no check at all', () => {

@@ -2,8 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
-import { Client } from 'pg';
+import { latestNotifiedCorrelation, pipelineOutcomes } from '@app/database';
+import type { PipelineOutcome } from '@app/database';
 import { HDR, natsConnectOptions, Topology } from '@app/messaging';
+import { withDatabase } from '../apps/cli/src/database';
 
 // Prints what the demo's pipelines did, from the database (the same tables the spec's monitoring
 // queries read) and, with --trace, the service log lines of one pipeline. Exits 1 when a pipeline it
@@ -12,23 +14,8 @@ import { HDR, natsConnectOptions, Topology } from '@app/messaging';
 //   demo-report [--wait SECONDS] [--since ISO-TIME]     follow the last scheduled run's pipelines
 //   demo-report --trace LOG_DIR                          the log lines of one pipeline
 
-export interface PipelineRow {
-  tenant_id: string;
-  model_type: string;
-  decision: string;
-  accuracy: number | null;
-  labelled_count: number;
-  reasons: string[];
-  correlation_id: string;
-  run_status: string | null;
-  run_error: string | null;
-  validation_accuracy: number | null;
-  validation_result: { passed: boolean; gates: { name: string; passed: boolean }[] } | null;
-  active_version: number | null;
-  notifications: number;
-  /** The notifier has handled the event that ends this pipeline (training.failed, model.validated or model.deployed). */
-  notified_end: boolean;
-}
+/** One pipeline of the demo: a drift check and what followed it (libs/database's operator report). */
+export type PipelineRow = PipelineOutcome;
 
 /** A message a service gave up on (UE_DLQ), as its headers describe it. */
 export interface DeadLetter {
@@ -47,14 +34,14 @@ const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`
  */
 export function finished(r: PipelineRow): boolean {
   if (r.decision !== 'retrain') return true;
-  return (r.run_status === 'failed' || r.validation_result !== null) && r.notified_end;
+  return (r.runStatus === 'failed' || r.validation !== null) && r.notifiedEnd;
 }
 
 /** Where a pipeline that has not finished is waiting, and who should have answered. */
 function stage(r: PipelineRow): string {
-  if (r.run_status === null) return 'no training run yet (trainer)';
-  if (r.run_status === 'failed') return 'training failed, not yet handled by the notifier';
-  if (r.validation_result === null) return `training ${r.run_status}, not validated yet (trainer, validator)`;
+  if (r.runStatus === null) return 'no training run yet (trainer)';
+  if (r.runStatus === 'failed') return 'training failed, not yet handled by the notifier';
+  if (r.validation === null) return `training ${r.runStatus}, not validated yet (trainer, validator)`;
   return 'validated, the outcome not yet handled by the notifier';
 }
 
@@ -67,8 +54,8 @@ export function pipelineProblems(rows: PipelineRow[], deadLetters: DeadLetter[],
   const problems: string[] = [];
   if (rows.length === 0) problems.push('no drift check of the last scheduled run was recorded');
   for (const r of rows) {
-    const who = `${r.tenant_id} ${r.model_type}`;
-    if (r.run_status === 'failed') problems.push(`${who}: training failed: ${r.run_error ?? '(no reason)'}`);
+    const who = `${r.tenantId} ${r.modelType}`;
+    if (r.runStatus === 'failed') problems.push(`${who}: training failed: ${r.runError ?? '(no reason)'}`);
     else if (!finished(r)) problems.push(`${who}: not finished after ${waited} s: ${stage(r)}`);
   }
   for (const d of deadLetters)
@@ -77,29 +64,6 @@ export function pipelineProblems(rows: PipelineRow[], deadLetters: DeadLetter[],
       `dead letter: ${d.subject} given up by ${d.consumer} (${d.code}): ${d.reason.length > 300 ? `${d.reason.slice(0, 300)}…` : d.reason} [correlation ${d.correlationId || '-'}]`,
     );
   return problems;
-}
-
-/** The checks of one logical date (by default the last scheduled run's), optionally of some tenants only. */
-async function pipelines(db: Client, logicalDate?: string, tenantIds?: string[]): Promise<PipelineRow[]> {
-  const { rows } = await db.query<PipelineRow>(
-    `
-    select c.tenant_id, c.model_type, c.decision, c.accuracy, c.labelled_count, c.reasons, c.correlation_id,
-           r.status as run_status, r.error as run_error, r.validation_accuracy, r.validation_result,
-           (select model_version from model_metadata m where m.tenant_id = c.tenant_id and m.model_type = c.model_type and m.is_active) as active_version,
-           (select count(*)::int from ml_retraining_notifications n where n.correlation_id = c.correlation_id) as notifications,
-           exists (select 1 from outbox o join processed_events p on p.event_id = o.id and p.consumer = 'notifier__' || replace(o.subject, '.', '_')
-                    where o.envelope->>'correlationId' = c.correlation_id
-                      and o.subject = case when r.status = 'failed' then 'training.failed'
-                                           when (r.validation_result->>'passed')::boolean then 'model.deployed'
-                                           else 'model.validated' end) as notified_end
-      from drift_checks c
-      left join ml_model_training_runs r on r.correlation_id = c.correlation_id and r.status <> 'coalesced'
-     where c.logical_date = coalesce($1::date, (select max(logical_date) from scheduled_runs))
-       and ($2::text[] is null or c.tenant_id = any($2))
-     order by c.tenant_id, c.model_type`,
-    [logicalDate ?? null, tenantIds ?? null],
-  );
-  return rows;
 }
 
 /** The dead-letter stream's messages stored since `since` (the machine's NATS keeps older demos' too). */
@@ -151,25 +115,25 @@ function printTable(rows: PipelineRow[], out: (line: string) => void): void {
     const training =
       r.decision !== 'retrain'
         ? '-'
-        : r.run_status === 'failed'
-          ? `failed: ${r.run_error?.split('\n')[0]?.slice(0, 40) ?? ''}`
-          : r.validation_result
-            ? `${pct(r.validation_accuracy)} ${
-                r.validation_result.passed
+        : r.runStatus === 'failed'
+          ? `failed: ${r.runError?.split('\n')[0]?.slice(0, 40) ?? ''}`
+          : r.validation
+            ? `${pct(r.validationAccuracy)} ${
+                r.validation.passed
                   ? 'deployed'
-                  : `rejected (${r.validation_result.gates
+                  : `rejected (${r.validation.gates
                       .filter((g) => !g.passed)
                       .map((g) => g.name)
                       .join(',')})`
               }`
-            : (r.run_status ?? 'waiting');
+            : (r.runStatus ?? 'waiting');
     line([
-      r.tenant_id,
-      r.model_type,
+      r.tenantId,
+      r.modelType,
       r.decision,
-      `${pct(r.accuracy)} n=${r.labelled_count}`,
+      `${pct(r.accuracy)} n=${r.labelledCount}`,
       training,
-      `v${r.active_version ?? '-'}`,
+      `v${r.activeVersion ?? '-'}`,
       String(r.notifications),
     ]);
   }
@@ -188,23 +152,18 @@ export async function followAndReport(opts: {
   out?: (line: string) => void;
 }): Promise<0 | 1> {
   const out = opts.out ?? ((line: string) => console.log(line));
-  const db = new Client({ connectionString: opts.databaseUrl });
-  await db.connect();
-  let rows: PipelineRow[];
-  try {
+  const query = { logicalDate: opts.logicalDate, tenantIds: opts.tenantIds };
+  const rows = await withDatabase(opts.databaseUrl, async (em) => {
     const deadline = Date.now() + opts.wait * 1000;
-    rows = await pipelines(db, opts.logicalDate, opts.tenantIds);
-    while ((rows.length === 0 || !rows.every(finished)) && Date.now() < deadline) {
+    let found = await pipelineOutcomes(em, query);
+    while ((found.length === 0 || !found.every(finished)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
-      rows = await pipelines(db, opts.logicalDate, opts.tenantIds);
+      found = await pipelineOutcomes(em, query);
     }
-  } finally {
-    await db.end();
-  }
+    return found;
+  });
   printTable(rows, out);
-  out(
-    `\nReasons:\n${rows.map((r) => `  ${r.tenant_id} ${r.model_type}: ${r.reasons.join('; ')}`).join('\n')}`,
-  );
+  out(`\nReasons:\n${rows.map((r) => `  ${r.tenantId} ${r.modelType}: ${r.reasons.join('; ')}`).join('\n')}`);
   const deadLetters = await deadLettersSince(opts.natsUrl, new Topology(opts.subjectPrefix), opts.since);
   const problems = pipelineProblems(rows, deadLetters, opts.wait);
   if (problems.length === 0) {
@@ -217,19 +176,11 @@ export async function followAndReport(opts: {
 }
 
 async function trace(dir: string, databaseUrl: string): Promise<void> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  let correlationIds: string[];
-  try {
-    const { rows } = await db.query<{ correlation_id: string }>(
-      `(select correlation_id from ml_retraining_notifications where event_type = 'model.deployed' order by created_at desc limit 1)
-       union all
-       (select correlation_id from ml_retraining_notifications where event_type = 'seed.completed' order by created_at desc limit 1)`,
-    );
-    correlationIds = rows.map((r) => r.correlation_id);
-  } finally {
-    await db.end();
-  }
+  // The latest deployment's pipeline, and the latest seeding.
+  const [pipeline, seeding] = await withDatabase(databaseUrl, async (em) => [
+    await latestNotifiedCorrelation(em, 'model.deployed'),
+    await latestNotifiedCorrelation(em, 'seed.completed'),
+  ]);
   const lines: { time: string; service: string; msg: string; correlationId?: string; tenantId?: string }[] =
     [];
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.log'))) {
@@ -242,7 +193,6 @@ async function trace(dir: string, databaseUrl: string): Promise<void> {
       }
     }
   }
-  const [pipeline, seeding] = correlationIds;
   for (const id of [pipeline, seeding]) {
     if (!id) continue;
     console.log(`correlationId ${id}:`);

@@ -11,6 +11,7 @@ import { startAllServices } from '../integration/support/services';
 import { FaultHarness, seedTenant } from './support/fault-harness';
 import { checkInvariants, databaseNow } from './support/invariants';
 import { LockHolder, terminateBackend } from './support/pg-locks';
+import { retrainTrigger } from '../integration/support/retrain';
 
 // Messages that come twice, late or out of order: redeliveries, a publisher's retries, two schedulers.
 describe('faults: duplicate, late and out-of-order messages', () => {
@@ -31,11 +32,7 @@ describe('faults: duplicate, late and out-of-order messages', () => {
   }, 120_000);
 
   const retrain = (modelType: 'assignment' | 'timeline') =>
-    createEnvelope(
-      'retrain.requested',
-      { modelType, requestedBy: 'test', reason: 'fault: duplicates' },
-      { tenantId },
-    );
+    retrainTrigger(tenantId, modelType, 'fault: duplicates');
   const deployments = (correlationId: string) =>
     h.query(`select from_version, to_version from model_deployments where correlation_id = $1`, [
       correlationId,

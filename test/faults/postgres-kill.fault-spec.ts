@@ -1,4 +1,3 @@
-import { createEnvelope } from '@app/contracts';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../apps/notifier/src/notifier.module';
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
@@ -9,6 +8,7 @@ import { pollUntil } from '../integration/support/poll';
 import { FaultHarness, seedTenant } from './support/fault-harness';
 import { checkInvariants, databaseNow } from './support/invariants';
 import { LockHolder, terminateBackend } from './support/pg-locks';
+import { retrainTrigger } from '../integration/support/retrain';
 
 // A Postgres connection dies in the middle of a deployment: the validator's backend is terminated
 // (pg_terminate_backend) while its deployment transaction has already switched the active version.
@@ -38,11 +38,7 @@ describe('faults: a Postgres connection killed during a deployment', () => {
       .then((rows) => rows.map((r) => r.model_version));
 
   it('keeps the old version the only active one, retries the message, and the retry deploys once', async () => {
-    const retrain = createEnvelope(
-      'retrain.requested',
-      { modelType: 'timeline', requestedBy: 'test', reason: 'fault: connection killed' },
-      { tenantId },
-    );
+    const retrain = retrainTrigger(tenantId, 'timeline', 'fault: connection killed');
     await h.publish(retrain);
     const trained = await h.published(retrain.correlationId, 'model.trained');
     const candidate = trained.payload.candidateVersion;

@@ -1,4 +1,3 @@
-import { createEnvelope } from '@app/contracts';
 import type { ModelType } from '@app/domain';
 import { HDR } from '@app/messaging';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
@@ -13,6 +12,7 @@ import { checkInvariants, databaseNow } from './support/invariants';
 import type { ExpectedDeadLetter } from './support/invariants';
 import { LockHolder, terminateBackend } from './support/pg-locks';
 import { ensureBuilt, ServiceProcess } from './support/service-process';
+import { retrainTrigger } from '../integration/support/retrain';
 
 // A trainer process is killed (SIGKILL) in the middle of its handler: training is done, its
 // transaction is open and blocked on a lock of the test's while it saves the artifact, so the kill
@@ -54,11 +54,7 @@ describe('faults: a trainer killed in the middle of a handler', () => {
     beforeKill = async () => {},
   ) => {
     const artifacts = await LockHolder.hold('lock table model_artifacts in share mode');
-    const retrain = createEnvelope(
-      'retrain.requested',
-      { modelType, requestedBy: 'test', reason: 'fault: process killed' },
-      { tenantId },
-    );
+    const retrain = retrainTrigger(tenantId, modelType, 'fault: process killed');
     await h.publish(retrain);
     const saving = await artifacts.blocked(
       h,
@@ -149,18 +145,14 @@ describe('faults: a trainer killed in the middle of a handler', () => {
     expect(dead.header.get(HDR.dlqReason)).toMatch(/no acknowledgment after 1 deliveries/);
 
     // The model is free: a new retrain starts a run of its own and finishes it.
-    const again = createEnvelope(
-      'retrain.requested',
-      { modelType: 'timeline', requestedBy: 'test', reason: 'after the abandoned run' },
-      { tenantId },
-    );
+    const again = retrainTrigger(tenantId, 'timeline', 'after the abandoned run');
     await h.publish(again);
     await pollUntil(async () => (await runsOf(again.correlationId)).some((r) => r.status === 'completed'), {
       what: 'the new run',
       timeoutMs: 60_000,
     });
 
-    parked.push({ eventId: retrain.id, consumer: 'trainer__retrain_requested', code: 'MAX_DELIVERIES' });
+    parked.push({ eventId: retrain.id, consumer: 'trainer__drift_detected', code: 'MAX_DELIVERIES' });
     await checkInvariants(h, { tenants: [tenantId], since, deadLetters: parked });
     expect((await runsOf(again.correlationId)).map((r) => r.status)).toEqual(['completed']);
     expect((await runsOf(retrain.correlationId)).map((r) => r.status)).toEqual(['failed']);
@@ -173,11 +165,7 @@ describe('faults: a trainer killed in the middle of a handler', () => {
     const env = { MAX_DELIVER: '1', TRAINING_LEASE_SECONDS: '5', LEASE_SWEEP_SECONDS: '1' };
     const frozen = await ServiceProcess.start('trainer', h.childEnv('trainer', env));
     const artifacts = await LockHolder.hold('lock table model_artifacts in share mode');
-    const retrain = createEnvelope(
-      'retrain.requested',
-      { modelType: 'claim_outcome', requestedBy: 'test', reason: 'fault: process frozen' },
-      { tenantId },
-    );
+    const retrain = retrainTrigger(tenantId, 'claim_outcome', 'fault: process frozen');
     await h.publish(retrain);
     await artifacts.blocked(h, /insert into "?model_artifacts/i, 'the trainer to save its artifact');
     frozen.child.kill('SIGSTOP');
@@ -209,7 +197,7 @@ describe('faults: a trainer killed in the middle of a handler', () => {
     await h.stopService(replica);
 
     // Parked once: the copy the replica made when the message ran out of deliveries.
-    parked.push({ eventId: retrain.id, consumer: 'trainer__retrain_requested', code: 'MAX_DELIVERIES' });
+    parked.push({ eventId: retrain.id, consumer: 'trainer__drift_detected', code: 'MAX_DELIVERIES' });
     await checkInvariants(h, { tenants: [tenantId], since, deadLetters: parked });
     // The run stays failed as abandoned; nothing of the woken handler was kept or announced.
     expect(await runsOf(retrain.correlationId)).toEqual([abandoned]);

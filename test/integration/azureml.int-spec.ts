@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { loadConfig } from '@app/common';
-import { createEnvelope } from '@app/contracts';
 import { runSeedCommand } from '../../apps/seeder/src/command';
 import { jobBody, jobCommand, jobNameFor } from '../../apps/trainer/src/backends/azureml.backend';
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
@@ -12,6 +11,7 @@ import { FakeKeyVault } from './support/fake-key-vault';
 import { PasswordGate } from './support/password-gate';
 import { Harness, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
+import { retrainTrigger } from './support/retrain';
 
 // The Azure ML backend against local servers speaking the Azure Resource Manager routes the SDK calls, the
 // compute's managed identity endpoint and Key Vault. The job's command runs as the compute runs it: the
@@ -125,11 +125,7 @@ describe('Azure ML training backend', () => {
     tenant = tenantId,
     id?: string,
   ) => {
-    const e = createEnvelope(
-      'retrain.requested',
-      { modelType, requestedBy: 'test', reason: 'test' },
-      { tenantId: tenant, id },
-    );
+    const e = retrainTrigger(tenant, modelType, 'test', id);
     await h.publish(e);
     return e;
   };

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { createEnvelope } from '@app/contracts';
 import { runSeedCommand } from '../../apps/seeder/src/command';
 import { Harness } from './support/harness';
 import { spawnServiceFromSource } from './support/source-process';
 import { pollUntil } from './support/poll';
+import { retrainTrigger } from './support/retrain';
 
 // A service stopped with SIGTERM while it handles a message: it finishes (or gives back) what it holds,
 // exits within the grace period, and the message is neither lost nor handled twice.
@@ -43,11 +43,7 @@ describe('graceful shutdown', () => {
       what: 'the trainer to consume',
       timeoutMs: 60_000,
     });
-    const e = createEnvelope(
-      'retrain.requested',
-      { modelType: 'claim_outcome', requestedBy: 'test', reason: 'shutdown test' },
-      { tenantId },
-    );
+    const e = retrainTrigger(tenantId, 'claim_outcome', 'shutdown test');
     await h.publish(e);
     // In flight: the run is started (its row is committed before training begins).
     await pollUntil(

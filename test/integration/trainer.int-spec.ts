@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createEnvelope } from '@app/contracts';
 import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { Booster, predictXgbModel } from '@app/ml';
@@ -10,6 +9,7 @@ import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
 import { Harness } from './support/harness';
 import { pollUntil } from './support/poll';
+import { retrainTrigger } from './support/retrain';
 
 // The trainer on real Postgres and NATS with seeded data (no drift): XGBoost candidates, artifacts,
 // baselines, and the life of a run.
@@ -51,11 +51,7 @@ describe('trainer', () => {
       [correlationId],
     );
   const retrain = async (modelType: ModelType, id?: string) => {
-    const e = createEnvelope(
-      'retrain.requested',
-      { modelType, requestedBy: 'test', reason: 'test' },
-      { tenantId, id },
-    );
+    const e = retrainTrigger(tenantId, modelType, 'test', id);
     await h.publish(e);
     return e;
   };

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ConfigError,
+  errorMessage,
   EXIT_USAGE,
   flagsHelp,
   flagSynopsis,
@@ -15,10 +16,17 @@ import {
 import type { CliIO, FlagSpec } from '@app/common';
 import { MODEL_TYPES } from '@app/domain';
 import { CliConfig } from './cli.config';
-import { ack, check, dbMigrate, recipients, rollback, seed, status } from './commands';
+import { ack } from './commands/ack';
+import { check } from './commands/check';
+import { dbMigrate } from './commands/db-migrate';
+import { NATS_PROVISION_FLAGS, natsProvision } from './commands/nats-provision';
+import { recipients } from './commands/recipients';
+import type { RecipientsAction } from './commands/recipients';
+import { rollback } from './commands/rollback';
+import { seed } from './commands/seed';
+import { status } from './commands/status';
+import type { ExitCode } from './commands/types';
 import { runDriftReport } from './drift-report/command';
-import { NATS_PROVISION_FLAGS, natsProvision } from './nats-provision';
-import type { ExitCode } from './commands';
 
 const TENANT = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -249,7 +257,7 @@ export async function runCli(
       case 'status':
         return await status(config, flags, io);
       case 'recipients':
-        return await recipients(config, String(flags.action), flags, io);
+        return await recipients(config, flags.action as RecipientsAction, flags, io);
       case 'ack':
         return await ack(config, flags, io);
       case 'rollback':
@@ -266,7 +274,7 @@ export async function runCli(
       io.err(err.message);
       return EXIT_USAGE;
     }
-    io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(`error: ${errorMessage(err)}`);
     return 1;
   }
 }

@@ -47,11 +47,6 @@ export class TrainerService {
     await this.train(event, event.payload.modelType, 'drift', ctx);
   }
 
-  @OnEvent('retrain.requested')
-  async onRetrainRequested(event: Envelope<'retrain.requested'>, ctx: HandlerContext): Promise<void> {
-    await this.train(event, event.payload.modelType, 'manual', ctx);
-  }
-
   /** Runs `work` in its own committed transaction (the run's state must be visible while it trains). */
   private own<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
     return inTenantTransaction(this.orm, tenantId, work);

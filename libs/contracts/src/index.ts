@@ -2,3 +2,4 @@ export * from './subjects';
 export * from './payloads';
 export * from './event-map';
 export * from './envelope';
+export * from './routes';

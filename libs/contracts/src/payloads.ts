@@ -1,3 +1,6 @@
+// class-transformer's @Type reads decorator metadata when the classes are defined: load the polyfill
+// here, so that importing the contracts first (a test, a script) works.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -131,19 +134,6 @@ export class DriftDetectedPayload {
   @IsArray()
   @IsString({ each: true })
   reasons: string[];
-}
-
-export class RetrainRequestedPayload {
-  @IsIn(MODEL_TYPES)
-  modelType: ModelType;
-
-  @IsString()
-  @MaxLength(200)
-  requestedBy: string;
-
-  @IsString()
-  @MaxLength(500)
-  reason: string;
 }
 
 export class ModelTrainedPayload {

@@ -3,7 +3,6 @@ export const SUBJECTS = {
   DriftCheckRequested: 'drift.check.requested',
   DriftChecked: 'drift.checked',
   DriftDetected: 'drift.detected',
-  RetrainRequested: 'retrain.requested',
   ModelTrained: 'model.trained',
   TrainingFailed: 'training.failed',
   ModelValidated: 'model.validated',
@@ -18,7 +17,7 @@ export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];
 export const ALL_SUBJECTS: readonly Subject[] = Object.values(SUBJECTS);
 
 /** Subject roots captured by the events stream (one wildcard each). */
-export const STREAM_SUBJECT_ROOTS = ['drift', 'retrain', 'model', 'training', 'seed'] as const;
+export const STREAM_SUBJECT_ROOTS = ['drift', 'model', 'training', 'seed'] as const;
 
 /** Tenant id used on the envelope of platform-wide events (seeding). */
 export const PLATFORM_TENANT = '_platform';

@@ -15,7 +15,7 @@ import { Topology } from './topology';
 /** UE_EVENTS exactly as nats-server 2.9.10 answers STREAM.INFO after `nats:provision` (1 replica). */
 const SERVER_EVENTS: StreamConfig = {
   name: 'UE_EVENTS',
-  subjects: ['drift.>', 'retrain.>', 'model.>', 'training.>', 'seed.>'],
+  subjects: ['drift.>', 'model.>', 'training.>', 'seed.>'],
   retention: 'limits',
   max_consumers: -1,
   max_msgs: -1,
@@ -78,10 +78,28 @@ describe('planStream (what nats:provision does to one stream)', () => {
       {
         field: 'subjects',
         from: 'drift.>,model.>',
-        to: 'drift.>,retrain.>,model.>,training.>,seed.>',
+        to: 'drift.>,model.>,training.>,seed.>',
       },
     ]);
     expect(plan.refusals).toEqual([]);
+  });
+
+  it('drops a subject root nothing publishes any more (retrain.>, before issue 15)', () => {
+    const plan = planStream(
+      wantedEvents(1),
+      withChanges({ subjects: ['drift.>', 'retrain.>', 'model.>', 'training.>', 'seed.>'] }),
+    );
+    expect(plan).toMatchObject({
+      action: 'update',
+      changes: [
+        {
+          field: 'subjects',
+          from: 'drift.>,retrain.>,model.>,training.>,seed.>',
+          to: 'drift.>,model.>,training.>,seed.>',
+        },
+      ],
+      refusals: [],
+    });
   });
 
   it('refuses to lower the replicas unless asked explicitly', () => {
@@ -124,7 +142,7 @@ describe('streamProblems (what a service or the CLI checks)', () => {
       storage: StorageType.Memory,
     });
     expect(streamProblems(wantedEvents(1), actual)).toEqual([
-      'stream UE_EVENTS does not capture retrain.>, model.>, training.>, seed.> (its subjects: drift.>, model.*, seed.requested)',
+      'stream UE_EVENTS does not capture model.>, training.>, seed.> (its subjects: drift.>, model.*, seed.requested)',
       'stream UE_EVENTS uses memory storage; want file',
     ]);
   });

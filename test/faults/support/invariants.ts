@@ -195,9 +195,7 @@ export async function checkInvariants(h: Harness, scope: InvariantScope): Promis
   const handledBy = (consumer: string, e: Envelope) => handled.has(`${consumer} ${e.id}`);
 
   // What the handlers were for exists.
-  const triggers = [...byType('drift.detected'), ...byType('retrain.requested')].filter(
-    (e) => handledBy('trainer__drift_detected', e) || handledBy('trainer__retrain_requested', e),
-  );
+  const triggers = byType('drift.detected').filter((e) => handledBy('trainer__drift_detected', e));
   found.push(
     ...(await problems(
       h,

@@ -15,6 +15,7 @@ import {
   namespaceFileProblems,
   namespaceObjectProblems,
   natsPublishAllow,
+  ownershipProblems,
   nodeVersionProblems,
   parseDocuments,
   probeProblems,
@@ -151,27 +152,37 @@ describe('deploy manifests', () => {
     expect(selects({ matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, labels)).toBe(true);
   });
 
-  it('derives each NATS user permissions from the subjects its code uses', () => {
-    const trainer = subjectsOf(root, 'trainer');
-    expect([...trainer.consumes].sort()).toEqual(['drift.detected', 'retrain.requested']);
+  it('derives each NATS user permissions from the declared routes', () => {
+    const trainer = subjectsOf('trainer');
+    expect([...trainer.consumes].sort()).toEqual(['drift.detected']);
     expect([...trainer.publishes].sort()).toEqual(['model.trained', 'training.failed']);
-    expect(subjectsOf(root, 'notifier').consumes.size).toBe(6);
+    expect(subjectsOf('notifier').consumes.size).toBe(6);
+    expect([...subjectsOf('cli').publishes].sort()).toEqual([
+      'drift.check.requested',
+      'model.rollback.requested',
+      'seed.requested',
+    ]);
     const allow = natsPublishAllow('trainer', trainer.publishes, trainer.consumes);
     expect(allow).toEqual(
       expect.arrayContaining([
         'model.trained',
         'dlq.trainer__drift_detected',
         '$JS.API.CONSUMER.CREATE.UE_EVENTS.trainer__drift_detected.drift.detected',
-        '$JS.API.CONSUMER.MSG.NEXT.UE_EVENTS.trainer__retrain_requested',
-        '$JS.ACK.UE_EVENTS.trainer__retrain_requested.>',
+        '$JS.API.CONSUMER.MSG.NEXT.UE_EVENTS.trainer__drift_detected',
+        '$JS.ACK.UE_EVENTS.trainer__drift_detected.>',
       ]),
     );
+    expect(allow.some((x) => x.includes('retrain'))).toBe(false);
     expect(allow).not.toContain('$JS.API.STREAM.DELETE.UE_EVENTS');
     // Services only check the streams; creating and changing them is the provisioner's.
     expect(allow).toEqual(
       expect.arrayContaining(['$JS.API.STREAM.INFO.UE_EVENTS', '$JS.API.STREAM.INFO.UE_DLQ']),
     );
     expect(allow.filter((x) => /^\$JS\.API\.STREAM\.(CREATE|UPDATE)\./.test(x))).toEqual([]);
+  });
+
+  it('finds one writer per table in the table-to-owner map', () => {
+    expect(ownershipProblems()).toEqual([]);
   });
 
   describe('who may create and update the streams (deploy/nats/values.yaml)', () => {
@@ -181,13 +192,25 @@ describe('deploy manifests', () => {
       const users = (values.config as JsonObject).merge as JsonObject;
       change((users.authorization as JsonObject).users as unknown as NatsUser[]);
       const problems: string[] = [];
-      checkNatsValuesObject(values, root, problems, []);
+      checkNatsValuesObject(values, problems, []);
       return problems;
     };
     const user = (users: NatsUser[], name: string) => users.find((u) => u.user === name)!;
 
     it('passes as deployed: ue-provisioner only', () => {
       expect(problemsWith(() => undefined)).toEqual([]);
+    });
+
+    it('fails when a user may publish a subject its routes do not give it', () => {
+      expect(
+        problemsWith((users) => {
+          user(users, 'ue-cli').permissions!.publish!.allow!.push('model.deployed');
+          user(users, 'ue-trainer').permissions!.publish!.allow!.push('retrain.requested');
+        }),
+      ).toEqual([
+        'deploy/nats/values.yaml: user ue-trainer may publish retrain.requested (more than ROUTES says it needs)',
+        'deploy/nats/values.yaml: user ue-cli may publish model.deployed (ROUTES: not a request the cli makes)',
+      ]);
     });
 
     it('fails when the CLI or a service may change a stream, even through a wildcard', () => {
@@ -208,7 +231,7 @@ describe('deploy manifests', () => {
           user(users, 'ue-trainer').permissions!.publish!.allow!.push('$JS.API.STREAM.CREATE.UE_DLQ'),
         ),
       ).toEqual([
-        'deploy/nats/values.yaml: user ue-trainer may publish $JS.API.STREAM.CREATE.UE_DLQ (more than its code needs)',
+        'deploy/nats/values.yaml: user ue-trainer may publish $JS.API.STREAM.CREATE.UE_DLQ (more than ROUTES says it needs)',
         'deploy/nats/values.yaml: user ue-trainer may publish $JS.API.STREAM.CREATE.UE_DLQ: only ue-provisioner creates or updates the streams',
       ]);
     });

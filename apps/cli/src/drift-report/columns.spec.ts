@@ -1,4 +1,5 @@
-import { columnCells, detectKind, parseFiniteNumber, splitColumns } from './columns';
+import { columnCells, detectKind, splitColumns } from './columns';
+import { parseFiniteNumber } from './numbers';
 import { parseCsv } from './csv';
 
 const csv = (text: string, file: string) => parseCsv(text, file);

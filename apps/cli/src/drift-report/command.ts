@@ -1,12 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { BaseConfig, ConfigError, loadConfig, parseFlags, UsageError } from '@app/common';
+import { BaseConfig, ConfigError, errorMessage, loadConfig, parseFlags, UsageError } from '@app/common';
 import type { FlagSpec } from '@app/common';
 import { MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { parseCsv } from './csv';
 import type { CsvTable } from './csv';
-import { loadDbReportInput, withDatabase } from './db';
-import { DriftReportError, errorMessage } from './errors';
+import { withDatabase } from '../database';
+import { loadDbReportInput } from './db';
+import { DriftReportError } from './errors';
 import { renderHtml } from './html';
 import { formatTable, reportFromCsv, reportFromDb, reportJson, reportNotes } from './psi-report';
 import type { DriftReport } from './psi-report';
@@ -159,8 +160,8 @@ async function dbReport(
   options: Extract<DriftReportOptions, { mode: 'db' }>,
   url: string,
 ): Promise<DriftReport> {
-  const input = await withDatabase(url, (client) =>
-    loadDbReportInput(client, {
+  const input = await withDatabase(url, (em) =>
+    loadDbReportInput(em, {
       tenantId: options.tenantId,
       modelType: options.modelType,
       asOf: options.asOf,

@@ -1,4 +1,4 @@
-import { parseFiniteNumber } from './columns';
+import { parseFiniteNumber } from './numbers';
 import { DriftReportError, quoteValue } from './errors';
 
 /** One data record and the physical line it starts on (quoted fields may span lines). */

@@ -15,11 +15,3 @@ export function quoteValue(value: string, max = 40): string {
   const oneLine = value.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
   return `'${oneLine.length > max ? `${oneLine.slice(0, max)}...` : oneLine}'`;
 }
-
-/** The message of anything thrown, never empty (a refused connection can be an AggregateError with none). */
-export function errorMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.message) return error.message;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : error.name;
-}

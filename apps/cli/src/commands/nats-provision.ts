@@ -4,8 +4,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { CliIO, FlagSpec, ParsedFlags } from '@app/common';
 import { natsConnectOptions, provisionStreams, streamConfigs, Topology } from '@app/messaging';
 import type { StreamPlan } from '@app/messaging';
-import type { CliConfig } from './cli.config';
-import type { ExitCode } from './commands';
+import type { CliConfig } from '../cli.config';
+import type { ExitCode } from './types';
 
 // `nats:provision`: the one step that creates and changes the JetStream streams, with the deployed
 // settings (STREAM_REPLICAS). Run by the nats-provision Job (Kubernetes), Compose's nats-provision

@@ -1,0 +1,76 @@
+/**
+ * The notifier's HTTP API, as the CLI uses it: acknowledgments and recipients are the notifier's tables,
+ * so the CLI asks it to change them. Every call either answers or says why, in a sentence for the
+ * operator; nothing here throws for a notifier that is down or refuses.
+ */
+export type NotifierAnswer<T> = { ok: true; value: T } | { ok: false; notFound: boolean; message: string };
+
+export interface Acknowledgment {
+  alreadyAcknowledged: boolean;
+  acknowledgedBy: string;
+  acknowledgedAt: string;
+}
+
+/** A recipient as the notifier lists it (its JSON, snake_case as the notifier answers). */
+export interface RecipientView {
+  id: string;
+  name: string;
+  channel: string;
+  address: string;
+  event_kinds: string[];
+  is_active: boolean;
+}
+
+export interface NewRecipient {
+  tenantId: string;
+  name: string;
+  channel: string;
+  address: string;
+  eventKinds: string[];
+}
+
+export class NotifierClient {
+  constructor(private readonly baseUrl: string) {}
+
+  ack(notificationId: string, by: string, note?: string): Promise<NotifierAnswer<Acknowledgment>> {
+    return this.call('POST', `/alerts/${notificationId}/ack`, { by, ...(note ? { note } : {}) });
+  }
+
+  recipients(tenantId: string): Promise<NotifierAnswer<RecipientView[]>> {
+    return this.call('GET', `/recipients?tenant=${encodeURIComponent(tenantId)}`);
+  }
+
+  addRecipient(r: NewRecipient): Promise<NotifierAnswer<{ id: string }>> {
+    return this.call('POST', '/recipients', r);
+  }
+
+  removeRecipient(id: string): Promise<NotifierAnswer<unknown>> {
+    return this.call('DELETE', `/recipients/${id}`);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<NotifierAnswer<T>> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      return {
+        ok: false,
+        notFound: false,
+        message: `the notifier does not answer at ${this.baseUrl}: is it running? (npm run start:notifier)`,
+      };
+    }
+    if (!res.ok)
+      return {
+        ok: false,
+        notFound: res.status === 404,
+        message: `the notifier refused: HTTP ${res.status} ${await res.text()}`,
+      };
+    const text = await res.text();
+    return { ok: true, value: (text ? JSON.parse(text) : null) as T };
+  }
+}
