@@ -19,8 +19,15 @@ export class DomainError<C extends string = string> extends Error {
   }
 }
 
+/**
+ * What went wrong, for a person. An error without a message (a refused connection can be an
+ * AggregateError with none) says its code, else its name.
+ */
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (!(err instanceof Error)) return String(err);
+  if (err.message) return err.message;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code ? code : err.name;
 }
 
 /**
