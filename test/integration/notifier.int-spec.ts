@@ -1,5 +1,14 @@
+import { MikroORM } from '@mikro-orm/postgresql';
 import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
+import {
+  acknowledgmentOf,
+  inPlatformTransaction,
+  notificationById,
+  notificationsOfCorrelation,
+  unacknowledgedAlertCounts,
+  unacknowledgedAlerts,
+} from '@app/database';
 import { runCli } from '../../apps/cli/src/main';
 import { signature } from '../../apps/notifier/src/channels';
 import { Dispatcher } from '../../apps/notifier/src/dispatcher';
@@ -295,6 +304,51 @@ describe('notifier', () => {
     const reminders = (await rowsOf(e.correlationId)).filter((r) => r.is_reminder);
     expect(reminders.map((r) => r.recipient)).toEqual([b!.recipient]); // the acknowledged one is not reminded; once only
     expect(reminders[0]!.subject).toMatch(/^\[Reminder\] /);
+  });
+
+  it("reads the log through the read models: a flow's deliveries, unacknowledged alerts and their counts", async () => {
+    const t = 'tenant_n8';
+    await addRecipients(t, [
+      ['in_app', 'admin_c', ['*']],
+      ['in_app', 'admin_d', ['*']],
+    ]);
+    const e = failed(t);
+    await h.publish(e);
+    const [c, d] = await settled(e.correlationId, 2);
+    const ack = await fetch(`${notifier.url}/alerts/${c!.id}/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ by: 'noor', note: 'on it' }),
+    });
+    expect(ack.status).toBe(200);
+    const orm = notifier.app.get<MikroORM>(MikroORM);
+    const read = await inPlatformTransaction(orm, async (em) => ({
+      flow: await notificationsOfCorrelation(em, e.correlationId),
+      one: await notificationById(em, d!.id),
+      open: await unacknowledgedAlerts(em, t),
+      openOther: await unacknowledgedAlerts(em, t, 'claim_outcome'),
+      counts: await unacknowledgedAlertCounts(em, t),
+      acked: await acknowledgmentOf(em, c!.id),
+      notAcked: await acknowledgmentOf(em, d!.id),
+    }));
+    expect(read.flow.map((n) => [n.channel, n.recipient, n.status, n.severity, n.modelType])).toEqual([
+      ['in_app', 'admin_c', 'sent', 'failure', 'churn_risk'],
+      ['in_app', 'admin_d', 'sent', 'failure', 'churn_risk'],
+    ]);
+    expect(read.flow[0]).toMatchObject({
+      tenantId: t,
+      eventId: e.id,
+      eventType: 'training.failed',
+      correlationId: e.correlationId,
+      isReminder: false,
+      lastError: null,
+    });
+    expect(read.one).toEqual(read.flow[1]);
+    expect(read.open.map((n) => n.id)).toEqual([d!.id]);
+    expect(read.openOther).toEqual([]);
+    expect(read.counts).toEqual([{ tenantId: t, modelType: 'churn_risk', count: 1 }]);
+    expect(read.acked).toMatchObject({ acknowledgedBy: 'noor', note: 'on it' });
+    expect(read.notAcked).toBeNull();
   });
 
   it('edits the stakeholder list from the CLI, refusing URLs as addresses', async () => {
