@@ -43,9 +43,9 @@ describe('scheduler', () => {
       events: 0,
     });
     const runs = await h.query(
-      `select job_name, triggered_by from scheduled_runs where logical_date = '2031-05-04'`,
+      `select job_name, triggered_by, events_published from scheduled_runs where logical_date = '2031-05-04'`,
     );
-    expect(runs).toEqual([{ job_name: DAILY_JOB, triggered_by: 'cron' }]);
+    expect(runs).toEqual([{ job_name: DAILY_JOB, triggered_by: 'cron', events_published: tenants * 4 }]);
     // Every event of the run reached the stream exactly once (ids derive from the run, Nats-Msg-Id dedupes).
     const info = await pollUntil(
       async () => {
