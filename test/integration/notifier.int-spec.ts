@@ -15,7 +15,7 @@ import { Dispatcher } from '../../apps/notifier/src/dispatcher';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../apps/notifier/src/notifier.module';
 import { Harness } from './support/harness';
-import { pollUntil } from './support/poll';
+import { pollRows, pollUntil } from './support/poll';
 import { HttpSink, SmtpSink } from './support/sinks';
 
 // Notifications delivered to a real SMTP server and a real HTTP endpoint.
@@ -84,13 +84,17 @@ describe('notifier', () => {
       [correlationId],
     );
   const settled = (correlationId: string, n: number, timeoutMs = 15_000) =>
-    pollUntil(
-      async () => {
-        const rows = await rowsOf(correlationId);
-        return rows.length === n && rows.every((r) => r.status !== 'pending') ? rows : false;
-      },
-      { what: `${n} settled deliveries`, timeoutMs },
-    );
+    pollRows(() => rowsOf(correlationId), {
+      until: (rows) => rows.length === n && rows.every((r) => r.status !== 'pending'),
+      what: `${n} settled deliveries`,
+      timeoutMs,
+    });
+  const ackOverHttp = (notificationId: string, body: string) =>
+    fetch(`${notifier.url}/alerts/${notificationId}/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
 
   const failed = (tenantId: string): Envelope<'training.failed'> =>
     createEnvelope(
@@ -102,6 +106,17 @@ describe('notifier', () => {
       },
       { tenantId },
     );
+
+  /** A training failure told in-app to these admins of a new tenant; returns the event and its settled deliveries. */
+  const failureToAdmins = async (tenantId: string, admins: string[]) => {
+    await addRecipients(
+      tenantId,
+      admins.map((a): [string, string, string[]] => ['in_app', a, ['*']]),
+    );
+    const e = failed(tenantId);
+    await h.publish(e);
+    return { e, rows: await settled(e.correlationId, admins.length) };
+  };
 
   it('sends each event by email (text and HTML), Slack (Block Kit), in-app and a signed webhook, saying what, why and how to acknowledge', async () => {
     const t = 'tenant_n1';
@@ -230,11 +245,8 @@ describe('notifier', () => {
       what: 'the email',
     });
     expect(Date.now() - sent).toBeLessThan(2000);
-    const [hang] = await pollUntil(
-      async () => {
-        const rows = (await rowsOf(e.correlationId)).filter((r) => r.channel === 'slack' && r.attempts >= 1);
-        return rows.length > 0 ? rows : false;
-      },
+    const [hang] = await pollRows(
+      async () => (await rowsOf(e.correlationId)).filter((r) => r.channel === 'slack' && r.attempts >= 1),
       { what: 'the hanging attempt to time out' },
     );
     expect(hang!.last_error).toBe('network: no answer within 500 ms');
@@ -260,19 +272,11 @@ describe('notifier', () => {
   });
 
   it('records acknowledgments over HTTP and from the CLI, harmlessly twice, and reminds once about the others', async () => {
-    const t = 'tenant_n6';
-    await addRecipients(t, [
-      ['in_app', 'admin_a', ['*']],
-      ['in_app', 'admin_b', ['*']],
-    ]);
-    const e = failed(t);
-    await h.publish(e);
-    const [a, b] = await settled(e.correlationId, 2);
-    const first = await fetch(`${notifier.url}/alerts/${a!.id}/ack`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'rosa', note: 'looking into it' }),
-    });
+    const {
+      e,
+      rows: [a, b],
+    } = await failureToAdmins('tenant_n6', ['admin_a', 'admin_b']);
+    const first = await ackOverHttp(a!.id, JSON.stringify({ by: 'rosa', note: 'looking into it' }));
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({
       acknowledged: true,
@@ -287,15 +291,7 @@ describe('notifier', () => {
       }),
     ).toBe(0);
     expect(out.join('\n')).toContain('already acknowledged by rosa');
-    expect(
-      (
-        await fetch(`${notifier.url}/alerts/00000000-0000-4000-8000-000000000000/ack`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: '{"by":"x"}',
-        })
-      ).status,
-    ).toBe(404);
+    expect((await ackOverHttp('00000000-0000-4000-8000-000000000000', '{"by":"x"}')).status).toBe(404);
 
     await new Promise((r) => setTimeout(r, 1100)); // REMINDER_AFTER_SECONDS = 1
     const dispatcher = notifier.app.get(Dispatcher);
@@ -308,19 +304,11 @@ describe('notifier', () => {
 
   it("reads the log through the read models: a flow's deliveries, unacknowledged alerts and their counts", async () => {
     const t = 'tenant_n8';
-    await addRecipients(t, [
-      ['in_app', 'admin_c', ['*']],
-      ['in_app', 'admin_d', ['*']],
-    ]);
-    const e = failed(t);
-    await h.publish(e);
-    const [c, d] = await settled(e.correlationId, 2);
-    const ack = await fetch(`${notifier.url}/alerts/${c!.id}/ack`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'noor', note: 'on it' }),
-    });
-    expect(ack.status).toBe(200);
+    const {
+      e,
+      rows: [c, d],
+    } = await failureToAdmins(t, ['admin_c', 'admin_d']);
+    expect((await ackOverHttp(c!.id, JSON.stringify({ by: 'noor', note: 'on it' }))).status).toBe(200);
     const orm = notifier.app.get<MikroORM>(MikroORM);
     const read = await inPlatformTransaction(orm, async (em) => ({
       flow: await notificationsOfCorrelation(em, e.correlationId),

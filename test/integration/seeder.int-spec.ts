@@ -10,7 +10,6 @@ import { seedPlatform } from '../../apps/seeder/src/seeding/seeding.service';
 import { SeederConfig } from '../../apps/seeder/src/seeder.config';
 import { SeederModule } from '../../apps/seeder/src/seeder.module';
 import { Harness } from './support/harness';
-import { pollUntil } from './support/poll';
 
 // The seeder as a command and as a service, on the real database.
 describe('seeder', () => {
@@ -324,13 +323,9 @@ describe('seeder', () => {
       { tenantId: PLATFORM_TENANT },
     );
     await h.publish(bad);
-    const info = await pollUntil(
-      async () => {
-        const i = await h.jsm.streams.info(h.topology.deadLetterStream);
-        return i.state.messages >= 1 ? i : false;
-      },
-      { what: 'the bad request in the dead-letter stream' },
-    );
+    const info = await h.streamHolds(h.topology.deadLetterStream, 1, {
+      what: 'the bad request in the dead-letter stream',
+    });
     const m = await h.jsm.streams.getMessage(h.topology.deadLetterStream, { seq: info.state.last_seq });
     expect(m!.header.get('Ue-Dlq-Reason')).toMatch(/payload\.tenants must not be less than 1/);
     expect(await one('select count(*)::int as n from tenants')).toEqual(tenantsBefore);
@@ -341,30 +336,16 @@ describe('seeder', () => {
       { tenantId: PLATFORM_TENANT },
     );
     await h.publish(good);
-    const run = await pollUntil(
-      async () =>
-        (
-          await h.query<{ summary: { claims: number } }>(
-            'select summary from seed_runs where id = $1 and completed_at is not null',
-            [good.id],
-          )
-        )[0],
-      {
-        what: 'the seed run',
-      },
+    const [run] = await h.rowsUntil<{ summary: { claims: number } }>(
+      'select summary from seed_runs where id = $1 and completed_at is not null',
+      [good.id],
+      { what: 'the seed run' },
     );
-    expect(run.summary.claims).toBe(50);
-    const answer = await pollUntil(
-      async () =>
-        (
-          await h.query("select subject from outbox where subject = $1 and envelope->>'causationId' = $2", [
-            'seed.completed',
-            good.id,
-          ])
-        )[0],
-      {
-        what: 'seed.completed in the outbox',
-      },
+    expect(run!.summary.claims).toBe(50);
+    const [answer] = await h.rowsUntil(
+      "select subject from outbox where subject = $1 and envelope->>'causationId' = $2",
+      ['seed.completed', good.id],
+      { what: 'seed.completed in the outbox' },
     );
     expect(answer).toEqual({ subject: 'seed.completed' });
   });

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createEnvelope } from '@app/contracts';
-import { runSeedCommand } from '../../apps/seeder/src/command';
-import { Harness } from './support/harness';
+import { Harness, seedPlatform } from './support/harness';
 import { spawnServiceFromSource } from './support/source-process';
 import { pollUntil } from './support/poll';
 
