@@ -107,16 +107,14 @@ describe('notifier', () => {
       { tenantId },
     );
 
-  /** A training failure told in-app to these admins of a new tenant; returns the event and its settled deliveries. */
-  const failureToAdmins = async (tenantId: string, admins: string[]) => {
-    await addRecipients(
-      tenantId,
-      admins.map((a): [string, string, string[]] => ['in_app', a, ['*']]),
-    );
+  /** A training failure told to these recipients of a new tenant; returns the event and its settled deliveries. */
+  const failureTo = async (tenantId: string, recipients: [string, string, string[]][]) => {
+    await addRecipients(tenantId, recipients);
     const e = failed(tenantId);
     await h.publish(e);
-    return { e, rows: await settled(e.correlationId, admins.length) };
+    return { e, rows: await settled(e.correlationId, recipients.length) };
   };
+  const inApp = (...users: string[]) => users.map((u): [string, string, string[]] => ['in_app', u, ['*']]);
 
   it('sends each event by email (text and HTML), Slack (Block Kit), in-app and a signed webhook, saying what, why and how to acknowledge', async () => {
     const t = 'tenant_n1';
@@ -198,16 +196,12 @@ describe('notifier', () => {
   });
 
   it('retries transient failures with backoff, honours Retry-After, and fails permanent ones at once', async () => {
-    const t = 'tenant_n3';
-    await addRecipients(t, [
+    const { rows } = await failureTo('tenant_n3', [
       ['slack', 'flaky', ['*']],
       ['slack', 'limited', ['*']],
       ['slack', 'gone', ['*']],
       ['email', 'nobody@nowhere.example.org', ['*']],
     ]);
-    const e = failed(t);
-    await h.publish(e);
-    const rows = await settled(e.correlationId, 4);
     const by = Object.fromEntries(rows.map((r) => [r.recipient, r]));
     expect(by.flaky).toMatchObject({ status: 'sent', attempts: 3 });
     const flakyHits = web.hitsOf('/slack/flaky');
@@ -275,7 +269,7 @@ describe('notifier', () => {
     const {
       e,
       rows: [a, b],
-    } = await failureToAdmins('tenant_n6', ['admin_a', 'admin_b']);
+    } = await failureTo('tenant_n6', inApp('admin_a', 'admin_b'));
     const first = await ackOverHttp(a!.id, JSON.stringify({ by: 'rosa', note: 'looking into it' }));
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({
@@ -307,7 +301,7 @@ describe('notifier', () => {
     const {
       e,
       rows: [c, d],
-    } = await failureToAdmins(t, ['admin_c', 'admin_d']);
+    } = await failureTo(t, inApp('admin_c', 'admin_d'));
     expect((await ackOverHttp(c!.id, JSON.stringify({ by: 'noor', note: 'on it' }))).status).toBe(200);
     const orm = notifier.app.get<MikroORM>(MikroORM);
     const read = await inPlatformTransaction(orm, async (em) => ({

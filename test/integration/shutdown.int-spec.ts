@@ -23,13 +23,7 @@ describe('graceful shutdown', () => {
 
   beforeAll(async () => {
     await h.start();
-    expect(
-      await runSeedCommand(
-        ['--seed', '91', '--tenants', '1', '--claims', '5000'],
-        () => undefined,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedPlatform(['--seed', '91', '--tenants', '1', '--claims', '5000']);
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
