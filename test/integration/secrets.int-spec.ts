@@ -1,6 +1,6 @@
 import { createEnvelope } from '@app/contracts';
 import { MODEL_TYPES } from '@app/domain';
-import { Harness, seedPlatform, serviceDatabaseUrl } from './support/harness';
+import { Harness, seedTestDatabase, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
 import { HttpSink, SmtpSink } from './support/sinks';
 import { startAllServices } from './support/services';
@@ -37,7 +37,7 @@ describe('no secret in the logs of a full run', () => {
     await h.start();
     await smtp.start();
     await web.start();
-    await seedPlatform([
+    await seedTestDatabase([
       '--seed',
       '83',
       '--tenants',

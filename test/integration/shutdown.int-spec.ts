@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createEnvelope } from '@app/contracts';
-import { Harness, seedPlatform } from './support/harness';
+import { Harness, seedTestDatabase } from './support/harness';
 import { spawnServiceFromSource } from './support/source-process';
 import { pollUntil } from './support/poll';
 
@@ -23,7 +23,7 @@ describe('graceful shutdown', () => {
 
   beforeAll(async () => {
     await h.start();
-    await seedPlatform(['--seed', '91', '--tenants', '1', '--claims', '5000']);
+    await seedTestDatabase(['--seed', '91', '--tenants', '1', '--claims', '5000']);
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

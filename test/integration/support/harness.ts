@@ -171,7 +171,7 @@ export async function createTenant(h: Harness, id: string): Promise<void> {
  * Seeds the run's database with the seed:platform command, quietly (e.g. `['--seed', '51', '--tenants',
  * '1', '--claims', '5000']`); fails with the command's output when it does not exit 0.
  */
-export async function seedPlatform(
+export async function seedTestDatabase(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
