@@ -1,12 +1,21 @@
+import { MikroORM } from '@mikro-orm/postgresql';
 import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
+import {
+  acknowledgmentOf,
+  inPlatformTransaction,
+  notificationById,
+  notificationsOfCorrelation,
+  unacknowledgedAlertCounts,
+  unacknowledgedAlerts,
+} from '@app/database';
 import { runCli } from '../../apps/cli/src/main';
 import { signature } from '../../apps/notifier/src/channels';
 import { Dispatcher } from '../../apps/notifier/src/dispatcher';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../apps/notifier/src/notifier.module';
 import { Harness } from './support/harness';
-import { pollUntil } from './support/poll';
+import { pollRows, pollUntil } from './support/poll';
 import { HttpSink, SmtpSink } from './support/sinks';
 
 // Notifications delivered to a real SMTP server and a real HTTP endpoint.
@@ -75,13 +84,17 @@ describe('notifier', () => {
       [correlationId],
     );
   const settled = (correlationId: string, n: number, timeoutMs = 15_000) =>
-    pollUntil(
-      async () => {
-        const rows = await rowsOf(correlationId);
-        return rows.length === n && rows.every((r) => r.status !== 'pending') ? rows : false;
-      },
-      { what: `${n} settled deliveries`, timeoutMs },
-    );
+    pollRows(() => rowsOf(correlationId), {
+      until: (rows) => rows.length === n && rows.every((r) => r.status !== 'pending'),
+      what: `${n} settled deliveries`,
+      timeoutMs,
+    });
+  const ackOverHttp = (notificationId: string, body: string) =>
+    fetch(`${notifier.url}/alerts/${notificationId}/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
 
   const failed = (tenantId: string): Envelope<'training.failed'> =>
     createEnvelope(
@@ -93,6 +106,15 @@ describe('notifier', () => {
       },
       { tenantId },
     );
+
+  /** A training failure told to these recipients of a new tenant; returns the event and its settled deliveries. */
+  const failureTo = async (tenantId: string, recipients: [string, string, string[]][]) => {
+    await addRecipients(tenantId, recipients);
+    const e = failed(tenantId);
+    await h.publish(e);
+    return { e, rows: await settled(e.correlationId, recipients.length) };
+  };
+  const inApp = (...users: string[]) => users.map((u): [string, string, string[]] => ['in_app', u, ['*']]);
 
   it('sends each event by email (text and HTML), Slack (Block Kit), in-app and a signed webhook, saying what, why and how to acknowledge', async () => {
     const t = 'tenant_n1';
@@ -174,16 +196,12 @@ describe('notifier', () => {
   });
 
   it('retries transient failures with backoff, honours Retry-After, and fails permanent ones at once', async () => {
-    const t = 'tenant_n3';
-    await addRecipients(t, [
+    const { rows } = await failureTo('tenant_n3', [
       ['slack', 'flaky', ['*']],
       ['slack', 'limited', ['*']],
       ['slack', 'gone', ['*']],
       ['email', 'nobody@nowhere.example.org', ['*']],
     ]);
-    const e = failed(t);
-    await h.publish(e);
-    const rows = await settled(e.correlationId, 4);
     const by = Object.fromEntries(rows.map((r) => [r.recipient, r]));
     expect(by.flaky).toMatchObject({ status: 'sent', attempts: 3 });
     const flakyHits = web.hitsOf('/slack/flaky');
@@ -221,11 +239,8 @@ describe('notifier', () => {
       what: 'the email',
     });
     expect(Date.now() - sent).toBeLessThan(2000);
-    const [hang] = await pollUntil(
-      async () => {
-        const rows = (await rowsOf(e.correlationId)).filter((r) => r.channel === 'slack' && r.attempts >= 1);
-        return rows.length > 0 ? rows : false;
-      },
+    const [hang] = await pollRows(
+      async () => (await rowsOf(e.correlationId)).filter((r) => r.channel === 'slack' && r.attempts >= 1),
       { what: 'the hanging attempt to time out' },
     );
     expect(hang!.last_error).toBe('network: no answer within 500 ms');
@@ -251,19 +266,11 @@ describe('notifier', () => {
   });
 
   it('records acknowledgments over HTTP and from the CLI, harmlessly twice, and reminds once about the others', async () => {
-    const t = 'tenant_n6';
-    await addRecipients(t, [
-      ['in_app', 'admin_a', ['*']],
-      ['in_app', 'admin_b', ['*']],
-    ]);
-    const e = failed(t);
-    await h.publish(e);
-    const [a, b] = await settled(e.correlationId, 2);
-    const first = await fetch(`${notifier.url}/alerts/${a!.id}/ack`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'rosa', note: 'looking into it' }),
-    });
+    const {
+      e,
+      rows: [a, b],
+    } = await failureTo('tenant_n6', inApp('admin_a', 'admin_b'));
+    const first = await ackOverHttp(a!.id, JSON.stringify({ by: 'rosa', note: 'looking into it' }));
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({
       acknowledged: true,
@@ -278,15 +285,7 @@ describe('notifier', () => {
       }),
     ).toBe(0);
     expect(out.join('\n')).toContain('already acknowledged by rosa');
-    expect(
-      (
-        await fetch(`${notifier.url}/alerts/00000000-0000-4000-8000-000000000000/ack`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: '{"by":"x"}',
-        })
-      ).status,
-    ).toBe(404);
+    expect((await ackOverHttp('00000000-0000-4000-8000-000000000000', '{"by":"x"}')).status).toBe(404);
 
     await new Promise((r) => setTimeout(r, 1100)); // REMINDER_AFTER_SECONDS = 1
     const dispatcher = notifier.app.get(Dispatcher);
@@ -295,6 +294,43 @@ describe('notifier', () => {
     const reminders = (await rowsOf(e.correlationId)).filter((r) => r.is_reminder);
     expect(reminders.map((r) => r.recipient)).toEqual([b!.recipient]); // the acknowledged one is not reminded; once only
     expect(reminders[0]!.subject).toMatch(/^\[Reminder\] /);
+  });
+
+  it("reads the log through the read models: a flow's deliveries, unacknowledged alerts and their counts", async () => {
+    const t = 'tenant_n8';
+    const {
+      e,
+      rows: [c, d],
+    } = await failureTo(t, inApp('admin_c', 'admin_d'));
+    expect((await ackOverHttp(c!.id, JSON.stringify({ by: 'noor', note: 'on it' }))).status).toBe(200);
+    const orm = notifier.app.get<MikroORM>(MikroORM);
+    const read = await inPlatformTransaction(orm, async (em) => ({
+      flow: await notificationsOfCorrelation(em, e.correlationId),
+      one: await notificationById(em, d!.id),
+      open: await unacknowledgedAlerts(em, t),
+      openOther: await unacknowledgedAlerts(em, t, 'claim_outcome'),
+      counts: await unacknowledgedAlertCounts(em, t),
+      acked: await acknowledgmentOf(em, c!.id),
+      notAcked: await acknowledgmentOf(em, d!.id),
+    }));
+    expect(read.flow.map((n) => [n.channel, n.recipient, n.status, n.severity, n.modelType])).toEqual([
+      ['in_app', 'admin_c', 'sent', 'failure', 'churn_risk'],
+      ['in_app', 'admin_d', 'sent', 'failure', 'churn_risk'],
+    ]);
+    expect(read.flow[0]).toMatchObject({
+      tenantId: t,
+      eventId: e.id,
+      eventType: 'training.failed',
+      correlationId: e.correlationId,
+      isReminder: false,
+      lastError: null,
+    });
+    expect(read.one).toEqual(read.flow[1]);
+    expect(read.open.map((n) => n.id)).toEqual([d!.id]);
+    expect(read.openOther).toEqual([]);
+    expect(read.counts).toEqual([{ tenantId: t, modelType: 'churn_risk', count: 1 }]);
+    expect(read.acked).toMatchObject({ acknowledgedBy: 'noor', note: 'on it' });
+    expect(read.notAcked).toBeNull();
   });
 
   it('edits the stakeholder list from the CLI, refusing URLs as addresses', async () => {

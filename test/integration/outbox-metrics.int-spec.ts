@@ -1,7 +1,6 @@
 import { ValidatorConfig } from '../../apps/validator/src/validator.config';
 import { ValidatorModule } from '../../apps/validator/src/validator.module';
 import { Harness } from './support/harness';
-import { pollUntil } from './support/poll';
 
 // The outbox backlog gauges (libs/messaging metrics.ts, outbox.ts), scraped from a real service that runs
 // as its own PostgreSQL role (ue_validator: no platform scope, row-level security on its tables), so the
@@ -57,12 +56,10 @@ describe('outbox backlog metrics', () => {
     expect(seen.oldest).toBeLessThan(660);
 
     // The relay really could not publish them: it recorded why, and the rows are still waiting.
-    await pollUntil(
-      async () =>
-        (await h.query<{ attempts: number }>('select attempts from outbox where id = $1', [stuck]))[0]!
-          .attempts > 0,
-      { what: 'a failed publish attempt on the unroutable row' },
-    );
+    await h.rowsUntil<{ attempts: number }>('select attempts from outbox where id = $1', [stuck], {
+      until: ([row]) => (row?.attempts ?? 0) > 0,
+      what: 'a failed publish attempt on the unroutable row',
+    });
 
     // Once published, the backlog is gone.
     await h.query(

@@ -3,7 +3,6 @@ import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module';
 import { DAILY_JOB, SchedulerService } from '../../apps/scheduler/src/scheduler.service';
 import { logicalDate } from '../../apps/scheduler/src/logical-date';
 import { Harness, createTenant } from './support/harness';
-import { pollUntil } from './support/poll';
 
 // The daily job fires exactly once per logical date, whatever the number of replicas and restarts.
 describe('scheduler', () => {
@@ -43,17 +42,13 @@ describe('scheduler', () => {
       events: 0,
     });
     const runs = await h.query(
-      `select job_name, triggered_by from scheduled_runs where logical_date = '2031-05-04'`,
+      `select job_name, triggered_by, events_published from scheduled_runs where logical_date = '2031-05-04'`,
     );
-    expect(runs).toEqual([{ job_name: DAILY_JOB, triggered_by: 'cron' }]);
+    expect(runs).toEqual([{ job_name: DAILY_JOB, triggered_by: 'cron', events_published: tenants * 4 }]);
     // Every event of the run reached the stream exactly once (ids derive from the run, Nats-Msg-Id dedupes).
-    const info = await pollUntil(
-      async () => {
-        const i = await h.jsm.streams.info(h.topology.eventsStream);
-        return i.state.messages >= tenants * 4 ? i : false;
-      },
-      { what: 'the run events in the stream' },
-    );
+    const info = await h.streamHolds(h.topology.eventsStream, tenants * 4, {
+      what: 'the run events in the stream',
+    });
     expect(info.state.messages).toBe(tenants * 4);
   });
 
@@ -62,15 +57,12 @@ describe('scheduler', () => {
     const today = logicalDate(new Date(), 'UTC');
     await h.query(`delete from scheduled_runs where logical_date = $1`, [today]);
     await start({ SCHEDULE_ENABLED: 'true', SCHEDULE_CRON: '0 0 * * *', SCHEDULE_TIMEZONE: 'UTC' });
-    const [run] = await pollUntil(
-      async () => {
-        const rows = await h.query<{ triggered_by: string }>(
-          `select triggered_by from scheduled_runs where logical_date = $1`,
-          [today],
-        );
-        return rows.length > 0 ? rows : false;
+    const [run] = await h.rowsUntil(
+      `select triggered_by from scheduled_runs where logical_date = $1`,
+      [today],
+      {
+        what: 'the catch-up run',
       },
-      { what: 'the catch-up run' },
     );
     expect(run).toEqual({ triggered_by: 'catch_up' });
     const second = await start({

@@ -1,7 +1,6 @@
 import { createEnvelope } from '@app/contracts';
 import { MODEL_TYPES } from '@app/domain';
-import { runSeedCommand } from '../../apps/seeder/src/command';
-import { Harness, serviceDatabaseUrl } from './support/harness';
+import { Harness, seedTestDatabase, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
 import { HttpSink, SmtpSink } from './support/sinks';
 import { startAllServices } from './support/services';
@@ -38,13 +37,18 @@ describe('no secret in the logs of a full run', () => {
     await h.start();
     await smtp.start();
     await web.start();
-    expect(
-      await runSeedCommand(
-        ['--seed', '83', '--tenants', '1', '--claims', '6000', '--scenario', 'drift', '--now', today],
-        () => undefined,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedTestDatabase([
+      '--seed',
+      '83',
+      '--tenants',
+      '1',
+      '--claims',
+      '6000',
+      '--scenario',
+      'drift',
+      '--now',
+      today,
+    ]);
     const env = (service: string): Record<string, string> => {
       const pw = `pg-pa55-${service}-do-not-log`;
       dbPasswords.push(pw);

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { runSeedCommand } from '../../apps/seeder/src/command';
-import { Harness } from './support/harness';
+import { Harness, seedTestDatabase } from './support/harness';
 import { spawnServiceFromSource } from './support/source-process';
 import { pollUntil } from './support/poll';
 import { retrainTrigger } from './support/retrain';
@@ -24,13 +23,7 @@ describe('graceful shutdown', () => {
 
   beforeAll(async () => {
     await h.start();
-    expect(
-      await runSeedCommand(
-        ['--seed', '91', '--tenants', '1', '--claims', '5000'],
-        () => undefined,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedTestDatabase(['--seed', '91', '--tenants', '1', '--claims', '5000']);
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

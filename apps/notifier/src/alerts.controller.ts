@@ -24,7 +24,9 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { ValidationPipe } from '@nestjs/common';
 import { UsePipes } from '@nestjs/common';
 import { inPlatformTransaction, inTenantTransaction } from '@app/database';
-import { DeliveriesRepository } from './deliveries.repository';
+import { NOTIFICATION_CHANNELS } from '@app/domain';
+import type { NotificationChannel } from '@app/domain';
+import { DeliveriesRepository, RecipientsRepository } from './deliveries.repository';
 
 class AckBody {
   @IsString()
@@ -47,8 +49,8 @@ class RecipientBody {
   @MaxLength(200)
   name: string;
 
-  @IsIn(['email', 'slack', 'in_app', 'webhook'])
-  channel: string;
+  @IsIn(NOTIFICATION_CHANNELS)
+  channel: NotificationChannel;
 
   /** Email address, in-app user id, or the name of a configured Slack / webhook endpoint (never a URL). */
   @IsString()
@@ -73,6 +75,7 @@ export class AlertsController {
   constructor(
     private readonly orm: MikroORM,
     private readonly deliveries: DeliveriesRepository,
+    private readonly recipients: RecipientsRepository,
   ) {}
 
   /** Acknowledging twice is harmless: the first acknowledgment stands. */
@@ -81,7 +84,13 @@ export class AlertsController {
   async ack(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: AckBody,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<{
+    notificationId: string;
+    acknowledged: true;
+    alreadyAcknowledged: boolean;
+    acknowledgedBy: string;
+    acknowledgedAt: Date;
+  }> {
     // By notification id, whichever tenant it belongs to (the notifier's role may act platform-wide).
     const r = await inPlatformTransaction(this.orm, (em) =>
       this.deliveries.acknowledge(em, id, body.by, body.note ?? null),
@@ -96,37 +105,52 @@ export class AlertsController {
     };
   }
 
+  /**
+   * A tenant's list. The fields keep the names this endpoint has always answered with (the CLI and any
+   * other client read them), whatever the repository calls them.
+   */
   @Get('recipients')
-  async list(@Query('tenant') tenant: string): Promise<unknown[]> {
-    return inTenantTransaction(this.orm, tenant, (em) =>
-      em.execute(
-        `select id, name, channel, address, event_kinds, is_active from notification_recipients where tenant_id = ? order by channel, address`,
-        [tenant],
-      ),
-    );
+  async list(@Query('tenant') tenant: string): Promise<RecipientWire[]> {
+    const entries = await inTenantTransaction(this.orm, tenant, (em) => this.recipients.list(em, tenant));
+    return entries.map((r) => ({
+      id: r.id,
+      name: r.name,
+      channel: r.channel,
+      address: r.address,
+      event_kinds: r.eventKinds,
+      is_active: r.active,
+    }));
   }
 
   @Post('recipients')
-  async add(@Body() b: RecipientBody): Promise<unknown> {
-    const [row] = await inTenantTransaction(this.orm, b.tenantId, (em) =>
-      em.execute<{ id: string }[]>(
-        `insert into notification_recipients (tenant_id, name, channel, address, event_kinds) values (?, ?, ?, ?, ?::jsonb)
-       on conflict (tenant_id, channel, address) do update set name = excluded.name, event_kinds = excluded.event_kinds, is_active = true returning id`,
-        [b.tenantId, b.name, b.channel, b.address, JSON.stringify(b.eventKinds)],
-      ),
+  async add(@Body() b: RecipientBody): Promise<{ id: string }> {
+    const id = await inTenantTransaction(this.orm, b.tenantId, (em) =>
+      this.recipients.upsert(em, {
+        tenantId: b.tenantId,
+        name: b.name,
+        channel: b.channel,
+        address: b.address,
+        eventKinds: b.eventKinds,
+      }),
     );
-    return { id: row!.id };
+    return { id };
   }
 
   @Delete('recipients/:id')
-  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
-    const rows = await inPlatformTransaction(this.orm, (em) =>
-      em.execute<{ id: string }[]>(
-        `update notification_recipients set is_active = false where id = ? returning id`,
-        [id],
-      ),
-    );
-    if (rows.length === 0) throw new NotFoundException(`no recipient ${id}`);
+  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ id: string; removed: true }> {
+    // By id, whichever tenant it belongs to (the notifier's role may act platform-wide).
+    const removed = await inPlatformTransaction(this.orm, (em) => this.recipients.deactivate(em, id));
+    if (!removed) throw new NotFoundException(`no recipient ${id}`);
     return { id, removed: true };
   }
+}
+
+/** What GET /recipients answers, one entry a recipient. */
+interface RecipientWire {
+  id: string;
+  name: string;
+  channel: NotificationChannel;
+  address: string;
+  event_kinds: string[];
+  is_active: boolean;
 }

@@ -1,32 +1,43 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { LockMode, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Envelope } from '@app/contracts';
+import { MlAlertAcknowledgment, MlRetrainingNotification, NotificationRecipient } from '@app/database';
+import type { ModelType, NotificationChannel, NotificationSeverity } from '@app/domain';
 import type { NotificationMessage } from './messages';
 import { textBody } from './messages';
 
 export interface Recipient {
   id: string;
   name: string;
-  channel: 'email' | 'slack' | 'in_app' | 'webhook';
+  channel: NotificationChannel;
   address: string;
 }
 
+/** One queued delivery, as the dispatcher sends it. */
 export interface Delivery {
   id: string;
-  tenant_id: string;
-  event_id: string;
-  event_type: string;
-  severity: NotificationMessage['severity'];
-  channel: Recipient['channel'];
+  tenantId: string;
+  eventId: string;
+  eventType: string;
+  severity: NotificationSeverity;
+  channel: NotificationChannel;
   recipient: string;
   subject: string;
   body: string;
   attempts: number;
-  is_reminder: boolean;
-  correlation_id: string;
-  model_type: string | null;
+  isReminder: boolean;
+  correlationId: string;
+  modelType: ModelType | null;
 }
+
+export interface Acknowledgment {
+  acknowledgedBy: string;
+  acknowledgedAt: Date;
+}
+
+export type AcknowledgeResult = { found: false } | ({ found: true; created: boolean } & Acknowledgment);
 
 /** Recipient of in-app notifications when a tenant has no stakeholder list: nothing is ever dropped. */
 export function defaultRecipient(tenantId: string): Recipient {
@@ -38,24 +49,40 @@ export function defaultRecipient(tenantId: string): Recipient {
   };
 }
 
-/** The notification log (ml_retraining_notifications) and the stakeholder lists (notification_recipients). */
+/**
+ * A time Postgres computes, for filters and updates: leases and due times follow the database's clock,
+ * which every replica shares, not this process's.
+ */
+function dbTime(expression: string, params: readonly unknown[] = []): Date {
+  return raw(expression, params);
+}
+
+/** A column update computed by Postgres (e.g. `attempts + 1`), so concurrent updates do not race. */
+function dbValue(expression: string): number {
+  return raw(expression);
+}
+
+function toDelivery(n: MlRetrainingNotification): Delivery {
+  return {
+    id: n.id,
+    tenantId: n.tenantId,
+    eventId: n.eventId,
+    eventType: n.eventType,
+    severity: n.severity,
+    channel: n.channel,
+    recipient: n.recipient,
+    subject: n.subject,
+    body: n.body,
+    attempts: n.attempts,
+    isReminder: n.isReminder,
+    correlationId: n.correlationId,
+    modelType: n.modelType,
+  };
+}
+
+/** The notification log (ml_retraining_notifications) and its acknowledgments (ml_alert_acknowledgments). */
 @Injectable()
 export class DeliveriesRepository {
-  /** Active recipients of a tenant who want this event type or severity ("*" for everything). */
-  async recipientsFor(
-    em: EntityManager,
-    tenantId: string,
-    eventType: string,
-    severity: string,
-  ): Promise<Recipient[]> {
-    return em.execute<Recipient[]>(
-      `select id, name, channel, address from notification_recipients
-        where tenant_id = ? and is_active and (event_kinds @> jsonb_build_array(?::text) or event_kinds @> jsonb_build_array(?::text) or event_kinds @> '["*"]')
-        order by channel, address`,
-      [tenantId, eventType, severity],
-    );
-  }
-
   /**
    * One row per (event, channel, recipient): a redelivered event inserts nothing. In-app deliveries are
    * done by being written; the others wait for the dispatcher. Returns how many rows were new.
@@ -69,114 +96,227 @@ export class DeliveriesRepository {
     eventId = event.id,
   ): Promise<number> {
     if (recipients.length === 0) return 0;
-    // One statement for every recipient (an alert goes to 7 or 8): one round trip, not one per delivery.
     const now = new Date();
-    const params: unknown[] = [];
-    for (const r of recipients) {
+    const rows = recipients.map((r) => {
       const id = randomUUID();
       const inApp = r.channel === 'in_app';
-      params.push(
+      return {
         id,
-        event.tenantId,
+        tenantId: event.tenantId,
         eventId,
-        event.type,
-        message.modelType,
-        message.severity,
-        r.channel,
-        r.address,
-        `${reminder ? '[Reminder] ' : ''}${message.subject}`,
-        textBody(message, id, reminder),
-        inApp ? 'sent' : 'pending',
-        inApp ? 1 : 0,
-        inApp ? now : null,
-        inApp ? null : now,
-        reminder,
-        event.correlationId,
-      );
-    }
-    const row = `(${Array<string>(16).fill('?').join(', ')})`;
-    const rows = await em.execute<{ id: string }[]>(
-      `insert into ml_retraining_notifications
-         (id, tenant_id, event_id, event_type, model_type, severity, channel, recipient, subject, body, status, attempts, sent_at, next_attempt_at, is_reminder, correlation_id)
-       values ${recipients.map(() => row).join(', ')}
-       on conflict (event_id, channel, recipient) do nothing
-       returning id`,
-      params,
-    );
-    return rows.length;
+        eventType: event.type,
+        modelType: message.modelType as ModelType | null,
+        severity: message.severity,
+        channel: r.channel,
+        recipient: r.address,
+        subject: `${reminder ? '[Reminder] ' : ''}${message.subject}`,
+        body: textBody(message, id, reminder),
+        status: inApp ? ('sent' as const) : ('pending' as const),
+        attempts: inApp ? 1 : 0,
+        sentAt: inApp ? now : null,
+        nextAttemptAt: inApp ? null : now,
+        isReminder: reminder,
+        correlationId: event.correlationId,
+      };
+    });
+    // One statement for every recipient (an alert goes to 7 or 8): one round trip, not one per delivery.
+    const res = await em
+      .createQueryBuilder(MlRetrainingNotification)
+      .insert(rows)
+      .onConflict(['eventId', 'channel', 'recipient'])
+      .ignore()
+      .execute('run');
+    return res.affectedRows;
   }
 
   /**
    * Claims up to `limit` due deliveries for this process: their next attempt is pushed out by a lease, so
-   * another replica does not send them meanwhile; a crash mid-send retries after the lease.
+   * another replica does not send them meanwhile; a crash mid-send retries after the lease. Rows another
+   * replica is claiming are skipped (for update skip locked), not waited for.
    */
   async claimDue(em: EntityManager, limit: number, leaseSeconds: number): Promise<Delivery[]> {
-    return em.execute<Delivery[]>(
-      `update ml_retraining_notifications set next_attempt_at = now() + make_interval(secs => ?)
-        where id in (select id from ml_retraining_notifications where status = 'pending' and next_attempt_at <= now()
-                      order by next_attempt_at limit ? for update skip locked)
-        returning id, tenant_id, event_id, event_type, severity, channel, recipient, subject, body, attempts, is_reminder, correlation_id, model_type`,
-      [leaseSeconds, limit],
+    const due = await em.find(
+      MlRetrainingNotification,
+      { status: 'pending', nextAttemptAt: { $lte: dbTime('now()') } },
+      {
+        orderBy: { nextAttemptAt: 'asc' },
+        limit,
+        lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE,
+        disableIdentityMap: true,
+      },
     );
+    if (due.length === 0) return [];
+    await em.nativeUpdate(
+      MlRetrainingNotification,
+      { id: { $in: due.map((d) => d.id) } },
+      { nextAttemptAt: dbTime('now() + make_interval(secs => ?)', [leaseSeconds]) },
+    );
+    return due.map(toDelivery);
   }
 
   async markSent(em: EntityManager, id: string): Promise<void> {
-    await em.execute(
-      `update ml_retraining_notifications set status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null, next_attempt_at = null where id = ?`,
-      [id],
+    await em.nativeUpdate(
+      MlRetrainingNotification,
+      { id },
+      {
+        status: 'sent',
+        sentAt: dbTime('now()'),
+        attempts: dbValue('attempts + 1'),
+        lastError: null,
+        nextAttemptAt: null,
+      },
     );
   }
 
   async markRetry(em: EntityManager, id: string, error: string, delayMs: number): Promise<void> {
-    await em.execute(
-      `update ml_retraining_notifications set attempts = attempts + 1, last_error = ?, next_attempt_at = now() + make_interval(secs => ?) where id = ?`,
-      [error, delayMs / 1000, id],
+    await em.nativeUpdate(
+      MlRetrainingNotification,
+      { id },
+      {
+        attempts: dbValue('attempts + 1'),
+        lastError: error,
+        nextAttemptAt: dbTime('now() + make_interval(secs => ?)', [delayMs / 1000]),
+      },
     );
   }
 
   async markFailed(em: EntityManager, id: string, error: string): Promise<void> {
-    await em.execute(
-      `update ml_retraining_notifications set status = 'failed', attempts = attempts + 1, last_error = ?, next_attempt_at = null where id = ?`,
-      [error, id],
+    await em.nativeUpdate(
+      MlRetrainingNotification,
+      { id },
+      { status: 'failed', attempts: dbValue('attempts + 1'), lastError: error, nextAttemptAt: null },
     );
   }
 
   /** Failure alerts sent before `olderThanSeconds`, not reminders, not acknowledged, not reminded yet. */
   async dueForReminder(em: EntityManager, olderThanSeconds: number): Promise<Delivery[]> {
-    return em.execute<Delivery[]>(
-      `select n.id, n.tenant_id, n.event_id, n.event_type, n.severity, n.channel, n.recipient, n.subject, n.body, n.attempts, n.is_reminder, n.correlation_id, n.model_type
-         from ml_retraining_notifications n
-        where n.severity = 'failure' and not n.is_reminder and n.status = 'sent' and n.sent_at < now() - make_interval(secs => ?)
-          and not exists (select 1 from ml_alert_acknowledgments a where a.notification_id = n.id)
-        limit 100`,
-      [olderThanSeconds],
-    );
+    const rows = await em
+      .createQueryBuilder(MlRetrainingNotification, 'n')
+      .select('*')
+      .where({
+        severity: 'failure',
+        isReminder: false,
+        status: 'sent',
+        sentAt: { $lt: dbTime('now() - make_interval(secs => ?)', [olderThanSeconds]) },
+      })
+      .andWhere('not exists (select 1 from ml_alert_acknowledgments a where a.notification_id = n.id)')
+      .limit(100)
+      .getResultList();
+    return rows.map(toDelivery);
   }
 
+  /** Records who acknowledged a notification; acknowledging twice keeps the first acknowledgment. */
   async acknowledge(
     em: EntityManager,
     notificationId: string,
     by: string,
     note: string | null,
-  ): Promise<{ found: boolean; created: boolean; acknowledgedBy?: string; acknowledgedAt?: Date }> {
-    const n = await em.execute<{ tenant_id: string }[]>(
-      `select tenant_id from ml_retraining_notifications where id = ?`,
-      [notificationId],
+  ): Promise<AcknowledgeResult> {
+    const n = await em.findOne(
+      MlRetrainingNotification,
+      { id: notificationId },
+      { fields: ['tenantId'], disableIdentityMap: true },
     );
-    if (!n[0]) return { found: false, created: false };
-    const inserted = await em.execute<{ id: string }[]>(
-      `insert into ml_alert_acknowledgments (tenant_id, notification_id, acknowledged_by, note) values (?, ?, ?, ?) on conflict (notification_id) do nothing returning id`,
-      [n[0].tenant_id, notificationId, by, note],
-    );
-    const [ack] = await em.execute<{ acknowledged_by: string; acknowledged_at: Date }[]>(
-      `select acknowledged_by, acknowledged_at from ml_alert_acknowledgments where notification_id = ?`,
-      [notificationId],
+    if (!n) return { found: false };
+    const inserted = await em
+      .createQueryBuilder(MlAlertAcknowledgment)
+      .insert({ tenantId: n.tenantId, notificationId, acknowledgedBy: by, note })
+      .onConflict('notificationId')
+      .ignore()
+      .execute('run');
+    const ack = await em.findOneOrFail(
+      MlAlertAcknowledgment,
+      { notificationId },
+      { disableIdentityMap: true },
     );
     return {
       found: true,
-      created: inserted.length > 0,
-      acknowledgedBy: ack!.acknowledged_by,
-      acknowledgedAt: ack!.acknowledged_at,
+      created: inserted.affectedRows > 0,
+      acknowledgedBy: ack.acknowledgedBy,
+      acknowledgedAt: ack.acknowledgedAt,
     };
+  }
+}
+
+export interface RecipientEntry extends Recipient {
+  tenantId: string;
+  eventKinds: string[];
+  active: boolean;
+}
+
+export interface RecipientInput {
+  tenantId: string;
+  name: string;
+  channel: NotificationChannel;
+  address: string;
+  eventKinds: string[];
+}
+
+function toEntry(r: NotificationRecipient): RecipientEntry {
+  return {
+    id: r.id,
+    tenantId: r.tenantId,
+    name: r.name,
+    channel: r.channel as NotificationChannel,
+    address: r.address,
+    eventKinds: r.eventKinds,
+    active: r.isActive,
+  };
+}
+
+/** The stakeholder lists (notification_recipients): who is told about what, per tenant. */
+@Injectable()
+export class RecipientsRepository {
+  /** Active recipients of a tenant who want this event type or severity ("*" for everything). */
+  async recipientsFor(
+    em: EntityManager,
+    tenantId: string,
+    eventType: string,
+    severity: NotificationSeverity,
+  ): Promise<Recipient[]> {
+    // Containment in the jsonb list is done by Postgres: a tenant may list hundreds of admins.
+    const rows = await em
+      .createQueryBuilder(NotificationRecipient, 'r')
+      .select(['id', 'name', 'channel', 'address'])
+      .where({ tenantId, isActive: true })
+      .andWhere(
+        `r.event_kinds @> jsonb_build_array(?::text) or r.event_kinds @> jsonb_build_array(?::text) or r.event_kinds @> '["*"]'`,
+        [eventType, severity],
+      )
+      .orderBy({ channel: 'asc', address: 'asc' })
+      .getResultList();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      channel: r.channel as NotificationChannel,
+      address: r.address,
+    }));
+  }
+
+  /** A tenant's list, removed entries included, by channel and address. */
+  async list(em: EntityManager, tenantId: string): Promise<RecipientEntry[]> {
+    const rows = await em.find(
+      NotificationRecipient,
+      { tenantId },
+      { orderBy: { channel: 'asc', address: 'asc' }, disableIdentityMap: true },
+    );
+    return rows.map(toEntry);
+  }
+
+  /** Adds a recipient, or updates (and re-activates) the one with the same channel and address. */
+  async upsert(em: EntityManager, input: RecipientInput): Promise<string> {
+    const res = await em
+      .createQueryBuilder(NotificationRecipient)
+      .insert({ ...input, isActive: true })
+      .onConflict(['tenantId', 'channel', 'address'])
+      .merge(['name', 'eventKinds', 'isActive'])
+      .returning('id')
+      .execute('get');
+    return (res as { id: string }).id;
+  }
+
+  /** Marks a recipient removed (kept for the record). Returns false when there is no such recipient. */
+  async deactivate(em: EntityManager, id: string): Promise<boolean> {
+    return (await em.nativeUpdate(NotificationRecipient, { id }, { isActive: false })) > 0;
   }
 }

@@ -24,15 +24,15 @@ function render(d: Delivery): RenderedMessage {
     slack: slackFromText(d.severity, d.subject, d.body),
     json: {
       id: d.id,
-      tenantId: d.tenant_id,
-      eventId: d.event_id,
-      eventType: d.event_type,
-      modelType: d.model_type,
+      tenantId: d.tenantId,
+      eventId: d.eventId,
+      eventType: d.eventType,
+      modelType: d.modelType,
       severity: d.severity,
       subject: d.subject,
       body: d.body,
-      reminder: d.is_reminder,
-      correlationId: d.correlation_id,
+      reminder: d.isReminder,
+      correlationId: d.correlationId,
     },
   };
 }
@@ -107,21 +107,21 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async attempt(d: Delivery): Promise<void> {
     const log = this.log.child({
-      tenantId: d.tenant_id,
-      correlationId: d.correlation_id,
+      tenantId: d.tenantId,
+      correlationId: d.correlationId,
       notificationId: d.id,
       channel: d.channel,
     });
     const result = await this.channels.send(d, render(d));
     const inTenant = (work: (em: EntityManager) => Promise<void>) =>
-      inTenantTransaction(this.orm, d.tenant_id, work);
+      inTenantTransaction(this.orm, d.tenantId, work);
     if (result.ok) {
       await inTenant((em) => this.deliveries.markSent(em, d.id));
       this.attempts.inc({ channel: d.channel, result: 'sent' });
       log.info('notification sent', {
         recipient: d.channel === 'email' ? d.recipient : undefined,
         attempt: d.attempts + 1,
-        reminder: d.is_reminder,
+        reminder: d.isReminder,
       });
       return;
     }
@@ -154,16 +154,16 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
       let created = 0;
       for (const d of due) {
         const event = {
-          id: d.event_id,
-          type: d.event_type,
-          tenantId: d.tenant_id,
-          correlationId: d.correlation_id,
+          id: d.eventId,
+          type: d.eventType,
+          tenantId: d.tenantId,
+          correlationId: d.correlationId,
         } as Envelope;
         const message = {
           severity: d.severity,
           subject: d.subject,
           body: d.body.split('\n\nAcknowledge:')[0]!,
-          modelType: d.model_type,
+          modelType: d.modelType,
         };
         // The reminder's key derives from the original delivery: at most one reminder each.
         created += await this.deliveries.record(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Envelope } from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
-import { DeliveriesRepository, defaultRecipient } from './deliveries.repository';
+import { DeliveriesRepository, defaultRecipient, RecipientsRepository } from './deliveries.repository';
 import { composeMessage } from './messages';
 
 /**
@@ -11,7 +11,10 @@ import { composeMessage } from './messages';
  */
 @Injectable()
 export class NotificationService {
-  constructor(private readonly deliveries: DeliveriesRepository) {}
+  constructor(
+    private readonly deliveries: DeliveriesRepository,
+    private readonly recipients: RecipientsRepository,
+  ) {}
 
   @OnEvent('drift.detected')
   async onDriftDetected(event: Envelope<'drift.detected'>, ctx: HandlerContext): Promise<void> {
@@ -49,7 +52,7 @@ export class NotificationService {
       ctx.log.debug('no notification for this event');
       return;
     }
-    const listed = await this.deliveries.recipientsFor(ctx.em, event.tenantId, event.type, message.severity);
+    const listed = await this.recipients.recipientsFor(ctx.em, event.tenantId, event.type, message.severity);
     const recipients = listed.length > 0 ? listed : [defaultRecipient(event.tenantId)];
     const created = await this.deliveries.record(ctx.em, event, message, recipients);
     ctx.log.info('notifications recorded', {

@@ -3,7 +3,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
 import { AlertsController } from './alerts.controller';
-import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveriesRepository, RecipientsRepository } from './deliveries.repository';
 import { Dispatcher } from './dispatcher';
 import { NotificationService } from './notification.service';
 import { NotifierConfig } from './notifier.config';
@@ -24,6 +24,7 @@ export class NotifierModule {
       providers: [
         { provide: NotifierSecrets, useValue: secrets },
         DeliveriesRepository,
+        RecipientsRepository,
         NotificationService,
         Dispatcher,
       ],

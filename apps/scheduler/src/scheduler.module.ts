@@ -6,6 +6,7 @@ import { ServiceModule } from '@app/messaging';
 import { SchedulerConfig } from './scheduler.config';
 import { SchedulerController } from './scheduler.controller';
 import { SchedulerService } from './scheduler.service';
+import { ScheduledRunsRepository } from './scheduled-runs.repository';
 
 @Module({})
 export class SchedulerModule {
@@ -17,7 +18,7 @@ export class SchedulerModule {
         ScheduleModule.forRoot(),
       ],
       controllers: [SchedulerController],
-      providers: [SchedulerService],
+      providers: [SchedulerService, ScheduledRunsRepository],
       exports: [SchedulerService],
     };
   }

@@ -10,6 +10,8 @@ import { MODEL_TYPES } from '@app/domain';
 import { addToOutbox, OutboxRelay } from '@app/messaging';
 import { logicalDate } from './logical-date';
 import { dueToday } from './schedule';
+import { ScheduledRunsRepository } from './scheduled-runs.repository';
+import type { Trigger } from './scheduled-runs.repository';
 import { SchedulerConfig } from './scheduler.config';
 
 export const DAILY_JOB = 'daily-drift-check';
@@ -32,6 +34,7 @@ export class SchedulerService implements OnApplicationBootstrap {
     private readonly registry: SchedulerRegistry,
     private readonly orm: MikroORM,
     private readonly relay: OutboxRelay,
+    private readonly runs: ScheduledRunsRepository,
     private readonly config: SchedulerConfig,
     private readonly log: AppLogger,
   ) {}
@@ -67,22 +70,17 @@ export class SchedulerService implements OnApplicationBootstrap {
     return this.fire(now, 'catch_up');
   }
 
-  async fire(at: Date, triggeredBy: 'cron' | 'catch_up' | 'manual'): Promise<FireResult> {
+  async fire(at: Date, triggeredBy: Trigger): Promise<FireResult> {
     const date = logicalDate(at, this.config.SCHEDULE_TIMEZONE);
     // The fan-out reads every tenant: a platform-wide transaction (row-level security, libs/database).
     const result = await inPlatformTransaction(this.orm, async (em) => {
-      const claimed = await em.execute<{ id: string }[]>(
-        `insert into scheduled_runs (job_name, logical_date, triggered_by, events_published) values (?, ?, ?, 0)
-         on conflict (job_name, logical_date) do nothing returning id`,
-        [DAILY_JOB, date, triggeredBy],
-      );
-      if (claimed.length === 0) return { logicalDate: date, fired: false, events: 0 };
-      const tenants = await em.execute<{ id: string }[]>('select id from tenants order by id');
+      const runId = await this.runs.claim(em, DAILY_JOB, date, triggeredBy);
+      if (runId === null) return { logicalDate: date, fired: false, events: 0 };
       let events = 0;
-      for (const t of tenants) {
+      for (const tenantId of await this.runs.tenantIds(em)) {
         for (const modelType of MODEL_TYPES) {
           // Derived from the run row, not just the date: a date whose run was reset (seeding --reset) fires anew.
-          const id = deterministicId(`${DAILY_JOB}:${claimed[0]!.id}:${t.id}:${modelType}`);
+          const id = deterministicId(`${DAILY_JOB}:${runId}:${tenantId}:${modelType}`);
           const envelope = createEnvelope(
             'drift.check.requested',
             {
@@ -91,16 +89,13 @@ export class SchedulerService implements OnApplicationBootstrap {
               requestedBy:
                 triggeredBy === 'manual' ? 'cli' : triggeredBy === 'catch_up' ? 'catch_up' : 'schedule',
             },
-            { tenantId: t.id, id, correlationId: id },
+            { tenantId, id, correlationId: id },
           );
           await addToOutbox(em, 'scheduler', envelope);
           events += 1;
         }
       }
-      await em.execute('update scheduled_runs set events_published = ? where id = ?', [
-        events,
-        claimed[0]!.id,
-      ]);
+      await this.runs.recordPublished(em, runId, events);
       return { logicalDate: date, fired: true, events };
     });
     if (result.fired) {

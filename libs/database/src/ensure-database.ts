@@ -9,7 +9,11 @@ export async function ensureDatabase(databaseUrl: string): Promise<{ created: bo
   const client = new Client({ connectionString: url.toString() });
   await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    // The cluster's catalog, before any MikroORM can connect: a literal (escaped by pg, on a name checked
+    // above) rather than a second placeholder dialect.
+    const found = await client.query(
+      `select 1 from pg_database where datname = ${client.escapeLiteral(name)}`,
+    );
     if (found.rowCount) return { created: false, name };
     try {
       await client.query(`create database "${name}"`);

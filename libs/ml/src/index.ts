@@ -1,6 +1,5 @@
 export * from './split';
 export * from './majority';
-export * from './naive-bayes';
 export * from './claim-features';
 export * from './xgboost';
 export * from './xgb-model';

@@ -9,6 +9,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { AppLogger, BaseConfig } from '@app/common';
 import type { Envelope } from '@app/contracts';
 import { roleForService, urlForRole } from '@app/database';
+import { runSeedCommand } from '../../../apps/seeder/src/command';
 import {
   createServiceApp,
   natsConnectOptions,
@@ -17,6 +18,8 @@ import {
   Topology,
 } from '@app/messaging';
 import type { ServiceApp } from '@app/messaging';
+import { pollRows, pollStreamMessages } from './poll';
+import type { PollOptions } from './poll';
 
 /** Real Postgres and NATS for one test file, with the run's database and subject prefix. */
 export interface HarnessOptions {
@@ -110,6 +113,24 @@ export class Harness {
     return (await this.db.query<T>(sql, params)).rows;
   }
 
+  /** Waits until `sql` returns rows that satisfy `until` (by default: at least one), and returns them. */
+  rowsUntil<T extends Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    opts: PollOptions & { until?: (rows: T[]) => boolean } = {},
+  ): Promise<T[]> {
+    return pollRows(() => this.query<T>(sql, params), opts);
+  }
+
+  /** Waits until one of this file's streams holds at least `atLeast` messages. */
+  streamHolds(
+    stream: string,
+    atLeast: number,
+    opts: PollOptions = {},
+  ): ReturnType<typeof pollStreamMessages> {
+    return pollStreamMessages(this.jsm, stream, atLeast, opts);
+  }
+
   async stop(): Promise<void> {
     // SHOW_SERVICE_LOGS=1 prints the services' warnings and errors (many are expected: dead letters...).
     const problems = this.logs.filter((l) => /"level":"(warn|error)"/.test(l));
@@ -144,4 +165,17 @@ export async function createTenant(h: Harness, id: string): Promise<void> {
     `Local ${id}`,
     `Local ${id}`,
   ]);
+}
+
+/**
+ * Seeds the run's database with the seed:platform command, quietly (e.g. `['--seed', '51', '--tenants',
+ * '1', '--claims', '5000']`); fails with the command's output when it does not exit 0.
+ */
+export async function seedTestDatabase(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const output: string[] = [];
+  const code = await runSeedCommand(argv, (line) => output.push(line), env);
+  if (code !== 0) throw new Error(`seed:platform ${argv.join(' ')} exited ${code}:\n${output.join('\n')}`);
 }

@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { ClientBase } from 'pg';
 
 interface Deferred {
   table: string;
@@ -13,32 +13,33 @@ interface Deferred {
  * row; foreign keys are validated once, as a join). The tables stay locked until the commit, which a
  * seeding run can afford. Returns what must be rebuilt.
  */
-export async function dropForBulkLoad(client: Client, tables: readonly string[]): Promise<Deferred[]> {
-  const constraints = await client.query<{
-    table: string;
-    name: string;
-    definition: string;
-    contype: string;
-  }>(
-    `select c.conrelid::regclass::text as table, c.conname as name, pg_get_constraintdef(c.oid) as definition, c.contype
-       from pg_constraint c where c.conrelid = any($1::regclass[]) and c.contype in ('p', 'u', 'f')
-      order by case c.contype when 'p' then 0 when 'u' then 1 else 2 end`,
-    [tables],
-  );
-  const indexes = await client.query<{ table: string; name: string; definition: string }>(
-    `select i.tablename as table, i.indexname as name, i.indexdef as definition from pg_indexes i
-      where i.schemaname = 'public' and i.tablename = any($1::text[])
-        and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
-    [tables],
-  );
+export async function dropForBulkLoad(client: ClientBase, tables: readonly string[]): Promise<Deferred[]> {
+  // The schema's constraints and indexes are a few dozen rows: read them all and keep the tables' in
+  // JavaScript, so these catalog reads need no parameters (the seeder's queries use MikroORM's `?`).
+  const wanted = new Set(tables);
+  const constraints = (
+    await client.query<{ table: string; name: string; definition: string; contype: string }>(
+      `select c.conrelid::regclass::text as table, c.conname as name, pg_get_constraintdef(c.oid) as definition, c.contype
+         from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+        where n.nspname = 'public' and c.contype in ('p', 'u', 'f')
+        order by case c.contype when 'p' then 0 when 'u' then 1 else 2 end, c.conname`,
+    )
+  ).rows.filter((r) => wanted.has(r.table));
+  const indexes = (
+    await client.query<{ table: string; name: string; definition: string }>(
+      `select i.tablename as table, i.indexname as name, i.indexdef as definition from pg_indexes i
+        where i.schemaname = 'public' and not exists (select 1 from pg_constraint c where c.conname = i.indexname)
+        order by i.indexname`,
+    )
+  ).rows.filter((r) => wanted.has(r.table));
   const deferred: Deferred[] = [
-    ...constraints.rows.map((r) => ({
+    ...constraints.map((r) => ({
       table: r.table,
       name: r.name,
       kind: 'constraint' as const,
       definition: r.definition,
     })),
-    ...indexes.rows.map((r) => ({
+    ...indexes.map((r) => ({
       table: r.table,
       name: r.name,
       kind: 'index' as const,
@@ -55,7 +56,7 @@ export async function dropForBulkLoad(client: Client, tables: readonly string[])
   return deferred;
 }
 
-export async function rebuildAfterBulkLoad(client: Client, deferred: readonly Deferred[]): Promise<void> {
+export async function rebuildAfterBulkLoad(client: ClientBase, deferred: readonly Deferred[]): Promise<void> {
   for (const d of deferred) {
     if (d.kind === 'constraint')
       await client.query(`alter table ${d.table} add constraint "${d.name}" ${d.definition}`);

@@ -1,5 +1,8 @@
-import { Client } from 'pg';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PoolClient } from 'pg';
 import { DomainError } from '@app/common';
+import { ormConfig } from '@app/database';
 import { MODEL_TYPES } from '@app/domain';
 import { BASELINE_COLUMNS, BaselineSample } from './baselines';
 import { dropForBulkLoad, rebuildAfterBulkLoad } from './bulk-mode';
@@ -18,28 +21,17 @@ import { Progress } from './progress';
 import { Random } from './random';
 import { SEEDED_PREDICTION_ACCURACY } from './seed-plan';
 import type { SeedPlan, SeedSummary } from './seed-plan';
+import {
+  completedRun,
+  copyConnection,
+  existingTenants,
+  profilesOf,
+  recordRun,
+  resetSeededTables,
+  tenantsWithClaimCounts,
+} from './seed-store';
 
-/** Tables the seeder fills or that hold state derived from them, children first. --reset empties them. */
-export const SEEDED_TABLES = [
-  'ml_alert_acknowledgments',
-  'ml_retraining_notifications',
-  'member_ai_feedback',
-  'analytics_scheduled_reports',
-  'benchmark_data',
-  'ml_predictions',
-  'model_feature_baselines',
-  'model_deployments',
-  'model_artifacts',
-  'model_metadata',
-  'ml_model_training_runs',
-  'drift_checks',
-  'scheduled_runs',
-  'claims',
-  'profiles',
-  'notification_recipients',
-  'tenants',
-  'seed_runs',
-] as const;
+export { SEEDED_TABLES } from './seed-store';
 
 const TENANT_COLUMNS = ['id', 'name', 'union_local', 'region', 'created_at'];
 const RECIPIENT_COLUMNS = ['tenant_id', 'name', 'channel', 'address', 'event_kinds'];
@@ -124,20 +116,19 @@ const METADATA_COLUMNS = [
   'created_at',
 ];
 
-/** Runs `work` in one transaction on its own connection (COPY needs a dedicated one), always closing it. */
-async function inTransaction<T>(databaseUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
+/**
+ * Runs `work` in one transaction on a connection of its own (COPY holds it for the whole load): ordinary
+ * queries through `em`, rows through COPY on `client`, the same connection and transaction.
+ */
+async function inTransaction<T>(
+  databaseUrl: string,
+  work: (em: EntityManager, client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const orm = await MikroORM.init(ormConfig({ databaseUrl, poolMax: 1 }));
   try {
-    await client.query('begin');
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
+    return await orm.em.fork().transactional(async (em) => work(em, await copyConnection(em)));
   } finally {
-    await client.end();
+    await orm.close(true);
   }
 }
 
@@ -152,7 +143,7 @@ const iso = fastIso;
  * few prediction ids (feedback samples refer to them).
  */
 async function streamClaims(
-  client: Client,
+  client: PoolClient,
   plan: SeedPlan,
   tenantId: string,
   profiles: ProfileRow[],
@@ -209,13 +200,8 @@ export async function seedClaims(
 ): Promise<{ tenants: number; claims: number; predictions: number; durationMs: number }> {
   const out = opts.out ?? (() => undefined);
   const started = Date.now();
-  return inTransaction(opts.databaseUrl, async (client) => {
-    const tenants = (
-      await client.query<{ id: string; n: number }>(
-        `select t.id, (select count(*)::int from claims c where c.tenant_id = t.id) as n from tenants t where $1::text is null or t.id = $1 order by t.id`,
-        [opts.tenantId ?? null],
-      )
-    ).rows;
+  return inTransaction(opts.databaseUrl, async (em, client) => {
+    const tenants = await tenantsWithClaimCounts(em, opts.tenantId);
     if (tenants.length === 0)
       throw new DomainError(
         'NO_TENANTS',
@@ -224,38 +210,10 @@ export async function seedClaims(
     let claims = 0;
     let predictions = 0;
     for (const [i, t] of tenants.entries()) {
-      const profiles = (
-        await client.query<{
-          id: string;
-          role: ProfileRow['role'];
-          department: string;
-          specialty: string | null;
-          birth: Date;
-          joined: Date;
-          user_id: string;
-          first_name: string;
-          last_name: string;
-          email: string;
-        }>(
-          `select id, role, department, specialty, birth_date as birth, union_joined_at as joined, user_id, first_name, last_name, email from profiles where tenant_id = $1 order by user_id`,
-          [t.id],
-        )
-      ).rows.map((p) => ({
-        id: p.id,
-        tenantId: t.id,
-        userId: p.user_id,
-        firstName: p.first_name,
-        lastName: p.last_name,
-        email: p.email,
-        role: p.role,
-        department: p.department,
-        specialty: p.specialty,
-        birth: new Date(p.birth).getTime(),
-        joined: new Date(p.joined).getTime(),
-      }));
+      const profiles = await profilesOf(em, t.id);
       if (profiles.length === 0)
         throw new DomainError('NO_PROFILES', `tenant ${t.id} has no users to file claims`);
-      const rnd = new Random(plan.seed * 1_000_003 + i * 7919 + t.n + 17);
+      const rnd = new Random(plan.seed * 1_000_003 + i * 7919 + t.claims + 17);
       const progress = new Progress(plan.claimsPerTenant, `claims ${t.id}`, out, opts.tty ?? false);
       const r = await streamClaims(
         client,
@@ -263,13 +221,13 @@ export async function seedClaims(
         t.id,
         profiles,
         rnd,
-        t.n,
+        t.claims,
         plan.claimsPerTenant,
         () => undefined,
         progress,
       );
       out(
-        `📋 ${t.id}: ${plan.claimsPerTenant} more claims (now ${t.n + plan.claimsPerTenant}), 🤖 ${r.predictions} predictions`,
+        `📋 ${t.id}: ${plan.claimsPerTenant} more claims (now ${t.claims + plan.claimsPerTenant}), 🤖 ${r.predictions} predictions`,
       );
       claims += plan.claimsPerTenant;
       predictions += r.predictions;
@@ -304,34 +262,32 @@ export interface SeedResult {
 export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<SeedResult> {
   const out = opts.out ?? (() => undefined);
   const started = Date.now();
-  return inTransaction(opts.databaseUrl, async (client) => {
-    const previous = await client.query<{ summary: SeedSummary; tenant_ids: string[] }>(
-      'select summary, tenant_ids from seed_runs where id = $1 and completed_at is not null',
-      [opts.runId],
-    );
-    if (previous.rows[0]) {
+  return inTransaction(opts.databaseUrl, async (em, client) => {
+    const previous = await completedRun(em, opts.runId);
+    if (previous) {
       return {
-        summary: previous.rows[0].summary,
-        tenantIds: previous.rows[0].tenant_ids,
+        summary: previous.summary,
+        tenantIds: previous.tenantIds,
         deleted: null,
         durationMs: Date.now() - started,
         replayed: true,
       };
     }
-    const deleted = plan.reset ? await reset(client, out) : null;
+    const deleted = plan.reset ? await reset(em, out) : null;
     const tenants = tenantRows(plan);
-    const existing = await client.query<{ id: string }>('select id from tenants where id = any($1::text[])', [
+    const existing = await existingTenants(
+      em,
       tenants.map((t) => t.id),
-    ]);
-    if (existing.rows.length > 0) {
+    );
+    if (existing.length > 0) {
       throw new DomainError(
         'SEED_CONFLICT',
-        `tenants already seeded with seed ${plan.seed}: ${existing.rows.map((r) => r.id).join(', ')} (use --reset, or another --seed)`,
+        `tenants already seeded with seed ${plan.seed}: ${existing.join(', ')} (use --reset, or another --seed)`,
       );
     }
     // Large seeds build the big tables' indexes once at the end instead of row by row.
     const bulk = plan.tenants * plan.claimsPerTenant >= BULK_MODE_MIN_CLAIMS;
-    if (bulk) await client.query(`set local maintenance_work_mem = '512MB'`);
+    if (bulk) await em.execute(`set local maintenance_work_mem = '512MB'`);
     const deferred = bulk ? await dropForBulkLoad(client, ['claims', 'ml_predictions']) : [];
     if (bulk)
       out(
@@ -464,28 +420,14 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       );
     }
     const tenantIds = tenants.map((t) => t.id);
-    await client.query(
-      `insert into seed_runs (id, plan, summary, tenant_ids, started_at, completed_at) values ($1, $2, $3, $4, $5, now())`,
-      [
-        opts.runId,
-        JSON.stringify({ ...plan, now: plan.now.toISOString() }),
-        JSON.stringify(summary),
-        JSON.stringify(tenantIds),
-        new Date(started),
-      ],
-    );
+    await recordRun(em, { id: opts.runId, plan, summary, tenantIds, startedAt: new Date(started) });
     return { summary, tenantIds, deleted, durationMs: Date.now() - started, replayed: false };
   });
 }
 
 /** Empties the seeded tables and says what it deleted. */
-async function reset(client: Client, out: (line: string) => void): Promise<Record<string, number>> {
-  const deleted: Record<string, number> = {};
-  for (const table of SEEDED_TABLES) {
-    const r = await client.query<{ n: number }>(`select count(*)::int as n from ${table}`);
-    deleted[table] = r.rows[0]!.n;
-  }
-  await client.query(`truncate table ${SEEDED_TABLES.join(', ')}`);
+async function reset(em: EntityManager, out: (line: string) => void): Promise<Record<string, number>> {
+  const deleted = await resetSeededTables(em);
   const nonEmpty = Object.entries(deleted).filter(([, n]) => n > 0);
   out(
     `🗑  Reset: deleted ${nonEmpty.length === 0 ? 'nothing (the tables were empty)' : nonEmpty.map(([t, n]) => `${n.toLocaleString('en-US')} ${t}`).join(', ')}`,
