@@ -255,6 +255,60 @@ describe('Azure ML training backend', () => {
     ).toHaveLength(0);
   });
 
+  it('lets each message go once its job is submitted, and follows several jobs in flight at once', async () => {
+    // The jobs wait at the gate: the trainer must record and ack all three before any of them ends.
+    arm.behaviour = () => 'gated';
+    const models = ['claim_outcome', 'assignment', 'churn_risk'] as const;
+    const events = await Promise.all(models.map((m) => retrain(m)));
+    const durable = h.topology.consumerName('trainer', 'drift.detected');
+    const inFlight = await pollUntil(
+      async () => {
+        const runs = await Promise.all(events.map((e) => runOf(e.correlationId)));
+        const info = await h.jsm.consumers.info(h.topology.eventsStream, durable);
+        return runs.every((r) => r?.status === 'running' && r.external_job_id) &&
+          info.num_ack_pending === 0 &&
+          info.num_pending === 0
+          ? runs
+          : false;
+      },
+      { what: 'three jobs submitted and their messages acknowledged', timeoutMs: 30_000 },
+    );
+    // The poller looks at all three (the fake starts a job at its first look): three in flight at once.
+    await pollUntil(
+      async () => inFlight.every((r) => arm.jobs.get(r.external_job_id)?.status === 'Running'),
+      { what: 'the poller to look at the three jobs', timeoutMs: 15_000 },
+    );
+    // No transaction stays open while the jobs run: none of the trainer's is older than a few seconds.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(
+      await h.query(
+        `select pid, state, query from pg_stat_activity where usename = $1 and xact_start < now() - interval '3 seconds'`,
+        [trainerUrl.username],
+      ),
+    ).toEqual([]);
+    arm.openGate();
+    for (const e of events) {
+      const result = await pollUntil(
+        async () =>
+          (
+            await h.query<{ subject: string }>(
+              `select subject from outbox where envelope->>'correlationId' = $1 and subject in ('model.trained', 'training.failed')`,
+              [e.correlationId],
+            )
+          )[0],
+        { what: 'the training outcome', timeoutMs: 120_000 },
+      );
+      expect(result.subject).toBe('model.trained');
+    }
+    for (const e of events) {
+      expect(await runOf(e.correlationId)).toMatchObject({ status: 'completed', backend: 'azureml' });
+      expect(
+        await h.query(`select 1 from outbox where envelope->>'correlationId' = $1`, [e.correlationId]),
+      ).toHaveLength(1);
+    }
+    arm.behaviour = (body) => (body.properties.tags?.modelType === 'timeline' ? 'hang' : 'complete');
+  }, 180_000);
+
   it("fails the job, with the reason in the job's log, when the compute's identity may not read the secret", async () => {
     const id = '33333333-4444-4555-8666-777777777777';
     const [run] = await h.query<{ id: string }>(

@@ -1,7 +1,12 @@
+import { Injectable, Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
-import { HDR, MaxDeliveriesWatcher } from '@app/messaging';
-import { AppLogger } from '@app/common';
+import { DriftMathError } from '@app/drift';
+import { HDR, MaxDeliveriesWatcher, OnEvent, ServiceModule } from '@app/messaging';
+import type { HandlerContext } from '@app/messaging';
+import { XGBoostError } from '@app/ml';
+import { AppLogger, BaseConfig } from '@app/common';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
@@ -9,6 +14,51 @@ import { NotifierModule } from '../../apps/notifier/src/notifier.module';
 import { TcpProxy, throughProxy } from '../support/tcp-proxy';
 import { createTenant, Harness, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
+
+const CORRUPT_BASELINE = 21;
+const XGBOOST_REFUSES = 22;
+const PHASED = 23;
+
+/** A consumer whose handlers fail the way the libraries do, and one in two phases. */
+@Injectable()
+class EdgeProbe {
+  readonly deliveries = new Map<number, number>();
+  /** What the phased handler saw: per delivery, recordedBefore and whether its inbox row was committed. */
+  readonly phases: { recordedBefore: boolean; inboxCommitted: boolean }[] = [];
+
+  @OnEvent('model.deployed', { maxDeliver: 5 })
+  async onDeployed(event: Envelope<'model.deployed'>, _ctx: HandlerContext): Promise<void> {
+    const v = event.payload.version;
+    this.deliveries.set(v, (this.deliveries.get(v) ?? 0) + 1);
+    if (v === CORRUPT_BASELINE)
+      throw new DriftMathError('INVALID_BASELINE', 'baseline of member_age has 9 edges, expected 11');
+    if (v === XGBOOST_REFUSES) throw new XGBoostError('XGBoosterLoadModelFromBuffer', 'invalid model format');
+  }
+}
+
+@Injectable()
+class PhasedProbe {
+  constructor(private readonly probe: EdgeProbe) {}
+
+  @OnEvent('model.validated', { phased: true, maxDeliver: 3 })
+  async onValidated(event: Envelope<'model.validated'>, ctx: HandlerContext): Promise<void> {
+    const recordedBefore = ctx.recordedBefore;
+    ctx.afterCommit(async (after) => {
+      // Outside the handler's transaction: a fresh one (another connection) sees its inbox row.
+      const inboxCommitted = await after.transaction(
+        async ({ em }) =>
+          (
+            await em.execute('select 1 from processed_events where consumer = ? and event_id = ?', [
+              'edge-probe__model_validated',
+              event.id,
+            ])
+          ).length === 1,
+      );
+      this.probe.phases.push({ recordedBefore, inboxCommitted });
+      if (this.probe.phases.length === 1) throw new Error('second phase failed (transient)');
+    });
+  }
+}
 
 // The messaging guarantees of libs/messaging, exercised through a real service (the notifier) on real
 // NATS JetStream and Postgres.
@@ -22,6 +72,23 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
   });
   afterAll(async () => {
     await h.stop();
+  });
+
+  @Module({})
+  class ProbeModule {
+    static forRoot(config: BaseConfig, logger: AppLogger): DynamicModule {
+      return {
+        module: ProbeModule,
+        imports: [ServiceModule.forRoot({ service: 'edge-probe', config, configClass: BaseConfig, logger })],
+        providers: [EdgeProbe, PhasedProbe],
+      };
+    }
+  }
+
+  /** Services a test started, stopped after it whatever happened. */
+  const afterThis: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of afterThis.splice(0)) await stop();
   });
 
   const trainingFailed = (): Envelope<'training.failed'> =>
@@ -200,6 +267,82 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
     expect(dead.header.get(HDR.dlqReason)).toMatch(/no acknowledgment after 2 deliveries/);
     expect(JSON.parse(dead.string())).toEqual(event);
     await h.jsm.consumers.delete(h.topology.eventsStream, durable);
+  });
+
+  it("dead-letters the libraries' coded errors at once, with their code and reason, not after five deliveries", async () => {
+    const app = await h.startService('edge-probe', BaseConfig, (c, l) => ProbeModule.forRoot(c, l), {
+      RETRY_BASE_MS: '200',
+    });
+    afterThis.push(() => h.stopService(app));
+    const probe = app.app.get(EdgeProbe);
+    const deployed = (version: number) =>
+      createEnvelope(
+        'model.deployed',
+        { modelType: 'timeline', version, previousVersion: 1, reason: 'validated', accuracy: 0.9 },
+        { tenantId },
+      );
+    const corrupt = deployed(CORRUPT_BASELINE);
+    const refused = deployed(XGBOOST_REFUSES);
+    await h.publish(corrupt);
+    await h.publish(refused);
+    const durable = h.topology.consumerName('edge-probe', 'model.deployed');
+    const dead = await pollUntil(
+      async () => {
+        const info = await h.jsm.streams.info(h.topology.deadLetterStream);
+        const found = new Map<string, { code: string; reason: string; deliveries: string }>();
+        for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+          const m = await h.jsm.streams.getMessage(h.topology.deadLetterStream, { seq }).catch(() => null);
+          if (m?.header.get(HDR.dlqConsumer) !== durable) continue;
+          // (The probe's consumer also got, and parked, the malformed messages of the test above.)
+          const id = /"id":"([0-9a-f-]{36})"/.exec(m.string())?.[1];
+          if (id !== corrupt.id && id !== refused.id) continue;
+          found.set(id, {
+            code: m.header.get(HDR.dlqCode),
+            reason: m.header.get(HDR.dlqReason),
+            deliveries: m.header.get(HDR.dlqDeliveries),
+          });
+        }
+        return found.size === 2 ? found : false;
+      },
+      { what: 'two dead letters', timeoutMs: 15_000 },
+    );
+    expect(dead.get(corrupt.id)).toEqual({
+      code: 'INVALID_BASELINE',
+      reason: 'drift math: baseline of member_age has 9 edges, expected 11',
+      deliveries: '1',
+    });
+    expect(dead.get(refused.id)).toEqual({
+      code: 'XGBOOST_CALL_FAILED',
+      reason: 'XGBoost: XGBoosterLoadModelFromBuffer: invalid model format',
+      deliveries: '1',
+    });
+    expect(probe.deliveries.get(CORRUPT_BASELINE)).toBe(1);
+    expect(probe.deliveries.get(XGBOOST_REFUSES)).toBe(1);
+  });
+
+  it("runs a phased handler's second phase after its first commits, and hands it the redelivery when that phase fails", async () => {
+    const app = await h.startService('edge-probe', BaseConfig, (c, l) => ProbeModule.forRoot(c, l), {
+      RETRY_BASE_MS: '200',
+    });
+    afterThis.push(() => h.stopService(app));
+    const probe = app.app.get(EdgeProbe);
+    const validated = createEnvelope(
+      'model.validated',
+      {
+        runId: '55555555-6666-4777-8888-999999999999',
+        modelType: 'timeline',
+        candidateVersion: PHASED,
+        passed: true,
+        gates: [],
+      },
+      { tenantId },
+    );
+    await h.publish(validated);
+    await pollUntil(async () => probe.phases.length >= 2, { what: 'the redelivery', timeoutMs: 15_000 });
+    expect(probe.phases).toEqual([
+      { recordedBefore: false, inboxCommitted: true },
+      { recordedBefore: true, inboxCommitted: true },
+    ]);
   });
 
   it('answers liveness without its dependencies, readiness with them, and exposes Prometheus metrics', async () => {

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
@@ -144,12 +145,15 @@ describe('trainer', () => {
       a.dispose();
       b.dispose();
     }
-    const baselines = await h.query<{ feature_name: string; is_active: boolean }>(
-      `select feature_name, is_active from model_feature_baselines where tenant_id = $1 and model_type = 'claim_outcome' and model_version = 2 order by feature_name`,
+    // The candidate's baselines travel with its artifact; the validator copies them when it deploys it.
+    const [stored] = await h.query<{ feature_baselines: { featureName: string; sampleSize: number }[] }>(
+      `select feature_baselines from model_artifacts where tenant_id = $1 and model_type = 'claim_outcome' and model_version = 2`,
       [tenantId],
     );
-    expect(baselines.map((x) => x.feature_name)).toEqual([...MODEL_CONFIGS.claim_outcome.features].sort());
-    expect(baselines.every((x) => !x.is_active)).toBe(true); // activated by the validator with the version
+    expect(stored!.feature_baselines.map((x) => x.featureName).sort()).toEqual(
+      [...MODEL_CONFIGS.claim_outcome.features].sort(),
+    );
+    expect(stored!.feature_baselines.every((x) => x.sampleSize > 0)).toBe(true);
   });
 
   it('is deterministic: the same data gives the same model, byte for byte', async () => {

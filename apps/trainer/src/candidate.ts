@@ -1,14 +1,28 @@
 import { createHash } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '@app/common';
+import type { FeatureBaselineDraft } from '@app/database';
 import { MODEL_CONFIGS, TRAINING_TARGETS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { accuracyOf, evaluateXgbModel, splitByTime, trainMajority, trainXgbModel, XGB_FORMAT } from '@app/ml';
+import type { TrainingExample } from '@app/ml';
 import { candidateBaselines } from './candidate-baselines';
-import type { TrainingDataRepository } from './training-data.repository';
-import type { TrainingRunRepository } from './training-run.repository';
 
-/** What a finished training produced: the candidate version, its artifact, its hold-out figures. */
+/** A trained candidate, not yet stored: its model, its baselines and its hold-out figures. */
+export interface FittedCandidate {
+  tenantId: string;
+  modelType: ModelType;
+  format: string;
+  checksum: string;
+  content: Buffer;
+  featureBaselines: FeatureBaselineDraft[];
+  holdoutAccuracy: number;
+  trainingSamples: number;
+  validationSamples: number;
+  metrics: Record<string, unknown>;
+  split: Record<string, unknown>;
+}
+
+/** What a stored candidate is: its version, its artifact and its hold-out figures. */
 export interface CandidateResult {
   version: number;
   artifactId: string;
@@ -29,17 +43,15 @@ export class InsufficientSamplesError extends DomainError {
 }
 
 /**
- * Prepares the data and trains one candidate, writing its artifact and its (inactive) drift baselines.
- * The same code runs in the trainer service (local backend) and inside an Azure ML command job.
+ * Trains one candidate from a tenant's labelled examples: no database, no transaction (the fit may take
+ * minutes). The same code runs in the trainer service (local backend) and inside an Azure ML command job.
  */
-export async function trainCandidate(
-  em: EntityManager,
-  deps: { data: TrainingDataRepository; runs: TrainingRunRepository },
+export async function fitCandidate(
+  examples: readonly TrainingExample[],
   job: { tenantId: string; modelType: ModelType; rounds: number; threads: number },
-): Promise<CandidateResult> {
+): Promise<FittedCandidate> {
   const { tenantId, modelType } = job;
   const cfg = MODEL_CONFIGS[modelType];
-  const examples = await deps.data.labelledExamples(em, tenantId, modelType, cfg.trainingWindowMonths);
   if (examples.length < cfg.minTrainingSamples)
     throw new InsufficientSamplesError(examples.length, cfg.minTrainingSamples, cfg.trainingWindowMonths);
   const split = splitByTime(
@@ -62,23 +74,13 @@ export async function trainCandidate(
             split.holdout.map((e) => e.label),
           )
         : null;
-    const version = await deps.runs.nextVersion(em, tenantId, modelType);
-    const checksum = createHash('sha256').update(content).digest('hex');
-    const artifactId = await deps.runs.saveArtifact(em, {
+    return {
       tenantId,
       modelType,
-      version,
       format: XGB_FORMAT,
-      checksum,
+      checksum: createHash('sha256').update(content).digest('hex'),
       content,
-    });
-    await deps.runs.saveBaselines(
-      em,
-      candidateBaselines(tenantId, modelType, version, cfg.features, split.train),
-    );
-    return {
-      version,
-      artifactId,
+      featureBaselines: candidateBaselines(cfg.features, split.train),
       holdoutAccuracy: evaluation.accuracy,
       trainingSamples: split.train.length,
       validationSamples: split.holdout.length,

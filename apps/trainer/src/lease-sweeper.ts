@@ -9,7 +9,7 @@ import { TrainerConfig } from './trainer.config';
 import { TrainingRunRepository } from './training-run.repository';
 
 /**
- * Fails training runs whose process stopped sending heartbeats (killed, lost), so that a model is never
+ * Fails local training runs whose process stopped sending heartbeats (killed, lost), so that a model is never
  * stuck "in progress", and tells people through training.failed. Safe with several trainer replicas: the
  * update claims each expired run once.
  */
@@ -43,11 +43,11 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy {
         const reason = `training run ${r.id} was abandoned (no heartbeat before its lease expired); the active version stays`;
         const e = createEnvelope(
           'training.failed',
-          { runId: r.id, modelType: r.model_type, code: 'LEASE_EXPIRED', reason },
+          { runId: r.id, modelType: r.modelType, code: 'LEASE_EXPIRED', reason },
           {
-            tenantId: r.tenant_id,
-            correlationId: r.correlation_id,
-            causationId: r.trigger_event_id ?? undefined,
+            tenantId: r.tenantId,
+            correlationId: r.correlationId,
+            causationId: r.triggerEventId ?? undefined,
           },
         );
         await addToOutbox(em, 'trainer', e);
@@ -59,9 +59,9 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy {
       for (const r of expired)
         this.log.warn('training run lease expired', {
           runId: r.id,
-          tenantId: r.tenant_id,
-          correlationId: r.correlation_id,
-          modelType: r.model_type,
+          tenantId: r.tenantId,
+          correlationId: r.correlationId,
+          modelType: r.modelType,
         });
     }
     return expired.length;

@@ -14,16 +14,16 @@ import {
 import type { CliIO } from '@app/common';
 import { inPlatformTransaction, inTenantTransaction, ormConfig } from '@app/database';
 import { configureXgboost } from '@app/ml';
-import type { ModelType } from '@app/domain';
-import { trainCandidate } from './candidate';
+import { MODEL_CONFIGS } from '@app/domain';
+import { fitCandidate } from './candidate';
 import { readKeyVaultSecret } from './key-vault-secret';
 import { TrainJobConfig } from './trainer.config';
 import { TrainingDataRepository } from './training-data.repository';
 import { TrainingRunRepository } from './training-run.repository';
 
 // The Azure ML command job: `node /app/dist/apps/trainer/src/train-job.js --run-id ID`. Trains the run's
-// candidate with the same code as the trainer service and writes the artifact, baselines and figures to
-// the database; the service (polling the job) then completes the run. The database password is not in the
+// candidate with the same code as the trainer service and writes the artifact (its baselines with it) and
+// figures to the database; the trainer's Azure ML poller then completes the run. The database password is not in the
 // job's environment: DATABASE_PASSWORD_SECRET_URI names a Key Vault secret, read with the compute's managed
 // identity. Nothing is read relative to the working directory. Exit 0 done, 1 failed (the reason is on the
 // run, or in the job's log when the database was out of reach), 2 bad usage.
@@ -77,43 +77,41 @@ export async function runTrainJob(
     baseDir: __dirname,
   });
   const runs = new TrainingRunRepository();
+  const data = new TrainingDataRepository();
   try {
     // The job knows only its run id: finding the run is platform-wide, the rest is in its tenant's scope.
-    const [run] = await inPlatformTransaction(orm, (em) =>
-      em.execute<{ tenant_id: string; model_type: ModelType; status: string }[]>(
-        'select tenant_id, model_type, status from ml_model_training_runs where id = ?',
-        [runId],
-      ),
-    );
+    const run = await inPlatformTransaction(orm, (em) => runs.findRun(em, runId));
     if (!run) {
       out(`no training run ${runId}`);
       return 1;
     }
+    const { tenantId, modelType } = run;
     try {
-      const r = await inTenantTransaction(orm, run.tenant_id, (tx) =>
-        trainCandidate(
-          tx,
-          { data: new TrainingDataRepository(), runs },
-          {
-            tenantId: run.tenant_id,
-            modelType: run.model_type,
-            rounds: config.XGB_ROUNDS,
-            threads: config.XGB_THREADS,
-          },
-        ),
+      // Read, fit, store: the fit holds no transaction open.
+      const examples = await inTenantTransaction(orm, tenantId, (em) =>
+        data.labelledExamples(em, tenantId, modelType, MODEL_CONFIGS[modelType].trainingWindowMonths),
       );
-      await inTenantTransaction(orm, run.tenant_id, (em) => runs.recordCandidate(em, runId, r));
+      const fitted = await fitCandidate(examples, {
+        tenantId,
+        modelType,
+        rounds: config.XGB_ROUNDS,
+        threads: config.XGB_THREADS,
+      });
+      const r = await inTenantTransaction(orm, tenantId, async (em) => {
+        const stored = await runs.storeCandidate(em, fitted);
+        await runs.recordCandidate(em, runId, stored);
+        return stored;
+      });
       out(
-        `trained ${run.model_type} for ${run.tenant_id}: candidate v${r.version}, hold-out accuracy ${(r.holdoutAccuracy * 100).toFixed(1)}%`,
+        `trained ${modelType} for ${tenantId}: candidate v${r.version}, hold-out accuracy ${(r.holdoutAccuracy * 100).toFixed(1)}%`,
       );
       return 0;
     } catch (err) {
       // Said first: the job's log is all an operator has if recording it on the run fails too.
       out(`training failed: ${errorMessage(err)}`);
-      await inTenantTransaction(orm, run.tenant_id, (em) =>
-        em.execute('update ml_model_training_runs set error = ? where id = ?', [errorMessage(err), runId]),
-      ).catch((recordErr: unknown) =>
-        fail(`could not record the failure on run ${runId}: ${errorMessage(recordErr)}`),
+      await inTenantTransaction(orm, tenantId, (em) => runs.noteError(em, runId, errorMessage(err))).catch(
+        (recordErr: unknown) =>
+          fail(`could not record the failure on run ${runId}: ${errorMessage(recordErr)}`),
       );
       if (err instanceof DomainError) return 1;
       throw err;

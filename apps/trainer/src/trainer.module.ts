@@ -7,7 +7,9 @@ import { AzureMlBackend, validateAzureMlConfig } from './backends/azureml.backen
 import { LocalBackend } from './backends/local.backend';
 import { TRAINING_BACKEND } from './backends/training-backend';
 import type { TrainingBackend } from './backends/training-backend';
+import { AzureMlPoller } from './azureml-poller';
 import { LeaseSweeper } from './lease-sweeper';
+import { RunOutcomes } from './run-outcomes';
 import { TrainerConfig } from './trainer.config';
 import { TrainerService } from './trainer.service';
 import { TrainingDataRepository } from './training-data.repository';
@@ -26,16 +28,15 @@ export class TrainerModule {
       providers: [
         TrainingDataRepository,
         TrainingRunRepository,
+        RunOutcomes,
         {
           provide: TRAINING_BACKEND,
-          inject: [TrainingDataRepository, TrainingRunRepository],
-          useFactory: (data: TrainingDataRepository, runs: TrainingRunRepository): TrainingBackend =>
-            config.TRAINER_BACKEND === 'azureml'
-              ? new AzureMlBackend(config)
-              : new LocalBackend({ data, runs }, config),
+          useFactory: (): TrainingBackend =>
+            config.TRAINER_BACKEND === 'azureml' ? new AzureMlBackend(config) : new LocalBackend(config),
         },
         TrainerService,
         LeaseSweeper,
+        AzureMlPoller,
       ],
     };
   }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { LockMode, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '@app/common';
-import type { ModelType } from '@app/domain';
-import type { CandidateResult } from './candidate';
+import { MlModelTrainingRun, ModelArtifact, ModelMetadata } from '@app/database';
+import type { ModelType, TrainingRunStatus } from '@app/domain';
+import type { CandidateResult, FittedCandidate } from './candidate';
 
 export interface NewRun {
   tenantId: string;
@@ -11,154 +13,385 @@ export interface NewRun {
   triggerEventId: string;
   correlationId: string;
   leaseSeconds: number;
+  /** A run of this trigger whose heartbeat is older than this was left by a dead process: take it over. */
+  staleSeconds: number;
 }
+
+/** What starting a run for a trigger found. */
+export type StartResult =
+  | { kind: 'started'; runId: string }
+  /** The run an earlier delivery of this trigger left (its process stopped heartbeating): now ours. */
+  | { kind: 'resumed'; runId: string }
+  /** An earlier delivery's run is still heartbeating (its process is alive), or its Azure ML job is in flight. */
+  | { kind: 'in_progress'; runId: string; externalJobId: string | null }
+  /** An earlier delivery of this trigger already finished its run. */
+  | { kind: 'finished'; runId: string; status: TrainingRunStatus }
+  /** Another trigger's run is in progress for the model: recorded as coalesced. */
+  | { kind: 'coalesced' };
 
 export interface ExpiredRun {
   id: string;
-  tenant_id: string;
-  model_type: ModelType;
-  correlation_id: string;
-  trigger_event_id: string | null;
-  heartbeat_at: Date | null;
+  tenantId: string;
+  modelType: ModelType;
+  correlationId: string;
+  triggerEventId: string | null;
+  heartbeatAt: Date | null;
 }
 
-/** ml_model_training_runs: queued -> running -> completed | failed (or coalesced), with a heartbeat lease. */
+/** A run whose Azure ML job is in flight, claimed by this replica's poller for one look at the job. */
+export interface InFlightRun {
+  id: string;
+  tenantId: string;
+  modelType: ModelType;
+  correlationId: string;
+  triggerEventId: string | null;
+  externalJobId: string;
+  trainingStartedAt: Date | null;
+}
+
+const IN_PROGRESS: TrainingRunStatus[] = ['queued', 'running'];
+const NO_IDENTITY_MAP = { disableIdentityMap: true } as const;
+
+/** `now() + seconds`, on the database's clock (the lease is compared with it there). */
+const inSeconds = (seconds: number) => raw('now() + make_interval(secs => ?)', [seconds]);
+const now = () => raw('now()');
+
+/**
+ * ml_model_training_runs: queued -> running -> completed | failed (or coalesced), with a heartbeat lease,
+ * and the trainer's artifacts (model_artifacts). Every write that ends a run is fenced by `status =
+ * 'running'`, so a run is completed or failed once, whoever tries.
+ */
 @Injectable()
 export class TrainingRunRepository {
   /**
-   * Starts a run unless one is already in progress for (tenant, model). A run left by an earlier delivery
-   * of the same event is taken over (the message came back after a crash). Otherwise the trigger is
-   * recorded as coalesced and null is returned. The partial unique index over in-progress rows makes this
-   * race-free.
+   * Starts the run of a trigger, unless this trigger already has one (a redelivery: taken over when its
+   * process stopped heartbeating, left alone otherwise) or another run is in progress for (tenant, model)
+   * (the trigger is recorded as coalesced). The partial unique index over in-progress rows makes the
+   * insert race-free.
    */
-  async start(em: EntityManager, run: NewRun): Promise<{ runId: string; resumed: boolean } | null> {
-    const started = await em.execute<{ id: string }[]>(
-      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, trigger_event_id, correlation_id, training_started_at, heartbeat_at, lease_expires_at)
-       values (?, ?, 'running', ?, ?, ?, now(), now(), now() + make_interval(secs => ?))
-       on conflict (tenant_id, model_type) where status in ('queued', 'running') do nothing
-       returning id`,
-      [run.tenantId, run.modelType, run.trigger, run.triggerEventId, run.correlationId, run.leaseSeconds],
+  async start(em: EntityManager, run: NewRun): Promise<StartResult> {
+    const earlier = await em.findOne(
+      MlModelTrainingRun,
+      { tenantId: run.tenantId, modelType: run.modelType, triggerEventId: run.triggerEventId },
+      { orderBy: { createdAt: 'desc' }, ...NO_IDENTITY_MAP },
     );
-    if (started.length > 0) return { runId: started[0]!.id, resumed: false };
-    const mine = await em.execute<{ id: string }[]>(
-      `update ml_model_training_runs set heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ?)
-        where tenant_id = ? and model_type = ? and status in ('queued', 'running') and trigger_event_id = ? returning id`,
-      [run.leaseSeconds, run.tenantId, run.modelType, run.triggerEventId],
-    );
-    if (mine.length > 0) return { runId: mine[0]!.id, resumed: true };
-    await em.execute(
-      `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, trigger_event_id, correlation_id, error)
-       values (?, ?, 'coalesced', ?, ?, ?, 'another run was in progress')`,
-      [run.tenantId, run.modelType, run.trigger, run.triggerEventId, run.correlationId],
-    );
-    return null;
+    if (earlier && !IN_PROGRESS.includes(earlier.status))
+      return { kind: 'finished', runId: earlier.id, status: earlier.status };
+    if (earlier) {
+      if (earlier.externalJobId)
+        return { kind: 'in_progress', runId: earlier.id, externalJobId: earlier.externalJobId };
+      const taken = await em
+        .createQueryBuilder(MlModelTrainingRun)
+        .update({ heartbeatAt: now(), leaseExpiresAt: inSeconds(run.leaseSeconds) })
+        .where({
+          id: earlier.id,
+          status: { $in: IN_PROGRESS },
+          $or: [
+            { heartbeatAt: null },
+            { heartbeatAt: { $lt: raw('now() - make_interval(secs => ?)', [run.staleSeconds]) } },
+          ],
+        })
+        .execute('run');
+      return taken.affectedRows > 0
+        ? { kind: 'resumed', runId: earlier.id }
+        : { kind: 'in_progress', runId: earlier.id, externalJobId: null };
+    }
+    const started = await em
+      .createQueryBuilder(MlModelTrainingRun)
+      .insert({
+        tenantId: run.tenantId,
+        modelType: run.modelType,
+        status: 'running',
+        trigger: run.trigger,
+        triggerEventId: run.triggerEventId,
+        correlationId: run.correlationId,
+        trainingStartedAt: now(),
+        heartbeatAt: now(),
+        leaseExpiresAt: inSeconds(run.leaseSeconds),
+        metrics: null,
+        split: null,
+      })
+      .onConflict(raw(`("tenant_id", "model_type") where "status" in ('queued', 'running')`))
+      .ignore()
+      .returning('id')
+      .execute('all');
+    const id = (started as { id: string }[])[0]?.id;
+    if (id) return { kind: 'started', runId: id };
+    await em.insert(MlModelTrainingRun, {
+      tenantId: run.tenantId,
+      modelType: run.modelType,
+      status: 'coalesced',
+      trigger: run.trigger,
+      triggerEventId: run.triggerEventId,
+      correlationId: run.correlationId,
+      error: 'another run was in progress',
+      metrics: null,
+      split: null,
+    });
+    return { kind: 'coalesced' };
   }
 
-  async heartbeat(em: EntityManager, runId: string, leaseSeconds: number): Promise<void> {
-    await em.execute(
-      `update ml_model_training_runs set heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ?) where id = ? and status = 'running'`,
-      [leaseSeconds, runId],
+  /** Renews the lease of a run in progress; false when the run is no longer running (failed meanwhile). */
+  async heartbeat(em: EntityManager, runId: string, leaseSeconds: number): Promise<boolean> {
+    const n = await em.nativeUpdate(
+      MlModelTrainingRun,
+      { id: runId, status: 'running' },
+      { heartbeatAt: now(), leaseExpiresAt: inSeconds(leaseSeconds) },
     );
+    return n > 0;
   }
 
-  async fail(em: EntityManager, runId: string, error: string, counts?: { training: number }): Promise<void> {
-    // Only a run still in progress: one the lease sweeper already failed keeps its reason (found by the
-    // fault suite: a trainer frozen past its lease overwrote "abandoned" when it woke up).
-    await em.execute(
-      `update ml_model_training_runs set status = 'failed', error = ?, training_completed_at = clock_timestamp(), training_samples = coalesce(?, training_samples) where id = ? and status in ('queued', 'running')`,
-      [error, counts?.training ?? null, runId],
-    );
+  /**
+   * Gives a run up for the next delivery of its trigger to take over at once (its heartbeat cleared); the
+   * lease stays, so if no delivery comes the sweeper still ends it.
+   */
+  async release(em: EntityManager, runId: string): Promise<void> {
+    await em.nativeUpdate(MlModelTrainingRun, { id: runId, status: 'running' }, { heartbeatAt: null });
   }
 
-  /** The candidate's figures on the run (the status stays: the Azure ML job records, the service completes). */
+  /**
+   * Fails a run still in progress; false when it had already ended. One the lease sweeper already failed
+   * keeps its reason (found by the fault suite: a trainer frozen past its lease overwrote "abandoned").
+   */
+  async fail(
+    em: EntityManager,
+    runId: string,
+    error: string,
+    extra: { trainingSamples?: number; backend?: string; externalJobId?: string } = {},
+  ): Promise<boolean> {
+    const n = await em.nativeUpdate(
+      MlModelTrainingRun,
+      { id: runId, status: { $in: IN_PROGRESS } },
+      {
+        status: 'failed',
+        error,
+        trainingCompletedAt: raw('clock_timestamp()'),
+        ...(extra.trainingSamples === undefined ? {} : { trainingSamples: extra.trainingSamples }),
+        ...(extra.backend === undefined ? {} : { backend: extra.backend }),
+        ...(extra.externalJobId === undefined ? {} : { externalJobId: extra.externalJobId }),
+      },
+    );
+    return n > 0;
+  }
+
+  /** The candidate's figures on the run (the Azure ML job writes them; the trainer then completes the run). */
   async recordCandidate(em: EntityManager, runId: string, r: CandidateResult): Promise<void> {
-    await em.execute(
-      `update ml_model_training_runs
-          set candidate_version = ?, training_samples = ?, validation_samples = ?, validation_accuracy = ?, metrics = ?::jsonb, split = ?::jsonb
-        where id = ?`,
-      [
-        r.version,
-        r.trainingSamples,
-        r.validationSamples,
-        r.holdoutAccuracy,
-        JSON.stringify(r.metrics),
-        JSON.stringify(r.split),
-        runId,
-      ],
-    );
+    await em.nativeUpdate(MlModelTrainingRun, { id: runId }, this.figures(r));
   }
 
+  private figures(r: CandidateResult) {
+    return {
+      candidateVersion: r.version,
+      trainingSamples: r.trainingSamples,
+      validationSamples: r.validationSamples,
+      validationAccuracy: r.holdoutAccuracy,
+      metrics: r.metrics,
+      split: r.split,
+    };
+  }
+
+  /**
+   * Completes a running run with its candidate. Fenced: a run another process already completed (a
+   * redelivery that trained the same trigger again) returns false and the caller discards its work; a run
+   * failed meanwhile (its lease expired and people were told it was abandoned) is LEASE_LOST, since
+   * completing it would announce, and deploy, a run reported as failed (found by the fault suite).
+   */
   async complete(
     em: EntityManager,
     runId: string,
     r: CandidateResult,
     backend: string,
     externalJobId?: string,
-  ): Promise<void> {
-    // Fenced by the lease: a process that stalled past its lease (a long pause, a suspended VM) finds its
-    // run failed as abandoned, and people told so. Completing it anyway would announce, and deploy, a run
-    // reported as failed (found by the fault suite), so its work is rolled back and the message parked.
-    // clock_timestamp(), not now(): this runs in the handler's transaction, which began before training.
-    const mine = await em.execute<{ id: string }[]>(
-      `update ml_model_training_runs set status = 'completed', training_completed_at = clock_timestamp(), backend = ?, external_job_id = ? where id = ? and status = 'running' returning id`,
-      [backend, externalJobId ?? null, runId],
+  ): Promise<boolean> {
+    const n = await em.nativeUpdate(
+      MlModelTrainingRun,
+      { id: runId, status: 'running' },
+      {
+        status: 'completed',
+        // clock_timestamp(): the transaction's now() would do too, but says nothing about the training.
+        trainingCompletedAt: raw('clock_timestamp()'),
+        backend,
+        externalJobId: externalJobId ?? null,
+        ...this.figures(r),
+      },
     );
-    if (mine.length === 0)
-      throw new DomainError(
-        'LEASE_LOST',
-        `training run ${runId} is no longer in progress (its lease expired and it was failed as abandoned); its result is discarded`,
-      );
-    await this.recordCandidate(em, runId, r);
+    if (n > 0) return true;
+    const run = await em.findOne(
+      MlModelTrainingRun,
+      { id: runId },
+      { fields: ['status'], ...NO_IDENTITY_MAP },
+    );
+    if (run?.status === 'completed') return false;
+    throw new DomainError(
+      'LEASE_LOST',
+      `training run ${runId} is no longer in progress (its lease expired and it was failed as abandoned); its result is discarded`,
+    );
   }
 
-  /** Fails every running run whose lease expired (its process stopped sending heartbeats). */
+  /**
+   * Fails every local run whose lease expired (its process stopped sending heartbeats). Runs with an Azure
+   * ML job in flight are the poller's: it asks Azure ML, and cancels a job past its timeout.
+   */
   async expireLeases(em: EntityManager): Promise<ExpiredRun[]> {
-    return em.execute<ExpiredRun[]>(
-      `update ml_model_training_runs
-          set status = 'failed', training_completed_at = now(),
-              error = 'abandoned: no heartbeat since ' || coalesce(to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'start') || ' (lease expired)'
-        where status in ('queued', 'running') and lease_expires_at < now()
-        returning id, tenant_id, model_type, correlation_id, trigger_event_id, heartbeat_at`,
+    const expired = await em.find(
+      MlModelTrainingRun,
+      { status: { $in: IN_PROGRESS }, externalJobId: null, leaseExpiresAt: { $lt: now() } },
+      { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, ...NO_IDENTITY_MAP },
     );
+    for (const r of expired) {
+      const since = r.heartbeatAt ? r.heartbeatAt.toISOString().replace(/\.\d{3}Z$/, 'Z') : 'start';
+      await em.nativeUpdate(
+        MlModelTrainingRun,
+        { id: r.id },
+        {
+          status: 'failed',
+          trainingCompletedAt: now(),
+          error: `abandoned: no heartbeat since ${since} (lease expired)`,
+        },
+      );
+    }
+    return expired.map((r) => ({
+      id: r.id,
+      tenantId: r.tenantId,
+      modelType: r.modelType,
+      correlationId: r.correlationId,
+      triggerEventId: r.triggerEventId,
+      heartbeatAt: r.heartbeatAt,
+    }));
   }
 
   /** Next version number for (tenant, model): above every deployed version and every stored artifact. */
   async nextVersion(em: EntityManager, tenantId: string, modelType: ModelType): Promise<number> {
-    const [row] = await em.execute<{ v: number }[]>(
-      `select greatest(
-          (select coalesce(max(model_version), 0) from model_metadata where tenant_id = ? and model_type = ?),
-          (select coalesce(max(model_version), 0) from model_artifacts where tenant_id = ? and model_type = ?)) + 1 as v`,
-      [tenantId, modelType, tenantId, modelType],
-    );
-    return Number(row!.v);
+    const latest = {
+      fields: ['modelVersion'],
+      orderBy: { modelVersion: 'desc' },
+      ...NO_IDENTITY_MAP,
+    } as const;
+    const deployed = await em.findOne(ModelMetadata, { tenantId, modelType }, latest);
+    const stored = await em.findOne(ModelArtifact, { tenantId, modelType }, latest);
+    return Math.max(deployed?.modelVersion ?? 0, stored?.modelVersion ?? 0) + 1;
   }
 
-  async saveArtifact(
+  /** Stores a fitted candidate as the next version's artifact, its feature baselines with it. */
+  async storeCandidate(em: EntityManager, c: FittedCandidate): Promise<CandidateResult> {
+    const version = await this.nextVersion(em, c.tenantId, c.modelType);
+    const artifactId = await em.insert(ModelArtifact, {
+      tenantId: c.tenantId,
+      modelType: c.modelType,
+      modelVersion: version,
+      format: c.format,
+      checksum: c.checksum,
+      content: c.content,
+      featureBaselines: c.featureBaselines,
+    });
+    return {
+      version,
+      artifactId,
+      holdoutAccuracy: c.holdoutAccuracy,
+      trainingSamples: c.trainingSamples,
+      validationSamples: c.validationSamples,
+      metrics: c.metrics,
+      split: c.split,
+    };
+  }
+
+  /** The run as the Azure ML job finds it (it knows only the run id). */
+  async findRun(
     em: EntityManager,
-    a: {
-      tenantId: string;
-      modelType: ModelType;
-      version: number;
-      format: string;
-      checksum: string;
-      content: Buffer;
-    },
-  ): Promise<string> {
-    const [row] = await em.execute<{ id: string }[]>(
-      `insert into model_artifacts (tenant_id, model_type, model_version, format, checksum, content) values (?, ?, ?, ?, ?, ?) returning id`,
-      [a.tenantId, a.modelType, a.version, a.format, a.checksum, a.content],
+    runId: string,
+  ): Promise<{ tenantId: string; modelType: ModelType; status: TrainingRunStatus } | null> {
+    const r = await em.findOne(
+      MlModelTrainingRun,
+      { id: runId },
+      { fields: ['tenantId', 'modelType', 'status'], ...NO_IDENTITY_MAP },
     );
-    return row!.id;
+    return r ? { tenantId: r.tenantId, modelType: r.modelType, status: r.status } : null;
   }
 
-  /** The candidate's drift baselines, stored inactive; the validator activates them with the version. */
-  async saveBaselines(em: EntityManager, rows: object[]): Promise<void> {
-    if (rows.length === 0) return;
-    await em.execute(
-      `insert into model_feature_baselines (tenant_id, model_type, model_version, feature_name, feature_kind, baseline_value, baseline_complexity, distribution, sample_size, is_active)
-       select tenant_id, model_type, model_version, feature_name, feature_kind, baseline_value, baseline_complexity, distribution, sample_size, false
-         from json_populate_recordset(null::model_feature_baselines, ?::json)`,
-      [JSON.stringify(rows)],
+  /** Records the error on a run without ending it (the Azure ML job: the trainer ends the run). */
+  async noteError(em: EntityManager, runId: string, error: string): Promise<void> {
+    await em.nativeUpdate(MlModelTrainingRun, { id: runId }, { error });
+  }
+
+  /**
+   * The run's job is submitted: the Azure ML poller owns it from now on. Its lease becomes the time of the
+   * poller's next look (now: at once).
+   */
+  async markSubmitted(em: EntityManager, runId: string, jobName: string): Promise<void> {
+    await em.nativeUpdate(
+      MlModelTrainingRun,
+      { id: runId, status: 'running' },
+      { backend: 'azureml', externalJobId: jobName, heartbeatAt: now(), leaseExpiresAt: now() },
     );
+  }
+
+  /**
+   * Claims up to `limit` runs with an Azure ML job in flight that are due for a look, for `claimSeconds`:
+   * `for update skip locked` and the lease, so two trainer replicas never look at the same job at once
+   * (one that dies mid-look loses the claim when it expires). Platform-wide (every tenant's runs).
+   */
+  async claimInFlight(em: EntityManager, limit: number, claimSeconds: number): Promise<InFlightRun[]> {
+    const due = await em.find(
+      MlModelTrainingRun,
+      { status: 'running', externalJobId: { $ne: null }, leaseExpiresAt: { $lte: now() } },
+      {
+        orderBy: { leaseExpiresAt: 'asc' },
+        limit,
+        lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE,
+        ...NO_IDENTITY_MAP,
+      },
+    );
+    if (due.length === 0) return [];
+    await em.nativeUpdate(
+      MlModelTrainingRun,
+      { id: { $in: due.map((r) => r.id) } },
+      { heartbeatAt: now(), leaseExpiresAt: inSeconds(claimSeconds) },
+    );
+    return due.map((r) => ({
+      id: r.id,
+      tenantId: r.tenantId,
+      modelType: r.modelType,
+      correlationId: r.correlationId,
+      triggerEventId: r.triggerEventId,
+      externalJobId: r.externalJobId!,
+      trainingStartedAt: r.trainingStartedAt,
+    }));
+  }
+
+  /** Releases a claimed in-flight run until its next look, `seconds` from now. */
+  async lookAgainIn(em: EntityManager, runId: string, seconds: number): Promise<void> {
+    await em.nativeUpdate(
+      MlModelTrainingRun,
+      { id: runId, status: 'running' },
+      { leaseExpiresAt: inSeconds(seconds) },
+    );
+  }
+
+  /** What an Azure ML job left on its run: its candidate (null if it stored none) and its error. */
+  async jobResult(
+    em: EntityManager,
+    runId: string,
+  ): Promise<{ candidate: CandidateResult | null; error: string | null }> {
+    const run = await em.findOne(MlModelTrainingRun, { id: runId }, NO_IDENTITY_MAP);
+    if (!run) return { candidate: null, error: null };
+    if (run.candidateVersion === null) return { candidate: null, error: run.error };
+    const artifact = await em.findOne(
+      ModelArtifact,
+      { tenantId: run.tenantId, modelType: run.modelType, modelVersion: run.candidateVersion },
+      { fields: ['id'], ...NO_IDENTITY_MAP },
+    );
+    if (!artifact) return { candidate: null, error: run.error };
+    return {
+      candidate: {
+        version: run.candidateVersion,
+        artifactId: artifact.id,
+        holdoutAccuracy: run.validationAccuracy ?? 0,
+        trainingSamples: run.trainingSamples ?? 0,
+        validationSamples: run.validationSamples ?? 0,
+        metrics: run.metrics ?? {},
+        split: run.split ?? {},
+      },
+      error: run.error,
+    };
   }
 }

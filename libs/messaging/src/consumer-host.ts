@@ -6,12 +6,14 @@ import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { headers, nanos } from '@nats-io/transport-node';
 import { AppLogger, BaseConfig, DomainError, errorMessage } from '@app/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { ContractViolation, followUp, parseEnvelope, PLATFORM_TENANT } from '@app/contracts';
 import { scopeToAllTenants, scopeToTenant } from '@app/database';
 import type { Envelope, PayloadOf, Subject } from '@app/contracts';
 import { eventHandlersOf } from './decorators';
 import type { EventHandler } from './decorators';
-import type { HandlerContext } from './handler-context';
+import { dispositionOf } from './error-disposition';
+import type { AfterCommitContext, AfterCommitWork, Emit, HandlerContext } from './handler-context';
 import { HDR } from './headers';
 import { MaxDeliveriesWatcher } from './max-deliveries';
 import { MessagingMetrics } from './metrics';
@@ -24,6 +26,7 @@ interface Binding {
   durable: string;
   maxDeliver: number;
   concurrency: number;
+  phased: boolean;
   handler: EventHandler<Subject>;
   messages?: ConsumerMessages;
   loop?: Promise<void>;
@@ -41,7 +44,9 @@ export function retryDelayMs(deliveryCount: number, baseMs: number): number {
  * consumer per `@OnEvent` handler, starts the outbox relay, and consumes. For every message:
  * validate the envelope and payload (a violation is dead-lettered with its reason), open a fresh
  * EntityManager and a transaction, record the event id in `processed_events` (a redelivery is then a
- * no-op), run the handler, commit, ack. Errors are mapped here: retryable -> nak with a growing delay,
+ * no-op), run the handler, commit, ack. A phased handler may register work for after the commit
+ * (`ctx.afterCommit`): it runs outside any transaction, opening short ones of its own, and the message is
+ * acked when it is done. Errors are mapped here (`dispositionOf`): retryable -> nak with a growing delay,
  * non-retryable or out of deliveries -> dead-letter stream with the payload and the reason.
  */
 @Injectable()
@@ -78,6 +83,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
           durable: this.nats.topology.consumerName(this.service.name, meta.subject),
           maxDeliver: meta.options.maxDeliver ?? this.config.MAX_DELIVER,
           concurrency: meta.options.concurrency ?? this.config.CONSUMER_CONCURRENCY,
+          phased: meta.options.phased ?? false,
           handler: (method as EventHandler<Subject>).bind(instance),
         });
       }
@@ -185,41 +191,40 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     let outcome: Outcome = 'ok';
     try {
       let emitted = 0;
+      let after: AfterCommitWork | undefined;
+      let duplicate: Record<string, unknown> | undefined;
       const processed = await this.orm.em.fork().transactional(async (em) => {
-        // Events the handler emits are collected and written to the outbox in one statement, at the end of
-        // its transaction: one round trip however many it emits.
-        const pending: Envelope[] = [];
         const fresh = await em.execute<{ event_id: string }[]>(
           'insert into processed_events (consumer, event_id, subject) values (?, ?, ?) on conflict do nothing returning event_id',
           [binding.durable, envelope.id, binding.subject],
         );
-        if (fresh.length === 0) return false;
-        // Row-level security: everything this handler reads or writes is its event's tenant's (or, for
-        // platform events such as seeding, every tenant's, where the service's role allows it).
-        if (envelope.tenantId === PLATFORM_TENANT) {
-          await scopeToAllTenants(em);
-        } else {
-          await scopeToTenant(em, envelope.tenantId);
+        // A phased handler sees the redelivery anyway: its second phase may not have finished.
+        if (fresh.length === 0 && !binding.phased) return false;
+        await this.scope(em, envelope);
+        if (envelope.tenantId !== PLATFORM_TENANT) {
           const known = await em.execute<{ id: string }[]>('select id from tenants where id = ?', [
             envelope.tenantId,
           ]);
           if (known.length === 0)
             throw new DomainError('UNKNOWN_TENANT', `tenant "${envelope.tenantId}" does not exist`, false);
         }
+        // Events the handler emits are collected and written to the outbox in one statement, at the end of
+        // its transaction: one round trip however many it emits.
+        const pending: Envelope[] = [];
         const ctx: HandlerContext = {
           em,
           log,
           deliveryCount: m.info.deliveryCount,
+          recordedBefore: fresh.length === 0,
           working: () => m.working(),
-          emit: async <S extends Subject>(
-            subject: S,
-            payload: PayloadOf<S>,
-            opts?: { id?: string; tenantId?: string },
-          ) => {
-            const next = followUp(envelope, subject, payload, opts?.id);
-            if (opts?.tenantId) next.tenantId = opts.tenantId;
-            pending.push(next);
-            return Promise.resolve(next);
+          emit: this.emitter(envelope, pending),
+          afterCommit: (work) => {
+            if (!binding.phased)
+              throw new Error(`${binding.durable}: afterCommit needs @OnEvent(..., { phased: true })`);
+            after = work;
+          },
+          duplicate: (details = {}) => {
+            duplicate = details;
           },
         };
         await binding.handler(envelope, ctx);
@@ -227,13 +232,14 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
         emitted = pending.length;
         return true;
       });
-      if (!processed) {
-        outcome = 'duplicate';
-        log.info('duplicate event ignored (already processed)');
-      } else {
-        log.debug('event handled', { emitted });
-      }
       if (emitted > 0) this.relay.kick();
+      if (!processed || duplicate) {
+        outcome = 'duplicate';
+        log.info('duplicate event ignored (already processed)', duplicate);
+      } else if (after) {
+        emitted += await this.afterCommit(after, envelope, m, log);
+      }
+      if (outcome === 'ok') log.debug('event handled', { emitted });
       await this.ack(m, log);
     } catch (err) {
       outcome = await this.onFailure(binding, m, err, log);
@@ -247,6 +253,57 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /**
+   * Row-level security: everything a handler reads or writes is its event's tenant's (or, for platform
+   * events such as seeding, every tenant's, where the service's role allows it).
+   */
+  private async scope(em: EntityManager, envelope: Envelope): Promise<void> {
+    if (envelope.tenantId === PLATFORM_TENANT) await scopeToAllTenants(em);
+    else await scopeToTenant(em, envelope.tenantId);
+  }
+
+  private emitter(envelope: Envelope, pending: Envelope[]): Emit {
+    return <S extends Subject>(
+      subject: S,
+      payload: PayloadOf<S>,
+      opts?: { id?: string; tenantId?: string },
+    ) => {
+      const next = followUp(envelope, subject, payload, opts?.id);
+      if (opts?.tenantId) next.tenantId = opts.tenantId;
+      pending.push(next);
+      return Promise.resolve(next);
+    };
+  }
+
+  /** Runs a phased handler's second phase; returns how many events its transactions emitted. */
+  private async afterCommit(
+    work: AfterCommitWork,
+    envelope: Envelope,
+    m: JsMsg,
+    log: AppLogger,
+  ): Promise<number> {
+    let emitted = 0;
+    const ctx: AfterCommitContext = {
+      log,
+      deliveryCount: m.info.deliveryCount,
+      working: () => m.working(),
+      transaction: async (txWork) => {
+        const pending: Envelope[] = [];
+        const result = await this.orm.em.fork().transactional(async (em) => {
+          await this.scope(em, envelope);
+          const r = await txWork({ em, emit: this.emitter(envelope, pending) });
+          await addToOutbox(em, this.service.name, ...pending);
+          return r;
+        });
+        emitted += pending.length;
+        if (pending.length > 0) this.relay.kick();
+        return result;
+      },
+    };
+    await work(ctx);
+    return emitted;
+  }
+
   private async ack(m: JsMsg, log: AppLogger): Promise<void> {
     try {
       await m.ackAck();
@@ -257,21 +314,24 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async onFailure(binding: Binding, m: JsMsg, err: unknown, log: AppLogger): Promise<Outcome> {
-    if (err instanceof ContractViolation) {
-      await this.deadLetter(binding, m, err.code, err.reason, log);
+    const d = dispositionOf(err);
+    if (d.action === 'dead_letter') {
+      await this.deadLetter(
+        binding,
+        m,
+        d.code,
+        d.reason,
+        log,
+        err instanceof ContractViolation ? undefined : err,
+      );
       return 'dead_letter';
     }
-    if (err instanceof DomainError && !err.retryable) {
-      await this.deadLetter(binding, m, err.code, err.message, log, err);
-      return 'dead_letter';
-    }
-    const code = err instanceof DomainError ? err.code : 'HANDLER_ERROR';
     if (m.info.deliveryCount >= binding.maxDeliver) {
       await this.deadLetter(
         binding,
         m,
         'MAX_DELIVERIES',
-        `${code}: ${errorMessage(err)} (after ${m.info.deliveryCount} deliveries)`,
+        `${d.code}: ${d.reason} (after ${m.info.deliveryCount} deliveries)`,
         log,
         err,
       );
@@ -279,7 +339,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const delay = retryDelayMs(m.info.deliveryCount, this.config.RETRY_BASE_MS);
     log.warn('handler failed; will retry', {
-      code,
+      code: d.code,
       err,
       delivery: m.info.deliveryCount,
       retryInMs: delay,

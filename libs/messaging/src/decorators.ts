@@ -9,6 +9,13 @@ export interface OnEventOptions {
   maxDeliver?: number;
   /** Messages handled at once by this consumer (defaults to CONSUMER_CONCURRENCY). */
   concurrency?: number;
+  /**
+   * A handler in two phases: its transaction (inbox record included) commits first, then the work it
+   * registers with `ctx.afterCommit` runs outside any transaction (a model fit, an external job). Its
+   * redeliveries reach it even when the inbox already holds the event (`ctx.recordedBefore`), since the
+   * second phase may not have finished: such a handler must be safe to run twice by checking its own state.
+   */
+  phased?: boolean;
 }
 
 export interface OnEventMetadata {

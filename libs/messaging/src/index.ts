@@ -14,3 +14,4 @@ export * from './nats-url';
 export * from './max-deliveries';
 export * from './health';
 export * from './streams';
+export * from './error-disposition';

@@ -8,7 +8,8 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-type Behaviour = 'complete' | 'hang';
+/** complete: runs at once; hang: never ends; gated: runs once `openGate()` is called. */
+type Behaviour = 'complete' | 'hang' | 'gated';
 
 interface FakeJob {
   name: string;
@@ -40,6 +41,8 @@ export class FakeArm {
   behaviour: (job: FakeJob['body']) => Behaviour = () => 'complete';
   private server?: http.Server;
   url = '';
+  private openGateNow: () => void = () => undefined;
+  private readonly gate = new Promise<void>((resolve) => (this.openGateNow = resolve));
 
   constructor(private readonly execute: (command: string, env: Record<string, string>) => Promise<number>) {}
 
@@ -62,6 +65,11 @@ export class FakeArm {
   preload(name: string, body: FakeJob['body'], status = 'Running'): void {
     this.jobs.set(name, { name, status: 'Queued', body, behaviour: this.behaviour(body) });
     if (status === 'Running') this.run(this.jobs.get(name)!);
+  }
+
+  /** Lets every gated job (submitted before or after) run. */
+  openGate(): void {
+    this.openGateNow();
   }
 
   private handle(req: http.IncomingMessage, raw: string, res: http.ServerResponse): void {
@@ -113,16 +121,16 @@ export class FakeArm {
   private run(job: FakeJob): void {
     job.status = 'Running';
     if (job.behaviour === 'hang') return;
-    job.running = this.execute(
-      job.body.properties.command,
-      job.body.properties.environmentVariables ?? {},
-    ).then(
-      (code) => {
-        if (job.status === 'Running') job.status = code === 0 ? 'Completed' : 'Failed';
-      },
-      () => {
-        job.status = 'Failed';
-      },
-    );
+    const start = job.behaviour === 'gated' ? this.gate : Promise.resolve();
+    job.running = start
+      .then(() => this.execute(job.body.properties.command, job.body.properties.environmentVariables ?? {}))
+      .then(
+        (code) => {
+          if (job.status === 'Running') job.status = code === 0 ? 'Completed' : 'Failed';
+        },
+        () => {
+          job.status = 'Failed';
+        },
+      );
   }
 }

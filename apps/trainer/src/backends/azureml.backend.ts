@@ -3,13 +3,11 @@ import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { CommandJob, JobBase } from '@azure/arm-machinelearning';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppLogger } from '@app/common';
 import { ConfigError } from '@app/common';
-import type { CandidateResult } from '../candidate';
 import { parseSecretUri } from '../key-vault-secret';
 import type { TrainerConfig } from '../trainer.config';
-import type { TrainingBackend, TrainingOutcome, TrainingRequest } from './training-backend';
+import type { BackendStep, TrainingBackend, TrainingRequest } from './training-backend';
 
 const TERMINAL = new Set(['Completed', 'Failed', 'Canceled', 'NotResponding']);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -116,21 +114,18 @@ export function validateAzureMlConfig(c: TrainerConfig): void {
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
-interface RunRow {
-  candidate_version: number | null;
-  training_samples: number | null;
-  validation_samples: number | null;
-  validation_accuracy: number | null;
-  metrics: Record<string, unknown> | null;
-  split: Record<string, unknown> | null;
-  error: string | null;
-  artifact_id: string | null;
-}
+export type JobState =
+  | { kind: 'running'; status: string }
+  | { kind: 'completed' }
+  | { kind: 'failed'; status: string }
+  /** Azure ML has no such job (deleted, or never created). */
+  | { kind: 'missing' };
 
 /**
- * Trains as an Azure ML command job (jobs.createOrUpdate), polls jobs.get until the job ends, cancels it
- * after the timeout, and maps the outcome back to the run. The job writes its artifact, baselines and
- * figures to the database itself (the same trainCandidate as the local backend), in XGBoost JSON.
+ * Trains as an Azure ML command job: `run` submits it (jobs.createOrUpdate, or finds the job an earlier
+ * delivery submitted) and returns at once; the poller (AzureMlPoller) asks `state` until the job ends and
+ * `cancel`s one past its timeout. The job writes its artifact, baselines and figures to the database itself
+ * (the same fitCandidate as the local backend), in XGBoost JSON.
  */
 export class AzureMlBackend implements TrainingBackend {
   readonly name = 'azureml' as const;
@@ -139,7 +134,6 @@ export class AzureMlBackend implements TrainingBackend {
   constructor(
     private readonly config: TrainerConfig,
     credential?: TokenCredential,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     validateAzureMlConfig(config);
     const cred: TokenCredential =
@@ -157,7 +151,7 @@ export class AzureMlBackend implements TrainingBackend {
       this.client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });
   }
 
-  async train(req: TrainingRequest, em: EntityManager, log: AppLogger): Promise<TrainingOutcome> {
+  async run(req: TrainingRequest, _examples: unknown, log: AppLogger): Promise<BackendStep> {
     const c = this.config;
     const name = jobNameFor(req.runId);
     const existing = await this.getJob(name);
@@ -175,24 +169,25 @@ export class AzureMlBackend implements TrainingBackend {
       );
       log.info('Azure ML job submitted', { job: name });
     }
-    const deadline = Date.now() + c.AZUREML_TIMEOUT_SECONDS * 1000;
-    for (;;) {
-      const job = await this.getJob(name);
-      const status = job?.properties.status ?? 'Unknown';
-      if (TERMINAL.has(status)) return this.outcome(em, req, name, status);
-      if (Date.now() >= deadline) {
-        await this.client.jobs
-          .beginCancel(c.AZUREML_RESOURCE_GROUP, c.AZUREML_WORKSPACE, name)
-          .catch((err: unknown) => log.warn('cancel failed', { job: name, err }));
-        return {
-          ok: false,
-          code: 'AZUREML_TIMEOUT',
-          reason: `Azure ML job ${name} still ${status} after ${c.AZUREML_TIMEOUT_SECONDS} s: cancelled`,
-          externalJobId: name,
-        };
-      }
-      await this.sleep(c.AZUREML_POLL_SECONDS * 1000);
-    }
+    return { kind: 'submitted', externalJobId: name };
+  }
+
+  /** Where the job is. */
+  async state(name: string): Promise<JobState> {
+    const job = await this.getJob(name);
+    if (!job) return { kind: 'missing' };
+    const status = job.properties.status ?? 'Unknown';
+    if (status === 'Completed') return { kind: 'completed' };
+    if (TERMINAL.has(status)) return { kind: 'failed', status };
+    return { kind: 'running', status };
+  }
+
+  async cancel(name: string): Promise<void> {
+    await this.client.jobs.beginCancel(
+      this.config.AZUREML_RESOURCE_GROUP,
+      this.config.AZUREML_WORKSPACE,
+      name,
+    );
   }
 
   private async getJob(name: string): Promise<JobBase | null> {
@@ -206,49 +201,5 @@ export class AzureMlBackend implements TrainingBackend {
       if ((err as { statusCode?: number }).statusCode === 404) return null;
       throw err;
     }
-  }
-
-  /** Reads what the job wrote on the run (it shares the database) and turns the job status into an outcome. */
-  private async outcome(
-    em: EntityManager,
-    req: TrainingRequest,
-    name: string,
-    status: string,
-  ): Promise<TrainingOutcome> {
-    const [run] = await em.execute<RunRow[]>(
-      `select r.candidate_version, r.training_samples, r.validation_samples, r.validation_accuracy, r.metrics, r.split, r.error,
-              (select a.id from model_artifacts a where a.tenant_id = r.tenant_id and a.model_type = r.model_type and a.model_version = r.candidate_version) as artifact_id
-         from ml_model_training_runs r where r.id = ?`,
-      [req.runId],
-    );
-    if (status !== 'Completed') {
-      const code = run?.error?.startsWith('insufficient samples')
-        ? 'INSUFFICIENT_SAMPLES'
-        : 'AZUREML_JOB_FAILED';
-      return {
-        ok: false,
-        code,
-        reason: run?.error ?? `Azure ML job ${name} ended ${status}`,
-        externalJobId: name,
-      };
-    }
-    if (!run || run.candidate_version === null || !run.artifact_id) {
-      return {
-        ok: false,
-        code: 'AZUREML_NO_RESULT',
-        reason: `Azure ML job ${name} completed without storing a candidate`,
-        externalJobId: name,
-      };
-    }
-    const result: CandidateResult = {
-      version: run.candidate_version,
-      artifactId: run.artifact_id,
-      holdoutAccuracy: run.validation_accuracy ?? 0,
-      trainingSamples: run.training_samples ?? 0,
-      validationSamples: run.validation_samples ?? 0,
-      metrics: run.metrics ?? {},
-      split: run.split ?? {},
-    };
-    return { ok: true, result, externalJobId: name };
   }
 }

@@ -1,7 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppLogger } from '@app/common';
 import type { ModelType } from '@app/domain';
-import type { CandidateResult } from '../candidate';
+import type { TrainingExample } from '@app/ml';
+import type { FittedCandidate } from '../candidate';
 
 export interface TrainingRequest {
   runId: string;
@@ -10,14 +10,22 @@ export interface TrainingRequest {
   correlationId: string;
 }
 
-export type TrainingOutcome =
-  | { ok: true; result: CandidateResult; externalJobId?: string }
-  | { ok: false; code: string; reason: string; externalJobId?: string };
+/** What a backend did with a run, outside any transaction; the trainer records it in one of its own. */
+export type BackendStep =
+  /** Trained here: the candidate, to be stored with the run's completion. */
+  | { kind: 'fitted'; candidate: FittedCandidate }
+  /** Handed to an external job: the poller records its result when it ends. */
+  | { kind: 'submitted'; externalJobId: string }
+  | { kind: 'failed'; code: string; reason: string };
 
 /** Where a candidate is trained. Two real implementations: in this process, or as an Azure ML job. */
 export interface TrainingBackend {
   readonly name: 'local' | 'azureml';
-  train(req: TrainingRequest, em: EntityManager, log: AppLogger): Promise<TrainingOutcome>;
+  /**
+   * Trains (or starts training) a run's candidate, outside any transaction. `examples` reads the tenant's
+   * labelled examples in a short transaction of its own (only a backend that trains here needs them).
+   */
+  run(req: TrainingRequest, examples: () => Promise<TrainingExample[]>, log: AppLogger): Promise<BackendStep>;
 }
 
 export const TRAINING_BACKEND = Symbol('TrainingBackend');

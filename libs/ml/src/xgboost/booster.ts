@@ -1,11 +1,18 @@
 import { xgb } from './native';
 
 /** A failed XGBoost call, with the library's own message (XGBGetLastError). */
+/**
+ * Why XGBoost failed. The message edge maps them (libs/messaging error-disposition), so they are part of
+ * the API: `XGBOOST_CALL_FAILED` the C API refused a call (bad parameters, data or model bytes: the same
+ * input fails the same way), `XGBOOST_DISPOSED` a booster used after it was freed (a bug).
+ */
+export type XGBoostErrorCode = 'XGBOOST_CALL_FAILED' | 'XGBOOST_DISPOSED';
+
 export class XGBoostError extends Error {
-  readonly code = 'XGBOOST_ERROR';
   constructor(
     readonly call: string,
     message: string,
+    readonly code: XGBoostErrorCode = 'XGBOOST_CALL_FAILED',
   ) {
     super(`${call}: ${message}`);
     this.name = 'XGBoostError';
@@ -180,7 +187,7 @@ export class Booster {
   }
 
   private assertAlive(): void {
-    if (this.handle === null) throw new XGBoostError('Booster', 'used after dispose()');
+    if (this.handle === null) throw new XGBoostError('Booster', 'used after dispose()', 'XGBOOST_DISPOSED');
   }
 }
 
