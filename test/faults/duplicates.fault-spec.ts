@@ -123,9 +123,9 @@ describe('faults: duplicate, late and out-of-order messages', () => {
     expect(await deployments(newer.correlationId)).toEqual([{ from_version: 1, to_version: 3 }]);
     expect(await deployments(older.correlationId)).toEqual([]);
     const [stale] = await h.query<{
-      validation_result: { passed: boolean; gates: { name: string; passed: boolean }[] };
-    }>(`select validation_result from ml_model_training_runs where id = $1`, [v2.payload.runId]);
-    expect(stale!.validation_result).toMatchObject({
+      result: { passed: boolean; gates: { name: string; passed: boolean }[] };
+    }>(`select result from model_validations where training_run_id = $1`, [v2.payload.runId]);
+    expect(stale!.result).toMatchObject({
       passed: false,
       gates: [{ name: 'newer_than_active', passed: false }],
     });

@@ -44,19 +44,19 @@ describe('faults: a Postgres connection killed during a deployment', () => {
     const candidate = trained.payload.candidateVersion;
     expect(candidate).toBe(2);
 
-    // The candidate's baselines are locked by the test, so the deployment stops when it activates them:
+    // The active (v1) baselines are locked by the test, so the deployment stops when it switches them off:
     // after deactivating v1 and inserting v2 as active, in its uncommitted transaction.
     const baselines = await LockHolder.hold(
-      `select 1 from model_feature_baselines where tenant_id = $1 and model_type = 'timeline' and model_version = $2 for update`,
-      [tenantId, candidate],
+      `select 1 from model_feature_baselines where tenant_id = $1 and model_type = 'timeline' and model_version = 1 for update`,
+      [tenantId],
     );
     const validator = await h.startService('validator', ValidatorConfig, (c, l) =>
       ValidatorModule.forRoot(c, l),
     );
     const deploying = await baselines.blocked(
       h,
-      /update "?model_feature_baselines"? set "?is_active"? = true/i,
-      'the validator to activate the baselines',
+      /update "?model_feature_baselines"? set "?is_active"? = false/i,
+      'the validator to switch the baselines',
     );
     expect(await activeVersions()).toEqual([1]);
 

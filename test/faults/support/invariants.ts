@@ -209,7 +209,7 @@ export async function checkInvariants(h: Harness, scope: InvariantScope): Promis
     ...(await problems(
       h,
       `select 'run ' || r.id || ' was never validated' as problem from ml_model_training_runs r
-        where r.id = any($1::uuid[]) and r.validation_result is null`,
+        where r.id = any($1::uuid[]) and not exists (select 1 from model_validations v where v.training_run_id = r.id)`,
       [candidates.map((e) => (e as Envelope<'model.trained'>).payload.runId)],
     )),
   );
