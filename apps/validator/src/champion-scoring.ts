@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { candidateSplit, labelledClaims, predictionOutcomes, storedArtifact } from '@app/database';
-import type { LabelledClaim, StoredArtifact } from '@app/database';
+import { candidateArtifact, labelledClaims, predictionOutcomes, trainingRun } from '@app/database';
+import type { CandidateArtifactView, LabelledClaim } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { Booster, evaluateXgbModel, XGB_FORMAT } from '@app/ml';
@@ -14,7 +14,7 @@ export function ageBand(age: number): string {
   return age < 30 ? '<30' : age < 45 ? '30-44' : age < 60 ? '45-59' : '60+';
 }
 
-function loadBooster(a: StoredArtifact): Booster {
+function loadBooster(a: CandidateArtifactView): Booster {
   if (createHash('sha256').update(a.content).digest('hex') !== a.checksum)
     throw new ValidatorError('ARTIFACT_CORRUPT', 'artifact checksum mismatch: refusing to load it');
   if (a.format !== XGB_FORMAT)
@@ -25,7 +25,7 @@ function loadBooster(a: StoredArtifact): Booster {
 /** Per-example outcomes of a stored model on the hold-out. */
 function outcomesOf(
   modelType: ModelType,
-  artifact: StoredArtifact,
+  artifact: CandidateArtifactView,
   holdout: readonly LabelledClaim[],
 ): boolean[] {
   const booster = loadBooster(artifact);
@@ -58,20 +58,21 @@ export async function scoreOnHoldout(
     champion: ActiveModel | null;
   },
 ): Promise<HoldoutScores> {
-  const split = await candidateSplit(em, q.runId);
-  if (!split) throw new ValidatorError('NO_SPLIT', `training run ${q.runId} has no recorded hold-out split`);
-  const cutoff = split.cutoff.getTime();
+  const cutoffAt = (await trainingRun(em, q.runId))?.split?.cutoff;
+  if (!cutoffAt)
+    throw new ValidatorError('NO_SPLIT', `training run ${q.runId} has no recorded hold-out split`);
+  const cutoff = cutoffAt.getTime();
   const holdout = (
     await labelledClaims(em, q.tenantId, q.modelType, MODEL_CONFIGS[q.modelType].trainingWindowMonths)
   ).filter((c) => c.at.getTime() >= cutoff);
-  const candidateArtifact = await storedArtifact(em, q.candidateArtifactId);
-  if (!candidateArtifact)
+  const candidateStored = await candidateArtifact(em, q.candidateArtifactId);
+  if (!candidateStored)
     throw new ValidatorError('NO_ARTIFACT', `candidate artifact ${q.candidateArtifactId} not found`);
-  const candidate = holdout.length > 0 ? outcomesOf(q.modelType, candidateArtifact, holdout) : [];
+  const candidate = holdout.length > 0 ? outcomesOf(q.modelType, candidateStored, holdout) : [];
 
   let champion: ChampionScore | null = null;
   if (q.champion) {
-    const stored = q.champion.artifactId ? await storedArtifact(em, q.champion.artifactId) : null;
+    const stored = q.champion.artifactId ? await candidateArtifact(em, q.champion.artifactId) : null;
     if (stored) {
       champion = {
         version: q.champion.version,

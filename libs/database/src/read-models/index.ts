@@ -2,7 +2,6 @@
 export * from './registry';
 export * from './training';
 export * from './claims';
-export * from './candidates';
 export * from './drift';
 export * from './notifications';
 export * from './reports';

@@ -147,3 +147,20 @@ export async function artifactOfVersion(
   );
   return a ? toArtifactView(a) : null;
 }
+
+/**
+ * Only the feature baselines stored with an artifact (without loading the model itself): what the
+ * validator writes into model_feature_baselines when it deploys the version. Null when the artifact
+ * carries none, or does not exist.
+ */
+export async function artifactBaselines(
+  em: EntityManager,
+  id: string,
+): Promise<FeatureBaselineDraft[] | null> {
+  const a = await em.findOne(
+    ModelArtifact,
+    { id },
+    { fields: ['featureBaselines'], disableIdentityMap: true },
+  );
+  return a?.featureBaselines ?? null;
+}
