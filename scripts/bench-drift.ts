@@ -2,7 +2,7 @@ import { Client, Pool } from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { buildBaseline } from '@app/drift';
-import { dropDatabase, ensureDatabase, histogramSql, migrate } from '@app/database';
+import { dropDatabase, ensureDatabase, FEATURE_COLUMNS, histogramSql, migrate } from '@app/database';
 import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { FeatureName } from '@app/domain';
 import { createServiceApp, natsConnectOptions, provisionStreams, Topology } from '@app/messaging';
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       for (let i = next++; i < ids.length; i = next++) {
         const tenantId = ids[i]!;
         const { rows } = await pool.query<Record<FeatureName, string | number>>(
-          `select ${features.map((f) => FEATURES[f].column).join(', ')} from claims where tenant_id = $1 and filed_at >= $2 and filed_at < $3`,
+          `select ${features.map((f) => FEATURE_COLUMNS[f]).join(', ')} from claims where tenant_id = $1 and filed_at >= $2 and filed_at < $3`,
           [tenantId, new Date(now - 455 * DAY), new Date(now - 90 * DAY)],
         );
         const built = new Map(

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { dropDatabase, ensureDatabase, migrate } from '@app/database';
-import { FEATURES, MODEL_CONFIGS, MODEL_TYPES, TRAINING_TARGETS } from '@app/domain';
+import { dropDatabase, ensureDatabase, FEATURE_SELECT_LIST, LABEL_SQL, migrate } from '@app/database';
+import { MODEL_CONFIGS, MODEL_TYPES, TRAINING_TARGETS } from '@app/domain';
 import { evaluateXgbModel, featureMatrix, splitByTime, trainXgbModel } from '@app/ml';
 import type { TrainingExample } from '@app/ml';
 import { seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
@@ -85,12 +85,9 @@ async function main(): Promise<void> {
   for (const modelType of MODEL_TYPES) {
     const cfg = MODEL_CONFIGS[modelType];
     const target = TRAINING_TARGETS[modelType];
+    const labelSql = LABEL_SQL[modelType];
     const { rows } = await db.query<TrainingExample & Record<string, unknown>>(
-      `select ${Object.values(FEATURES)
-        .map((f) => f.column)
-        .join(
-          ', ',
-        )}, ${target.sql} as target, filed_at as at from claims where ${target.knownSql} order by filed_at, id`,
+      `select ${FEATURE_SELECT_LIST}, ${labelSql.target} as target, filed_at as at from claims where ${labelSql.known} order by filed_at, id`,
     );
     const examples = rows.map((r) => ({
       ...r,

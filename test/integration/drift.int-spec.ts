@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { createEnvelope } from '@app/contracts';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { currentHistograms, driftChecks, latestDriftCheck, ormConfig } from '@app/database';
+import { currentHistograms, driftChecks, FEATURE_COLUMNS, latestDriftCheck, ormConfig } from '@app/database';
 import { countsFromBins, histogramFromValues, parseBaseline } from '@app/drift';
 import type { FeatureBaseline } from '@app/drift';
 import { FEATURES, MODEL_TYPES } from '@app/domain';
@@ -72,7 +72,7 @@ describe('drift monitoring', () => {
         const bins = rows.filter((r) => r.feature_name === feature);
         const baseline: FeatureBaseline = parseBaseline(bins[0]!.distribution);
         const raw = await h.query<{ v: string | number }>(
-          `select ${FEATURES[feature].column} as v from claims where tenant_id = $1 and filed_at >= $2 and filed_at < $3`,
+          `select ${FEATURE_COLUMNS[feature]} as v from claims where tenant_id = $1 and filed_at >= $2 and filed_at < $3`,
           [tenantId, from, to],
         );
         const values = raw.map((r) => (FEATURES[feature].kind === 'numeric' ? Number(r.v) : String(r.v)));

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { computePsi, parseBaseline } from '@app/drift';
 import { createEnvelope, PLATFORM_TENANT } from '@app/contracts';
-import { FEATURES, LABELS, MODEL_CONFIGS, MODEL_TYPES, TRAINING_TARGETS } from '@app/domain';
+import { FEATURE_COLUMNS, LABEL_SQL } from '@app/database';
+import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { FeatureName, ModelType } from '@app/domain';
 import { accuracyOf, evaluateXgbModel, splitByTime, trainMajority, trainXgbModel } from '@app/ml';
 import type { TrainingExample } from '@app/ml';
@@ -248,8 +249,8 @@ describe('seeder', () => {
       // The majority baseline is over the label classes (timeline: its day buckets); XGBoost is scored
       // as the validator scores it (timeline: within tolerance of the actual days).
       const rows = await h.query<TrainingExample & { label: string } & Record<string, unknown>>(
-        `select ${Object.keys(FEATURES).join(', ')}, ${TRAINING_TARGETS[model].sql} as target, ${LABELS[model].sql} as label, filed_at as at
-           from claims where ${LABELS[model].knownSql} order by filed_at, id`,
+        `select ${Object.keys(FEATURES).join(', ')}, ${LABEL_SQL[model].target} as target, ${LABEL_SQL[model].label} as label, filed_at as at
+           from claims where ${LABEL_SQL[model].known} order by filed_at, id`,
       );
       const examples = rows.map((r) => ({
         ...r,
@@ -278,7 +279,7 @@ describe('seeder', () => {
     );
     const psi: Record<string, number> = {};
     for (const b of baselines) {
-      const col = FEATURES[b.feature_name].column;
+      const col = FEATURE_COLUMNS[b.feature_name];
       const values = (
         await h.query<{ v: number | string }>(
           `select ${col} as v from claims where tenant_id = $1 and filed_at >= $2::date - 30`,

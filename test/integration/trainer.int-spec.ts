@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
+import { FEATURE_SELECT_LIST } from '@app/database';
+import { MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { Booster, predictXgbModel } from '@app/ml';
 import type { ClaimFeatures } from '@app/ml';
@@ -118,9 +119,7 @@ describe('trainer', () => {
     expect(json.learner.objective.name).toBe('multi:softprob');
     expect(JSON.parse(json.learner.attributes.ue_classes!)).toEqual(['won', 'settled', 'lost', 'withdrawn']);
     const rows = await h.query<ClaimFeatures & Record<string, unknown>>(
-      `select ${Object.values(FEATURES)
-        .map((f) => f.column)
-        .join(', ')} from claims where tenant_id = $1 limit 200`,
+      `select ${FEATURE_SELECT_LIST} from claims where tenant_id = $1 limit 200`,
       [tenantId],
     );
     const features = MODEL_CONFIGS.claim_outcome.features;

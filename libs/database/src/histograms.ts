@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FEATURES } from '@app/domain';
-import type { ModelType } from '@app/domain';
+import type { FeatureName, ModelType } from '@app/domain';
+import { FEATURE_COLUMNS } from './claim-sql';
 
 /**
  * A stored baseline row and the counts of the current window in its bins, as the SQL returns it. The
@@ -25,8 +26,8 @@ export type SqlRunner = <T extends object[]>(sql: string, params: unknown[]) => 
 const UNPIVOT = `(values ${Object.entries(FEATURES)
   .map(([name, f]) =>
     f.kind === 'numeric'
-      ? `('${name}', w.${f.column}::float8, null::text)`
-      : `('${name}', null::float8, w.${f.column}::text)`,
+      ? `('${name}', w.${FEATURE_COLUMNS[name as FeatureName]}::float8, null::text)`
+      : `('${name}', null::float8, w.${FEATURE_COLUMNS[name as FeatureName]}::text)`,
   )
   .join(', ')}) as f(name, num, cat)`;
 

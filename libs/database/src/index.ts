@@ -14,3 +14,4 @@ export * from './entities/seed-run.entity';
 export { ALL_ENTITIES } from './entities/all';
 export * from './ownership';
 export * from './read-models';
+export * from './claim-sql';

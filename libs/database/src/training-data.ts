@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FEATURES, TRAINING_TARGETS } from '@app/domain';
 import type { ModelType } from '@app/domain';
+import { FEATURE_SELECT_LIST, LABEL_SQL } from './claim-sql';
 
 /** A labelled claim: its id, features, the model's target (class or days) and when it was filed. */
 export interface LabelledClaim {
@@ -25,13 +25,11 @@ export async function labelledClaims(
   modelType: ModelType,
   months: number,
 ): Promise<LabelledClaim[]> {
-  const target = TRAINING_TARGETS[modelType];
+  const target = LABEL_SQL[modelType];
   const rows = await em.execute<(LabelledClaim & { union_tenure_years: string | number })[]>(
-    `select id, ${Object.values(FEATURES)
-      .map((f) => f.column)
-      .join(', ')}, ${target.sql} as target, filed_at as at
+    `select id, ${FEATURE_SELECT_LIST}, ${target.target} as target, filed_at as at
        from claims
-      where tenant_id = ? and ${target.knownSql} and filed_at >= now() - make_interval(months => ?)
+      where tenant_id = ? and ${target.known} and filed_at >= now() - make_interval(months => ?)
       order by filed_at, id`,
     [tenantId, months],
   );

@@ -1,14 +1,17 @@
 import type { ModelType } from './enums';
 
-/** Features the models use and the drift monitor watches; each is a column of `claims` (docs/models.md). */
+/**
+ * Features the models use and the drift monitor watches (docs/models.md). Each is a column of `claims`;
+ * libs/database/src/claim-sql.ts says which.
+ */
 export const FEATURES = {
-  member_age: { kind: 'numeric', column: 'member_age' },
-  case_complexity: { kind: 'numeric', column: 'case_complexity' },
-  union_tenure_years: { kind: 'numeric', column: 'union_tenure_years' },
-  claim_type: { kind: 'categorical', column: 'claim_type' },
-  department: { kind: 'categorical', column: 'department' },
-  priority: { kind: 'categorical', column: 'priority' },
-} as const satisfies Record<string, { kind: 'numeric' | 'categorical'; column: string }>;
+  member_age: { kind: 'numeric' },
+  case_complexity: { kind: 'numeric' },
+  union_tenure_years: { kind: 'numeric' },
+  claim_type: { kind: 'categorical' },
+  department: { kind: 'categorical' },
+  priority: { kind: 'categorical' },
+} as const satisfies Record<string, { kind: 'numeric' | 'categorical' }>;
 
 export type FeatureName = keyof typeof FEATURES;
 
@@ -17,55 +20,23 @@ export function timelineBucket(resolutionDays: number): 'within_30d' | '31_90d' 
   return resolutionDays <= 30 ? 'within_30d' : resolutionDays <= 90 ? '31_90d' : 'over_90d';
 }
 
-/** Each model's label as a SQL expression over `claims`, and when it is known. */
-export const LABELS: Record<ModelType, { sql: string; knownSql: string; values: readonly string[] }> = {
-  claim_outcome: {
-    sql: 'outcome',
-    knownSql: 'outcome is not null',
-    values: ['won', 'settled', 'lost', 'withdrawn'],
-  },
-  timeline: {
-    sql: `case when resolution_days <= 30 then 'within_30d' when resolution_days <= 90 then '31_90d' else 'over_90d' end`,
-    knownSql: 'resolution_days is not null',
-    values: ['within_30d', '31_90d', 'over_90d'],
-  },
-  churn_risk: {
-    sql: `case when member_churned then 'churned' else 'retained' end`,
-    knownSql: 'member_churned is not null',
-    values: ['churned', 'retained'],
-  },
-  assignment: {
-    sql: 'assigned_team',
-    knownSql: 'resolved_at is not null',
-    values: ['contract', 'safety', 'equity', 'benefits'],
-  },
+/** Each model's label values (timeline: its buckets). The SQL that reads them: libs/database/src/claim-sql.ts. */
+export const LABEL_VALUES: Record<ModelType, readonly string[]> = {
+  claim_outcome: ['won', 'settled', 'lost', 'withdrawn'],
+  timeline: ['within_30d', '31_90d', 'over_90d'],
+  churn_risk: ['churned', 'retained'],
+  assignment: ['contract', 'safety', 'equity', 'benefits'],
 };
 
 /** What each model learns: a class among known labels, or a number of days (timeline). */
 export const TRAINING_TARGETS: Record<
   ModelType,
-  | { task: 'classification'; sql: string; knownSql: string; classes: readonly string[] }
-  | { task: 'regression'; sql: string; knownSql: string }
+  { task: 'classification'; classes: readonly string[] } | { task: 'regression' }
 > = {
-  claim_outcome: {
-    task: 'classification',
-    sql: LABELS.claim_outcome.sql,
-    knownSql: LABELS.claim_outcome.knownSql,
-    classes: LABELS.claim_outcome.values,
-  },
-  timeline: { task: 'regression', sql: 'resolution_days', knownSql: LABELS.timeline.knownSql },
-  churn_risk: {
-    task: 'classification',
-    sql: LABELS.churn_risk.sql,
-    knownSql: LABELS.churn_risk.knownSql,
-    classes: LABELS.churn_risk.values,
-  },
-  assignment: {
-    task: 'classification',
-    sql: LABELS.assignment.sql,
-    knownSql: LABELS.assignment.knownSql,
-    classes: LABELS.assignment.values,
-  },
+  claim_outcome: { task: 'classification', classes: LABEL_VALUES.claim_outcome },
+  timeline: { task: 'regression' },
+  churn_risk: { task: 'classification', classes: LABEL_VALUES.churn_risk },
+  assignment: { task: 'classification', classes: LABEL_VALUES.assignment },
 };
 
 /**
