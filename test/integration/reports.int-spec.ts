@@ -15,7 +15,7 @@ import { Harness } from './support/harness';
 // write them, and the CLI commands that read through them without any service running.
 describe('operator reports', () => {
   const h = new Harness();
-  const tenant = 'tenant_83_0';
+  const tenant = 'tenant_84_0';
   const day = '2030-01-07';
   const correlationId = randomUUID();
   const url = () => process.env.DATABASE_URL!;
@@ -38,7 +38,7 @@ describe('operator reports', () => {
     await h.start();
     expect(
       await runSeedCommand(
-        ['--seed', '83', '--tenants', '1', '--claims', '300'],
+        ['--seed', '84', '--tenants', '1', '--claims', '300'],
         () => undefined,
         process.env,
       ),
