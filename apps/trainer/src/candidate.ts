@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError } from '@app/common';
+import { TrainerError } from './errors';
 import type { FeatureBaselineDraft } from '@app/database';
 import { MODEL_CONFIGS, TRAINING_TARGETS } from '@app/domain';
 import type { ModelType } from '@app/domain';
@@ -33,7 +33,7 @@ export interface CandidateResult {
   split: Record<string, unknown>;
 }
 
-export class InsufficientSamplesError extends DomainError {
+export class InsufficientSamplesError extends TrainerError {
   constructor(have: number, need: number, months: number) {
     super(
       'INSUFFICIENT_SAMPLES',

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PayloadOf } from '@app/contracts';
 import type { ModelType } from '@app/domain';
 import type { CandidateResult, FittedCandidate } from './candidate';
+import type { TrainingFailureCode } from './errors';
 import { TrainingRunRepository } from './training-run.repository';
 
 /** A transaction and a way to put events in the outbox within it. */
@@ -66,7 +67,7 @@ export class RunOutcomes {
   async failed(
     tx: OutcomeTx,
     run: RunRef,
-    code: string,
+    code: TrainingFailureCode,
     reason: string,
     extra: { backend?: string; externalJobId?: string } = {},
   ): Promise<boolean> {

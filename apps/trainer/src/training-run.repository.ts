@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError } from '@app/common';
+import { TrainerError } from './errors';
 import { MlModelTrainingRun, ModelArtifact, ModelMetadata } from '@app/database';
 import type { ModelType, TrainingRunStatus } from '@app/domain';
 import type { CandidateResult, FittedCandidate } from './candidate';
@@ -222,7 +222,7 @@ export class TrainingRunRepository {
       { fields: ['status'], ...NO_IDENTITY_MAP },
     );
     if (run?.status === 'completed') return false;
-    throw new DomainError(
+    throw new TrainerError(
       'LEASE_LOST',
       `training run ${runId} is no longer in progress (its lease expired and it was failed as abandoned); its result is discarded`,
     );

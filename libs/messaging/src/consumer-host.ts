@@ -5,14 +5,14 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { headers, nanos } from '@nats-io/transport-node';
-import { AppLogger, BaseConfig, DomainError, errorMessage } from '@app/common';
+import { AppLogger, BaseConfig, errorMessage } from '@app/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ContractViolation, followUp, parseEnvelope, PLATFORM_TENANT } from '@app/contracts';
 import { scopeToAllTenants, scopeToTenant } from '@app/database';
 import type { Envelope, PayloadOf, Subject } from '@app/contracts';
 import { eventHandlersOf } from './decorators';
 import type { EventHandler } from './decorators';
-import { dispositionOf } from './error-disposition';
+import { dispositionOf, MessagingError } from './error-disposition';
 import type { AfterCommitContext, AfterCommitWork, Emit, HandlerContext } from './handler-context';
 import { HDR } from './headers';
 import { MaxDeliveriesWatcher } from './max-deliveries';
@@ -206,7 +206,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
             envelope.tenantId,
           ]);
           if (known.length === 0)
-            throw new DomainError('UNKNOWN_TENANT', `tenant "${envelope.tenantId}" does not exist`, false);
+            throw new MessagingError('UNKNOWN_TENANT', `tenant "${envelope.tenantId}" does not exist`, false);
         }
         // Events the handler emits are collected and written to the outbox in one statement, at the end of
         // its transaction: one round trip however many it emits.

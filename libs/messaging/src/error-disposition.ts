@@ -4,6 +4,11 @@ import { DriftMathError } from '@app/drift';
 import type { DriftMathErrorCode } from '@app/drift';
 import { XGBoostError } from '@app/ml';
 
+/** The edge's own refusals: an event for a tenant the platform does not have. */
+export type MessagingErrorCode = 'UNKNOWN_TENANT';
+
+export class MessagingError extends DomainError<MessagingErrorCode> {}
+
 /** What the message edge does with a message whose handler threw. */
 export interface Disposition {
   /** retry: nak with a growing delay (dead-lettered once out of deliveries); dead_letter: at once. */

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
-import { DomainError } from '@app/common';
+import { SeederError } from './errors';
 import { ormConfig } from '@app/database';
 import { MODEL_TYPES } from '@app/domain';
 import { BASELINE_COLUMNS, BaselineSample } from './baselines';
@@ -203,7 +203,7 @@ export async function seedClaims(
   return inTransaction(opts.databaseUrl, async (em, client) => {
     const tenants = await tenantsWithClaimCounts(em, opts.tenantId);
     if (tenants.length === 0)
-      throw new DomainError(
+      throw new SeederError(
         'NO_TENANTS',
         opts.tenantId ? `no tenant ${opts.tenantId}` : 'no tenants: run seed:platform first',
       );
@@ -212,7 +212,7 @@ export async function seedClaims(
     for (const [i, t] of tenants.entries()) {
       const profiles = await profilesOf(em, t.id);
       if (profiles.length === 0)
-        throw new DomainError('NO_PROFILES', `tenant ${t.id} has no users to file claims`);
+        throw new SeederError('NO_PROFILES', `tenant ${t.id} has no users to file claims`);
       const rnd = new Random(plan.seed * 1_000_003 + i * 7919 + t.claims + 17);
       const progress = new Progress(plan.claimsPerTenant, `claims ${t.id}`, out, opts.tty ?? false);
       const r = await streamClaims(
@@ -280,7 +280,7 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       tenants.map((t) => t.id),
     );
     if (existing.length > 0) {
-      throw new DomainError(
+      throw new SeederError(
         'SEED_CONFLICT',
         `tenants already seeded with seed ${plan.seed}: ${existing.join(', ')} (use --reset, or another --seed)`,
       );

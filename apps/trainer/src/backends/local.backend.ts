@@ -1,4 +1,4 @@
-import { DomainError } from '@app/common';
+import { TrainerError } from '../errors';
 import type { TrainingExample } from '@app/ml';
 import { fitCandidate } from '../candidate';
 import type { TrainerConfig } from '../trainer.config';
@@ -20,7 +20,7 @@ export class LocalBackend implements TrainingBackend {
       });
       return { kind: 'fitted', candidate };
     } catch (err) {
-      if (err instanceof DomainError && !err.retryable)
+      if (err instanceof TrainerError && !err.retryable)
         return { kind: 'failed', code: err.code, reason: err.message };
       throw err;
     }

@@ -2,6 +2,7 @@ import type { AppLogger } from '@app/common';
 import type { ModelType } from '@app/domain';
 import type { TrainingExample } from '@app/ml';
 import type { FittedCandidate } from '../candidate';
+import type { TrainingFailureCode } from '../errors';
 
 export interface TrainingRequest {
   runId: string;
@@ -16,7 +17,7 @@ export type BackendStep =
   | { kind: 'fitted'; candidate: FittedCandidate }
   /** Handed to an external job: the poller records its result when it ends. */
   | { kind: 'submitted'; externalJobId: string }
-  | { kind: 'failed'; code: string; reason: string };
+  | { kind: 'failed'; code: TrainingFailureCode; reason: string };
 
 /** Where a candidate is trained. Two real implementations: in this process, or as an Azure ML job. */
 export interface TrainingBackend {

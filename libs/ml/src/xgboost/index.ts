@@ -7,4 +7,4 @@ export {
   XgboostUnavailableError,
 } from './native';
 export { Booster, withBooster, XGBoostError } from './booster';
-export type { Matrix, XgbParams } from './booster';
+export type { Matrix, XgbParams, XGBoostErrorCode } from './booster';
