@@ -8,7 +8,7 @@ import {
   ModelMetadata,
   ModelValidation,
 } from '@app/database';
-import type { FeatureBaselineDraft } from '@app/database';
+import type { FeatureBaselineDraft, ValidationView } from '@app/database';
 import type { DeploymentReason, ModelType } from '@app/domain';
 import { ValidatorError } from './errors';
 
@@ -18,18 +18,8 @@ export interface ActiveModel {
   artifactId: string | null;
 }
 
-/** The verdict on one training run, as model_validations stores it. */
-export interface NewValidation {
-  trainingRunId: string;
-  tenantId: string;
-  modelType: ModelType;
-  version: number;
-  passed: boolean;
-  /** The gates with their figures and reasons, the subgroups, and validatedAt. */
-  result: Record<string, unknown>;
-  correlationId: string;
-  validatedAt: Date;
-}
+/** The verdict on one training run, as model_validations stores it (and its read model returns it). */
+export type NewValidation = ValidationView;
 
 export interface Deployment {
   tenantId: string;
