@@ -1,4 +1,3 @@
-import { createEnvelope } from '@app/contracts';
 import { DriftMonitorConfig } from '../../apps/drift-monitor/src/drift-monitor.config';
 import { DriftMonitorModule } from '../../apps/drift-monitor/src/drift-monitor.module';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
@@ -7,7 +6,7 @@ import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
 import { ValidatorConfig } from '../../apps/validator/src/validator.config';
 import { ValidatorModule } from '../../apps/validator/src/validator.module';
-import { pollUntil } from '../integration/support/poll';
+import { forcedDriftCheck } from '../integration/support/retrain';
 import { PrivateNatsServer } from '../support/nats-server';
 import { FaultHarness, seedTenant } from './support/fault-harness';
 import { checkInvariants, databaseNow } from './support/invariants';
@@ -44,16 +43,7 @@ describe('faults: NATS outage', () => {
   }, 120_000);
 
   it('completes the pipeline once when NATS stops and restarts between drift.detected and model.trained', async () => {
-    const check = createEnvelope(
-      'drift.check.requested',
-      {
-        modelType: 'assignment',
-        logicalDate: new Date().toISOString().slice(0, 10),
-        force: true,
-        requestedBy: 'test',
-      },
-      { tenantId },
-    );
+    const check = forcedDriftCheck(tenantId, 'assignment');
     // The trainer stops at saving its candidate's artifact: drift.detected is consumed, model.trained
     // not yet written.
     const artifacts = await LockHolder.hold('lock table model_artifacts in share mode');
@@ -70,15 +60,14 @@ describe('faults: NATS outage', () => {
     await artifacts.release();
     // The trainer commits its work with NATS down: model.trained waits in the outbox, unpublished, and the
     // relay records why.
-    const [pending] = await pollUntil(
-      async () => {
-        const rows = await h.query<{ published_at: Date | null; last_error: string | null }>(
-          `select published_at, last_error from outbox where subject = 'model.trained' and envelope->>'correlationId' = $1`,
-          [check.correlationId],
-        );
-        return rows[0]?.last_error ? rows : false;
+    const [pending] = await h.rowsUntil<{ published_at: Date | null; last_error: string | null }>(
+      `select published_at, last_error from outbox where subject = 'model.trained' and envelope->>'correlationId' = $1`,
+      [check.correlationId],
+      {
+        until: (rows) => !!rows[0]?.last_error,
+        what: 'a failed publish of model.trained',
+        timeoutMs: 60_000,
       },
-      { what: 'a failed publish of model.trained', timeoutMs: 60_000 },
     );
     expect(pending!.published_at).toBeNull();
 
@@ -151,12 +140,10 @@ describe('faults: NATS outage', () => {
     );
     expect(unpublished).toHaveLength(ids.length);
     // Its server process goes with it: the rows its relay held (FOR UPDATE) are free for the next one.
-    await pollUntil(
-      async () =>
-        (await h.query(`select id from outbox where id = any($1::uuid[]) for update skip locked`, [ids]))
-          .length === ids.length,
-      { what: 'the dead relay to let go of its rows' },
-    );
+    await h.rowsUntil(`select id from outbox where id = any($1::uuid[]) for update skip locked`, [ids], {
+      until: (rows) => rows.length === ids.length,
+      what: 'the dead relay to let go of its rows',
+    });
 
     // The next scheduler publishes the rows, then dies before it can mark them published: the marking
     // waits for a table lock of the test's, and the process is killed meanwhile.
@@ -180,12 +167,11 @@ describe('faults: NATS outage', () => {
 
     // A third scheduler publishes every row again; JetStream drops the copies it already holds.
     const third = await ServiceProcess.start('scheduler', schedulerEnv);
-    await pollUntil(
-      async () =>
-        (await h.query(`select 1 from outbox where id = any($1::uuid[]) and published_at is null`, [ids]))
-          .length === 0,
-      { what: 'the outbox to drain', timeoutMs: 60_000 },
-    );
+    await h.rowsUntil(`select 1 from outbox where id = any($1::uuid[]) and published_at is null`, [ids], {
+      until: (rows) => rows.length === 0,
+      what: 'the outbox to drain',
+      timeoutMs: 60_000,
+    });
     const metrics = await (await fetch(`${third.url}/metrics`)).text();
     const republished = [
       ...metrics.matchAll(

@@ -9,7 +9,6 @@ import type { HandlerContext } from '@app/messaging';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../apps/notifier/src/notifier.module';
 import { createTenant } from '../integration/support/harness';
-import { pollUntil } from '../integration/support/poll';
 import { FaultHarness } from './support/fault-harness';
 import { checkInvariants, databaseNow } from './support/invariants';
 import { LockHolder } from './support/pg-locks';
@@ -76,13 +75,8 @@ describe('faults: a poison message', () => {
     await h.publish(poison);
     for (const e of good) await h.publish(e);
 
-    const dead = await pollUntil(
-      async () => {
-        const info = await h.jsm.streams.info(h.topology.deadLetterStream);
-        return info.state.messages > 0 && h.jsm.streams.getMessage(h.topology.deadLetterStream, { seq: 1 });
-      },
-      { what: 'the dead letter', timeoutMs: 60_000 },
-    );
+    await h.streamHolds(h.topology.deadLetterStream, 1, { what: 'the dead letter', timeoutMs: 60_000 });
+    const dead = await h.jsm.streams.getMessage(h.topology.deadLetterStream, { seq: 1 });
     const seen = fragile.app.get(Fragile).deliveries;
     const tries = seen.get(poison.id) ?? [];
     expect(tries).toHaveLength(MAX_DELIVER);

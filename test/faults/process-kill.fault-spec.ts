@@ -6,7 +6,7 @@ import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
 import { ValidatorConfig } from '../../apps/validator/src/validator.config';
 import { ValidatorModule } from '../../apps/validator/src/validator.module';
-import { pollUntil } from '../integration/support/poll';
+import { pollRows, pollUntil } from '../integration/support/poll';
 import { FaultHarness, seedTenant } from './support/fault-harness';
 import { checkInvariants, databaseNow } from './support/invariants';
 import type { ExpectedDeadLetter } from './support/invariants';
@@ -43,6 +43,13 @@ describe('faults: a trainer killed in the middle of a handler', () => {
       `select id, status, error from ml_model_training_runs where correlation_id = $1 order by created_at`,
       [correlationId],
     );
+
+  /** The run of this correlation id once it has failed (its lease expired and another replica swept it). */
+  const failedRuns = (correlationId: string) =>
+    pollRows(async () => (await runsOf(correlationId)).filter((r) => r.status === 'failed'), {
+      what: 'the lease to expire',
+      timeoutMs: 60_000,
+    });
 
   const startReplica = (env: Record<string, string>) =>
     h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l), env);
@@ -91,12 +98,10 @@ describe('faults: a trainer killed in the middle of a handler', () => {
     );
     expect(takeover.runId).toBe(run.id);
     await second.waitFor((l) => l.msg === 'candidate trained' && l.eventId === retrain.id, 'the candidate');
-    await pollUntil(
-      async () =>
-        (await h.query(`select 1 from model_deployments where correlation_id = $1`, [retrain.correlationId]))
-          .length > 0,
-      { what: 'the deployment', timeoutMs: 60_000 },
-    );
+    await h.rowsUntil(`select 1 from model_deployments where correlation_id = $1`, [retrain.correlationId], {
+      what: 'the deployment',
+      timeoutMs: 60_000,
+    });
     expect((await second.kill('SIGTERM')).code).toBe(0);
 
     await checkInvariants(h, { tenants: [tenantId], since });
@@ -120,13 +125,7 @@ describe('faults: a trainer killed in the middle of a handler', () => {
     });
     expect(run.status).toBe('running');
 
-    const [failed] = await pollUntil(
-      async () => {
-        const rows = (await runsOf(retrain.correlationId)).filter((r) => r.status === 'failed');
-        return rows.length > 0 ? rows : false;
-      },
-      { what: 'the lease to expire', timeoutMs: 60_000 },
-    );
+    const [failed] = await failedRuns(retrain.correlationId);
     expect(failed!.id).toBe(run.id);
     expect(failed!.error).toMatch(/^abandoned: no heartbeat since .* \(lease expired\)$/);
     // People are told, on every channel of the tenant's list.
@@ -134,15 +133,9 @@ describe('faults: a trainer killed in the middle of a handler', () => {
     expect(new Set(told.map((t) => t.channel))).toEqual(new Set(['email', 'in_app', 'slack', 'webhook']));
     expect(told.every((t) => t.severity === 'failure' && t.body.includes(run.id))).toBe(true);
     // The message itself is parked with the reason, not lost.
-    const dead = await pollUntil(
-      async () => {
-        const info = await h.jsm.streams.info(h.topology.deadLetterStream);
-        if (info.state.messages === 0) return false;
-        return h.jsm.streams.getMessage(h.topology.deadLetterStream, { seq: info.state.last_seq });
-      },
-      { what: 'the dead letter' },
-    );
-    expect(dead.header.get(HDR.dlqReason)).toMatch(/no acknowledgment after 1 deliveries/);
+    const { state } = await h.streamHolds(h.topology.deadLetterStream, 1, { what: 'the dead letter' });
+    const dead = await h.jsm.streams.getMessage(h.topology.deadLetterStream, { seq: state.last_seq });
+    expect(dead!.header.get(HDR.dlqReason)).toMatch(/no acknowledgment after 1 deliveries/);
 
     // The model is free: a new retrain starts a run of its own and finishes it.
     const again = retrainTrigger(tenantId, 'timeline', 'after the abandoned run');
@@ -171,19 +164,12 @@ describe('faults: a trainer killed in the middle of a handler', () => {
     frozen.child.kill('SIGSTOP');
     // A replica that sweeps expired leases; the message stays with the frozen process.
     const replica = await startReplica(env);
-    const [abandoned] = await pollUntil(
-      async () => {
-        const rows = (await runsOf(retrain.correlationId)).filter((r) => r.status === 'failed');
-        return rows.length > 0 ? rows : false;
-      },
-      { what: 'the lease to expire', timeoutMs: 60_000 },
-    );
+    const [abandoned] = await failedRuns(retrain.correlationId);
     await h.notified(retrain.correlationId, 'training.failed');
-    await pollUntil(
-      async () =>
-        (await h.jsm.streams.info(h.topology.deadLetterStream)).state.messages === parked.length + 1,
-      { what: 'the message to run out of deliveries' },
-    );
+    const dlq = await h.streamHolds(h.topology.deadLetterStream, parked.length + 1, {
+      what: 'the message to run out of deliveries',
+    });
+    expect(dlq.state.messages).toBe(parked.length + 1);
 
     frozen.child.kill('SIGCONT');
     await artifacts.release();

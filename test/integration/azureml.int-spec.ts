@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { loadConfig } from '@app/common';
-import { runSeedCommand } from '../../apps/seeder/src/command';
 import { jobBody, jobCommand, jobNameFor } from '../../apps/trainer/src/backends/azureml.backend';
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
@@ -9,7 +8,7 @@ import { ensureBuilt, ROOT } from '../support/build';
 import { FakeArm } from './support/fake-arm';
 import { FakeKeyVault } from './support/fake-key-vault';
 import { PasswordGate } from './support/password-gate';
-import { Harness, serviceDatabaseUrl } from './support/harness';
+import { Harness, seedTestDatabase, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
 import { retrainTrigger } from './support/retrain';
 
@@ -100,13 +99,7 @@ describe('Azure ML training backend', () => {
     await gate.start();
     vault.secrets.set(secretName, password);
     vault.readers.add(vault.userAssigned); // "Key Vault Secrets User" for the compute's user-assigned identity
-    expect(
-      await runSeedCommand(
-        ['--seed', '61', '--tenants', '1', '--claims', '3000'],
-        () => undefined,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedTestDatabase(['--seed', '61', '--tenants', '1', '--claims', '3000']);
     await h.query(
       `insert into tenants (id, name, union_local) values ('tenant_azure_tiny', 'Local 998', 'Tiny')`,
     );
@@ -129,17 +122,14 @@ describe('Azure ML training backend', () => {
     await h.publish(e);
     return e;
   };
-  const outcome = (correlationId: string) =>
-    pollUntil(
-      async () =>
-        (
-          await h.query<{ subject: string; payload: Record<string, unknown> }>(
-            `select subject, envelope->'payload' as payload from outbox where envelope->>'correlationId' = $1 and subject in ('model.trained', 'training.failed')`,
-            [correlationId],
-          )
-        )[0],
-      { what: 'the training outcome', timeoutMs: 30_000 },
-    );
+  const outcome = async (correlationId: string, timeoutMs = 30_000) =>
+    (
+      await h.rowsUntil<{ subject: string; payload: Record<string, unknown> }>(
+        `select subject, envelope->'payload' as payload from outbox where envelope->>'correlationId' = $1 and subject in ('model.trained', 'training.failed')`,
+        [correlationId],
+        { what: 'the training outcome', timeoutMs },
+      )
+    )[0]!;
   const runOf = async (correlationId: string) =>
     (
       await h.query<{
@@ -288,16 +278,7 @@ describe('Azure ML training backend', () => {
     ).toEqual([]);
     arm.openGate();
     for (const e of events) {
-      const result = await pollUntil(
-        async () =>
-          (
-            await h.query<{ subject: string }>(
-              `select subject from outbox where envelope->>'correlationId' = $1 and subject in ('model.trained', 'training.failed')`,
-              [e.correlationId],
-            )
-          )[0],
-        { what: 'the training outcome', timeoutMs: 120_000 },
-      );
+      const result = await outcome(e.correlationId, 120_000);
       expect(result.subject).toBe('model.trained');
     }
     for (const e of events) {

@@ -1,6 +1,5 @@
 import { runCli } from '../../apps/cli/src/main';
-import { runSeedCommand } from '../../apps/seeder/src/command';
-import { Harness } from './support/harness';
+import { Harness, seedTestDatabase } from './support/harness';
 import { startAllServices } from './support/services';
 
 // The user's commands against running services (the spec's pnpm ml:retrain:all / ml:retrain MODEL).
@@ -19,21 +18,11 @@ describe('command line', () => {
     // The run's database is shared by the test files (they run one after another): `retrain` without
     // --tenant covers every tenant, so this file keeps only its own.
     await h.query(`delete from tenants where id not in ('tenant_81_0', 'tenant_82_0')`);
-    const quiet = () => undefined;
-    expect(
-      await runSeedCommand(
-        ['--seed', '81', '--tenants', '1', '--claims', '6000', '--scenario', 'drift', '--now', today],
-        quiet,
-        process.env,
-      ),
-    ).toBe(0);
-    expect(
-      await runSeedCommand(
-        ['--seed', '82', '--tenants', '1', '--claims', '6000', '--now', today],
-        quiet,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedTestDatabase([
+      ...['--seed', '81', '--tenants', '1', '--claims', '6000', '--now', today],
+      ...['--scenario', 'drift'],
+    ]);
+    await seedTestDatabase(['--seed', '82', '--tenants', '1', '--claims', '6000', '--now', today]);
     services = await startAllServices(h);
   });
   afterAll(async () => {

@@ -11,8 +11,7 @@ import { DriftMonitorConfig } from '../../apps/drift-monitor/src/drift-monitor.c
 import { DriftMonitorModule } from '../../apps/drift-monitor/src/drift-monitor.module';
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
-import { runSeedCommand } from '../../apps/seeder/src/command';
-import { Harness } from './support/harness';
+import { Harness, seedTestDatabase } from './support/harness';
 import { pollUntil } from './support/poll';
 
 // The drift monitor on seeded data: SQL histograms, PSI, decisions, and no trigger storm.
@@ -24,21 +23,11 @@ describe('drift monitoring', () => {
 
   beforeAll(async () => {
     await h.start();
-    const quiet = () => undefined;
-    expect(
-      await runSeedCommand(
-        ['--seed', '31', '--tenants', '1', '--claims', '6000', '--scenario', 'drift', '--now', today],
-        quiet,
-        process.env,
-      ),
-    ).toBe(0);
-    expect(
-      await runSeedCommand(
-        ['--seed', '32', '--tenants', '1', '--claims', '6000', '--now', today],
-        quiet,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedTestDatabase([
+      ...['--seed', '31', '--tenants', '1', '--claims', '6000', '--now', today],
+      ...['--scenario', 'drift'],
+    ]);
+    await seedTestDatabase(['--seed', '32', '--tenants', '1', '--claims', '6000', '--now', today]);
     await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l));
   });
   afterAll(async () => {

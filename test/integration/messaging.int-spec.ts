@@ -187,13 +187,7 @@ describe('JetStream messaging (durable consumers, inbox, dead letters)', () => {
     });
 
     const dlq = h.topology.deadLetterStream;
-    const info = await pollUntil(
-      async () => {
-        const i = await h.jsm.streams.info(dlq);
-        return i.state.messages >= 5 ? i : false;
-      },
-      { what: 'five dead letters' },
-    );
+    const info = await h.streamHolds(dlq, 5, { what: 'five dead letters' });
     expect(info.state.messages).toBe(5);
     const reasons: string[] = [];
     const codes: string[] = [];

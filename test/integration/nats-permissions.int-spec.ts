@@ -282,14 +282,9 @@ describe('NATS users of deploy/nats/values.yaml', () => {
     const correlationId = /\(correlation ([0-9a-f-]{36})\)/.exec(r.text)?.[1];
     expect(correlationId).toBeDefined();
     // The notifier consumed seed.completed.
-    await pollUntil(
-      async () =>
-        (
-          await h.query(
-            `select 1 from ml_retraining_notifications where correlation_id = $1 and event_type = 'seed.completed'`,
-            [correlationId],
-          )
-        ).length > 0,
+    await h.rowsUntil(
+      `select 1 from ml_retraining_notifications where correlation_id = $1 and event_type = 'seed.completed'`,
+      [correlationId],
       { what: 'seed.completed notification', timeoutMs: 60_000 },
     );
   }, 180_000);
@@ -298,15 +293,10 @@ describe('NATS users of deploy/nats/values.yaml', () => {
     const first = await services.scheduler.app.get(SchedulerService).fire(scheduledAt, 'manual');
     expect(first.fired).toBe(true);
     expect(first.events).toBeGreaterThanOrEqual(4);
-    const checks = await pollUntil(
-      async () => {
-        const rows = await h.query<{ decision: string }>(
-          `select decision from drift_checks where tenant_id = $1 and logical_date = '2032-03-16'`,
-          [tenantId],
-        );
-        return rows.length === 4 ? rows : false;
-      },
-      { what: "the scheduler's four drift checks", timeoutMs: 60_000 },
+    const checks = await h.rowsUntil<{ decision: string }>(
+      `select decision from drift_checks where tenant_id = $1 and logical_date = '2032-03-16'`,
+      [tenantId],
+      { until: (rows) => rows.length === 4, what: "the scheduler's four drift checks", timeoutMs: 60_000 },
     );
     // Years after the seeded history there is nothing to judge.
     expect(checks.map((c) => c.decision)).toEqual(Array(4).fill('insufficient_data'));
@@ -327,16 +317,15 @@ describe('NATS users of deploy/nats/values.yaml', () => {
     );
     expect(active).toEqual([{ model_version: 2 }]);
     // The notifier consumed drift.detected for every model, and model.deployed.
-    const notes = await pollUntil(
-      async () => {
-        const rows = await h.query<{ event_type: string; n: number }>(
-          `select event_type, count(distinct correlation_id)::int as n from ml_retraining_notifications
-            where tenant_id = $1 group by 1 order by 1`,
-          [tenantId],
-        );
-        return rows.some((x) => x.event_type === 'model.deployed') ? rows : false;
+    const notes = await h.rowsUntil<{ event_type: string; n: number }>(
+      `select event_type, count(distinct correlation_id)::int as n from ml_retraining_notifications
+        where tenant_id = $1 group by 1 order by 1`,
+      [tenantId],
+      {
+        until: (rows) => rows.some((x) => x.event_type === 'model.deployed'),
+        what: 'model.deployed notification',
+        timeoutMs: 60_000,
       },
-      { what: 'model.deployed notification', timeoutMs: 60_000 },
     );
     expect(notes).toEqual(
       expect.arrayContaining([

@@ -1,11 +1,13 @@
 // Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
 import 'reflect-metadata';
 import { createEnvelope, PLATFORM_TENANT } from '@app/contracts';
+import type { Subject } from '@app/contracts';
+import type { ModelType } from '@app/domain';
 import { SchedulerService } from '../../apps/scheduler/src/scheduler.service';
 import { Harness } from './support/harness';
-import { pollUntil } from './support/poll';
+import { pollRows } from './support/poll';
 import { startAllServices } from './support/services';
-import { retrainTrigger } from './support/retrain';
+import { forcedDriftCheck, retrainTrigger } from './support/retrain';
 
 // One event through every service, on real NATS JetStream and Postgres:
 // seed.requested -> seeder -> seed.completed -> notifier;
@@ -32,6 +34,18 @@ describe('the pipeline end to end', () => {
       [correlationId],
     );
 
+  /** Forces a check of `modelType` and waits for the notifications of its pipeline up to `eventType`. */
+  const forcedCheckUntil = async (modelType: ModelType, eventType: Subject, what: string) => {
+    const check = forcedDriftCheck(tenantId, modelType);
+    await h.publish(check);
+    const notes = await pollRows(() => eventsOf(check.correlationId), {
+      until: (rows) => rows.some((r) => r.event_type === eventType),
+      what,
+      timeoutMs: 30_000,
+    });
+    return { notes, check };
+  };
+
   it('seeds the platform on seed.requested and answers seed.completed', async () => {
     const request = createEnvelope(
       'seed.requested',
@@ -39,13 +53,10 @@ describe('the pipeline end to end', () => {
       { tenantId: PLATFORM_TENANT },
     );
     await h.publish(request);
-    const [done] = await pollUntil(
-      async () => {
-        const rows = await eventsOf(request.correlationId);
-        return rows.length > 0 ? rows : false;
-      },
-      { what: 'seed.completed notification', timeoutMs: 60_000 },
-    );
+    const [done] = await pollRows(() => eventsOf(request.correlationId), {
+      what: 'seed.completed notification',
+      timeoutMs: 60_000,
+    });
     expect(done).toMatchObject({ event_type: 'seed.completed', severity: 'info' });
     expect(done!.body).toContain(
       '1 tenants, 50 users, 2000 claims, 4800 predictions, 4 model metadata rows, 10 feedback samples',
@@ -66,15 +77,10 @@ describe('the pipeline end to end', () => {
     expect(first.fired).toBe(true);
     expect(first.events).toBeGreaterThanOrEqual(4);
     expect(again).toEqual({ logicalDate: '2030-01-15', fired: false, events: 0 });
-    const checks = await pollUntil(
-      async () => {
-        const rows = await h.query<{ model_type: string; decision: string }>(
-          `select model_type, decision from drift_checks where tenant_id = $1 and logical_date = '2030-01-15' order by model_type`,
-          [tenantId],
-        );
-        return rows.length === 4 ? rows : false;
-      },
-      { what: 'four drift checks' },
+    const checks = await h.rowsUntil<{ model_type: string; decision: string }>(
+      `select model_type, decision from drift_checks where tenant_id = $1 and logical_date = '2030-01-15' order by model_type`,
+      [tenantId],
+      { until: (rows) => rows.length === 4, what: 'four drift checks' },
     );
     // In 2030 there are no labelled predictions in the 7-day window: nothing to judge, nothing retrained.
     expect(checks.map((c) => c.decision)).toEqual([
@@ -86,23 +92,10 @@ describe('the pipeline end to end', () => {
   });
 
   it('carries a drift check through training, validation and deployment to the notifier', async () => {
-    const check = createEnvelope(
-      'drift.check.requested',
-      {
-        modelType: 'assignment',
-        logicalDate: new Date().toISOString().slice(0, 10),
-        force: true,
-        requestedBy: 'test',
-      },
-      { tenantId },
-    );
-    await h.publish(check);
-    const notes = await pollUntil(
-      async () => {
-        const rows = await eventsOf(check.correlationId);
-        return rows.some((r) => r.event_type === 'model.deployed') ? rows : false;
-      },
-      { what: 'model.deployed notification', timeoutMs: 30_000 },
+    const { notes, check } = await forcedCheckUntil(
+      'assignment',
+      'model.deployed',
+      'model.deployed notification',
     );
     expect([...new Set(notes.map((n) => n.event_type))]).toEqual(['drift.detected', 'model.deployed']);
     expect(notes.find((n) => n.event_type === 'model.deployed')!.body).toContain('version 2 is now active');
@@ -166,24 +159,7 @@ describe('the pipeline end to end', () => {
       `update ml_predictions set is_correct = true where tenant_id = $1 and model_type = 'churn_risk' and actual_value is not null`,
       [tenantId],
     );
-    const check = createEnvelope(
-      'drift.check.requested',
-      {
-        modelType: 'churn_risk',
-        logicalDate: new Date().toISOString().slice(0, 10),
-        force: true,
-        requestedBy: 'test',
-      },
-      { tenantId },
-    );
-    await h.publish(check);
-    const notes = await pollUntil(
-      async () => {
-        const rows = await eventsOf(check.correlationId);
-        return rows.some((r) => r.event_type === 'model.validated') ? rows : false;
-      },
-      { what: 'rejection notification', timeoutMs: 30_000 },
-    );
+    const { notes } = await forcedCheckUntil('churn_risk', 'model.validated', 'rejection notification');
     const rejection = notes.find((n) => n.event_type === 'model.validated')!;
     expect(rejection.severity).toBe('failure');
     expect(rejection.body).toMatch(/PASS accuracy_floor: hold-out accuracy \d+\.\d% >= threshold 85\.0%/);
@@ -206,14 +182,9 @@ describe('the pipeline end to end', () => {
     );
     const retrain = retrainTrigger('tenant_tiny', 'claim_outcome', 'manual');
     await h.publish(retrain);
-    const notes = await pollUntil(
-      async () => {
-        // The trigger (drift.detected) is announced too; the outcome is what this test is about.
-        const rows = (await eventsOf(retrain.correlationId)).filter(
-          (r) => r.event_type === 'training.failed',
-        );
-        return rows.length > 0 ? rows : false;
-      },
+    // The trigger (drift.detected) is announced too; the outcome is what this test is about.
+    const notes = await pollRows(
+      async () => (await eventsOf(retrain.correlationId)).filter((r) => r.event_type === 'training.failed'),
       { what: 'training.failed notification' },
     );
     expect(notes[0]).toMatchObject({ event_type: 'training.failed', severity: 'failure' });

@@ -8,8 +8,7 @@ import {
 } from '@app/database';
 import { withDatabase } from '../../apps/cli/src/database';
 import { runCli } from '../../apps/cli/src/main';
-import { runSeedCommand } from '../../apps/seeder/src/command';
-import { Harness } from './support/harness';
+import { Harness, seedTestDatabase } from './support/harness';
 
 // The operator reports of libs/database (read-models/reports.ts) over rows written as their owners
 // write them, and the CLI commands that read through them without any service running.
@@ -36,13 +35,7 @@ describe('operator reports', () => {
 
   beforeAll(async () => {
     await h.start();
-    expect(
-      await runSeedCommand(
-        ['--seed', '84', '--tenants', '1', '--claims', '300'],
-        () => undefined,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedTestDatabase(['--seed', '84', '--tenants', '1', '--claims', '300']);
     // A pipeline of `day`: retrain decided, a candidate trained, and rejected by the validator.
     await h.query(
       `insert into drift_checks (tenant_id, model_type, model_version, logical_date, decision, features, reasons, event_id, correlation_id, max_psi, accuracy, labelled_count)

@@ -10,8 +10,7 @@ import type { Envelope } from '@app/contracts';
 import { OWNER_ROLE, SERVICE_ROLES } from '@app/database';
 import { OnEvent, ServiceModule } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
-import { runSeedCommand } from '../../apps/seeder/src/command';
-import { createTenant, Harness, serviceDatabaseUrl } from './support/harness';
+import { createTenant, Harness, seedTestDatabase, serviceDatabaseUrl } from './support/harness';
 import { pollUntil } from './support/poll';
 
 /** Tenant-scoped tables and the column that names the tenant. */
@@ -79,13 +78,7 @@ describe('tenant isolation and least privilege in PostgreSQL', () => {
 
   beforeAll(async () => {
     await h.start();
-    expect(
-      await runSeedCommand(
-        ['--seed', '7701', '--tenants', '2', '--claims', '400'],
-        () => undefined,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedTestDatabase(['--seed', '7701', '--tenants', '2', '--claims', '400']);
     // Rows of both tenants in the pipeline tables too.
     for (const t of [A, B]) {
       await h.query(

@@ -5,11 +5,10 @@ import { MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { Booster, predictXgbModel } from '@app/ml';
 import type { ClaimFeatures } from '@app/ml';
-import { runSeedCommand } from '../../apps/seeder/src/command';
 import { LeaseSweeper } from '../../apps/trainer/src/lease-sweeper';
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
-import { Harness } from './support/harness';
+import { Harness, seedTestDatabase } from './support/harness';
 import { pollUntil } from './support/poll';
 import { retrainTrigger } from './support/retrain';
 
@@ -22,13 +21,7 @@ describe('trainer', () => {
 
   beforeAll(async () => {
     await h.start();
-    expect(
-      await runSeedCommand(
-        ['--seed', '51', '--tenants', '1', '--claims', '5000'],
-        () => undefined,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedTestDatabase(['--seed', '51', '--tenants', '1', '--claims', '5000']);
     trainer = await h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l), {
       LEASE_SWEEP_SECONDS: '3600',
     });
@@ -206,12 +199,9 @@ describe('trainer', () => {
     expect(run!.error).toMatch(
       /^abandoned: no heartbeat since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(lease expired\)$/,
     );
-    const [event] = await pollUntil(async () => {
-      const rows = await h.query<{ payload: { code: string; runId: string } }>(
-        `select envelope->'payload' as payload from outbox where subject = 'training.failed' and envelope->>'correlationId' = 'killed-run'`,
-      );
-      return rows.length > 0 ? rows : false;
-    });
+    const [event] = await h.rowsUntil<{ payload: { code: string; runId: string } }>(
+      `select envelope->'payload' as payload from outbox where subject = 'training.failed' and envelope->>'correlationId' = 'killed-run'`,
+    );
     expect(event!.payload).toMatchObject({ code: 'LEASE_EXPIRED', runId: dead!.id });
     expect(await trainer.app.get(LeaseSweeper).sweep()).toBe(0);
   });

@@ -10,11 +10,10 @@ import { buildBaseline } from '@app/drift';
 import { FEATURES, MODEL_CONFIGS } from '@app/domain';
 import { evaluateXgbModel, splitByTime, trainXgbModel, XGB_FORMAT } from '@app/ml';
 import { runCli } from '../../apps/cli/src/main';
-import { runSeedCommand } from '../../apps/seeder/src/command';
 import { ValidatorConfig } from '../../apps/validator/src/validator.config';
 import { ValidatorModule } from '../../apps/validator/src/validator.module';
-import { Harness } from './support/harness';
-import { pollUntil } from './support/poll';
+import { Harness, seedTestDatabase } from './support/harness';
+import { pollRows, pollUntil } from './support/poll';
 
 // Validation and deployment on real Postgres and NATS: one trained candidate, then many deployments at
 // once, duplicates, stale candidates and a rollback. The candidates are trained here as the trainer does
@@ -82,13 +81,7 @@ describe('validator', () => {
 
   beforeAll(async () => {
     await h.start();
-    expect(
-      await runSeedCommand(
-        ['--seed', '71', '--tenants', '1', '--claims', '3000'],
-        () => undefined,
-        process.env,
-      ),
-    ).toBe(0);
+    await seedTestDatabase(['--seed', '71', '--tenants', '1', '--claims', '3000']);
     // A real candidate, trained as the trainer does; the validator is not running yet.
     orm = await MikroORM.init(ormConfig({ databaseUrl: process.env.DATABASE_URL!, poolMax: 2 }));
     const cfg = MODEL_CONFIGS[modelType];
@@ -198,9 +191,7 @@ describe('validator', () => {
       correlationId: trained.correlationId,
     });
     await h.publish(again);
-    await pollUntil(async () => (await handled(again.id)).length > 0, {
-      what: 'the second delivery handled',
-    });
+    await pollRows(() => handled(again.id), { what: 'the second delivery handled' });
     expect(await validated(trained.correlationId)).toHaveLength(1);
     const [n] = await h.query<{ n: number }>(
       `select count(*)::int as n from model_validations where training_run_id = $1`,
@@ -255,10 +246,7 @@ describe('validator', () => {
       { tenantId, correlationId: 'out-of-order' },
     );
     await h.publish(stale);
-    const [v] = await pollUntil(async () => {
-      const rows = await validated('out-of-order');
-      return rows.length > 0 ? rows : false;
-    });
+    const [v] = await pollRows(() => validated('out-of-order'));
     expect(v!.passed).toBe(false);
     expect(v!.gates[0]).toMatchObject({ name: 'newer_than_active', passed: false });
     expect(await active()).toEqual([{ model_version: before }]);

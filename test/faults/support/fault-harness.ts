@@ -2,10 +2,8 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { AppLogger, BaseConfig } from '@app/common';
 import type { Envelope, Subject } from '@app/contracts';
 import type { ServiceApp } from '@app/messaging';
-import { runSeedCommand } from '../../../apps/seeder/src/command';
-import { Harness, serviceDatabaseUrl } from '../../integration/support/harness';
+import { Harness, seedTestDatabase, serviceDatabaseUrl } from '../../integration/support/harness';
 import type { HarnessOptions } from '../../integration/support/harness';
-import { pollUntil } from '../../integration/support/poll';
 import type { LogLine } from './service-process';
 
 export type Notification = {
@@ -51,14 +49,9 @@ export class FaultHarness extends Harness {
 
   /** The event a service wrote to its outbox for this correlation id, once it has been published. */
   async published<S extends Subject>(correlationId: string, subject: S): Promise<Envelope<S>> {
-    const [row] = await pollUntil(
-      async () => {
-        const rows = await this.query<{ envelope: Envelope<S> }>(
-          `select envelope from outbox where subject = $1 and envelope->>'correlationId' = $2 and published_at is not null`,
-          [subject, correlationId],
-        );
-        return rows.length > 0 ? rows : false;
-      },
+    const [row] = await this.rowsUntil<{ envelope: Envelope<S> }>(
+      `select envelope from outbox where subject = $1 and envelope->>'correlationId' = $2 and published_at is not null`,
+      [subject, correlationId],
       { what: `${subject} to be published`, timeoutMs: 60_000 },
     );
     return row!.envelope;
@@ -66,14 +59,9 @@ export class FaultHarness extends Harness {
 
   /** The notifications of one event type for this correlation id, once there are any. */
   async notified(correlationId: string, eventType: Subject): Promise<Notification[]> {
-    return pollUntil(
-      async () => {
-        const rows = await this.query<Notification>(
-          `select channel, severity, body from ml_retraining_notifications where correlation_id = $1 and event_type = $2`,
-          [correlationId, eventType],
-        );
-        return rows.length > 0 ? rows : false;
-      },
+    return this.rowsUntil<Notification>(
+      `select channel, severity, body from ml_retraining_notifications where correlation_id = $1 and event_type = $2`,
+      [correlationId, eventType],
       { what: `${eventType} notifications`, timeoutMs: 60_000 },
     );
   }
@@ -100,12 +88,6 @@ export class FaultHarness extends Harness {
 
 /** One seeded tenant (`tenant_<seed>_0`) with enough labelled claims to train every model. */
 export async function seedTenant(seed: number, claims = 2000): Promise<string> {
-  const out: string[] = [];
-  const code = await runSeedCommand(
-    ['--seed', String(seed), '--tenants', '1', '--claims', String(claims)],
-    (line) => out.push(line),
-    process.env,
-  );
-  if (code !== 0) throw new Error(`seeding with --seed ${seed} failed (exit ${code}):\n${out.join('\n')}`);
+  await seedTestDatabase(['--seed', String(seed), '--tenants', '1', '--claims', String(claims)]);
   return `tenant_${seed}_0`;
 }

@@ -19,3 +19,15 @@ export function retrainTrigger(
     { tenantId, id },
   );
 }
+
+/**
+ * A forced drift check of one model for today (as `retrain MODEL --force` asks for one): the drift
+ * monitor decides to retrain whatever it finds, and the pipeline runs on to the validator's verdict.
+ */
+export function forcedDriftCheck(tenantId: string, modelType: ModelType): Envelope<'drift.check.requested'> {
+  return createEnvelope(
+    'drift.check.requested',
+    { modelType, logicalDate: new Date().toISOString().slice(0, 10), force: true, requestedBy: 'test' },
+    { tenantId },
+  );
+}
