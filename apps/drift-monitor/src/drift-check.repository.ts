@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { accuracyWindow, activeModel, DriftCheck, windowHistograms } from '@app/database';
-import type { FeatureBinCount } from '@app/database';
+import { DriftCheck, driftCheckInputs, windowHistograms } from '@app/database';
+import type { DriftCheckInputs, FeatureBinCount } from '@app/database';
 import type { ModelType } from '@app/domain';
 import type { Decision, FeatureResult } from './decision';
 
@@ -12,12 +12,8 @@ export function windowEnd(logicalDate: string): Date {
 
 const DAY_MS = 86_400_000;
 
-export interface CheckContext {
-  /** The version in production, or null when the tenant has none. */
-  version: number | null;
-  correct: number;
-  labelled: number;
-}
+/** The version in production (null when the tenant has none) and its recent accuracy window. */
+export type CheckContext = DriftCheckInputs;
 
 /** A check as the drift monitor decided it, to be stored in drift_checks. */
 export interface NewDriftCheck {
@@ -49,8 +45,8 @@ export class DriftCheckRepository {
   }
 
   /**
-   * The active version (the validator's registry) and the correct and labelled predictions whose outcome
-   * became known in the accuracy window.
+   * In one round trip: the active version (the validator's registry) and the correct and labelled
+   * predictions whose outcome became known in the accuracy window.
    */
   async context(
     em: EntityManager,
@@ -60,15 +56,12 @@ export class DriftCheckRepository {
     accuracyDays: number,
   ): Promise<CheckContext> {
     const to = windowEnd(logicalDate);
-    // One after the other: both run on the handler's transaction, one connection.
-    const active = await activeModel(em, tenantId, modelType);
-    const window = await accuracyWindow(em, {
+    return driftCheckInputs(em, {
       tenantId,
       modelType,
       from: new Date(to.getTime() - accuracyDays * DAY_MS),
       to,
     });
-    return { version: active?.version ?? null, ...window };
   }
 
   /**

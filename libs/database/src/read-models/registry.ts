@@ -57,20 +57,6 @@ export async function activeModels(em: EntityManager, tenantId?: string): Promis
   return rows.map(toView);
 }
 
-/** The version in production of one tenant's model, or null when it has none. */
-export async function activeModel(
-  em: EntityManager,
-  tenantId: string,
-  modelType: ModelType,
-): Promise<ModelVersionView | null> {
-  const row = await em.findOne(
-    ModelMetadata,
-    { tenantId, modelType, isActive: true },
-    { disableIdentityMap: true },
-  );
-  return row ? toView(row) : null;
-}
-
 /**
  * The version that was in production before `current`: the deployment that made `current` active says
  * what it replaced; a version never deployed that way falls back to the highest earlier version.
