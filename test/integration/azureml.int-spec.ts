@@ -253,7 +253,9 @@ describe('Azure ML training backend', () => {
     const durable = h.topology.consumerName('trainer', 'drift.detected');
     const inFlight = await pollUntil(
       async () => {
-        const runs = await Promise.all(events.map((e) => runOf(e.correlationId)));
+        // One after the other: the harness has one connection, and pg refuses overlapping queries on it.
+        const runs = [];
+        for (const e of events) runs.push(await runOf(e.correlationId));
         const info = await h.jsm.consumers.info(h.topology.eventsStream, durable);
         return runs.every((r) => r?.status === 'running' && r.external_job_id) &&
           info.num_ack_pending === 0 &&

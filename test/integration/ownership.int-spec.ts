@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { MetadataStorage } from '@mikro-orm/core';
 import { SERVICE_GROUP_ROLE, SERVICE_ROLES, TABLES } from '@app/database';
 import type { ServiceWithRole, TableSpec } from '@app/database';
 
@@ -17,6 +18,9 @@ describe('table ownership (the grants in the database)', () => {
   });
   afterAll(async () => {
     await db.end();
+    // Importing @app/database registered its entities in MikroORM's global metadata: clear it for the next
+    // file in this worker, whose own imports register them again (MikroORM #3783).
+    MetadataStorage.clear();
   });
 
   async function writers(): Promise<Map<string, string[]>> {
