@@ -6,7 +6,7 @@ import { NotifierModule } from '../../apps/notifier/src/notifier.module';
 import { ValidatorConfig } from '../../apps/validator/src/validator.config';
 import { ValidatorModule } from '../../apps/validator/src/validator.module';
 import { ROOT } from '../support/build';
-import { FakeArm } from '../integration/support/fake-arm';
+import { azureTrainerEnv, FakeArm } from '../integration/support/fake-arm';
 import { FakeKeyVault } from '../integration/support/fake-key-vault';
 import { serviceDatabaseUrl } from '../integration/support/harness';
 import { pollUntil } from '../integration/support/poll';
@@ -40,24 +40,7 @@ describe('faults: a trainer killed while its Azure ML job runs', () => {
   const azureEnv = (): Record<string, string> => {
     const jobUrl = new URL(serviceDatabaseUrl('trainer'));
     jobUrl.password = '';
-    return {
-      TRAINER_BACKEND: 'azureml',
-      AZUREML_SUBSCRIPTION_ID: 'sub-1',
-      AZUREML_RESOURCE_GROUP: 'rg-1',
-      AZUREML_WORKSPACE: 'ws-1',
-      AZUREML_COMPUTE:
-        '/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.MachineLearningServices/workspaces/ws-1/computes/cpu-cluster',
-      AZUREML_ENVIRONMENT:
-        '/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.MachineLearningServices/workspaces/ws-1/environments/union-eyes/versions/1',
-      AZUREML_ENDPOINT: arm.url,
-      AZUREML_ALLOW_INSECURE: 'true',
-      AZUREML_POLL_SECONDS: '1',
-      AZUREML_JOB_DATABASE_URL: jobUrl.toString(),
-      AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI: vault.secretUri(secretName),
-      AZUREML_JOB_IDENTITY_CLIENT_ID: vault.userAssigned,
-      AZUREML_JOB_APP_ROOT: ROOT,
-      AZUREML_JOB_PGSSLMODE: 'disable',
-    };
+    return azureTrainerEnv(arm, vault, { secretName, jobDatabaseUrl: jobUrl.toString(), appRoot: ROOT });
   };
 
   beforeAll(async () => {

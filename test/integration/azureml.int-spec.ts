@@ -5,7 +5,7 @@ import { jobBody, jobCommand, jobNameFor } from '../../apps/trainer/src/backends
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
 import { ensureBuilt, ROOT } from '../support/build';
-import { FakeArm } from './support/fake-arm';
+import { azureTrainerEnv, FakeArm } from './support/fake-arm';
 import { FakeKeyVault } from './support/fake-key-vault';
 import { PasswordGate } from './support/password-gate';
 import { Harness, seedTestDatabase, serviceDatabaseUrl } from './support/harness';
@@ -63,28 +63,15 @@ describe('Azure ML training backend', () => {
     jobLogs.set(/--run-id ([0-9a-f-]{36})/.exec(command)?.[1] ?? 'unknown', output);
     return code ?? 1;
   });
-  const azureEnv = (): Record<string, string> => ({
-    TRAINER_BACKEND: 'azureml',
-    AZUREML_SUBSCRIPTION_ID: 'sub-1',
-    AZUREML_RESOURCE_GROUP: 'rg-1',
-    AZUREML_WORKSPACE: 'ws-1',
-    AZUREML_COMPUTE:
-      '/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.MachineLearningServices/workspaces/ws-1/computes/cpu-cluster',
-    AZUREML_ENVIRONMENT:
-      '/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.MachineLearningServices/workspaces/ws-1/environments/union-eyes/versions/1',
-    AZUREML_ENDPOINT: arm.url,
-    AZUREML_ALLOW_INSECURE: 'true',
-    AZUREML_POLL_SECONDS: '1',
-    // Long enough for a real training job (its own node process) on a busy 2-core machine; the hanging
-    // job waits it out.
-    AZUREML_TIMEOUT_SECONDS: '20',
-    AZUREML_JOB_DATABASE_URL: jobDatabaseUrl(),
-    AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI: vault.secretUri(secretName),
-    AZUREML_JOB_IDENTITY_CLIENT_ID: vault.userAssigned,
-    AZUREML_JOB_APP_ROOT: ROOT,
-    // The tests' Postgres speaks plain TCP; production's default is verify-full.
-    AZUREML_JOB_PGSSLMODE: 'disable',
-  });
+  // Long enough for a real training job (its own node process) on a busy 2-core machine; the hanging
+  // job waits it out.
+  const azureEnv = (): Record<string, string> =>
+    azureTrainerEnv(arm, vault, {
+      secretName,
+      jobDatabaseUrl: jobDatabaseUrl(),
+      appRoot: ROOT,
+      timeoutSeconds: 20,
+    });
 
   /** The trainer's configuration as the service under test has it (for job bodies built by the test). */
   const config = (overrides: Record<string, string> = {}) =>

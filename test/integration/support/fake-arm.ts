@@ -134,3 +134,34 @@ export class FakeArm {
       );
   }
 }
+
+/**
+ * The trainer's environment for the Azure ML backend against these local fakes (Resource Manager, Key
+ * Vault and the managed identity): one definition for the integration and the fault specs.
+ */
+export function azureTrainerEnv(
+  arm: FakeArm,
+  vault: { secretUri(name: string): string; userAssigned: string },
+  o: { secretName: string; jobDatabaseUrl: string; appRoot: string; timeoutSeconds?: number },
+): Record<string, string> {
+  const workspace =
+    '/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.MachineLearningServices/workspaces/ws-1';
+  return {
+    TRAINER_BACKEND: 'azureml',
+    AZUREML_SUBSCRIPTION_ID: 'sub-1',
+    AZUREML_RESOURCE_GROUP: 'rg-1',
+    AZUREML_WORKSPACE: 'ws-1',
+    AZUREML_COMPUTE: `${workspace}/computes/cpu-cluster`,
+    AZUREML_ENVIRONMENT: `${workspace}/environments/union-eyes/versions/1`,
+    AZUREML_ENDPOINT: arm.url,
+    AZUREML_ALLOW_INSECURE: 'true',
+    AZUREML_POLL_SECONDS: '1',
+    ...(o.timeoutSeconds === undefined ? {} : { AZUREML_TIMEOUT_SECONDS: String(o.timeoutSeconds) }),
+    AZUREML_JOB_DATABASE_URL: o.jobDatabaseUrl,
+    AZUREML_JOB_DATABASE_PASSWORD_SECRET_URI: vault.secretUri(o.secretName),
+    AZUREML_JOB_IDENTITY_CLIENT_ID: vault.userAssigned,
+    AZUREML_JOB_APP_ROOT: o.appRoot,
+    // The tests' Postgres speaks plain TCP; production's default is verify-full.
+    AZUREML_JOB_PGSSLMODE: 'disable',
+  };
+}
