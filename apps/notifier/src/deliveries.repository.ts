@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { LockMode, raw } from '@mikro-orm/core';
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Envelope } from '@app/contracts';
 import { MlAlertAcknowledgment, MlRetrainingNotification, NotificationRecipient } from '@app/database';
@@ -60,6 +60,41 @@ function dbTime(expression: string, params: readonly unknown[] = []): Date {
 /** A column update computed by Postgres (e.g. `attempts + 1`), so concurrent updates do not race. */
 function dbValue(expression: string): number {
   return raw(expression);
+}
+
+/** A row of ml_retraining_notifications as `claimDue`'s statement returns it. */
+interface DeliveryRow {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  severity: NotificationSeverity;
+  channel: NotificationChannel;
+  recipient: string;
+  subject: string;
+  body: string;
+  attempts: number;
+  is_reminder: boolean;
+  correlation_id: string;
+  model_type: ModelType | null;
+}
+
+function fromRow(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    severity: r.severity,
+    channel: r.channel,
+    recipient: r.recipient,
+    subject: r.subject,
+    body: r.body,
+    attempts: r.attempts,
+    isReminder: r.is_reminder,
+    correlationId: r.correlation_id,
+    modelType: r.model_type,
+  };
 }
 
 function toDelivery(n: MlRetrainingNotification): Delivery {
@@ -132,32 +167,29 @@ export class DeliveriesRepository {
   /**
    * Claims up to `limit` due deliveries for this process: their next attempt is pushed out by a lease, so
    * another replica does not send them meanwhile; a crash mid-send retries after the lease. Rows another
-   * replica is claiming are skipped (for update skip locked), not waited for.
+   * replica is claiming are skipped (for update skip locked), not waited for. SQL on purpose: the queue's
+   * claim is one `update ... returning` over a skip-locked sub-select, one round trip per pass (MikroORM's
+   * find-then-update was two, and this runs every NOTIFY_POLL_MS).
    */
   async claimDue(em: EntityManager, limit: number, leaseSeconds: number): Promise<Delivery[]> {
-    const due = await em.find(
-      MlRetrainingNotification,
-      { status: 'pending', nextAttemptAt: { $lte: dbTime('now()') } },
-      {
-        orderBy: { nextAttemptAt: 'asc' },
-        limit,
-        lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE,
-        disableIdentityMap: true,
-      },
+    const rows = await em.execute<DeliveryRow[]>(
+      `update ml_retraining_notifications set next_attempt_at = now() + make_interval(secs => ?)
+        where id in (select id from ml_retraining_notifications
+                      where status = 'pending' and next_attempt_at <= now()
+                      order by next_attempt_at limit ? for update skip locked)
+        returning id, tenant_id, event_id, event_type, severity, channel, recipient, subject, body, attempts,
+                  is_reminder, correlation_id, model_type`,
+      [leaseSeconds, limit],
     );
-    if (due.length === 0) return [];
-    await em.nativeUpdate(
-      MlRetrainingNotification,
-      { id: { $in: due.map((d) => d.id) } },
-      { nextAttemptAt: dbTime('now() + make_interval(secs => ?)', [leaseSeconds]) },
-    );
-    return due.map(toDelivery);
+    return rows.map(fromRow);
   }
 
-  async markSent(em: EntityManager, id: string): Promise<void> {
+  /** Marks deliveries sent (one statement for a dispatch pass's deliveries of one tenant). */
+  async markSent(em: EntityManager, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     await em.nativeUpdate(
       MlRetrainingNotification,
-      { id },
+      { id: { $in: [...ids] } },
       {
         status: 'sent',
         sentAt: dbTime('now()'),

@@ -149,34 +149,33 @@ export class ModelRegistryRepository {
     }
   }
 
-  /** Inserts the version's baselines it does not have yet (inactive: `activate` switches them on). */
+  /**
+   * Inserts the version's baselines it does not have yet (inactive: `activate` switches them on), in one
+   * statement: a redeployed version keeps the rows it already has.
+   */
   private async storeBaselines(
     em: EntityManager,
     d: Deployment,
     drafts: readonly FeatureBaselineDraft[],
   ): Promise<void> {
-    const stored = await em.find(
-      ModelFeatureBaseline,
-      { tenantId: d.tenantId, modelType: d.modelType, modelVersion: d.version },
-      { fields: ['featureName'], disableIdentityMap: true },
-    );
-    const have = new Set(stored.map((b) => b.featureName));
-    const missing = drafts.filter((b) => !have.has(b.featureName));
-    if (missing.length === 0) return;
-    await em.insertMany(
-      ModelFeatureBaseline,
-      missing.map((b) => ({
-        tenantId: d.tenantId,
-        modelType: d.modelType,
-        modelVersion: d.version,
-        featureName: b.featureName,
-        featureKind: b.featureKind,
-        baselineValue: b.baselineValue,
-        baselineComplexity: b.baselineComplexity,
-        distribution: b.distribution,
-        sampleSize: b.sampleSize,
-        isActive: false,
-      })),
-    );
+    await em
+      .createQueryBuilder(ModelFeatureBaseline)
+      .insert(
+        drafts.map((b) => ({
+          tenantId: d.tenantId,
+          modelType: d.modelType,
+          modelVersion: d.version,
+          featureName: b.featureName,
+          featureKind: b.featureKind,
+          baselineValue: b.baselineValue,
+          baselineComplexity: b.baselineComplexity,
+          distribution: b.distribution,
+          sampleSize: b.sampleSize,
+          isActive: false,
+        })),
+      )
+      .onConflict(['tenantId', 'modelType', 'modelVersion', 'featureName'])
+      .ignore()
+      .execute();
   }
 }
