@@ -1,4 +1,8 @@
 import {
+  ClaimFiledPayload,
+  ClaimOutcomesDuePayload,
+  ClaimResolvedPayload,
+  ClaimScoredPayload,
   DriftCheckedPayload,
   DriftCheckRequestedPayload,
   DriftDetectedPayload,
@@ -26,6 +30,10 @@ export const PAYLOAD_CLASSES = {
   'seed.requested': SeedRequestedPayload,
   'seed.completed': SeedCompletedPayload,
   'seed.failed': SeedFailedPayload,
+  'claim.filed': ClaimFiledPayload,
+  'claim.resolved': ClaimResolvedPayload,
+  'claim.scored': ClaimScoredPayload,
+  'claim.outcomes.due': ClaimOutcomesDuePayload,
 } as const satisfies Record<Subject, new () => object>;
 
 export type PayloadOf<S extends Subject> = InstanceType<(typeof PAYLOAD_CLASSES)[S]>;
@@ -43,4 +51,8 @@ export const PAYLOAD_VERSIONS: Record<Subject, readonly number[]> = {
   'seed.requested': [1],
   'seed.completed': [1],
   'seed.failed': [1],
+  'claim.filed': [1],
+  'claim.resolved': [1],
+  'claim.scored': [1],
+  'claim.outcomes.due': [1],
 };

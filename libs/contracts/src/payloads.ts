@@ -344,3 +344,58 @@ export class ModelRollbackRequestedPayload {
   @MaxLength(500)
   reason: string;
 }
+
+// The claims application's events (docs/integration.md). A claim's features and outcome live in its row
+// of `claims`; the events only say which row changed, so that the scorer reads features with the same
+// code that builds training data (one definition of a feature: no training/serving skew).
+
+export class ClaimFiledPayload {
+  @IsUUID()
+  claimId: string;
+}
+
+export class ClaimResolvedPayload {
+  @IsUUID()
+  claimId: string;
+}
+
+/** One model's answer for a claim, by the version active when the claim was scored. */
+export class ClaimPredictionDto {
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  @IsInt()
+  @Min(1)
+  version: number;
+
+  /** A class of the model's labels (docs/models.md); timeline: predicted resolution days, as text. */
+  @IsString()
+  @MaxLength(100)
+  prediction: string;
+
+  /** The model's own probability for its answer (timeline: see docs/integration.md). */
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  confidence: number;
+}
+
+export class ClaimScoredPayload {
+  @IsUUID()
+  claimId: string;
+
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ClaimPredictionDto)
+  predictions: ClaimPredictionDto[];
+}
+
+/**
+ * The scheduler's daily tick for one tenant: labels that mature with time alone (churn, 180 days after
+ * filing) are known as of the end of `logicalDate`, and the scorer fills their predictions' outcomes.
+ */
+export class ClaimOutcomesDuePayload {
+  @Matches(DATE)
+  logicalDate: string;
+}

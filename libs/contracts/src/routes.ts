@@ -1,6 +1,10 @@
 import type { Subject } from './subjects';
 
-/** Every app that talks on the bus: the six services and the operator's command line. */
+/**
+ * Every app that talks on the bus: the seven services, the operator's command line, and the claims
+ * application (not part of this project: its NATS user is declared here so that what it may publish is
+ * too; the simulator and the tests play its part).
+ */
 export const BUS_APPS = [
   'scheduler',
   'drift-monitor',
@@ -8,11 +12,13 @@ export const BUS_APPS = [
   'validator',
   'notifier',
   'seeder',
+  'scorer',
   'cli',
+  'claims-app',
 ] as const;
 export type BusApp = (typeof BUS_APPS)[number];
 /** The apps that hold durable consumers (the CLI follows events through ephemeral ones only). */
-export type ConsumingApp = Exclude<BusApp, 'cli' | 'scheduler'>;
+export type ConsumingApp = Exclude<BusApp, 'cli' | 'scheduler' | 'claims-app'>;
 
 export interface Route {
   /** Apps that publish the subject (through their outbox, or the CLI directly). */
@@ -34,11 +40,15 @@ export const ROUTES = {
   'model.trained': { publishers: ['trainer'], consumers: ['validator'] },
   'training.failed': { publishers: ['trainer'], consumers: ['notifier'] },
   'model.validated': { publishers: ['validator'], consumers: ['notifier'] },
-  'model.deployed': { publishers: ['validator'], consumers: ['notifier'] },
+  'model.deployed': { publishers: ['validator'], consumers: ['notifier', 'scorer'] },
   'model.rollback.requested': { publishers: ['cli'], consumers: ['validator'] },
   'seed.requested': { publishers: ['cli'], consumers: ['seeder'] },
   'seed.completed': { publishers: ['seeder'], consumers: ['notifier'] },
   'seed.failed': { publishers: ['seeder'], consumers: ['notifier'] },
+  'claim.filed': { publishers: ['claims-app'], consumers: ['scorer'] },
+  'claim.resolved': { publishers: ['claims-app'], consumers: ['scorer'] },
+  'claim.scored': { publishers: ['scorer'], consumers: [] },
+  'claim.outcomes.due': { publishers: ['scheduler'], consumers: ['scorer'] },
 } as const satisfies Record<Subject, Route>;
 
 const entries = Object.entries(ROUTES) as [Subject, Route][];

@@ -1,3 +1,4 @@
+import { CHURN_LABEL_DAYS } from '@app/domain';
 import type { FeatureName, ModelType } from '@app/domain';
 
 /**
@@ -19,21 +20,42 @@ export interface ModelLabelSql {
   label: string;
   /** What the trainer learns: the class, or for timeline the number of resolution days. */
   target: string;
-  /** True when the claim's label is known. */
+  /** True when the claim's label is recorded in its row (the value exists). */
   known: string;
+  /**
+   * When the label becomes known (a timestamp expression; libs/domain `labelKnownAt` is its twin): a label
+   * counts as known at time T when `known` holds and this is at or before T.
+   */
+  knownAt: string;
 }
 
 const TIMELINE_BUCKET = `case when resolution_days <= 30 then 'within_30d' when resolution_days <= 90 then '31_90d' else 'over_90d' end`;
 
 export const LABEL_SQL: Record<ModelType, ModelLabelSql> = {
-  claim_outcome: { label: 'outcome', target: 'outcome', known: 'outcome is not null' },
-  timeline: { label: TIMELINE_BUCKET, target: 'resolution_days', known: 'resolution_days is not null' },
+  claim_outcome: {
+    label: 'outcome',
+    target: 'outcome',
+    known: 'outcome is not null',
+    knownAt: 'resolved_at',
+  },
+  timeline: {
+    label: TIMELINE_BUCKET,
+    target: 'resolution_days',
+    known: 'resolution_days is not null',
+    knownAt: 'resolved_at',
+  },
   churn_risk: {
     label: `case when member_churned then 'churned' else 'retained' end`,
     target: `case when member_churned then 'churned' else 'retained' end`,
     known: 'member_churned is not null',
+    knownAt: `filed_at + make_interval(days => ${CHURN_LABEL_DAYS})`,
   },
-  assignment: { label: 'assigned_team', target: 'assigned_team', known: 'resolved_at is not null' },
+  assignment: {
+    label: 'assigned_team',
+    target: 'assigned_team',
+    known: 'resolved_at is not null',
+    knownAt: 'resolved_at',
+  },
 };
 
 /** Every feature's column, in FEATURES order, for a select list. */

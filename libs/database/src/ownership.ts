@@ -34,19 +34,21 @@ export const TABLES = {
   claims: {
     owner: 'seeder',
     writes: ['insert', 'update'],
-    readers: ['drift-monitor', 'trainer', 'validator'],
+    readers: ['drift-monitor', 'trainer', 'validator', 'scorer'],
     tenantScoped: true,
   },
   member_ai_feedback: { owner: 'seeder', writes: ['insert'], readers: [], tenantScoped: true },
   benchmark_data: { owner: 'seeder', writes: ['insert'], readers: [], tenantScoped: true },
   analytics_scheduled_reports: { owner: 'seeder', writes: ['insert'], readers: [], tenantScoped: true },
+  seed_runs: { owner: 'seeder', writes: ['insert', 'update'], readers: [], tenantScoped: false },
+
+  // The scorer writes each deployed version's answers and fills their outcomes as labels arrive.
   ml_predictions: {
-    owner: 'seeder',
+    owner: 'scorer',
     writes: ['insert', 'update'],
     readers: ['drift-monitor', 'validator'],
     tenantScoped: true,
   },
-  seed_runs: { owner: 'seeder', writes: ['insert', 'update'], readers: [], tenantScoped: false },
 
   scheduled_runs: { owner: 'scheduler', writes: ['insert', 'update'], readers: [], tenantScoped: false },
 
@@ -58,12 +60,17 @@ export const TABLES = {
     readers: ['validator'],
     tenantScoped: true,
   },
-  model_artifacts: { owner: 'trainer', writes: ['insert'], readers: ['validator'], tenantScoped: true },
+  model_artifacts: {
+    owner: 'trainer',
+    writes: ['insert'],
+    readers: ['validator', 'scorer'],
+    tenantScoped: true,
+  },
 
   model_metadata: {
     owner: 'validator',
     writes: ['insert', 'update'],
-    readers: ['drift-monitor', 'trainer'],
+    readers: ['drift-monitor', 'trainer', 'scorer'],
     tenantScoped: true,
   },
   model_feature_baselines: {

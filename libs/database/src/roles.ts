@@ -20,6 +20,7 @@ export const SERVICE_ROLES = {
   validator: 'ue_validator',
   notifier: 'ue_notifier',
   seeder: 'ue_seeder',
+  scorer: 'ue_scorer',
 } as const;
 export type ServiceWithRole = keyof typeof SERVICE_ROLES;
 

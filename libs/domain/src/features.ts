@@ -46,3 +46,23 @@ export const TRAINING_TARGETS: Record<
 export function timelineWithinTolerance(predictedDays: number, actualDays: number): boolean {
   return Math.abs(predictedDays - actualDays) <= Math.max(7, 0.25 * actualDays);
 }
+
+/**
+ * A member's churn is known 180 days after the claim was filed (docs/models.md): until then "retained"
+ * is not a label yet.
+ */
+export const CHURN_LABEL_DAYS = 180;
+
+/**
+ * When a claim's label becomes known, for each model: at its resolution (outcome, resolution time and the
+ * team that handled it are recorded then), or CHURN_LABEL_DAYS after filing for churn. The one rule of
+ * label time: training data, the hold-out, the scorer's outcomes and realized accuracy all count a label
+ * as known at time T when this is at or before T. The SQL twin is LABEL_SQL[model].knownAt.
+ */
+export function labelKnownAt(
+  modelType: ModelType,
+  claim: { filedAt: Date; resolvedAt: Date | null },
+): Date | null {
+  if (modelType === 'churn_risk') return new Date(claim.filedAt.getTime() + CHURN_LABEL_DAYS * 86_400_000);
+  return claim.resolvedAt;
+}
