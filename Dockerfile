@@ -1,7 +1,7 @@
 # Union Eyes ML Platform: one image for every service and the CLI.
 #
 #   docker build -t union-eyes-ml:latest .
-#   docker run --rm union-eyes-ml:latest scheduler          # or drift-monitor, trainer, validator, notifier, seeder
+#   docker run --rm union-eyes-ml:latest scheduler          # or drift-monitor, trainer, validator, notifier, seeder, scorer
 #   docker run --rm union-eyes-ml:latest cli db:migrate     # one-off CLI commands
 #
 # The argument is handled by deploy/docker/entrypoint.sh, which execs

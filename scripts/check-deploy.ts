@@ -19,9 +19,11 @@ import { Topology } from '../libs/messaging/src/topology';
 //   object against the Kubernetes schemas of `kubernetes-models`, plus unknown fields, which those
 //   schemas let through (a typo such as `imagePullPolicyy` is otherwise silently dropped by the API
 //   server, or refused only at apply time); the Prometheus Operator objects against a small schema here;
-// - cross-checks the objects: each service's ports, Service, disruption budget (never blocking a drain)
-//   and network policies (egress exactly PostgreSQL, NATS, DNS and the service's own extras; ingress
-//   exactly its HTTP port), Secret and ConfigMap references, `$(VAR)` references;
+// - cross-checks the objects: each service's ports, Service, disruption budget (never blocking a drain,
+//   counted from its autoscaler's minReplicas where it has one) and network policies (egress exactly
+//   PostgreSQL, NATS, DNS and the service's own extras; ingress exactly its HTTP port), Secret and
+//   ConfigMap references, `$(VAR)` references; the autoscaled services (AUTOSCALED: prod's scorer) with a
+//   CPU HorizontalPodAutoscaler and no fixed replicas; the NATS servers reachable by the claims application;
 // - the database logins: each service composes its DATABASE_URL with its own role (ue_<service>, from
 //   libs/database/src/roles.ts), a role the table-to-owner map (libs/database/src/ownership.ts) grants
 //   tables to, and its own password key, the cli toolbox and the migration Job with ue_owner's (dev's
@@ -30,7 +32,8 @@ import { Topology } from '../libs/messaging/src/topology';
 // - deploy/nats/values.yaml: JetStream settings, and each service's NATS user allowed exactly the
 //   subjects libs/contracts declares it publishes and the durable consumers it holds (ROUTES, named by
 //   libs/messaging's Topology, with their max-deliveries advisories); the CLI user allowed the requests
-//   it publishes and no event, and denied the services' durable consumers; the
+//   it publishes and no event, and denied the services' durable consumers; the claims application's user
+//   (ue-claims-app) exactly its ROUTES events, the streams' info and a subscription to claim.scored; the
 //   streams created and updated by ue-provisioner only (exactly INFO, and STREAM.CREATE / UPDATE / INFO
 //   of both streams), by no other user but the nats-box admin. The users themselves run the services in
 //   test/integration/nats-permissions.int-spec.ts;
@@ -46,10 +49,10 @@ import { Topology } from '../libs/messaging/src/topology';
 //   (histogram series included), a prom-client default, or one of EXTERNAL_METRICS;
 // - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, every app named,
 //   ports on 127.0.0.1 only, NATS healthy before its clients, readiness healthchecks, the cli's NOTIFIER_URL;
-//   the one-off nats-provision service, which the six services and the cli wait for;
+//   the one-off nats-provision service, which the services and the cli wait for;
 // - .github/workflows/*.yml parse; the Node of the image, of `engines` and of CI's matrix agree.
 
-/** The six services, with the HTTP port each listens on (README, "Configuration"). */
+/** The seven services, with the HTTP port each listens on (README, "Configuration"). */
 export const SERVICES = [
   { name: 'scheduler', port: 3101 },
   { name: 'drift-monitor', port: 3102 },
@@ -57,7 +60,24 @@ export const SERVICES = [
   { name: 'validator', port: 3104 },
   { name: 'notifier', port: 3105 },
   { name: 'seeder', port: 3106 },
+  { name: 'scorer', port: 3107 },
 ] as const;
+
+/**
+ * Services whose replicas an overlay leaves to a HorizontalPodAutoscaler: the scorer's load follows the
+ * claims application's volume (the others' comes in the scheduler's daily burst). Such a Deployment has no
+ * `replicas:` (an apply would reset the autoscaler's choice), and its budget follows the autoscaler's
+ * minReplicas.
+ */
+export const AUTOSCALED: Record<string, readonly string[]> = { prod: ['scorer'] };
+
+/**
+ * The claims application's NATS user (not a workload of this platform: BUS_APPS' `claims-app`). It
+ * publishes what ROUTES says it does, reads the streams' info like every client, and receives these
+ * subjects with a plain subscription (no durable consumer: ConsumingApp excludes it).
+ */
+const CLAIMS_APP = 'claims-app';
+const CLAIMS_APP_RECEIVES: readonly Subject[] = ['claim.scored'];
 
 /** Egress each service needs beyond PostgreSQL (5432), NATS (4222) and DNS (53). */
 const EXTRA_EGRESS: Record<string, number[]> = { notifier: [587, 465, 443], trainer: [443] };
@@ -476,6 +496,18 @@ interface NetworkPolicy {
   metadata: { name: string };
   spec: { podSelector: Selector; policyTypes?: string[]; ingress?: PolicyRule[]; egress?: PolicyRule[] };
 }
+interface Autoscaler {
+  metadata: { name: string };
+  spec: {
+    scaleTargetRef: { apiVersion?: string; kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas: number;
+    metrics?: {
+      type: string;
+      resource?: { name: string; target?: { type: string; averageUtilization?: number } };
+    }[];
+  };
+}
 
 export function selects(selector: Selector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return false;
@@ -524,6 +556,7 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[],
     spec: { selector?: Selector; minAvailable?: number | string; maxUnavailable?: number | string };
   }>('PodDisruptionBudget');
   const policies = of<NetworkPolicy>('NetworkPolicy');
+  const autoscalers = of<Autoscaler>('HorizontalPodAutoscaler');
   const secrets = new Map(
     of<{ metadata: { name: string }; data?: Record<string, string>; stringData?: Record<string, string> }>(
       'Secret',
@@ -565,7 +598,11 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[],
       p(`Deployment ${name} is missing`);
       continue;
     }
-    const replicas = d.spec.replicas ?? 1;
+    const hpa = autoscalers.find(
+      (a) => a.spec.scaleTargetRef.kind === 'Deployment' && a.spec.scaleTargetRef.name === name,
+    );
+    // Under an autoscaler, the fewest replicas it keeps is what a drain must leave running.
+    const replicas = hpa ? (hpa.spec.minReplicas ?? 1) : (d.spec.replicas ?? 1);
     const labels = d.spec.template.metadata?.labels ?? {};
     const c = d.spec.template.spec.containers.find((x) => x.name === 'app');
     if (!c) p(`Deployment ${name}: no container named app`);
@@ -664,9 +701,86 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[],
   }
   if (outOfBand.size)
     problems.push(`note: overlay ${overlay} expects Secrets created out of band: ${show(outOfBand)}`);
+  autoscalerProblems(overlay, objects).forEach(p);
+  claimsAppIngressProblems(objects).forEach(p);
   checkDatabaseLogins(overlay, objects, problems);
   checkAsShipped(overlay, objects, problems, root);
   checkProvisionJob(overlay, objects, problems);
+}
+
+/**
+ * HorizontalPodAutoscalers: exactly the overlay's AUTOSCALED services have one, each targeting an existing
+ * Deployment that leaves its replicas to it (no `replicas:`), scaling on CPU utilization of a container
+ * that requests CPU (utilization is measured against the request), between a minReplicas of at least 2
+ * (the budget's minAvailable: 1 then never blocks a drain) and a larger maxReplicas.
+ */
+export function autoscalerProblems(overlay: string, objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const autoscalers = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as Autoscaler[];
+  const want = AUTOSCALED[overlay] ?? [];
+  for (const name of want)
+    if (!autoscalers.some((a) => a.spec.scaleTargetRef.name === name))
+      out.push(`Deployment ${name}: no HorizontalPodAutoscaler (its replicas follow the claim volume)`);
+  for (const a of autoscalers) {
+    const at = `HorizontalPodAutoscaler ${a.metadata.name}`;
+    const { kind, name } = a.spec.scaleTargetRef;
+    if (kind !== 'Deployment' || !want.includes(name)) {
+      out.push(
+        `${at}: scales ${kind} ${name}, not one of this overlay's autoscaled services (${want.join(', ') || 'none'})`,
+      );
+      continue;
+    }
+    const d = objects.find(
+      (o) => o.kind === 'Deployment' && isObject(o.metadata) && o.metadata.name === name,
+    );
+    const t = d && templateOf(d);
+    if (!d || !t) {
+      out.push(`${at}: no Deployment ${name}`);
+      continue;
+    }
+    const fixed = isObject(d.spec) ? d.spec.replicas : undefined;
+    if (fixed !== undefined)
+      out.push(
+        `Deployment ${name}: replicas: ${String(fixed)} would reset the autoscaler at every apply; leave them to ${at}`,
+      );
+    const min = a.spec.minReplicas ?? 1;
+    if (min < 2)
+      out.push(`${at}: minReplicas ${min}; at least 2, so that a drain leaves one replica scoring`);
+    if (a.spec.maxReplicas <= min)
+      out.push(`${at}: maxReplicas ${a.spec.maxReplicas} must exceed minReplicas ${min}`);
+    const cpu = (a.spec.metrics ?? []).find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
+    if (cpu?.resource?.target?.type !== 'Utilization' || !cpu.resource.target.averageUtilization)
+      out.push(`${at}: scale on CPU utilization (metrics: Resource cpu, target Utilization)`);
+    const requests = t.spec.containers.map((c) =>
+      isObject(c.resources) && isObject(c.resources.requests) ? c.resources.requests.cpu : undefined,
+    );
+    if (requests.some((r) => r === undefined))
+      out.push(`Deployment ${name}: every container needs a CPU request for ${at} to measure utilization`);
+  }
+  return out;
+}
+
+/**
+ * The claims application reaches NATS from outside this platform's pods: some policy of the NATS servers
+ * admits another namespace on 4222 (deploy/k8s/base/network-policies.yaml, `nats-claims-app`).
+ */
+export function claimsAppIngressProblems(objects: K8sObject[]): string[] {
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[];
+  const admitted = policies
+    .filter(
+      (np) => selects(np.spec.podSelector, NATS_SERVER_LABELS) && np.spec.policyTypes?.includes('Ingress'),
+    )
+    .flatMap((np) => np.spec.ingress ?? [])
+    .some(
+      (r) =>
+        (rulePorts([r]).has('TCP/4222') || rulePorts([r]).has('*')) &&
+        (r.from ?? []).some((peer) => peer.namespaceSelector !== undefined || peer.ipBlock !== undefined),
+    );
+  return admitted
+    ? []
+    : [
+        `no NetworkPolicy lets the claims application (NATS user ue-${CLAIMS_APP}) reach the NATS servers on 4222`,
+      ];
 }
 
 /** The rules of "As it ships" and the rendered alerts' runbooks, for one overlay. */
@@ -1071,6 +1185,11 @@ export function natsSubscribeAllow(service: string, consumes: Iterable<Subject>)
   ];
 }
 
+/** The claims application's subscribe permissions: replies, and the subjects it receives (CLAIMS_APP_RECEIVES). */
+export function natsClaimsAppSubscribeAllow(): string[] {
+  return ['_INBOX.>', ...CLAIMS_APP_RECEIVES.map((s) => TOPOLOGY.subject(s))];
+}
+
 /** The provisioner's publish permissions: the API info, and create / update / info of the two streams. */
 export function natsProvisionerAllow(): string[] {
   return [
@@ -1217,6 +1336,22 @@ export function checkNatsValuesObject(v: JsonObject, problems: string[], notes: 
     const missing = natsCliDeny(serviceDurables).filter((s) => !denied.has(s));
     if (missing.length) p(`user ue-cli must be denied ${missing.join(', ')} (a service's durable consumer)`);
   }
+  // The claims application: publishes its events (as ROUTES says) and reads the streams' info, receives
+  // the scorer's answers on a plain subscription; no durable consumer, so no dead letters or acks.
+  const claimsApp = byName.get(`ue-${CLAIMS_APP}`);
+  if (!claimsApp) p(`no NATS user ue-${CLAIMS_APP} (the claims application)`);
+  else {
+    checkPassword(claimsApp);
+    const { publishes, consumes } = subjectsOf(CLAIMS_APP);
+    if (consumes.size) p(`${CLAIMS_APP} has durable consumers in ROUTES; it may only subscribe`);
+    const want = new Set(natsPublishAllow(CLAIMS_APP, publishes, []));
+    if (!sameSet(new Set(claimsApp.permissions?.publish?.allow ?? []), want))
+      p(`user ue-${CLAIMS_APP}: publish must be exactly ${show(want)}`);
+    if (claimsApp.permissions?.publish?.deny?.length) p(`user ue-${CLAIMS_APP}: no deny list wanted`);
+    const wantSub = new Set(natsClaimsAppSubscribeAllow());
+    if (!sameSet(new Set(claimsApp.permissions?.subscribe?.allow ?? []), wantSub))
+      p(`user ue-${CLAIMS_APP}: subscribe must be exactly ${show(wantSub)}`);
+  }
   // The provisioner: the streams' API and nothing else (no events, consumers, deletes or purges).
   const provisioner = byName.get(PROVISIONER);
   if (!provisioner) p(`no NATS user ${PROVISIONER} (the nats-provision Job)`);
@@ -1233,10 +1368,16 @@ export function checkNatsValuesObject(v: JsonObject, problems: string[], notes: 
   else checkPassword(admin);
   // Creating or changing a stream is the provisioning step's alone: a client that may, will (every CLI
   // run once shrank the production streams to 1 replica).
-  const known = new Set([...SERVICES.map((x) => `ue-${x.name}`), 'ue-cli', PROVISIONER, NATS_ADMIN]);
+  const known = new Set([
+    ...SERVICES.map((x) => `ue-${x.name}`),
+    'ue-cli',
+    `ue-${CLAIMS_APP}`,
+    PROVISIONER,
+    NATS_ADMIN,
+  ]);
   for (const u of users as unknown as NatsUser[]) {
     if (!known.has(u.user))
-      p(`user ${u.user}: unknown (not a service, ue-cli, ${PROVISIONER} or ${NATS_ADMIN})`);
+      p(`user ${u.user}: unknown (not a service, ue-cli, ue-${CLAIMS_APP}, ${PROVISIONER} or ${NATS_ADMIN})`);
     if (u.user === PROVISIONER || u.user === NATS_ADMIN) continue;
     const changes = STREAM_CHANGES.filter((subject) => natsMayPublish(u, subject));
     if (changes.length)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Container entrypoint: selects which app of the monorepo this container runs.
 #
-#   entrypoint.sh scheduler|drift-monitor|trainer|validator|notifier|seeder [node args...]
+#   entrypoint.sh scheduler|drift-monitor|trainer|validator|notifier|seeder|scorer [node args...]
 #   entrypoint.sh cli <command> [args...]          e.g. `cli db:migrate`, `cli seed ...`
 #   entrypoint.sh node|sh <args...>                escape hatch for debugging
 #
@@ -14,7 +14,7 @@ cd "$APP_ROOT"
 usage() {
   cat <<USAGE
 usage: <image> <app> [args...]
-  apps: scheduler, drift-monitor, trainer, validator, notifier, seeder
+  apps: scheduler, drift-monitor, trainer, validator, notifier, seeder, scorer
         cli <command> [args...]   (e.g. cli db:migrate)
 USAGE
 }
@@ -38,7 +38,7 @@ fi
 app="$1"
 shift
 case "$app" in
-  scheduler | drift-monitor | trainer | validator | notifier | seeder | cli)
+  scheduler | drift-monitor | trainer | validator | notifier | seeder | scorer | cli)
     run_app "$app" "$@"
     ;;
   node | sh | bash)

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
+  autoscalerProblems,
   checkDeploy,
+  claimsAppIngressProblems,
   checkNatsValuesObject,
   checkProvisionJob,
   composeProblems,
@@ -256,8 +258,54 @@ describe('deploy manifests', () => {
           }),
         ),
       ).toEqual([
-        'deploy/nats/values.yaml: user ue-ops: unknown (not a service, ue-cli, ue-provisioner or ue-admin)',
+        'deploy/nats/values.yaml: user ue-ops: unknown (not a service, ue-cli, ue-claims-app, ue-provisioner or ue-admin)',
         'deploy/nats/values.yaml: user ue-ops may publish $JS.API.STREAM.CREATE.UE_EVENTS, $JS.API.STREAM.CREATE.UE_DLQ, $JS.API.STREAM.UPDATE.UE_EVENTS, $JS.API.STREAM.UPDATE.UE_DLQ: only ue-provisioner creates or updates the streams',
+      ]);
+    });
+  });
+
+  describe("the claims application's NATS user (deploy/nats/values.yaml)", () => {
+    const problemsWith = (change: (claimsApp: NatsUser, users: NatsUser[]) => void): string[] => {
+      const values = structuredClone(readNatsValues(root));
+      const merge = (values.config as JsonObject).merge as JsonObject;
+      const users = (merge.authorization as JsonObject).users as unknown as NatsUser[];
+      change(
+        users.find((u) => u.user === 'ue-claims-app')!,
+        users,
+      );
+      const problems: string[] = [];
+      checkNatsValuesObject(values, problems, []);
+      return problems;
+    };
+
+    it('publishes claim.filed and claim.resolved, reads the streams, receives claim.scored: nothing more', () => {
+      expect([...subjectsOf('claims-app').publishes]).toEqual(['claim.filed', 'claim.resolved']);
+      expect(subjectsOf('claims-app').consumes.size).toBe(0);
+      expect(problemsWith(() => undefined)).toEqual([]);
+      expect(
+        problemsWith((u) => {
+          u.permissions!.publish!.allow!.push('claim.scored');
+          u.permissions!.subscribe!.allow!.push('model.deployed');
+        }),
+      ).toEqual([
+        'deploy/nats/values.yaml: user ue-claims-app: publish must be exactly $JS.API.INFO, $JS.API.STREAM.INFO.UE_DLQ, $JS.API.STREAM.INFO.UE_EVENTS, claim.filed, claim.resolved',
+        'deploy/nats/values.yaml: user ue-claims-app: subscribe must be exactly _INBOX.>, claim.scored',
+      ]);
+      expect(problemsWith((u, users) => users.splice(users.indexOf(u), 1))).toEqual([
+        'deploy/nats/values.yaml: no NATS user ue-claims-app (the claims application)',
+      ]);
+    });
+
+    it("denies the CLI the scorer's durable consumers", () => {
+      expect(
+        problemsWith((_, users) => {
+          const cli = users.find((u) => u.user === 'ue-cli')!;
+          cli.permissions!.publish!.deny = cli.permissions!.publish!.deny!.filter(
+            (d) => !d.endsWith('scorer__claim_filed'),
+          );
+        }),
+      ).toEqual([
+        "deploy/nats/values.yaml: user ue-cli must be denied $JS.API.CONSUMER.CREATE.UE_EVENTS.scorer__claim_filed, $JS.API.CONSUMER.MSG.NEXT.UE_EVENTS.scorer__claim_filed (a service's durable consumer)",
       ]);
     });
   });
@@ -385,7 +433,7 @@ describe('deploy manifests', () => {
 
     withKubectl('each service spread over nodes and zones, counting its own pods only', () => {
       const objects = overlay('prod');
-      for (const s of ['scheduler', 'drift-monitor', 'trainer', 'validator', 'notifier', 'seeder'])
+      for (const s of ['scheduler', 'drift-monitor', 'trainer', 'validator', 'notifier', 'seeder', 'scorer'])
         expect(spreadProblems(find(objects, 'Deployment', s), s)).toEqual([]);
       const trainer = find(objects, 'Deployment', 'trainer');
       const constraints = podOf(trainer).spec.topologySpreadConstraints;
@@ -421,6 +469,53 @@ describe('deploy manifests', () => {
         'require';
       expect(tlsProblems(objects)).toEqual([
         'ConfigMap union-eyes-ml-config: PGSSLMODE is require; a database outside the cluster needs verify-full',
+      ]);
+    });
+
+    withKubectl("the scorer's replicas follow a CPU autoscaler in prod, and its budget follows them", () => {
+      expect(autoscalerProblems('prod', overlay('prod'))).toEqual([]);
+      expect(autoscalerProblems('dev', overlay('dev'))).toEqual([]);
+      const scorer = (objects: K8sObject[]) => find(objects, 'Deployment', 'scorer').spec as JsonObject;
+      expect(scorer(overlay('prod')).replicas).toBeUndefined();
+      expect(scorer(overlay('dev')).replicas).toBe(1);
+
+      let objects = overlay('prod');
+      scorer(objects).replicas = 2;
+      const hpa = find(objects, 'HorizontalPodAutoscaler', 'scorer').spec as JsonObject;
+      hpa.minReplicas = 1;
+      hpa.metrics = [
+        {
+          type: 'Resource',
+          resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } },
+        },
+      ];
+      delete (podOf(find(objects, 'Deployment', 'scorer')).spec.containers[0]!.resources as JsonObject)
+        .requests;
+      expect(autoscalerProblems('prod', objects)).toEqual([
+        'Deployment scorer: replicas: 2 would reset the autoscaler at every apply; leave them to HorizontalPodAutoscaler scorer',
+        'HorizontalPodAutoscaler scorer: minReplicas 1; at least 2, so that a drain leaves one replica scoring',
+        'HorizontalPodAutoscaler scorer: scale on CPU utilization (metrics: Resource cpu, target Utilization)',
+        'Deployment scorer: every container needs a CPU request for HorizontalPodAutoscaler scorer to measure utilization',
+      ]);
+
+      objects = overlay('prod').filter((o) => o.kind !== 'HorizontalPodAutoscaler');
+      expect(autoscalerProblems('prod', objects)).toEqual([
+        'Deployment scorer: no HorizontalPodAutoscaler (its replicas follow the claim volume)',
+      ]);
+      objects = overlay('dev');
+      objects.push(find(overlay('prod'), 'HorizontalPodAutoscaler', 'scorer'));
+      expect(autoscalerProblems('dev', objects)).toEqual([
+        "HorizontalPodAutoscaler scorer: scales Deployment scorer, not one of this overlay's autoscaled services (none)",
+      ]);
+    });
+
+    withKubectl('the NATS servers admit the claims application from its namespace', () => {
+      expect(claimsAppIngressProblems(overlay('prod'))).toEqual([]);
+      const objects = overlay('prod').filter(
+        (o) => !(o.kind === 'NetworkPolicy' && (o.metadata as { name: string }).name === 'nats-claims-app'),
+      );
+      expect(claimsAppIngressProblems(objects)).toEqual([
+        'no NetworkPolicy lets the claims application (NATS user ue-claims-app) reach the NATS servers on 4222',
       ]);
     });
 
