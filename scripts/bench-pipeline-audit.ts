@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from 'pg';
-import { PLATFORM_TENANT } from '@app/contracts';
+import { PLATFORM_TENANT, ROUTES } from '@app/contracts';
 import type { Envelope, Subject } from '@app/contracts';
 import { MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
@@ -14,16 +14,25 @@ import { composeMessage } from '../apps/notifier/src/messages';
 // implements. Every expected step that is missing counts as lost; every step done more than once for
 // the same pipeline counts as a duplicate. Latencies come from the same rows.
 
-/** Who consumes each subject of the pipeline (the services' @OnEvent handlers). drift.checked has no consumer. */
-export const CONSUMERS: Partial<Record<Subject, readonly string[]>> = {
-  'drift.check.requested': ['drift-monitor'],
-  'drift.checked': [],
-  'drift.detected': ['trainer', 'notifier'],
-  'model.trained': ['validator'],
-  'training.failed': ['notifier'],
-  'model.validated': ['notifier'],
-  'model.deployed': ['notifier'],
-};
+/** The subjects of a pipeline, from the daily check to the deployment. */
+const PIPELINE_SUBJECTS: readonly Subject[] = [
+  'drift.check.requested',
+  'drift.checked',
+  'drift.detected',
+  'model.trained',
+  'training.failed',
+  'model.validated',
+  'model.deployed',
+];
+
+/**
+ * Who consumes each subject of the pipeline, as ROUTES declares it (the services' @OnEvent handlers, checked
+ * against it by scripts/routes.spec.ts): e.g. model.deployed by the notifier and the scorer. drift.checked
+ * has no consumer.
+ */
+export const CONSUMERS: Partial<Record<Subject, readonly string[]>> = Object.fromEntries(
+  PIPELINE_SUBJECTS.map((s) => [s, ROUTES[s].consumers]),
+);
 
 /** Subjects whose events the notifier turns into deliveries (those it has a handler for). */
 const NOTIFIED: readonly Subject[] = [

@@ -32,7 +32,7 @@ import type { NodeChild } from './bench-processes';
 // npm run bench:pipeline -- [--tenants 250] [--claims 3000] [--users 50] [--concurrency 1] [--xgb-threads 1]
 //                            [--timeout 1800] [--keep]
 // Starts every service as its own process (scheduler, drift-monitor, trainer, validator, notifier,
-// seeder) on a private database and subject prefix, with real local notification endpoints (an SMTP
+// seeder, scorer) on a private database and subject prefix, with real local notification endpoints (an SMTP
 // server and an HTTP endpoint for Slack and webhooks). The seeder service seeds tenants whose last 30
 // days drifted, with small data (3,000 claims each: training is short but real). Then the scheduler
 // fires the daily check: tenants x 4 (tenant, model) pipelines at once, each
@@ -52,7 +52,18 @@ const FLAGS: FlagSpec = {
   keep: { type: 'bool' },
 };
 
-const SERVICES = ['scheduler', 'drift-monitor', 'trainer', 'validator', 'notifier', 'seeder'] as const;
+// The scorer files no claim here (nothing publishes claim.filed): it is started because it consumes
+// model.deployed (its cost on a deployment burst is part of the pipeline's) and the scheduler's
+// claim.outcomes.due, as it does in production; `npm run bench:score` measures its scoring.
+const SERVICES = [
+  'scheduler',
+  'drift-monitor',
+  'trainer',
+  'validator',
+  'notifier',
+  'seeder',
+  'scorer',
+] as const;
 type Service = (typeof SERVICES)[number];
 
 /**

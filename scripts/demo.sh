@@ -74,12 +74,12 @@ export SLACK_WEBHOOKS='{"ml-alerts": "http://127.0.0.1:2526/slack/ml-alerts"}'
 export WEBHOOKS='{"ops": {"url": "http://127.0.0.1:2526/webhook/ops", "secret": "demo-webhook-signing-key"}}'
 sleep 0.5
 
-step "Starting the six services (logs in $DEMO_DIR/logs)"
+step "Starting the seven services (logs in $DEMO_DIR/logs)"
 # Each service connects as its own PostgreSQL role (least privilege, row-level security per tenant);
 # db:migrate created the roles and ran the migrations as ue_owner. The CLI below stays the operator's.
 role_url() { node -e 'process.stdout.write(require("./dist/libs/database/src/roles.js").urlForRole(process.argv[1], process.argv[2]))' "$1" "$2"; }
 # Service i listens on port 3101 + i (indexed arrays only: macOS's bash 3.2 has no associative ones).
-SERVICES=(scheduler drift-monitor trainer validator notifier seeder)
+SERVICES=(scheduler drift-monitor trainer validator notifier seeder scorer)
 SVC_PIDS=()
 for i in "${!SERVICES[@]}"; do
   svc="${SERVICES[$i]}"

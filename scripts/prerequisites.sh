@@ -5,8 +5,8 @@
 #
 # Makes sure what the project needs from the operating system is there, installing it when it can
 # (apt-get as root) and otherwise stopping before anything starts, with exit 2 and the command to run:
-# - XGBoost's C library (Debian's libxgboost0, Homebrew's libxgboost.dylib), which the trainer and the
-#   validator load through koffi; XGBOOST_LIBRARY names the file when it lives elsewhere;
+# - XGBoost's C library (Debian's libxgboost0, Homebrew's libxgboost.dylib), which the trainer, the
+#   validator and the scorer load through koffi; XGBOOST_LIBRARY names the file when it lives elsewhere;
 # - nats-server, for the test suites' private servers (test) and for the demo when no NATS listens;
 # - the npm dependencies (npm ci) when node_modules is missing.
 # It changes nothing that is already in place, so running it twice is cheap.
@@ -30,7 +30,7 @@ say() { printf 'prerequisites: %s\n' "$*"; }
 # The same text as XGBOOST_INSTALL_HINT in libs/ml/src/xgboost/native.ts (a unit test keeps them equal).
 xgboost_hint() {
   cat >&2 <<'HINT'
-XGBoost's native library (libxgboost) was not found; the trainer and the validator need it.
+XGBoost's native library (libxgboost) was not found; the trainer, the validator and the scorer need it.
   Debian/Ubuntu:    sudo apt-get install -y libxgboost0
   macOS (Homebrew): brew install xgboost
   Installed elsewhere: set XGBOOST_LIBRARY to the library file (libxgboost.so.0 or libxgboost.dylib).

@@ -24,9 +24,10 @@ describe('the declared routes', () => {
     expect([...handled].sort()).toEqual([...consumedBy(app as BusApp)].sort());
   });
 
-  it('give the scheduler and the cli no durable consumer, and every subject a publisher', () => {
+  it('give the scheduler, the cli and the claims application no durable consumer, and every subject a publisher', () => {
     expect(consumedBy('scheduler')).toEqual([]);
     expect(consumedBy('cli')).toEqual([]);
+    expect(consumedBy('claims-app')).toEqual([]);
     for (const [subject, route] of Object.entries(ROUTES) as [Subject, { publishers: readonly string[] }][])
       expect({ subject, publishers: route.publishers.length > 0 }).toEqual({ subject, publishers: true });
   });

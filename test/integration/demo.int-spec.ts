@@ -5,6 +5,8 @@ import path from 'node:path';
 import { createEnvelope, PLATFORM_TENANT } from '@app/contracts';
 import { XGBOOST_INSTALL_HINT } from '@app/ml';
 import { followAndReport } from '../../scripts/demo-report';
+import { ScorerConfig } from '../../apps/scorer/src/scorer.config';
+import { ScorerModule } from '../../apps/scorer/src/scorer.module';
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
 import { TrainerModule } from '../../apps/trainer/src/trainer.module';
 import { ValidatorConfig } from '../../apps/validator/src/validator.config';
@@ -62,13 +64,16 @@ describe('an honest demo', () => {
     beforeAll(() => h.start());
     afterAll(() => h.stop());
 
-    it('trainer and validator refuse to start without it, naming the library and the commands', async () => {
+    it('trainer, validator and scorer refuse to start without it, naming the library and the commands', async () => {
       const env = { XGBOOST_LIBRARY: MISSING };
       await expect(
         h.startService('trainer', TrainerConfig, (c, l) => TrainerModule.forRoot(c, l), env),
       ).rejects.toThrow(XGBOOST_INSTALL_HINT);
       await expect(
         h.startService('validator', ValidatorConfig, (c, l) => ValidatorModule.forRoot(c, l), env),
+      ).rejects.toThrow(XGBOOST_INSTALL_HINT);
+      await expect(
+        h.startService('scorer', ScorerConfig, (c, l) => ScorerModule.forRoot(c, l), env),
       ).rejects.toThrow(XGBOOST_INSTALL_HINT);
     });
 

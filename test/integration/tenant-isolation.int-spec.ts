@@ -32,7 +32,7 @@ const TENANT_TABLES: Record<string, string> = {
   model_artifacts: 'tenant_id',
   notification_recipients: 'tenant_id',
 };
-const SERVICES = ['scheduler', 'drift-monitor', 'trainer', 'validator', 'notifier'] as const;
+const SERVICES = ['scheduler', 'drift-monitor', 'trainer', 'validator', 'notifier', 'scorer'] as const;
 
 /** What the probe handler saw, per event it handled. */
 const seen: { tenantId: string; metadataTenants: string[]; otherClaims: number }[] = [];

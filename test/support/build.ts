@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 /** The repository's root: where `npm run build` writes dist/. */
 export const ROOT = path.join(__dirname, '../..');
 
-const APPS = ['scheduler', 'drift-monitor', 'trainer', 'validator', 'notifier', 'seeder'] as const;
+const APPS = ['scheduler', 'drift-monitor', 'trainer', 'validator', 'notifier', 'seeder', 'scorer'] as const;
 const mainOf = (app: (typeof APPS)[number]) => path.join(ROOT, 'dist/apps', app, 'src/main.js');
 
 function newestSource(): number {

@@ -16,6 +16,7 @@ describe('database roles', () => {
       validator: 'ue_validator',
       notifier: 'ue_notifier',
       seeder: 'ue_seeder',
+      scorer: 'ue_scorer',
     });
   });
 

@@ -7,7 +7,8 @@ import { ROOT } from '../../support/build';
 // Shared with the integration tests that run compiled entry points.
 export { ensureBuilt } from '../../support/build';
 
-export type AppName = 'scheduler' | 'drift-monitor' | 'trainer' | 'validator' | 'notifier' | 'seeder';
+export type AppName =
+  'scheduler' | 'drift-monitor' | 'trainer' | 'validator' | 'notifier' | 'seeder' | 'scorer';
 
 /** The compiled entry point of a service, as production runs it. */
 const mainOf = (app: AppName) => path.join(ROOT, 'dist/apps', app, 'src/main.js');

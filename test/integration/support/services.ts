@@ -3,6 +3,8 @@ import { DriftMonitorModule } from '../../../apps/drift-monitor/src/drift-monito
 import { NotifierConfig } from '../../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../../apps/notifier/src/notifier.module';
 import { SchedulerConfig } from '../../../apps/scheduler/src/scheduler.config';
+import { ScorerConfig } from '../../../apps/scorer/src/scorer.config';
+import { ScorerModule } from '../../../apps/scorer/src/scorer.module';
 import { SchedulerModule } from '../../../apps/scheduler/src/scheduler.module';
 import { SeederConfig } from '../../../apps/seeder/src/seeder.config';
 import { SeederModule } from '../../../apps/seeder/src/seeder.module';
@@ -54,5 +56,6 @@ export async function startAllServices(h: Harness, opts: StartAllOptions = {}) {
       env('notifier', opts.notifier),
     ),
     seeder: await h.startService('seeder', SeederConfig, (c, l) => SeederModule.forRoot(c, l), env('seeder')),
+    scorer: await h.startService('scorer', ScorerConfig, (c, l) => ScorerModule.forRoot(c, l), env('scorer')),
   };
 }

@@ -59,7 +59,7 @@ let configured: string | undefined = fromEnvironment;
  * keeps the two equal), so the demo, the tests and a failing service all give the same advice.
  */
 export const XGBOOST_INSTALL_HINT = [
-  "XGBoost's native library (libxgboost) was not found; the trainer and the validator need it.",
+  "XGBoost's native library (libxgboost) was not found; the trainer, the validator and the scorer need it.",
   '  Debian/Ubuntu:    sudo apt-get install -y libxgboost0',
   '  macOS (Homebrew): brew install xgboost',
   '  Installed elsewhere: set XGBOOST_LIBRARY to the library file (libxgboost.so.0 or libxgboost.dylib).',
