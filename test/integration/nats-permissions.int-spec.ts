@@ -5,8 +5,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { AppLogger, BaseConfig } from '@app/common';
-import { ALL_SUBJECTS } from '@app/contracts';
-import { natsConnectOptions, streamConfigs, Topology } from '@app/messaging';
+import { ALL_SUBJECTS, createEnvelope } from '@app/contracts';
+import type { Envelope } from '@app/contracts';
+import { natsConnectOptions, publishEnvelope, streamConfigs, Topology } from '@app/messaging';
 import type { ServiceApp } from '@app/messaging';
 import { runCli } from '../../apps/cli/src/main';
 import { SchedulerService } from '../../apps/scheduler/src/scheduler.service';
@@ -20,7 +21,8 @@ import { startAllServices } from './support/services';
 // The NATS users of deploy/nats/values.yaml, exactly as deployed (test/support/nats-auth.ts renders them
 // for a private nats-server 2.9): the streams are provisioned by ue-provisioner through the real
 // `nats:provision` command, every service runs the real pipeline as its own user without a single
-// permission violation (checking the streams, never creating or updating them), and every user but the
+// permission violation (checking the streams, never creating or updating them), the claims application's
+// user files and resolves a claim and receives the scorer's claim.scored, and every user but the
 // nats-box admin is refused whatever it does not own: stream creation and updates included for all but
 // the provisioner, which may do nothing else. Subjects are production's (SUBJECT_PREFIX=''), the ones
 // values.yaml is written for; the server is private, so nothing here touches the shared NATS.
@@ -28,6 +30,8 @@ import { startAllServices } from './support/services';
 const auth = deployedNatsAuth();
 const ADMIN = 'ue-admin';
 const PROVISIONER = 'ue-provisioner';
+/** The claims application (not part of the platform): publishes claim.filed / claim.resolved, receives claim.scored. */
+const CLAIMS_APP = 'ue-claims-app';
 const EVENTS = 'UE_EVENTS';
 const DLQ = 'UE_DLQ';
 /** How nats-server 2.9 logs a refused publish or subscription (`... Violation - User "x", Subject "y"`). */
@@ -46,7 +50,7 @@ const durablesOf = (user: string): string[] =>
 const DEPLOYED_STREAMS = streamConfigs(new Topology(''));
 
 const SERVICE_USERS = auth.users.map((u) => u.user).filter((u) => durablesOf(u).length > 0);
-/** Everyone with limited rights: the six services, the CLI and the provisioner. */
+/** Everyone with limited rights: the seven services, the CLI, the claims application and the provisioner. */
 const LIMITED_USERS = auth.users.map((u) => u.user).filter((u) => u !== ADMIN);
 const ALL_DURABLES = auth.users.flatMap((u) => durablesOf(u.user));
 
@@ -218,7 +222,7 @@ describe('NATS users of deploy/nats/values.yaml', () => {
     await server?.dispose();
   });
 
-  it('renders 9 users from values.yaml, passwords as $UE_..._PASSWORD variables', () => {
+  it('renders 11 users from values.yaml, passwords as $UE_..._PASSWORD variables', () => {
     expect(auth.users.map((u) => u.user)).toEqual([
       'ue-scheduler',
       'ue-drift-monitor',
@@ -226,7 +230,9 @@ describe('NATS users of deploy/nats/values.yaml', () => {
       'ue-validator',
       'ue-notifier',
       'ue-seeder',
+      'ue-scorer',
       'ue-cli',
+      CLAIMS_APP,
       PROVISIONER,
       ADMIN,
     ]);
@@ -268,6 +274,7 @@ describe('NATS users of deploy/nats/values.yaml', () => {
       validator: 'ue-validator',
       notifier: 'ue-notifier',
       seeder: 'ue-seeder',
+      scorer: 'ue-scorer',
     });
   });
 
@@ -334,6 +341,74 @@ describe('NATS users of deploy/nats/values.yaml', () => {
       ]),
     );
   }, 300_000);
+
+  it("lets the claims application file and resolve a claim, and receive the scorer's claim.scored", async () => {
+    // A claim filed now: a copy of an open claim of the seeded tenant under a new id (the seeded ones
+    // were scored by the seeder's version 1 already).
+    const filed = await h.query<{ id: string }>(
+      `insert into claims
+       select (jsonb_populate_record(null::claims, to_jsonb(c) || jsonb_build_object(
+                'id', gen_random_uuid(), 'claim_number', c.claim_number || '-filed', 'filed_at', now(),
+                'created_at', now()))).*
+         from claims c where c.tenant_id = $1 and c.resolved_at is null
+        order by c.filed_at desc limit 1
+       returning id`,
+      [tenantId],
+    );
+    const claimId = filed[0]!.id;
+    const nc = await connectAs(CLAIMS_APP);
+    try {
+      const scored = nc.subscribe('claim.scored');
+      const answer = (async () => {
+        for await (const m of scored) {
+          const e = m.json<Envelope<'claim.scored'>>();
+          if (e.payload.claimId === claimId) return e;
+        }
+        throw new Error('claim.scored subscription closed');
+      })();
+      await nc.flush();
+      expect(scored.isClosed()).toBe(false);
+      const js = jetstream(nc);
+      const topology = new Topology('');
+      await publishEnvelope(js, topology, createEnvelope('claim.filed', { claimId }, { tenantId }));
+
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no claim.scored for ${claimId} within 60 s`)), 60_000);
+      });
+      const e = await Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
+      expect(e.tenantId).toBe(tenantId);
+      expect(e.payload.predictions.length).toBeGreaterThan(0);
+      // What the claims application was told is what the scorer stored.
+      const stored = await h.query<{ model_type: string; model_version: number }>(
+        `select model_type, model_version from ml_predictions where claim_id = $1`,
+        [claimId],
+      );
+      const key = (x: { model: string; version: number }) => `${x.model} v${x.version}`;
+      expect(stored.map((x) => key({ model: x.model_type, version: x.model_version })).sort()).toEqual(
+        e.payload.predictions.map((x) => key({ model: x.modelType, version: x.version })).sort(),
+      );
+
+      // The claim resolves: the scorer handles claim.resolved (it fills the outcomes it can).
+      await h.query(
+        `update claims set status = 'resolved', outcome = 'won', resolved_at = now(),
+                resolution_days = greatest(1, ceil(extract(epoch from now() - filed_at) / 86400))::int
+          where id = $1`,
+        [claimId],
+      );
+      const resolved = createEnvelope('claim.resolved', { claimId }, { tenantId });
+      await publishEnvelope(js, topology, resolved);
+      await h.rowsUntil(
+        `select 1 from ml_predictions where claim_id = $1 and outcome_known_at is not null
+         union all
+         select 1 from processed_events where consumer like 'scorer%' and event_id = $2`,
+        [claimId, resolved.id],
+        { what: 'the scorer handling claim.resolved', timeoutMs: 60_000 },
+      );
+    } finally {
+      await nc.close();
+    }
+  }, 150_000);
 
   it('saw no permission violation while the services worked, and no password in their logs', () => {
     expect(server.grep(VIOLATION)).toEqual([]);
