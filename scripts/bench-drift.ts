@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     `\nbench:drift  ${fmt(tenants)} tenants x ${fmt(claims)} claims = ${fmt(tenants * claims)} claims; 30-day window; 2 cores, Node ${process.version}`,
   );
   console.log(
-    `  full daily check  ${fmt(fired.events)} drift.check.requested -> ${fmt(expected)} checks stored in ${checkSeconds.toFixed(1)} s (${fmt(expected / checkSeconds)} checks/s, consumer concurrency ${concurrency})`,
+    `  full daily check  ${fmt(fired.driftChecks)} drift.check.requested -> ${fmt(expected)} checks stored in ${checkSeconds.toFixed(1)} s (${fmt(expected / checkSeconds)} checks/s, consumer concurrency ${concurrency})`,
   );
   console.log(
     `  decisions         ${decisions.map((d) => `${d.decision} ${d.n}`).join(', ')} (every 10th tenant drifted: expect ${fmt((tenants / 10) * 4)} retrain)`,

@@ -385,9 +385,9 @@ async function main(): Promise<number> {
     if (!fire.ok) throw new Error(`the scheduler refused to fire: HTTP ${fire.status} ${await fire.text()}`);
     const fired = (await fire.json()) as FireResult;
     console.log(
-      `\n  fired the daily check for ${fired.logicalDate}: ${fmt(fired.events)} drift.check.requested (answered in ${dur(Date.now() - firedAt)})`,
+      `\n  fired the daily check for ${fired.logicalDate}: ${fmt(fired.driftChecks)} drift.check.requested (answered in ${dur(Date.now() - firedAt)})`,
     );
-    if (!fired.fired || fired.events !== expected)
+    if (!fired.fired || fired.driftChecks !== expected)
       throw new Error(`expected ${expected} events to be fired, got ${JSON.stringify(fired)}`);
 
     let last: Progress | null = null;

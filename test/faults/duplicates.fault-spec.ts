@@ -154,7 +154,8 @@ describe('faults: duplicate, late and out-of-order messages', () => {
       ),
     );
     expect(results.filter((r) => r.fired)).toHaveLength(1);
-    const { events } = results.find((r) => r.fired)!;
+    // One drift check per tenant and model (the run also publishes one claim.outcomes.due per tenant).
+    const { driftChecks: events } = results.find((r) => r.fired)!;
     const [{ n }] = (await h.query<{ n: number }>('select count(*)::int as n from tenants')) as [
       { n: number },
     ];

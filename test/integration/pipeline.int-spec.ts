@@ -75,8 +75,14 @@ describe('the pipeline end to end', () => {
     const first = await scheduler.fire(at, 'manual');
     const again = await scheduler.fire(at, 'manual');
     expect(first.fired).toBe(true);
-    expect(first.events).toBeGreaterThanOrEqual(4);
-    expect(again).toEqual({ logicalDate: '2030-01-15', fired: false, events: 0 });
+    expect(first.driftChecks).toBeGreaterThanOrEqual(4);
+    expect(again).toEqual({
+      logicalDate: '2030-01-15',
+      fired: false,
+      events: 0,
+      driftChecks: 0,
+      outcomesDue: 0,
+    });
     const checks = await h.rowsUntil<{ model_type: string; decision: string }>(
       `select model_type, decision from drift_checks where tenant_id = $1 and logical_date = '2030-01-15' order by model_type`,
       [tenantId],

@@ -1,3 +1,4 @@
+import { MODEL_TYPES } from '@app/domain';
 import { SchedulerConfig } from '../../apps/scheduler/src/scheduler.config';
 import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module';
 import { DAILY_JOB, SchedulerService } from '../../apps/scheduler/src/scheduler.service';
@@ -32,7 +33,13 @@ describe('scheduler', () => {
     ]);
     expect(results.filter((r) => r.fired)).toHaveLength(1);
     const tenants = (await h.query<{ n: number }>('select count(*)::int as n from tenants'))[0]!.n;
-    expect(results.find((r) => r.fired)!.events).toBe(tenants * 4);
+    // Per tenant: one drift check per model and one claim.outcomes.due.
+    const perRun = tenants * (MODEL_TYPES.length + 1);
+    expect(results.find((r) => r.fired)).toMatchObject({
+      events: perRun,
+      driftChecks: tenants * MODEL_TYPES.length,
+      outcomesDue: tenants,
+    });
 
     await h.stopService(a);
     const restarted = await start();
@@ -40,16 +47,25 @@ describe('scheduler', () => {
       logicalDate: '2031-05-04',
       fired: false,
       events: 0,
+      driftChecks: 0,
+      outcomesDue: 0,
     });
     const runs = await h.query(
       `select job_name, triggered_by, events_published from scheduled_runs where logical_date = '2031-05-04'`,
     );
-    expect(runs).toEqual([{ job_name: DAILY_JOB, triggered_by: 'cron', events_published: tenants * 4 }]);
+    expect(runs).toEqual([{ job_name: DAILY_JOB, triggered_by: 'cron', events_published: perRun }]);
     // Every event of the run reached the stream exactly once (ids derive from the run, Nats-Msg-Id dedupes).
-    const info = await h.streamHolds(h.topology.eventsStream, tenants * 4, {
+    const info = await h.streamHolds(h.topology.eventsStream, perRun, {
       what: 'the run events in the stream',
     });
-    expect(info.state.messages).toBe(tenants * 4);
+    expect(info.state.messages).toBe(perRun);
+    const due = await h.query<{ tenant: string; date: string }>(
+      `select envelope->>'tenantId' as tenant, envelope->'payload'->>'logicalDate' as date
+         from outbox where subject = 'claim.outcomes.due' and envelope->'payload'->>'logicalDate' = '2031-05-04'
+        order by 1`,
+    );
+    const ids = await h.query<{ id: string }>('select id from tenants order by id');
+    expect(due).toEqual(ids.map((t) => ({ tenant: t.id, date: '2031-05-04' })));
   });
 
   it('catches up a missed run at start-up, once', async () => {

@@ -19,14 +19,20 @@ export const DAILY_JOB = 'daily-drift-check';
 export interface FireResult {
   logicalDate: string;
   fired: boolean;
+  /** Every event the run published: `driftChecks` plus `outcomesDue`. */
   events: number;
+  /** drift.check.requested, one per tenant and model. */
+  driftChecks: number;
+  /** claim.outcomes.due, one per tenant. */
+  outcomesDue: number;
 }
 
 /**
- * Fires the daily drift check: one drift.check.requested per tenant and model. Exactly once per
- * logical date, whatever the number of scheduler replicas or restarts: the run key is a unique row in
- * scheduled_runs, written in the same transaction as the outbox rows, and each event's id (its
- * Nats-Msg-Id) is derived from (run, tenant, model).
+ * Fires the daily job: per tenant, one claim.outcomes.due (labels that matured by the end of the day,
+ * for the scorer) and one drift.check.requested per model. Exactly once per logical date, whatever the
+ * number of scheduler replicas or restarts: the run key is a unique row in scheduled_runs, written in the
+ * same transaction as the outbox rows, and each event's id (its Nats-Msg-Id) is derived from (run,
+ * tenant, model or subject).
  */
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap {
@@ -75,9 +81,25 @@ export class SchedulerService implements OnApplicationBootstrap {
     // The fan-out reads every tenant: a platform-wide transaction (row-level security, libs/database).
     const result = await inPlatformTransaction(this.orm, async (em) => {
       const runId = await this.runs.claim(em, DAILY_JOB, date, triggeredBy);
-      if (runId === null) return { logicalDate: date, fired: false, events: 0 };
-      let events = 0;
+      if (runId === null)
+        return { logicalDate: date, fired: false, events: 0, driftChecks: 0, outcomesDue: 0 };
+      let driftChecks = 0;
+      let outcomesDue = 0;
       for (const tenantId of await this.runs.tenantIds(em)) {
+        // First in the outbox, so that (consumers keeping up) the day's matured labels are usually filled
+        // before its checks read accuracy. Nothing depends on it: a label filled later still counts in every
+        // later window that covers the day it became known (outcome_known_at is the label's time).
+        const dueId = deterministicId(`${DAILY_JOB}:${runId}:${tenantId}:claim.outcomes.due`);
+        await addToOutbox(
+          em,
+          'scheduler',
+          createEnvelope(
+            'claim.outcomes.due',
+            { logicalDate: date },
+            { tenantId, id: dueId, correlationId: dueId },
+          ),
+        );
+        outcomesDue += 1;
         for (const modelType of MODEL_TYPES) {
           // Derived from the run row, not just the date: a date whose run was reset (seeding --reset) fires anew.
           const id = deterministicId(`${DAILY_JOB}:${runId}:${tenantId}:${modelType}`);
@@ -92,11 +114,12 @@ export class SchedulerService implements OnApplicationBootstrap {
             { tenantId, id, correlationId: id },
           );
           await addToOutbox(em, 'scheduler', envelope);
-          events += 1;
+          driftChecks += 1;
         }
       }
+      const events = driftChecks + outcomesDue;
       await this.runs.recordPublished(em, runId, events);
-      return { logicalDate: date, fired: true, events };
+      return { logicalDate: date, fired: true, events, driftChecks, outcomesDue };
     });
     if (result.fired) {
       this.relay.kick();

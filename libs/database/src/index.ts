@@ -15,3 +15,4 @@ export { ALL_ENTITIES } from './entities/all';
 export * from './ownership';
 export * from './read-models';
 export * from './claim-sql';
+export * from './outcomes';

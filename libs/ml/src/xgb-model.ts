@@ -1,4 +1,4 @@
-import { TRAINING_TARGETS, timelineWithinTolerance } from '@app/domain';
+import { isRightAnswer, TRAINING_TARGETS } from '@app/domain';
 import type { FeatureName, ModelType } from '@app/domain';
 import { featureMatrix } from './claim-features';
 import type { ClaimFeatures } from './claim-features';
@@ -100,7 +100,10 @@ export function predictXgbModel(
   });
 }
 
-/** Accuracy on a hold-out: share of right classes, or of timelines within tolerance. */
+/**
+ * Accuracy on a hold-out: share of right answers, by the one definition the scorer's stored outcomes also
+ * use (libs/domain isRightAnswer: the same class, or a timeline within max(7 days, 25%)).
+ */
 export function evaluateXgbModel(
   modelType: ModelType,
   booster: Booster,
@@ -111,7 +114,7 @@ export function evaluateXgbModel(
   const predicted = predictXgbModel(modelType, booster, features, holdout);
   const target = TRAINING_TARGETS[modelType];
   if (target.task === 'regression') {
-    const correct = holdout.map((e, i) => timelineWithinTolerance(Number(predicted[i]), Number(e.target)));
+    const correct = holdout.map((e, i) => isRightAnswer(modelType, predicted[i]!, e.target));
     const mae =
       holdout.reduce((s, e, i) => s + Math.abs(Number(predicted[i]) - Number(e.target)), 0) / holdout.length;
     return { accuracy: correct.filter(Boolean).length / holdout.length, n: holdout.length, mae, correct };
@@ -121,7 +124,7 @@ export function evaluateXgbModel(
   const correct = holdout.map((e, i) => {
     const row = (confusion[String(e.target)] ??= {});
     row[String(predicted[i])] = (row[String(predicted[i])] ?? 0) + 1;
-    return predicted[i] === e.target;
+    return isRightAnswer(modelType, predicted[i]!, e.target);
   });
   return { accuracy: correct.filter(Boolean).length / holdout.length, n: holdout.length, confusion, correct };
 }

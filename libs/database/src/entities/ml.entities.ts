@@ -16,6 +16,12 @@ import type {
 @Entity({ tableName: 'ml_predictions' })
 @Index({ properties: ['tenantId', 'modelType', 'predictedAt'] })
 @Index({ properties: ['claimId'] })
+// The predictions whose outcome is still to be filled (the scorer's daily statement reads them per tenant).
+@Index({
+  name: 'ml_predictions_open',
+  expression:
+    'create index "ml_predictions_open" on "ml_predictions" ("tenant_id", "claim_id") where "outcome_known_at" is null',
+})
 export class MlPrediction {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string & Opt = randomUUID();

@@ -2,6 +2,7 @@
 export * from './registry';
 export * from './training';
 export * from './claims';
+export * from './claim-labels';
 export * from './drift';
 export * from './notifications';
 export * from './reports';
