@@ -14,10 +14,13 @@ import { composeMessage } from '../apps/notifier/src/messages';
 // implements. Every expected step that is missing counts as lost; every step done more than once for
 // the same pipeline counts as a duplicate. Latencies come from the same rows.
 
-/** Who consumes each subject of the pipeline (the services' @OnEvent handlers). drift.checked has no consumer. */
+/**
+ * Who consumes each subject of the pipeline (the services' @OnEvent handlers). The notifier reads
+ * drift.checked for the alert of an episode that opens awaiting labels (most checks tell nobody).
+ */
 export const CONSUMERS: Partial<Record<Subject, readonly string[]>> = {
   'drift.check.requested': ['drift-monitor'],
-  'drift.checked': [],
+  'drift.checked': ['notifier'],
   'drift.detected': ['trainer', 'notifier'],
   'model.trained': ['validator'],
   'training.failed': ['notifier'],
