@@ -1,6 +1,7 @@
 -- Union Eyes ML Platform: the six ML tables of the spec ("Tables Created"), for
 --   psql -U your_user -d your_database -f database/ml-retraining-schema.sql
--- It is the same DDL as the MikroORM migration libs/database/src/migrations/Migration20261126000000Initial.ts
+-- It is the same DDL as the MikroORM migrations in libs/database/src/migrations (Initial, and the columns
+-- added since)
 -- (test/integration/schema.int-spec.ts checks that both give identical tables, columns and indexes).
 -- Safe to run twice. The tables carry tenant_id without a foreign key to tenants, so this file runs on
 -- its own against an existing platform database. Prefer `npm run db:migrate`, which also creates the
@@ -16,7 +17,9 @@ create index if not exists "ml_predictions_tenant_id_model_type_predicted_at_ind
 create index if not exists "ml_predictions_open" on "ml_predictions" ("tenant_id", "claim_id") where "outcome_known_at" is null;
 
 -- model_metadata
-create table if not exists "model_metadata" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "is_active" boolean not null default false, "baseline_accuracy" double precision not null, "baseline_confidence" double precision null, "deployed_at" timestamptz null, "training_run_id" uuid null, "artifact_id" uuid null, "metrics" jsonb null, "created_at" timestamptz not null default now(), constraint "model_metadata_pkey" primary key ("id"));
+create table if not exists "model_metadata" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "is_active" boolean not null default false, "baseline_accuracy" double precision not null, "baseline_confidence" double precision null, "deployed_at" timestamptz null, "training_run_id" uuid null, "artifact_id" uuid null, "metrics" jsonb null, "training_cutoff" timestamptz null, "training_samples" int null, "created_at" timestamptz not null default now(), constraint "model_metadata_pkey" primary key ("id"));
+-- Added by Migration20261130110000MonitoringEpisodes (a database made by an older copy of this file gets them too).
+alter table "model_metadata" add column if not exists "training_cutoff" timestamptz null, add column if not exists "training_samples" int null;
 create unique index if not exists "model_metadata_one_active" on "model_metadata" ("tenant_id", "model_type") where "is_active";
 do $$ begin
   if not exists (select 1 from pg_constraint where conname = 'model_metadata_version_unique') then

@@ -27,8 +27,8 @@ const PIPELINE_SUBJECTS: readonly Subject[] = [
 
 /**
  * Who consumes each subject of the pipeline, as ROUTES declares it (the services' @OnEvent handlers, checked
- * against it by scripts/routes.spec.ts): e.g. model.deployed by the notifier and the scorer. drift.checked
- * has no consumer.
+ * against it by scripts/routes.spec.ts): e.g. model.deployed by the notifier and the scorer; drift.checked
+ * by the notifier, for the alert of an episode that opens awaiting labels.
  */
 export const CONSUMERS: Partial<Record<Subject, readonly string[]>> = Object.fromEntries(
   PIPELINE_SUBJECTS.map((s) => [s, ROUTES[s].consumers]),

@@ -123,7 +123,7 @@ describe('drift monitoring', () => {
     expect(await detected(steady)).toEqual([]);
   });
 
-  it('does not trigger twice for the same version and date; a trigger during a retrain is coalesced by the trainer', async () => {
+  it('does not trigger twice for the same version and date, nor twice in an episode; a forced trigger during a retrain is coalesced by the trainer', async () => {
     // The same scheduled check again (another event, e.g. a second scheduler or a catch-up).
     await h.publish(
       createEnvelope(
@@ -137,9 +137,22 @@ describe('drift monitoring', () => {
     expect(repeated.decision).toBe('suppressed');
     expect(repeated.reasons[0]).toBe(`version 1 was already checked for ${today}: not triggering again`);
 
-    // An operator's check while a retrain is in progress. The drift monitor does not read the trainer's
-    // runs: it says what it found (retrain), and the trainer, which owns the runs, coalesces the trigger
-    // into the run in progress. No storm: still one retrain at a time per model.
+    // An operator's check of the same day, not forced: the drift persists, but the episode already
+    // retrained today on these labels, so it waits for new ones and publishes no drift.detected.
+    await h.publish(
+      createEnvelope(
+        'drift.check.requested',
+        { modelType: 'churn_risk', logicalDate: today, requestedBy: 'cli' },
+        { tenantId: drifted },
+      ),
+    );
+    await pollUntil(async () => (await checks(drifted)).length === 6, { what: 'the operator check' });
+    expect((await checks(drifted))[5]!.decision).toBe('awaiting_labels');
+    expect(await detected(drifted)).toHaveLength(4);
+
+    // A forced check (ml:retrain --force) while a retrain is in progress. The drift monitor does not read
+    // the trainer's runs: it retrains on demand, and the trainer, which owns the runs, coalesces the
+    // trigger into the run in progress. No storm: still one retrain at a time per model.
     for (const modelType of MODEL_TYPES)
       await h.query(
         `insert into ml_model_training_runs (tenant_id, model_type, status, trigger, correlation_id) values ($1, $2, 'running', 'drift', 'x')`,
@@ -148,12 +161,12 @@ describe('drift monitoring', () => {
     await h.publish(
       createEnvelope(
         'drift.check.requested',
-        { modelType: 'churn_risk', logicalDate: today, requestedBy: 'cli' },
+        { modelType: 'churn_risk', logicalDate: today, requestedBy: 'cli', force: true },
         { tenantId: drifted },
       ),
     );
-    await pollUntil(async () => (await checks(drifted)).length === 6, { what: 'the check during a retrain' });
-    const during = (await checks(drifted))[5]!;
+    await pollUntil(async () => (await checks(drifted)).length === 7, { what: 'the check during a retrain' });
+    const during = (await checks(drifted))[6]!;
     expect(during.decision).toBe('retrain');
     expect(await detected(drifted)).toHaveLength(5);
     // The trainer, started now, finds every drift.detected of this tenant (the four scheduled ones and the
@@ -199,7 +212,12 @@ describe('drift monitoring', () => {
     try {
       const em = orm.em.fork();
       const history = await driftChecks(em, drifted, 'churn_risk');
-      expect(history.map((c) => c.decision)).toEqual(['retrain', 'retrain']);
+      expect(history.map((c) => c.decision)).toEqual(['retrain', 'awaiting_labels', 'retrain']);
+      // The scheduled check opened the episode; the operator's, on the same day, continued it.
+      expect(history[0]!.episodeId).not.toBeNull();
+      expect(history[1]!.episodeId).toBe(history[0]!.episodeId);
+      expect(history[1]!.newLabels).toMatchObject({ have: 0 });
+      expect(history[0]!.labels).toMatchObject({ predictions: expect.any(Number) as number });
       const last = await latestDriftCheck(em, drifted, 'timeline');
       expect(last).toMatchObject({
         tenantId: drifted,

@@ -28,6 +28,7 @@ const TENANT_TABLES: Record<string, string> = {
   ml_retraining_notifications: 'tenant_id',
   ml_alert_acknowledgments: 'tenant_id',
   drift_checks: 'tenant_id',
+  drift_episodes: 'tenant_id',
   model_deployments: 'tenant_id',
   model_artifacts: 'tenant_id',
   notification_recipients: 'tenant_id',

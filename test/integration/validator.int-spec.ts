@@ -24,7 +24,14 @@ describe('validator', () => {
   const tenantId = 'tenant_71_0';
   const modelType = 'assignment';
   let orm: MikroORM;
-  let model: { content: Buffer; accuracy: number; cutoff: Date; train: number; holdout: number };
+  let model: {
+    content: Buffer;
+    accuracy: number;
+    cutoff: Date;
+    newest: Date;
+    train: number;
+    holdout: number;
+  };
   let baselines: FeatureBaselineDraft[];
   let trained: Envelope<'model.trained'>;
 
@@ -74,6 +81,7 @@ describe('validator', () => {
         validationSamples: model.holdout,
         artifactId: artifact!.id,
         algorithm: 'xgboost',
+        trainingCutoff: model.newest.toISOString(),
       },
       { tenantId, correlationId },
     );
@@ -96,6 +104,7 @@ describe('validator', () => {
         content: booster.save(),
         accuracy: evaluateXgbModel(modelType, booster, cfg.features, split.holdout).accuracy,
         cutoff: split.cutoff,
+        newest: split.holdout.at(-1)!.at,
         train: split.train.length,
         holdout: split.holdout.length,
       };
@@ -139,7 +148,10 @@ describe('validator', () => {
       [tenantId],
     );
   const validated = (correlationId: string) =>
-    h.query<{ passed: boolean; gates: { name: string; passed: boolean }[] }>(
+    h.query<{
+      passed: boolean;
+      gates: { name: string; passed: boolean; rule?: string; reason?: string; detail: string }[];
+    }>(
       `select (envelope->'payload'->>'passed')::boolean as passed, envelope->'payload'->'gates' as gates from outbox where subject = 'model.validated' and envelope->>'correlationId' = $1`,
       [correlationId],
     );
@@ -156,8 +168,14 @@ describe('validator', () => {
       'enough_evidence',
       'champion_comparison',
       'champion_mcnemar',
+      'improvement',
       'fairness',
     ]);
+    // v1 is the seeded version (its stored predictions): the gate says which rule let v2 replace it.
+    expect(v!.gates.find((g) => g.name === 'improvement')).toMatchObject({
+      passed: true,
+      rule: expect.stringMatching(/^(significant|min_gain|floor)$/) as unknown,
+    });
     expect(await activeBaselineVersions()).toEqual([{ model_version: 2, n: 5 }]);
     // The baselines deployed are the ones the trainer stored with the artifact.
     const em = orm.em.fork();
@@ -175,7 +193,7 @@ describe('validator', () => {
     expect(verdict).toMatchObject({ tenantId, modelType, version: 2, passed: true });
     const result = verdict!.result as { passed: boolean; gates: { name: string }[]; subgroups: unknown[] };
     expect(result.passed).toBe(true);
-    expect(result.gates).toHaveLength(5);
+    expect(result.gates).toHaveLength(6);
     expect(result.subgroups.length).toBeGreaterThan(5);
     // The trainer's run is the trainer's: the validator did not touch it.
     const [run] = await h.query(
@@ -183,6 +201,29 @@ describe('validator', () => {
       [trained.payload.runId],
     );
     expect(run).toEqual({ status: 'completed', candidate_version: 2 });
+    // What says which labels are new to v2, stored with it for the drift monitor.
+    const [meta] = await h.query<{ training_cutoff: Date; training_samples: number }>(
+      `select training_cutoff, training_samples from model_metadata where tenant_id = $1 and model_type = $2 and model_version = 2`,
+      [tenantId, modelType],
+    );
+    expect(meta).toEqual({ training_cutoff: model.newest, training_samples: model.train });
+  });
+
+  it('rejects a candidate that is not better than the champion as no_improvement, and keeps the champion', async () => {
+    // The same model as the active v2, as a newer version: as good, not better.
+    const same = await candidate(50, 'not-better');
+    await h.publish(same);
+    const [v] = await pollRows(() => validated('not-better'), { what: 'the verdict on the same model' });
+    expect(v!.passed).toBe(false);
+    expect(v!.gates.filter((g) => !g.passed).map((g) => [g.name, g.reason])).toEqual([
+      ['improvement', 'no_improvement'],
+    ]);
+    expect(v!.gates.find((g) => g.name === 'improvement')!.detail).toMatch(
+      /candidate-only right 0, champion-only right 0: no_improvement .*: the champion stays$/,
+    );
+    expect(await active()).toEqual([{ model_version: 2 }]);
+    const verdict = await validationOfRun(orm.em.fork(), same.payload.runId);
+    expect(verdict).toMatchObject({ passed: false, version: 50 });
   });
 
   it('validates a run once: model.trained delivered again (a new event for the same run) is acked and ignored', async () => {
@@ -201,7 +242,22 @@ describe('validator', () => {
     expect(await active()).toEqual([{ model_version: 2 }]);
   });
 
+  /** Reactivates v1 (the seeded version, worse than any trained candidate) through the validator. */
+  async function backToV1(): Promise<void> {
+    await h.publish(
+      createEnvelope(
+        'model.rollback.requested',
+        { modelType, toVersion: 1, requestedBy: 'test', reason: 'test' },
+        { tenantId },
+      ),
+    );
+    await pollUntil(async () => (await active())[0]?.model_version === 1, { what: 'v1 active again' });
+  }
+
   it('leaves exactly one active version when many deployments run at once', async () => {
+    // From v1: the first candidate validated improves on it and is deployed; every other is then either
+    // older than the one deployed (stale) or the same model again (no improvement).
+    await backToV1();
     const events: Envelope<'model.trained'>[] = [];
     for (let i = 0; i < 8; i++) events.push(await candidate(3 + i, `concurrent-${i}`));
     await Promise.all(events.map((e) => h.publish(e)));
@@ -227,8 +283,11 @@ describe('validator', () => {
     const stale = (await Promise.all(events.map((e) => validated(e.correlationId))))
       .flat()
       .filter((v) => !v.passed);
-    for (const s of stale)
-      expect(s.gates).toEqual([expect.objectContaining({ name: 'newer_than_active', passed: false })]);
+    expect(deployments).toHaveLength(1);
+    for (const s of stale) {
+      const failed = s.gates.filter((g) => !g.passed).map((g) => g.reason ?? g.name);
+      expect(failed).toEqual([expect.stringMatching(/^(newer_than_active|no_improvement)$/)]);
+    }
     expect(stale.length + deployments.length).toBe(8);
     const [verdicts] = await h.query<{ n: number }>(
       `select count(*)::int as n from model_validations where correlation_id like 'concurrent-%'`,
@@ -256,8 +315,9 @@ describe('validator', () => {
   });
 
   it('deploys a version whose artifact has no baselines with the rows already stored for it', async () => {
-    const before = (await active())[0]!.model_version;
-    const version = before + 1000;
+    const version = (await active())[0]!.model_version + 1000;
+    // It must improve on the champion to be deployed: v1 again.
+    await backToV1();
     const legacy = await candidate(version, 'legacy-baselines', null);
     // Stored before baselines travelled with the artifact (inactive, by an older trainer).
     for (const b of baselines.slice(0, 2))

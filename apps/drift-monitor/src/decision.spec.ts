@@ -1,26 +1,49 @@
-import { decide } from './decision';
-import type { FeatureResult } from './decision';
+import { decide, eligibility } from './decision';
+import type { DecisionInput, EpisodeState, FeatureResult } from './decision';
 
 const stable: FeatureResult[] = [
   { feature: 'member_age', psi: 0.02, band: 'stable', baselineSize: 1000, currentSize: 300 },
   { feature: 'claim_type', psi: 0.12, band: 'moderate', baselineSize: 1000, currentSize: 300 },
 ];
-const base = {
+const drifted: FeatureResult[] = [
+  ...stable,
+  { feature: 'union_tenure_years', psi: 0.31, band: 'significant', baselineSize: 1000, currentSize: 300 },
+];
+/** Champion v2: a real model trained on 5,000 examples, so a retrain needs max(200, 500) = 500 new labels. */
+const base: DecisionInput = {
   force: false,
   requestedBy: 'schedule',
-  hasActiveModel: true,
+  logicalDate: '2030-03-10',
+  champion: { version: 2, hasArtifact: true, trainingSamples: 5000 },
   correct: 90,
   labelled: 100,
   accuracyThreshold: 0.85,
   minLabelled: 30,
   windowDays: 7,
+  maturity: { predictions: 210, labelled: 42 },
   features: stable,
-  psiWindowDays: 30,
-  minWindowSamples: 50,
+  psiWindowDays: 10,
+  minWindowSamples: 250,
   driftThreshold: 0.25,
+  newLabels: 800,
+  minNewLabels: 200,
+  openEpisode: null,
+  newEpisodeId: 'e-new',
+};
+/** An episode of drift opened on 2030-03-08 that retrained that day against v2, with 700 new labels then. */
+const open: EpisodeState = {
+  id: 'e-1',
+  condition: 'drift',
+  startedOn: '2030-03-08',
+  lastSeenOn: '2030-03-09',
+  days: 2,
+  retrains: 1,
+  lastRetrainOn: '2030-03-08',
+  lastRetrainChampion: 2,
+  lastRetrainNewLabels: 700,
 };
 
-describe('drift decision', () => {
+describe('drift decision: the signals', () => {
   it('takes no action when features are stable and accuracy meets the threshold', () => {
     const d = decide(base);
     expect(d.decision).toBe('no_action');
@@ -33,24 +56,17 @@ describe('drift decision', () => {
       'largest PSI 0.120 (claim_type) is within 0.25',
       '7-day accuracy 90.0% (95% CI 82.6%-94.5%, n=100) meets the 85.0% threshold',
     ]);
+    expect(d.episode).toEqual({ kind: 'none' });
+    expect(d.eligibility).toBeUndefined();
   });
 
-  it('retrains on a significant PSI, naming the feature', () => {
-    const d = decide({
-      ...base,
-      features: [
-        ...stable,
-        {
-          feature: 'union_tenure_years',
-          psi: 0.31,
-          band: 'significant',
-          baselineSize: 1000,
-          currentSize: 300,
-        },
-      ],
-    });
+  it('retrains on a significant PSI, naming the feature, when new labels allow it', () => {
+    const d = decide({ ...base, features: drifted });
     expect(d.decision).toBe('retrain');
     expect(d.reasons[0]).toBe('union_tenure_years PSI 0.310 > 0.25 (significant drift)');
+    expect(d.reasons.at(-1)).toBe(
+      "800 labelled examples arrived after v2's training cut-off (need 500): a retrain can learn from them",
+    );
   });
 
   it('retrains when the whole 95% interval of accuracy is below the threshold', () => {
@@ -60,6 +76,7 @@ describe('drift decision', () => {
     expect(d.reasons).toContain(
       '7-day accuracy 70.0% (95% CI 60.4%-78.1%, n=100) is below the 85.0% threshold',
     );
+    expect(d.episode).toMatchObject({ kind: 'open', episode: { condition: 'accuracy' } });
   });
 
   it('does not retrain when accuracy is under the threshold but not significantly', () => {
@@ -71,25 +88,218 @@ describe('drift decision', () => {
 
   it('says insufficient_data when neither window has enough data, never drift', () => {
     const few: FeatureResult[] = [{ feature: 'member_age', baselineSize: 1000, currentSize: 12 }];
-    const d = decide({ ...base, features: few, correct: 5, labelled: 10 });
+    const d = decide({ ...base, features: few, psiWindowDays: 30, correct: 5, labelled: 10 });
     expect(d.decision).toBe('insufficient_data');
     expect(d.reasons).toEqual([
-      'only 12 claims in the last 30 days (need 50): PSI not judged',
+      'only 12 claims in the last 30 days (need 250): PSI not judged',
       'only 10 labelled predictions in the last 7 days (need 30): accuracy not judged',
     ]);
     expect(decide({ ...base, features: few, correct: 0, labelled: 0 }).accuracy).toBeUndefined();
   });
 
-  it('decides on the window that has data when the other has too little', () => {
-    expect(decide({ ...base, correct: 5, labelled: 10 }).decision).toBe('no_action');
-    const drifted: FeatureResult[] = [
-      { feature: 'member_age', psi: 0.5, band: 'significant', baselineSize: 1000, currentSize: 80 },
-    ];
+  it('says insufficient_labels when the inputs are stable but the active version has too few labels', () => {
+    const d = decide({ ...base, correct: 5, labelled: 10 });
+    expect(d.decision).toBe('insufficient_labels');
+    expect(d.reasons.at(-1)).toBe(
+      'only 10 labelled predictions in the last 7 days (need 30): accuracy not judged',
+    );
+    // Drift is judged on the inputs alone: too few labels never hide it.
     expect(decide({ ...base, features: drifted, correct: 0, labelled: 0 }).decision).toBe('retrain');
   });
 
-  it('retrains when forced, and when there is no active model', () => {
-    expect(decide({ ...base, force: true }).decision).toBe('retrain');
-    expect(decide({ ...base, hasActiveModel: false }).decision).toBe('retrain');
+  it('retrains when forced, whatever the labels, and leaves episodes alone; and when there is no active model', () => {
+    const forced = decide({ ...base, force: true, features: drifted, newLabels: 0, openEpisode: open });
+    expect(forced).toMatchObject({ decision: 'retrain', reasons: ['retraining forced by schedule'] });
+    expect(forced.episode).toEqual({ kind: 'none' });
+    expect(decide({ ...base, champion: null }).decision).toBe('retrain');
+  });
+});
+
+describe('drift decision: a retrain only when it can change something', () => {
+  it('needs max(minNewLabels, 10% of the champion training set) labels after its cut-off', () => {
+    const champion = { version: 2, hasArtifact: true, trainingSamples: 5000 };
+    const at = (newLabels: number, trainingSamples: number | null = 5000) =>
+      eligibility({
+        champion: { ...champion, trainingSamples },
+        newLabels,
+        minNewLabels: 200,
+        episode: null,
+      });
+    expect(at(499)).toMatchObject({ eligible: false, newLabels: 499, needed: 500 });
+    expect(at(500)).toMatchObject({ eligible: true, needed: 500 });
+    // A small training set: minNewLabels is the floor. 10% of 1,234 rounds up to 124.
+    expect(at(199, 1234)).toMatchObject({ eligible: false, needed: 200 });
+    expect(at(200, 1234)).toMatchObject({ eligible: true, needed: 200 });
+    expect(at(0, 12_340).needed).toBe(1234);
+    // Not recorded (an older version): minNewLabels alone.
+    expect(at(200, null)).toMatchObject({ eligible: true, needed: 200 });
+  });
+
+  it('is eligible whatever the labels when the champion has no artifact (a seeded version)', () => {
+    const e = eligibility({
+      champion: { version: 1, hasArtifact: false, trainingSamples: null },
+      newLabels: 0,
+      minNewLabels: 200,
+      episode: null,
+    });
+    expect(e).toEqual({
+      eligible: true,
+      newLabels: 0,
+      needed: 200,
+      reason: 'v1 has no artifact: a trained model can be compared with it, retrain',
+    });
+  });
+
+  it('waits for labels on drift without enough of them: awaiting_labels with the label coverage, an episode opens', () => {
+    const d = decide({ ...base, features: drifted, newLabels: 120 });
+    expect(d.decision).toBe('awaiting_labels');
+    expect(d.eligibility).toEqual({
+      eligible: false,
+      newLabels: 120,
+      needed: 500,
+      reason:
+        "only 120 labelled examples arrived after v2's training cut-off (need 500): a retrain would learn nothing new, awaiting labels",
+    });
+    expect(d.reasons.slice(-2)).toEqual([
+      d.eligibility!.reason,
+      "labels of the last 7 days' predictions so far: 20.0% (42 of 210)",
+    ]);
+    expect(d.episode).toEqual({
+      kind: 'open',
+      episode: {
+        id: 'e-new',
+        condition: 'drift',
+        startedOn: '2030-03-10',
+        lastSeenOn: '2030-03-10',
+        days: 1,
+        retrains: 0,
+        lastRetrainOn: null,
+        lastRetrainChampion: null,
+        lastRetrainNewLabels: null,
+      },
+    });
+  });
+
+  it('retrains once per episode on the same labels: the next day of drift awaits labels', () => {
+    // The day after the retrain of 03-08 (its candidate was rejected: v2 is still the champion), 80 more
+    // labels than then: fewer than the 500 needed.
+    const d = decide({ ...base, features: drifted, newLabels: 780, openEpisode: open });
+    expect(d.decision).toBe('awaiting_labels');
+    expect(d.eligibility).toMatchObject({ eligible: false, newLabels: 80, needed: 500 });
+    expect(d.eligibility!.reason).toBe(
+      "only 80 labelled examples arrived since this episode's retrain on 2030-03-08 (need 500): awaiting labels",
+    );
+    expect(d.episode).toEqual({
+      kind: 'continue',
+      episode: { ...open, lastSeenOn: '2030-03-10', days: 3 },
+    });
+  });
+
+  it('retrains again in an episode once enough labels arrived since its last retrain', () => {
+    const d = decide({ ...base, features: drifted, newLabels: 1200, openEpisode: open });
+    expect(d.decision).toBe('retrain');
+    expect(d.eligibility).toMatchObject({ eligible: true, newLabels: 500 });
+    expect(d.episode).toMatchObject({
+      kind: 'continue',
+      episode: {
+        retrains: 2,
+        days: 3,
+        lastRetrainOn: '2030-03-10',
+        lastRetrainChampion: 2,
+        lastRetrainNewLabels: 1200,
+      },
+    });
+  });
+
+  it('counts from the new champion cut-off after a deployment in the episode', () => {
+    // v3 was deployed after the retrain of 03-08: its own cut-off counts, not the episode's last retrain.
+    const d = decide({
+      ...base,
+      champion: { version: 3, hasArtifact: true, trainingSamples: 6000 },
+      features: drifted,
+      newLabels: 40,
+      openEpisode: open,
+    });
+    expect(d.decision).toBe('awaiting_labels');
+    expect(d.eligibility).toMatchObject({ newLabels: 40, needed: 600 });
+    expect(d.eligibility!.reason).toMatch(/after v3's training cut-off/);
+  });
+
+  it('retrains a champion without an artifact once per episode, then waits for labels like any other', () => {
+    const seeded = { version: 1, hasArtifact: false, trainingSamples: null };
+    const first = decide({ ...base, champion: seeded, features: drifted, newLabels: 30 });
+    expect(first.decision).toBe('retrain');
+    expect(first.episode).toMatchObject({ kind: 'open', episode: { retrains: 1, lastRetrainChampion: 1 } });
+    const state = (first.episode as { episode: EpisodeState }).episode;
+    const next = decide({
+      ...base,
+      logicalDate: '2030-03-11',
+      champion: seeded,
+      features: drifted,
+      newLabels: 45,
+      openEpisode: state,
+    });
+    expect(next.decision).toBe('awaiting_labels');
+    expect(next.eligibility).toMatchObject({ newLabels: 15, needed: 200 });
+  });
+});
+
+describe('drift decision: episodes', () => {
+  it('opens on the first breached day, continues while breached, and closes on the first day without', () => {
+    const day1 = decide({ ...base, logicalDate: '2030-03-10', features: drifted });
+    expect(day1.episode).toMatchObject({ kind: 'open', episode: { id: 'e-new', days: 1, retrains: 1 } });
+    const e1 = (day1.episode as { episode: EpisodeState }).episode;
+
+    // Day 2: drift and low accuracy. The episode goes on, with both conditions, and waits for labels.
+    const day2 = decide({
+      ...base,
+      logicalDate: '2030-03-11',
+      features: drifted,
+      correct: 70,
+      newLabels: 850,
+      openEpisode: e1,
+      newEpisodeId: 'unused',
+    });
+    expect(day2.decision).toBe('awaiting_labels');
+    expect(day2.episode).toEqual({
+      kind: 'continue',
+      episode: { ...e1, condition: 'drift_and_accuracy', lastSeenOn: '2030-03-11', days: 2 },
+    });
+    const e2 = (day2.episode as { episode: EpisodeState }).episode;
+
+    // Day 3: nothing breached. The episode ends that day.
+    const day3 = decide({ ...base, logicalDate: '2030-03-12', openEpisode: e2 });
+    expect(day3.decision).toBe('no_action');
+    expect(day3.episode).toEqual({ kind: 'close', episode: e2, endedOn: '2030-03-12' });
+    expect(day3.reasons.at(-1)).toBe(
+      'no drift or low accuracy: the episode open since 2030-03-10 ends after 2 day(s)',
+    );
+  });
+
+  it('keeps the episode open on a day that judges nothing, and on a catch-up of an older day', () => {
+    const few: FeatureResult[] = [{ feature: 'member_age', baselineSize: 1000, currentSize: 12 }];
+    const blind = decide({ ...base, features: few, correct: 0, labelled: 0, openEpisode: open });
+    expect(blind.decision).toBe('insufficient_data');
+    expect(blind.episode).toEqual({ kind: 'none' });
+    const older = decide({ ...base, logicalDate: '2030-03-09', openEpisode: open });
+    expect(older.decision).toBe('no_action');
+    expect(older.episode).toEqual({ kind: 'none' });
+  });
+
+  it('closes a drift episode on stable inputs even when accuracy cannot be judged yet', () => {
+    const d = decide({ ...base, correct: 0, labelled: 0, openEpisode: open });
+    expect(d.decision).toBe('insufficient_labels');
+    expect(d.episode).toEqual({ kind: 'close', episode: open, endedOn: '2030-03-10' });
+  });
+
+  it('counts the days of an episode from its first breached day to its last, gaps included', () => {
+    const d = decide({
+      ...base,
+      logicalDate: '2030-03-14',
+      features: drifted,
+      newLabels: 700,
+      openEpisode: open,
+    });
+    expect(d.episode).toMatchObject({ kind: 'continue', episode: { startedOn: '2030-03-08', days: 7 } });
   });
 });

@@ -1,6 +1,7 @@
 import { sampleSizeCheck, wilsonInterval } from '@app/drift';
 import type { AccuracyDto } from '@app/contracts';
-import type { DriftDecision } from '@app/domain';
+import { NEW_LABELS_SHARE } from '@app/domain';
+import type { DriftDecision, EpisodeCondition } from '@app/domain';
 
 /** One key feature's comparison of the current window with its frozen baseline. */
 export interface FeatureResult {
@@ -12,35 +13,96 @@ export interface FeatureResult {
   band?: 'stable' | 'moderate' | 'significant';
 }
 
+/** The version in production, as far as the decision needs it. */
+export interface ChampionFacts {
+  version: number;
+  /** A champion without an artifact (a seeded version) cannot be scored on a hold-out: any model may replace it. */
+  hasArtifact: boolean;
+  /** Its training-set size; null when not recorded (then only minNewLabels counts). */
+  trainingSamples: number | null;
+}
+
+/** An open episode as stored (drift_episodes), what the decision continues or closes. */
+export interface EpisodeState {
+  id: string;
+  condition: EpisodeCondition;
+  startedOn: string;
+  lastSeenOn: string;
+  days: number;
+  retrains: number;
+  /** The last retrain it asked for: the date, the champion then, and the new labels counted then. */
+  lastRetrainOn: string | null;
+  lastRetrainChampion: number | null;
+  lastRetrainNewLabels: number | null;
+}
+
+/** What happens to the (tenant, model)'s episode with this check. */
+export type EpisodeChange =
+  | { kind: 'none' }
+  | { kind: 'open'; episode: EpisodeState }
+  | { kind: 'continue'; episode: EpisodeState }
+  | { kind: 'close'; episode: EpisodeState; endedOn: string };
+
+export interface Eligibility {
+  eligible: boolean;
+  /** The labels compared with `needed`: since the cut-off, or since this episode's last retrain. */
+  newLabels: number;
+  needed: number;
+  reason: string;
+}
+
 export interface DecisionInput {
   force: boolean;
   requestedBy: string;
-  hasActiveModel: boolean;
+  logicalDate: string;
+  /** The version in production; null when the tenant has none. */
+  champion: ChampionFacts | null;
   correct: number;
   labelled: number;
   accuracyThreshold: number;
   minLabelled: number;
   windowDays: number;
+  /** The active version's predictions made in the accuracy window, and how many have labels. */
+  maturity: { predictions: number; labelled: number };
   features: FeatureResult[];
+  /** The window the features were judged on (the long one when the short had too few claims). */
   psiWindowDays: number;
   minWindowSamples: number;
   driftThreshold: number;
+  /** Labelled examples of claims filed after the champion's training cut-off, known as of the check. */
+  newLabels: number;
+  minNewLabels: number;
+  /** The (tenant, model)'s open episode, if any. */
+  openEpisode: EpisodeState | null;
+  /** The id a new episode gets (ids are made by the caller, so the decision stays pure). */
+  newEpisodeId: string;
 }
 
 export interface Decision {
   decision: DriftDecision;
   accuracy?: AccuracyDto;
   reasons: string[];
+  /** On a breach: whether a retrain could change something. */
+  eligibility?: Eligibility;
+  episode: EpisodeChange;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const DAY_MS = 86_400_000;
+const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 
-/**
- * Whether a model needs retraining, from the PSI of its key features and its recent accuracy. Pure, so
- * every branch has a fixture test. Each window is judged only with enough data; with neither, the
- * answer is insufficient_data, never drift.
- */
-export function decide(i: DecisionInput): Decision {
+/** What the signals say, before eligibility and episodes. */
+interface Judgement {
+  accuracy?: AccuracyDto;
+  reasons: string[];
+  drifted: boolean;
+  below: boolean;
+  psiJudged: boolean;
+  accuracyJudged: boolean;
+}
+
+/** PSI of the key features and the accuracy of the active version, each judged only with enough data. */
+function judge(i: DecisionInput): Judgement {
   const reasons: string[] = [];
   let accuracy: AccuracyDto | undefined;
   if (i.labelled > 0) {
@@ -53,10 +115,6 @@ export function decide(i: DecisionInput): Decision {
       threshold: i.accuracyThreshold,
     };
   }
-  if (i.force) return { decision: 'retrain', accuracy, reasons: [`retraining forced by ${i.requestedBy}`] };
-  if (!i.hasActiveModel)
-    return { decision: 'retrain', accuracy, reasons: ['no active model version: train one'] };
-
   const judged = i.features.filter((f) => f.psi !== undefined);
   const drifted = judged.filter((f) => f.band === 'significant');
   for (const f of drifted)
@@ -74,8 +132,8 @@ export function decide(i: DecisionInput): Decision {
   }
 
   const enough = sampleSizeCheck(i.labelled, i.minLabelled);
-  // Retrain on accuracy only when the whole 95% interval lies under the threshold: a week of bad luck on a
-  // few dozen cases is not evidence of decay.
+  // Low accuracy only when the whole 95% interval lies under the threshold: a week of bad luck on a few
+  // dozen cases is not evidence of decay.
   const below = enough.sufficient && accuracy !== undefined && accuracy.high < i.accuracyThreshold;
   const ci = accuracy
     ? `${pct(accuracy.value)} (95% CI ${pct(accuracy.low)}-${pct(accuracy.high)}, n=${i.labelled})`
@@ -90,8 +148,163 @@ export function decide(i: DecisionInput): Decision {
     const verdict = accuracy!.value >= i.accuracyThreshold ? 'meets' : 'is not significantly below';
     reasons.push(`${i.windowDays}-day accuracy ${ci} ${verdict} the ${pct(i.accuracyThreshold)} threshold`);
   }
+  return {
+    accuracy,
+    reasons,
+    drifted: drifted.length > 0,
+    below,
+    psiJudged: judged.length > 0,
+    accuracyJudged: enough.sufficient,
+  };
+}
 
-  if (drifted.length > 0 || below) return { decision: 'retrain', accuracy, reasons };
-  if (judged.length === 0 && !enough.sufficient) return { decision: 'insufficient_data', accuracy, reasons };
-  return { decision: 'no_action', accuracy, reasons };
+/**
+ * Whether a retrain can change something (docs/models.md): the champion has no artifact, or at least
+ * max(minNewLabels, 10% of its training set) labelled examples arrived after its training cut-off. Within
+ * an episode that already retrained against this champion, the count restarts at that retrain: a candidate
+ * it rejected learned from the same labels, and another one would too.
+ */
+export function eligibility(i: {
+  champion: ChampionFacts;
+  newLabels: number;
+  minNewLabels: number;
+  episode: EpisodeState | null;
+}): Eligibility {
+  const { champion } = i;
+  const needed = Math.max(i.minNewLabels, Math.ceil(NEW_LABELS_SHARE * (champion.trainingSamples ?? 0)));
+  const e = i.episode;
+  const retrainedAgainstIt =
+    e !== null && e.lastRetrainChampion === champion.version && e.lastRetrainNewLabels !== null;
+  if (!retrainedAgainstIt) {
+    if (!champion.hasArtifact)
+      return {
+        eligible: true,
+        newLabels: i.newLabels,
+        needed,
+        reason: `v${champion.version} has no artifact: a trained model can be compared with it, retrain`,
+      };
+    const eligible = i.newLabels >= needed;
+    return {
+      eligible,
+      newLabels: i.newLabels,
+      needed,
+      reason: eligible
+        ? `${i.newLabels} labelled examples arrived after v${champion.version}'s training cut-off (need ${needed}): a retrain can learn from them`
+        : `only ${i.newLabels} labelled examples arrived after v${champion.version}'s training cut-off (need ${needed}): a retrain would learn nothing new, awaiting labels`,
+    };
+  }
+  const since = Math.max(0, i.newLabels - e.lastRetrainNewLabels!);
+  const eligible = since >= needed;
+  return {
+    eligible,
+    newLabels: since,
+    needed,
+    reason: eligible
+      ? `${since} labelled examples arrived since this episode's retrain on ${e.lastRetrainOn} (need ${needed}): retrain again`
+      : `only ${since} labelled examples arrived since this episode's retrain on ${e.lastRetrainOn} (need ${needed}): awaiting labels`,
+  };
+}
+
+function conditionOf(drifted: boolean, below: boolean): EpisodeCondition {
+  return drifted && below ? 'drift_and_accuracy' : drifted ? 'drift' : 'accuracy';
+}
+
+/** The open episode extended to `date` (dates may arrive out of order: a catch-up of an older day). */
+function extend(e: EpisodeState, date: string, condition: EpisodeCondition): EpisodeState {
+  const startedOn = dayNumber(date) < dayNumber(e.startedOn) ? date : e.startedOn;
+  const lastSeenOn = dayNumber(date) > dayNumber(e.lastSeenOn) ? date : e.lastSeenOn;
+  return {
+    ...e,
+    condition: e.condition === condition ? e.condition : 'drift_and_accuracy',
+    startedOn,
+    lastSeenOn,
+    days: dayNumber(lastSeenOn) - dayNumber(startedOn) + 1,
+  };
+}
+
+/**
+ * Whether a model needs retraining, and whether it is worth it. Pure, so every branch has a fixture test.
+ * Each signal is judged only with enough data. Drift (PSI of a key feature) or accuracy significantly under
+ * its threshold is a breach: it opens an episode or continues the open one, and is `retrain` when a retrain
+ * can change something, `awaiting_labels` otherwise. A day that judges something and finds no breach closes
+ * the episode. A forced check retrains whatever it finds and leaves episodes alone.
+ */
+export function decide(i: DecisionInput): Decision {
+  const j = judge(i);
+  const { accuracy } = j;
+  if (i.force)
+    return {
+      decision: 'retrain',
+      accuracy,
+      reasons: [`retraining forced by ${i.requestedBy}`],
+      episode: { kind: 'none' },
+    };
+  if (!i.champion)
+    return {
+      decision: 'retrain',
+      accuracy,
+      reasons: ['no active model version: train one'],
+      episode: { kind: 'none' },
+    };
+
+  const reasons = [...j.reasons];
+  const open = i.openEpisode;
+  if (j.drifted || j.below) {
+    const condition = conditionOf(j.drifted, j.below);
+    const elig = eligibility({
+      champion: i.champion,
+      newLabels: i.newLabels,
+      minNewLabels: i.minNewLabels,
+      episode: open,
+    });
+    reasons.push(elig.reason);
+    const coverage =
+      i.maturity.predictions > 0
+        ? `${pct(i.maturity.labelled / i.maturity.predictions)} (${i.maturity.labelled} of ${i.maturity.predictions})`
+        : 'none (no predictions)';
+    if (!elig.eligible)
+      reasons.push(`labels of the last ${i.windowDays} days' predictions so far: ${coverage}`);
+    let episode: EpisodeState = open
+      ? extend(open, i.logicalDate, condition)
+      : {
+          id: i.newEpisodeId,
+          condition,
+          startedOn: i.logicalDate,
+          lastSeenOn: i.logicalDate,
+          days: 1,
+          retrains: 0,
+          lastRetrainOn: null,
+          lastRetrainChampion: null,
+          lastRetrainNewLabels: null,
+        };
+    if (elig.eligible)
+      episode = {
+        ...episode,
+        retrains: episode.retrains + 1,
+        lastRetrainOn: i.logicalDate,
+        lastRetrainChampion: i.champion.version,
+        lastRetrainNewLabels: i.newLabels,
+      };
+    return {
+      decision: elig.eligible ? 'retrain' : 'awaiting_labels',
+      accuracy,
+      reasons,
+      eligibility: elig,
+      episode: open ? { kind: 'continue', episode } : { kind: 'open', episode },
+    };
+  }
+
+  const judgedSomething = j.psiJudged || j.accuracyJudged;
+  // Only a later day closes an episode: a catch-up of an older date says nothing about today.
+  const closes = open !== null && judgedSomething && dayNumber(i.logicalDate) > dayNumber(open.lastSeenOn);
+  if (closes)
+    reasons.push(
+      `no drift or low accuracy: the episode open since ${open.startedOn} ends after ${open.days} day(s)`,
+    );
+  const episode: EpisodeChange = closes
+    ? { kind: 'close', episode: open, endedOn: i.logicalDate }
+    : { kind: 'none' };
+  if (!judgedSomething) return { decision: 'insufficient_data', accuracy, reasons, episode };
+  if (!j.accuracyJudged) return { decision: 'insufficient_labels', accuracy, reasons, episode };
+  return { decision: 'no_action', accuracy, reasons, episode };
 }

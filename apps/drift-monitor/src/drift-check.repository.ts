@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DriftCheck, driftCheckInputs, windowHistograms } from '@app/database';
+import {
+  advisoryXactLock,
+  DriftCheck,
+  DriftEpisode,
+  driftCheckInputs,
+  windowHistograms,
+} from '@app/database';
 import type { DriftCheckInputs, FeatureBinCount } from '@app/database';
 import type { ModelType } from '@app/domain';
-import type { Decision, FeatureResult } from './decision';
+import type { Decision, EpisodeChange, EpisodeState, FeatureResult } from './decision';
 
 /** The end (exclusive) of a logical date's windows: the next midnight UTC. */
 export function windowEnd(logicalDate: string): Date {
@@ -26,27 +32,37 @@ export interface NewDriftCheck {
   features: FeatureResult[];
   /** (tenant, model, version, date) for scheduled checks; null: always stored. */
   idempotencyKey: string | null;
+  /** Days of the window the features were judged on. */
+  psiWindowDays: number;
+  maturity: DriftCheckInputs['maturity'];
   eventId: string;
   correlationId: string;
 }
 
 @Injectable()
 export class DriftCheckRepository {
-  /** Current-window counts of every key feature in the bins of the active baselines (computed in SQL). */
+  /**
+   * Current-window counts of every key feature in the bins of `version`'s baselines (the active version
+   * the check is of), computed in SQL.
+   */
   async histograms(
     em: EntityManager,
-    tenantId: string,
-    modelType: ModelType,
-    logicalDate: string,
-    days: number,
+    q: { tenantId: string; modelType: ModelType; version: number; logicalDate: string; days: number },
   ): Promise<FeatureBinCount[]> {
-    const to = windowEnd(logicalDate);
-    return windowHistograms(em, { tenantId, modelType, from: new Date(to.getTime() - days * DAY_MS), to });
+    const to = windowEnd(q.logicalDate);
+    return windowHistograms(em, {
+      tenantId: q.tenantId,
+      modelType: q.modelType,
+      version: q.version,
+      from: new Date(to.getTime() - q.days * DAY_MS),
+      to,
+    });
   }
 
   /**
-   * In one round trip: the active version (the validator's registry) and the correct and labelled
-   * predictions whose outcome became known in the accuracy window.
+   * In one round trip: the active version (the validator's registry), the accuracy of its predictions
+   * whose outcome became known in the accuracy window, the label maturity of its predictions made in it,
+   * and the labels that arrived after its training cut-off.
    */
   async context(
     em: EntityManager,
@@ -88,6 +104,14 @@ export class DriftCheckRepository {
       accuracyHigh: a?.high ?? null,
       labelledCount: a?.labelled ?? 0,
       reasons: c.decision.reasons,
+      psiWindowDays: c.psiWindowDays,
+      windowPredictions: c.maturity.predictions,
+      windowLabelled: c.maturity.labelled,
+      labelCoverage: c.maturity.predictions > 0 ? c.maturity.labelled / c.maturity.predictions : null,
+      oldestUnlabelledAt: c.maturity.oldestUnlabelledAt,
+      newLabels: c.decision.eligibility?.newLabels ?? null,
+      newLabelsNeeded: c.decision.eligibility?.needed ?? null,
+      episodeId: c.decision.episode.kind === 'none' ? null : c.decision.episode.episode.id,
       idempotencyKey: c.idempotencyKey,
       eventId: c.eventId,
       correlationId: c.correlationId,
@@ -102,5 +126,91 @@ export class DriftCheckRepository {
       .returning('id')
       .execute<{ id: string }[]>('all');
     return inserted.length > 0;
+  }
+
+  /**
+   * The (tenant, model)'s open episode, read after taking a per-(tenant, model) transaction lock: checks of
+   * one model (a scheduled one and an operator's) then decide one after the other, each seeing the episode
+   * the previous one left.
+   */
+  async openEpisode(em: EntityManager, tenantId: string, modelType: ModelType): Promise<EpisodeState | null> {
+    await advisoryXactLock(em, `drift-episode:${tenantId}:${modelType}`);
+    const e = await em.findOne(
+      DriftEpisode,
+      { tenantId, modelType, status: 'open' },
+      { disableIdentityMap: true },
+    );
+    return e
+      ? {
+          id: e.id,
+          condition: e.condition,
+          startedOn: e.startedOn,
+          lastSeenOn: e.lastSeenOn,
+          days: e.days,
+          retrains: e.retrains,
+          lastRetrainOn: e.lastRetrainOn,
+          lastRetrainChampion: e.lastRetrainChampion,
+          lastRetrainNewLabels: e.lastRetrainNewLabels,
+        }
+      : null;
+  }
+
+  /** Stores what the decision did to the episode: opens, continues or closes it. */
+  async applyEpisode(
+    em: EntityManager,
+    q: { tenantId: string; modelType: ModelType; version: number | null; checkId: string },
+    change: EpisodeChange,
+  ): Promise<void> {
+    const now = new Date();
+    switch (change.kind) {
+      case 'none':
+        return;
+      case 'open': {
+        const e = change.episode;
+        await em.insert(DriftEpisode, {
+          id: e.id,
+          tenantId: q.tenantId,
+          modelType: q.modelType,
+          condition: e.condition,
+          startedOn: e.startedOn,
+          lastSeenOn: e.lastSeenOn,
+          days: e.days,
+          retrains: e.retrains,
+          status: 'open',
+          modelVersion: q.version,
+          openedByCheckId: q.checkId,
+          lastRetrainOn: e.lastRetrainOn,
+          lastRetrainChampion: e.lastRetrainChampion,
+          lastRetrainNewLabels: e.lastRetrainNewLabels,
+        });
+        return;
+      }
+      case 'continue': {
+        const e = change.episode;
+        await em.nativeUpdate(
+          DriftEpisode,
+          { id: e.id },
+          {
+            condition: e.condition,
+            startedOn: e.startedOn,
+            lastSeenOn: e.lastSeenOn,
+            days: e.days,
+            retrains: e.retrains,
+            lastRetrainOn: e.lastRetrainOn,
+            lastRetrainChampion: e.lastRetrainChampion,
+            lastRetrainNewLabels: e.lastRetrainNewLabels,
+            updatedAt: now,
+          },
+        );
+        return;
+      }
+      case 'close':
+        await em.nativeUpdate(
+          DriftEpisode,
+          { id: change.episode.id },
+          { status: 'closed', endedOn: change.endedOn, updatedAt: now },
+        );
+        return;
+    }
   }
 }

@@ -9,16 +9,33 @@ export class DriftMonitorConfig extends BaseConfig {
   @Min(1)
   MIN_LABELLED_PREDICTIONS = 30;
 
-  /** Days of the window whose feature distributions are compared with the baselines (PSI). */
+  /**
+   * Days of the window whose feature distributions are compared with the baselines (PSI). Short, so that a
+   * new drift fills most of it within days instead of being diluted by weeks of older claims
+   * (docs/models.md, "Windows").
+   */
   @IsInt()
   @Min(1)
   @Max(365)
-  PSI_WINDOW_DAYS = 30;
+  PSI_WINDOW_DAYS = 10;
 
-  /** Claims needed in the PSI window before a feature's PSI may decide anything. */
+  /**
+   * The window used instead when the short one holds fewer than MIN_WINDOW_SAMPLES claims (a tenant with
+   * few claims): slower to see a drift, but never judged on a handful of claims.
+   */
   @IsInt()
   @Min(1)
-  MIN_WINDOW_SAMPLES = 50;
+  @Max(365)
+  PSI_LONG_WINDOW_DAYS = 30;
+
+  /**
+   * Claims needed in a PSI window before a feature's PSI may decide anything. On steady data, sampling
+   * noise alone (chiefly a small bin left empty) pushes a PSI over 0.25 in 1 window of 200 at 150 claims,
+   * 1 of 3,000 at 210, and 1 of 200,000 at 300 (docs/models.md, "Windows").
+   */
+  @IsInt()
+  @Min(1)
+  MIN_WINDOW_SAMPLES = 250;
 
   /** Days of the accuracy window (the spec's 7-day accuracy). */
   @IsInt()

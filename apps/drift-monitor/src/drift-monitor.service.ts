@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
-import type { Envelope, FeatureDriftDto } from '@app/contracts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { DriftEpisodeDto, Envelope, FeatureDriftDto, LabelMaturityDto } from '@app/contracts';
 import { countsFromBins, DriftMathError, parseBaseline, psiFromCounts } from '@app/drift';
 import type { FeatureBinCount } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
@@ -27,7 +28,11 @@ function withFeature<T>(feature: string, version: number, work: () => T): T {
   }
 }
 
-/** The spec's steps 1 and 2: check drift (PSI of key features) and 7-day performance, store the check, say what it found. */
+/**
+ * The spec's steps 1 and 2: check drift (PSI of key features against the active version's baselines) and
+ * the active version's 7-day performance, store the check with its label maturity, keep the model's
+ * episode, and say what it found: drift.detected only when a retrain can change something.
+ */
 @Injectable()
 export class DriftMonitorService {
   private readonly checksTotal;
@@ -49,6 +54,8 @@ export class DriftMonitorService {
     const { em } = ctx;
     const cfg = MODEL_CONFIGS[modelType];
     const tenantId = event.tenantId;
+    // First: the lock that makes checks of one model decide one after the other (episodes).
+    const openEpisode = await this.checks.openEpisode(em, tenantId, modelType);
     const context = await this.checks.context(
       em,
       tenantId,
@@ -57,30 +64,42 @@ export class DriftMonitorService {
       this.config.ACCURACY_WINDOW_DAYS,
     );
     const version = context.version;
-    const features = this.psi(
-      await this.checks.histograms(em, tenantId, modelType, logicalDate, this.config.PSI_WINDOW_DAYS),
-      modelType,
-    );
+    const { features, windowDays } =
+      version === null
+        ? { features: [], windowDays: this.config.PSI_WINDOW_DAYS }
+        : await this.featuresOf(em, { tenantId, modelType, version, logicalDate });
     // No check for a retrain in progress here: the trainer owns its runs and coalesces a trigger that
     // arrives while one runs (one retrain at a time per model, whoever asks).
+    const checkId = newId();
     let decision: Decision = decide({
       force: force ?? false,
       requestedBy,
-      hasActiveModel: version !== null,
+      logicalDate,
+      champion: context.champion
+        ? {
+            version: context.champion.version,
+            hasArtifact: context.champion.artifactId !== null,
+            trainingSamples: context.champion.trainingSamples,
+          }
+        : null,
       correct: context.correct,
       labelled: context.labelled,
       accuracyThreshold: cfg.accuracyThreshold,
       minLabelled: this.config.MIN_LABELLED_PREDICTIONS,
       windowDays: this.config.ACCURACY_WINDOW_DAYS,
+      maturity: context.maturity,
       features,
-      psiWindowDays: this.config.PSI_WINDOW_DAYS,
+      psiWindowDays: windowDays,
       minWindowSamples: this.config.MIN_WINDOW_SAMPLES,
       driftThreshold: cfg.driftThreshold,
+      newLabels: context.newLabels,
+      minNewLabels: cfg.minNewLabels,
+      openEpisode,
+      newEpisodeId: newId(),
     });
     // Scheduled checks are keyed by (tenant, model, active version, date): a repeated trigger is suppressed.
     const scheduled = requestedBy === 'schedule' || requestedBy === 'catch_up';
     const key = scheduled && !force ? `${tenantId}:${modelType}:v${version ?? 0}:${logicalDate}` : null;
-    const checkId = newId();
     const record = {
       id: checkId,
       tenantId,
@@ -88,14 +107,20 @@ export class DriftMonitorService {
       version,
       logicalDate,
       features,
+      psiWindowDays: windowDays,
+      maturity: context.maturity,
       eventId: event.id,
       correlationId: event.correlationId,
     };
-    if (!(await this.checks.record(em, { ...record, decision, idempotencyKey: key }))) {
+    if (await this.checks.record(em, { ...record, decision, idempotencyKey: key })) {
+      await this.checks.applyEpisode(em, { tenantId, modelType, version, checkId }, decision.episode);
+    } else {
+      // A repeated check changes no episode, and tells nobody.
       decision = {
-        ...decision,
         decision: 'suppressed',
+        accuracy: decision.accuracy,
         reasons: [`version ${version ?? '-'} was already checked for ${logicalDate}: not triggering again`],
+        episode: { kind: 'none' },
       };
       await this.checks.record(em, { ...record, decision, idempotencyKey: null });
     }
@@ -108,14 +133,42 @@ export class DriftMonitorService {
         baselineSize: f.baselineSize,
         currentSize: f.currentSize,
       }));
+    const m = context.maturity;
+    const labels: LabelMaturityDto = {
+      windowDays: this.config.ACCURACY_WINDOW_DAYS,
+      predictions: m.predictions,
+      labelled: m.labelled,
+      ...(m.predictions > 0 ? { coverage: m.labelled / m.predictions } : {}),
+      ...(m.oldestUnlabelledAt ? { oldestUnlabelledAt: m.oldestUnlabelledAt.toISOString() } : {}),
+    };
+    const ep = decision.episode;
+    const episode: DriftEpisodeDto | undefined =
+      ep.kind === 'open' || ep.kind === 'continue'
+        ? {
+            id: ep.episode.id,
+            condition: ep.episode.condition,
+            startedOn: ep.episode.startedOn,
+            days: ep.episode.days,
+            retrains: ep.episode.retrains,
+            opened: ep.kind === 'open',
+          }
+        : undefined;
     const common = {
       checkId,
       modelType,
       activeVersion: version ?? undefined,
       accuracy: decision.accuracy,
       reasons: decision.reasons,
+      labels,
+      eligibility: decision.eligibility,
+      episode,
     };
-    await ctx.emit('drift.checked', { ...common, decision: decision.decision, features: judged });
+    await ctx.emit('drift.checked', {
+      ...common,
+      decision: decision.decision,
+      features: judged,
+      psiWindowDays: windowDays,
+    });
     if (decision.decision === 'retrain')
       await ctx.emit('drift.detected', {
         ...common,
@@ -126,8 +179,29 @@ export class DriftMonitorService {
       modelType,
       decision: decision.decision,
       maxPsi: Math.max(0, ...judged.map((f) => f.psi)),
+      psiWindowDays: windowDays,
+      episode: episode ? { id: episode.id, days: episode.days, opened: episode.opened } : undefined,
       reasons: decision.reasons,
     });
+  }
+
+  /**
+   * The key features of `version`'s baselines against the short window, or against the long one when the
+   * short holds too few claims to judge (docs/models.md, "Windows").
+   */
+  private async featuresOf(
+    em: EntityManager,
+    q: { tenantId: string; modelType: ModelType; version: number; logicalDate: string },
+  ): Promise<{ features: FeatureResult[]; windowDays: number }> {
+    const short = this.config.PSI_WINDOW_DAYS;
+    const features = this.psi(await this.checks.histograms(em, { ...q, days: short }), q.modelType);
+    const claims = Math.max(0, ...features.map((f) => f.currentSize));
+    const long = this.config.PSI_LONG_WINDOW_DAYS;
+    if (claims >= this.config.MIN_WINDOW_SAMPLES || long <= short) return { features, windowDays: short };
+    return {
+      features: this.psi(await this.checks.histograms(em, { ...q, days: long }), q.modelType),
+      windowDays: long,
+    };
   }
 
   /** PSI of every key feature whose window has enough claims, from the counts SQL computed. */

@@ -1,4 +1,4 @@
-import type { Envelope, Subject } from '@app/contracts';
+import type { Envelope, LabelMaturityDto, Subject } from '@app/contracts';
 import type { NotificationSeverity } from '@app/domain';
 import { MODEL_CONFIGS } from '@app/domain';
 
@@ -11,15 +11,30 @@ export interface NotificationMessage {
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
+/** The label coverage line of a drift alert: how far the labels of recent predictions have arrived. */
+function labelsLine(labels: LabelMaturityDto | undefined): string[] {
+  if (!labels) return [];
+  const coverage = labels.coverage === undefined ? 'no predictions' : pct(labels.coverage);
+  const oldest = labels.oldestUnlabelledAt
+    ? `; oldest unlabelled ${labels.oldestUnlabelledAt.slice(0, 10)}`
+    : '';
+  return [
+    `- labels of the last ${labels.windowDays} days' predictions: ${labels.labelled} of ${labels.predictions} (${coverage})${oldest}`,
+  ];
+}
+
 /**
  * What people are told about an event: what happened, why (figures), what the system did, and how to
  * acknowledge. Returns null for events that need no message (a validation that passed is followed by
- * its own model.deployed message).
+ * its own model.deployed message; a drift check that opens no episode; an episode's later days).
  */
 export function composeMessage(event: Envelope): NotificationMessage | null {
   switch (event.type) {
     case 'drift.detected': {
       const p = (event as Envelope<'drift.detected'>).payload;
+      // Once per episode: its later retrains are recorded, not announced. A forced retrain (no episode)
+      // is announced as it always was.
+      if (p.episode && !p.episode.opened) return null;
       const name = MODEL_CONFIGS[p.modelType].displayName;
       const lines = [
         `${name} for tenant ${event.tenantId} needs retraining (active version ${p.activeVersion ?? 'none'}).`,
@@ -30,11 +45,40 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
               `- 7-day accuracy ${pct(p.accuracy.value)} (95% CI ${pct(p.accuracy.low)}-${pct(p.accuracy.high)}, n=${p.accuracy.labelled}) vs threshold ${pct(p.accuracy.threshold)}`,
             ]
           : []),
+        ...labelsLine(p.labels),
         'Action: retraining has been requested.',
+        ...(p.episode
+          ? [
+              `This opens a drift episode (from ${p.episode.startedOn}): you are told once; later days are recorded in drift_checks and drift_episodes.`,
+            ]
+          : []),
       ];
       return {
         severity: 'warning',
         subject: `[Union Eyes ML] Drift detected: ${name}`,
+        body: lines.join('\n'),
+        modelType: p.modelType,
+      };
+    }
+    case 'drift.checked': {
+      const p = (event as Envelope<'drift.checked'>).payload;
+      // The one drift.checked people hear about: an episode that opens without a retrain (drift.detected
+      // carries the others).
+      if (p.decision !== 'awaiting_labels' || !p.episode?.opened) return null;
+      const name = MODEL_CONFIGS[p.modelType].displayName;
+      const lines = [
+        `${name} for tenant ${event.tenantId} shows drift or low accuracy (active version ${p.activeVersion ?? 'none'}), but too few new labels have arrived for a retrain to learn anything.`,
+        ...p.reasons.map((r) => `- ${r}`),
+        ...p.features
+          .filter((f) => f.band === 'significant')
+          .map((f) => `- ${f.feature}: PSI ${f.psi.toFixed(3)} (${f.band})`),
+        ...labelsLine(p.labels),
+        `Action: none yet. The model retrains by itself once ${p.eligibility?.needed ?? 'enough'} labelled examples are new to it; \`npm run ml:retrain -- ${p.modelType} --tenant ${event.tenantId} --force\` retrains now.`,
+        `This opens a drift episode (from ${p.episode.startedOn}): you are told once; later days are recorded in drift_checks and drift_episodes.`,
+      ];
+      return {
+        severity: 'warning',
+        subject: `[Union Eyes ML] Drift detected, awaiting labels: ${name}`,
         body: lines.join('\n'),
         modelType: p.modelType,
       };
@@ -108,6 +152,7 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
 
 /** Subjects the notifier listens to. */
 export const NOTIFIED_SUBJECTS = [
+  'drift.checked',
   'drift.detected',
   'model.validated',
   'model.deployed',

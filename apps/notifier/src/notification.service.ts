@@ -21,6 +21,15 @@ export class NotificationService {
     await this.notify(event, ctx);
   }
 
+  /**
+   * Most checks tell nobody; an episode that opens awaiting labels does, once. Its alert is a drift alert:
+   * it goes to whoever asked for drift.detected.
+   */
+  @OnEvent('drift.checked')
+  async onDriftChecked(event: Envelope<'drift.checked'>, ctx: HandlerContext): Promise<void> {
+    await this.notify(event, ctx, 'drift.detected');
+  }
+
   @OnEvent('model.validated')
   async onModelValidated(event: Envelope<'model.validated'>, ctx: HandlerContext): Promise<void> {
     await this.notify(event, ctx);
@@ -46,13 +55,14 @@ export class NotificationService {
     await this.notify(event, ctx);
   }
 
-  private async notify(event: Envelope, ctx: HandlerContext): Promise<void> {
+  /** `kind`: the event kind recipients subscribe to for this message (by default the event's type). */
+  private async notify(event: Envelope, ctx: HandlerContext, kind: string = event.type): Promise<void> {
     const message = composeMessage(event);
     if (!message) {
       ctx.log.debug('no notification for this event');
       return;
     }
-    const listed = await this.recipients.recipientsFor(ctx.em, event.tenantId, event.type, message.severity);
+    const listed = await this.recipients.recipientsFor(ctx.em, event.tenantId, kind, message.severity);
     const recipients = listed.length > 0 ? listed : [defaultRecipient(event.tenantId)];
     const created = await this.deliveries.record(ctx.em, event, message, recipients);
     ctx.log.info('notifications recorded', {

@@ -98,6 +98,9 @@ export async function fitCandidate(
         method: 'time',
         validationSplit: cfg.validationSplit,
         cutoff: split.cutoff.toISOString(),
+        // The newest example it was given (hold-out included; examples are sorted): labels of claims filed
+        // after it are new to this candidate, which is what makes a later retrain worth doing.
+        newest: (split.holdout.at(-1) ?? split.train.at(-1))!.at.toISOString(),
         train: split.train.length,
         holdout: split.holdout.length,
       },

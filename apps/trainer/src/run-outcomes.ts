@@ -60,6 +60,8 @@ export class RunOutcomes {
       validationSamples: r.validationSamples,
       artifactId: r.artifactId,
       algorithm: 'xgboost',
+      // The validator stores it with the version it deploys: the drift monitor counts labels after it.
+      ...(typeof r.split.newest === 'string' ? { trainingCutoff: r.split.newest } : {}),
     });
   }
 

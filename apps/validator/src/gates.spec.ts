@@ -1,4 +1,4 @@
-import { evaluateGates, largestGap } from './gates';
+import { evaluateGates, improvementGate, largestGap } from './gates';
 import type { GateInput } from './gates';
 
 const base: GateInput = {
@@ -9,6 +9,7 @@ const base: GateInput = {
   champion: null,
   championTolerance: 0,
   alpha: 0.05,
+  minGain: 0.03,
   subgroups: [],
   fairnessMaxGap: 0.2,
   fairnessMinGroup: 30,
@@ -41,9 +42,14 @@ describe('validation gates', () => {
       ['enough_evidence', true],
       ['champion_comparison', true],
       ['champion_mcnemar', true],
+      ['improvement', true],
       ['fairness', true],
     ]);
     expect(gates[2]!.detail).toBe('no active version to compare with: passes');
+    expect(gates[4]).toMatchObject({
+      rule: 'no_champion',
+      detail: 'no active version to improve on: passes',
+    });
   });
 
   it('fails the floor below the threshold, and passes exactly at it', () => {
@@ -104,5 +110,74 @@ describe('validation gates', () => {
     expect(advisory.passed).toBe(true);
     expect(advisory.detail).toMatch(/advisory for this model, not blocking/);
     expect(gate({ ...base, subgroups, fairnessMaxGap: 0.3 }, 'fairness').passed).toBe(true);
+  });
+});
+
+// Deploy only what improves: each rule alone, on fixed paired outcomes (McNemar figures computed by hand).
+describe('the improvement gate', () => {
+  it('lets a significantly better candidate in even under minGain (b=20, c=50 of 2000: chi-square p=0.00053)', () => {
+    // Champion 1620/2000 = 81.0%, candidate 1650/2000 = 82.5%: 1.5 points, both under the floor.
+    const g = improvementGate({ ...base, champion: paired(1600, 20, 50, 330) });
+    expect(g).toMatchObject({ name: 'improvement', passed: true, rule: 'significant', threshold: 0.03 });
+    expect(g.value).toBeCloseTo(0.015, 10);
+    // (|20 - 50| - 1)^2 / 70 = 12.014..., upper chi-square(1) tail 0.000528.
+    expect(g.pValue).toBeCloseTo(0.000528, 5);
+    expect(g.reason).toBeUndefined();
+    expect(g.detail).toBe(
+      'on the same 2000 hold-out examples: candidate 82.5% vs champion v3 81.0% (artifact); candidate-only right 50, champion-only right 20: deployable, significantly better (McNemar p=0.000528 < 0.05)',
+    );
+  });
+
+  it('lets a candidate at least minGain points better in without significance (exact p=0.388)', () => {
+    // Champion 84/100, candidate 88/100: 4 points; b=4, c=8: 2 * P(X <= 4 | 12, 1/2) = 1588/4096.
+    const g = improvementGate({ ...base, accuracyThreshold: 0.8, champion: paired(80, 4, 8, 8) });
+    expect(g).toMatchObject({ passed: true, rule: 'min_gain' });
+    expect(g.pValue).toBeCloseTo(1588 / 4096, 12);
+    expect(g.detail).toMatch(/: deployable, 4\.0 points better \(>= 3\.0\)$/);
+  });
+
+  it('counts a gain of exactly minGain as enough, whatever floating point says (0.29 - 0.26)', () => {
+    // Champion 26/100, candidate 29/100; 0.29 - 0.26 is 0.0299999... in binary floating point.
+    const g = improvementGate({ ...base, champion: paired(20, 6, 9, 65) });
+    expect(0.29 - 0.26).toBeLessThan(0.03);
+    expect(g).toMatchObject({ passed: true, rule: 'min_gain' });
+  });
+
+  it('lets a candidate in when the champion is under the floor and the candidate over it', () => {
+    // Champion 83/100 < 85%, candidate 85/100 >= 85%: 2 points, b=3, c=5, exact p = 2 * 93/256.
+    const g = improvementGate({ ...base, champion: paired(80, 3, 5, 12) });
+    expect(g).toMatchObject({ passed: true, rule: 'floor' });
+    expect(g.pValue).toBeCloseTo(186 / 256, 12);
+    expect(g.detail).toMatch(/deployable, the champion is under the 85\.0% floor and the candidate over it$/);
+  });
+
+  it('names every rule that holds, the first one as the rule', () => {
+    // Champion 155/200 = 77.5%, candidate 170/200 = 85%: significant (b=5, c=20), 7.5 points, and the floor.
+    const g = improvementGate({ ...base, champion: paired(150, 5, 20, 25) });
+    expect(g.rule).toBe('significant');
+    expect(g.detail).toMatch(
+      /deployable, significantly better \(McNemar p=0\.00511 < 0\.05\); 7\.5 points better \(>= 3\.0\); the champion is under the 85\.0% floor and the candidate over it$/,
+    );
+  });
+
+  it('rejects a candidate merely as good as the champion: no_improvement, and only that gate fails', () => {
+    // Both 85/100, b = c = 5.
+    const champion = paired(80, 5, 5, 10);
+    const gates = evaluateGates({ ...base, champion });
+    expect(gates.filter((g) => !g.passed).map((g) => g.name)).toEqual(['improvement']);
+    const g = gates.find((x) => x.name === 'improvement')!;
+    expect(g).toMatchObject({ passed: false, reason: 'no_improvement', value: 0, pValue: 1 });
+    expect(g.rule).toBeUndefined();
+    expect(g.detail).toBe(
+      'on the same 100 hold-out examples: candidate 85.0% vs champion v3 85.0% (artifact); candidate-only right 5, champion-only right 5: no_improvement (not significantly better at 0.05, less than 3.0 points better, and no floor to rescue): the champion stays',
+    );
+  });
+
+  it('passes when the champion has no outcome on the hold-out: nothing to compare', () => {
+    const g = improvementGate({
+      ...base,
+      champion: { version: 1, source: 'stored predictions', champion: [], candidate: [] },
+    });
+    expect(g).toMatchObject({ passed: true, rule: 'no_paired_outcomes' });
   });
 });

@@ -25,6 +25,8 @@ export interface GateInput {
   champion: ChampionScore | null;
   championTolerance: number;
   alpha: number;
+  /** Accuracy points by which a candidate must beat the champion when the gain is not significant. */
+  minGain: number;
   subgroups: SubgroupAccuracy[];
   fairnessMaxGap: number;
   fairnessMinGroup: number;
@@ -32,6 +34,8 @@ export interface GateInput {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** Accuracy points: 0.03 is "3.0". */
+const pts = (x: number) => (x * 100).toFixed(1);
 const share = (xs: readonly boolean[]) => (xs.length === 0 ? 0 : xs.filter(Boolean).length / xs.length);
 
 /** Largest accuracy gap between subgroups of one attribute, over groups large enough to compare. */
@@ -52,6 +56,69 @@ export function largestGap(
       result = { gap: best.accuracy - worst.accuracy, attribute, best, worst };
   }
   return result;
+}
+
+/** Which rule let a candidate replace the champion (docs/models.md, "Deploy only what improves"). */
+export type ImprovementRule = 'no_champion' | 'no_paired_outcomes' | 'significant' | 'min_gain' | 'floor';
+
+/**
+ * Deploy only what improves: a candidate replaces a champion only when it is significantly better on the
+ * shared hold-out (McNemar at `alpha`, in the candidate's favour), or at least `minGain` points better, or
+ * the champion is under the accuracy floor there and the candidate over it. A candidate merely "not
+ * worse" is rejected as no_improvement: retraining on the same labels then deploys nothing, and the model
+ * waits for new ones. Without a champion (or one with no outcome on these examples) there is nothing to
+ * improve on, and the other gates decide.
+ */
+export function improvementGate(i: GateInput): GateResultDto {
+  if (!i.champion)
+    return {
+      name: 'improvement',
+      passed: true,
+      rule: 'no_champion',
+      detail: 'no active version to improve on: passes',
+    };
+  if (i.champion.champion.length === 0)
+    return {
+      name: 'improvement',
+      passed: true,
+      rule: 'no_paired_outcomes',
+      detail: `champion v${i.champion.version} has no outcomes on these hold-out examples: nothing to compare, passes`,
+    };
+  const ch = share(i.champion.champion);
+  const ca = share(i.champion.candidate);
+  const gain = ca - ch;
+  const { b, c } = discordant(i.champion.champion, i.champion.candidate);
+  const t = mcnemar(b, c);
+  // Rounded to whole basis points: 0.88 - 0.85 is 0.0300000000000000266 in floating point, which must count
+  // as the 3 points it is.
+  const points = Math.round(gain * 10_000) / 10_000;
+  const holds: [ImprovementRule, boolean, string][] = [
+    [
+      'significant',
+      c > b && t.pValue < i.alpha,
+      `significantly better (McNemar p=${t.pValue.toPrecision(3)} < ${i.alpha})`,
+    ],
+    ['min_gain', points >= i.minGain, `${pts(gain)} points better (>= ${pts(i.minGain)})`],
+    [
+      'floor',
+      ch < i.accuracyThreshold && ca >= i.accuracyThreshold,
+      `the champion is under the ${pct(i.accuracyThreshold)} floor and the candidate over it`,
+    ],
+  ];
+  const allowed = holds.filter(([, ok]) => ok);
+  const figures = `on the same ${i.champion.champion.length} hold-out examples: candidate ${pct(ca)} vs champion v${i.champion.version} ${pct(ch)} (${i.champion.source}); candidate-only right ${c}, champion-only right ${b}`;
+  return {
+    name: 'improvement',
+    value: gain,
+    threshold: i.minGain,
+    pValue: t.pValue,
+    passed: allowed.length > 0,
+    ...(allowed.length > 0 ? { rule: allowed[0]![0] } : { reason: 'no_improvement' }),
+    detail:
+      allowed.length > 0
+        ? `${figures}: deployable, ${allowed.map(([, , why]) => why).join('; ')}`
+        : `${figures}: no_improvement (not significantly better at ${i.alpha}, less than ${pts(i.minGain)} points better, and no floor to rescue): the champion stays`,
+  };
 }
 
 /**
@@ -114,6 +181,7 @@ export function evaluateGates(i: GateInput): GateResultDto[] {
       detail: `McNemar (${t.method}): champion-only right ${b}, candidate-only right ${c}, p=${t.pValue.toPrecision(3)}${championBetter ? ': the champion is significantly better' : ''}`,
     });
   }
+  gates.push(improvementGate(i));
   const gap = largestGap(i.subgroups, i.fairnessMinGroup);
   const fair = gap.gap <= i.fairnessMaxGap;
   const where =

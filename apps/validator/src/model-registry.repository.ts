@@ -30,7 +30,14 @@ export interface Deployment {
   correlationId: string;
   runId?: string;
   /** A new version (validated candidate): its metadata row is inserted. Absent: an existing version (rollback). */
-  candidate?: { accuracy: number; artifactId: string; metrics: Record<string, unknown> };
+  candidate?: {
+    accuracy: number;
+    artifactId: string;
+    metrics: Record<string, unknown>;
+    /** Filing time of the newest labelled example it was trained on; null when the trainer did not say. */
+    trainingCutoff: Date | null;
+    trainingSamples: number;
+  };
   /**
    * The version's drift baselines from its artifact, stored with the deployment. Absent or null (a version
    * whose artifact carries none, e.g. seeded v1, or a rollback): the rows already stored for it are used.
@@ -117,6 +124,8 @@ export class ModelRegistryRepository {
           trainingRunId: d.runId ?? null,
           artifactId: d.candidate.artifactId,
           metrics: d.candidate.metrics,
+          trainingCutoff: d.candidate.trainingCutoff,
+          trainingSamples: d.candidate.trainingSamples,
         });
       } else {
         await em.nativeUpdate(

@@ -19,7 +19,10 @@ export class ValidatorConfig extends BaseConfig {
   @Max(1)
   CHAMPION_TOLERANCE = 0;
 
-  /** Significance level of McNemar's test (champion significantly better blocks the candidate). */
+  /**
+   * Significance level of McNemar's test: a champion significantly better blocks the candidate; a candidate
+   * significantly better may replace the champion (the improvement gate, with MODEL_CONFIGS minGain).
+   */
   @IsNumber()
   @Min(0.0001)
   @Max(0.5)

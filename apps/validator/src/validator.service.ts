@@ -12,8 +12,9 @@ import { ValidatorConfig } from './validator.config';
 
 /**
  * The spec's steps 5 and 6: judges a trained candidate against the gates (accuracy floor, evidence, A/B
- * against the champion on the same hold-out with McNemar's test, fairness) and, when every gate passes,
- * deploys it: exactly one active version per tenant and model. Also rolls back on request.
+ * against the champion on the same hold-out with McNemar's test, improvement over it, fairness) and, when
+ * every gate passes, deploys it: exactly one active version per tenant and model. Also rolls back on
+ * request.
  */
 @Injectable()
 export class ValidatorService {
@@ -103,6 +104,7 @@ export class ValidatorService {
       champion: scores.champion,
       championTolerance: this.config.CHAMPION_TOLERANCE,
       alpha: this.config.MCNEMAR_ALPHA,
+      minGain: MODEL_CONFIGS[p.modelType].minGain,
       subgroups: scores.subgroups,
       fairnessMaxGap: this.config.FAIRNESS_MAX_GAP,
       fairnessMinGroup: this.config.FAIRNESS_MIN_GROUP,
@@ -123,7 +125,7 @@ export class ValidatorService {
       log.info('candidate rejected', {
         modelType: p.modelType,
         version: p.candidateVersion,
-        failed: gates.filter((g) => !g.passed).map((g) => g.name),
+        failed: gates.filter((g) => !g.passed).map((g) => g.reason ?? g.name),
       });
       return;
     }
@@ -143,6 +145,9 @@ export class ValidatorService {
           validationSamples: p.validationSamples,
           algorithm: p.algorithm,
         },
+        // What says which labels are new to this version (the drift monitor's retrain eligibility).
+        trainingCutoff: p.trainingCutoff ? new Date(p.trainingCutoff) : null,
+        trainingSamples: p.trainingSamples,
       },
       baselines: await artifactBaselines(em, p.artifactId),
     });
@@ -159,6 +164,7 @@ export class ValidatorService {
       modelType: p.modelType,
       version: p.candidateVersion,
       previous: champion?.version ?? null,
+      allowedBy: gates.find((g) => g.name === 'improvement')?.rule,
     });
   }
 

@@ -18,8 +18,8 @@ import {
   ValidateNested,
   IsArray,
 } from 'class-validator';
-import { DRIFT_DECISIONS, MODEL_TYPES } from '@app/domain';
-import type { DeploymentReason, DriftDecision, ModelType } from '@app/domain';
+import { DRIFT_DECISIONS, EPISODE_CONDITIONS, MODEL_TYPES } from '@app/domain';
+import type { DeploymentReason, DriftDecision, EpisodeCondition, ModelType } from '@app/domain';
 
 // One class per subject. Validated with whitelist + forbidNonWhitelisted where a message enters a service.
 
@@ -80,6 +80,90 @@ export class AccuracyDto {
   threshold: number;
 }
 
+/**
+ * How far the labels of the active version's recent predictions have arrived: of the predictions it made
+ * in the check's window, how many have a known outcome as of the check's date.
+ */
+export class LabelMaturityDto {
+  /** Days of the window (ending on the check's logical date). */
+  @IsInt()
+  @Min(1)
+  windowDays: number;
+
+  /** The active version's predictions made in the window. */
+  @IsInt()
+  @Min(0)
+  predictions: number;
+
+  /** Of those, the ones whose outcome is known as of the check's date. */
+  @IsInt()
+  @Min(0)
+  labelled: number;
+
+  /** labelled / predictions; absent when there were no predictions. */
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  coverage?: number;
+
+  /** When the oldest prediction of the window still without a label was made (ISO 8601). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  oldestUnlabelledAt?: string;
+}
+
+/**
+ * Whether a retrain can change something: the champion has no artifact, or enough labelled examples
+ * arrived after its training cut-off (docs/models.md, "A retrain happens only when it can change something").
+ */
+export class EligibilityDto {
+  @IsBoolean()
+  eligible: boolean;
+
+  /** Labelled examples of claims filed after the champion's training cut-off, known as of the check's date. */
+  @IsInt()
+  @Min(0)
+  newLabels: number;
+
+  /** How many are needed: max(minNewLabels, 10% of the champion's training set). */
+  @IsInt()
+  @Min(0)
+  needed: number;
+
+  @IsString()
+  @MaxLength(500)
+  reason: string;
+}
+
+/** One continuous stretch of drift or low accuracy of a (tenant, model): people are told once per episode. */
+export class DriftEpisodeDto {
+  @IsUUID()
+  id: string;
+
+  @IsIn(EPISODE_CONDITIONS)
+  condition: EpisodeCondition;
+
+  /** Logical date of its first breached day. */
+  @Matches(DATE)
+  startedOn: string;
+
+  /** Breached days so far, the first included. */
+  @IsInt()
+  @Min(1)
+  days: number;
+
+  /** Retrains it has caused so far, this check's included. */
+  @IsInt()
+  @Min(0)
+  retrains: number;
+
+  /** True on the check that opened it: the one that tells people. */
+  @IsBoolean()
+  opened: boolean;
+}
+
 export class DriftCheckedPayload {
   @IsUUID()
   checkId: string;
@@ -108,6 +192,31 @@ export class DriftCheckedPayload {
   @IsArray()
   @IsString({ each: true })
   reasons: string[];
+
+  // Optional additions (closed loop), compatible with version 1.
+
+  /** Days of the window whose inputs were compared with the baselines (PSI). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  psiWindowDays?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LabelMaturityDto)
+  labels?: LabelMaturityDto;
+
+  /** Present when the check found drift or low accuracy: whether a retrain could change anything. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EligibilityDto)
+  eligibility?: EligibilityDto;
+
+  /** The episode this check belongs to, when it found drift or low accuracy. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DriftEpisodeDto)
+  episode?: DriftEpisodeDto;
 }
 
 export class DriftDetectedPayload {
@@ -134,6 +243,24 @@ export class DriftDetectedPayload {
   @IsArray()
   @IsString({ each: true })
   reasons: string[];
+
+  // Optional additions (closed loop), compatible with version 1. Absent on a forced retrain.
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LabelMaturityDto)
+  labels?: LabelMaturityDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EligibilityDto)
+  eligibility?: EligibilityDto;
+
+  /** The episode that asked for this retrain; `opened` on its first day (the one people are told about). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DriftEpisodeDto)
+  episode?: DriftEpisodeDto;
 }
 
 export class ModelTrainedPayload {
@@ -165,6 +292,15 @@ export class ModelTrainedPayload {
 
   @IsString()
   algorithm: string;
+
+  /**
+   * Filing time (ISO 8601) of the newest labelled example the run was given, training set and hold-out
+   * alike: labels of claims filed after it are new to this candidate. Optional addition (closed loop).
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  trainingCutoff?: string;
 }
 
 export class TrainingFailedPayload {
@@ -206,6 +342,18 @@ export class GateResultDto {
   @IsString()
   @MaxLength(1000)
   detail: string;
+
+  /** Which rule let the gate pass (the improvement gate: significant, min_gain, floor, no_champion). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  rule?: string;
+
+  /** Why it failed, as a code (the improvement gate: no_improvement). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  reason?: string;
 }
 
 export class ModelValidatedPayload {

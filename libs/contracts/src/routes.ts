@@ -35,7 +35,7 @@ export interface Route {
  */
 export const ROUTES = {
   'drift.check.requested': { publishers: ['scheduler', 'cli'], consumers: ['drift-monitor'] },
-  'drift.checked': { publishers: ['drift-monitor'], consumers: [] },
+  'drift.checked': { publishers: ['drift-monitor'], consumers: ['notifier'] },
   'drift.detected': { publishers: ['drift-monitor'], consumers: ['trainer', 'notifier'] },
   'model.trained': { publishers: ['trainer'], consumers: ['validator'] },
   'training.failed': { publishers: ['trainer'], consumers: ['notifier'] },

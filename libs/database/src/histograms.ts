@@ -38,16 +38,22 @@ const UNPIVOT = `(values ${Object.entries(FEATURES)
  * Without `tenantId`, it covers every tenant at once (the fleet-wide form used by benchmarks).
  * Every baseline appears at least once (bin null, n 0) so that an empty window is visible.
  */
-export function histogramSql(opts: { allTenants: boolean; allModels?: boolean }): string {
+export function histogramSql(opts: {
+  allTenants: boolean;
+  allModels?: boolean;
+  byVersion?: boolean;
+}): string {
   const tenantFilterB = opts.allTenants ? '' : 'and tenant_id = ?';
   const tenantFilterW = opts.allTenants ? '' : 'and tenant_id = ?';
+  // One version's baselines (the drift monitor names the version its check is of), or the active ones.
+  const baselineFilter = opts.byVersion ? 'model_version = ?' : 'is_active';
   return `
     with b as (
       select tenant_id, model_type, feature_name, model_version, distribution,
              case when distribution->>'kind' = 'numeric_binned'
                   then array(select e::float8 from jsonb_array_elements_text(distribution->'edges') as e) end as edges
         from model_feature_baselines
-       where is_active ${opts.allModels ? '' : 'and model_type = ?'} ${tenantFilterB}
+       where ${baselineFilter} ${opts.allModels ? '' : 'and model_type = ?'} ${tenantFilterB}
     ), w as (
       select * from claims where filed_at >= ? and filed_at < ? ${tenantFilterW}
     ), v as (
@@ -73,13 +79,27 @@ export interface HistogramQuery {
   to: Date;
   /** One tenant, or all of them when omitted. */
   tenantId?: string;
+  /**
+   * The baselines of this version (of the one tenant), whether or not they are flagged active: the drift
+   * monitor compares with the version its check is of, read in the same statement as its accuracy. Without
+   * it, the active baselines.
+   */
+  version?: number;
 }
 
 export async function currentHistograms(run: SqlRunner, q: HistogramQuery): Promise<FeatureHistogramRow[]> {
+  const byVersion = q.version !== undefined && q.tenantId !== undefined;
   const params: unknown[] = q.tenantId
-    ? [q.modelType, q.tenantId, q.from.toISOString(), q.to.toISOString(), q.tenantId]
+    ? [
+        ...(byVersion ? [q.version] : []),
+        q.modelType,
+        q.tenantId,
+        q.from.toISOString(),
+        q.to.toISOString(),
+        q.tenantId,
+      ]
     : [q.modelType, q.from.toISOString(), q.to.toISOString()];
-  return run<FeatureHistogramRow[]>(histogramSql({ allTenants: !q.tenantId }), params);
+  return run<FeatureHistogramRow[]>(histogramSql({ allTenants: !q.tenantId, byVersion }), params);
 }
 
 /** One bin of one active baseline and the number of the window's claims in it. */

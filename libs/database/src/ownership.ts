@@ -53,6 +53,8 @@ export const TABLES = {
   scheduled_runs: { owner: 'scheduler', writes: ['insert', 'update'], readers: [], tenantScoped: false },
 
   drift_checks: { owner: 'drift-monitor', writes: ['insert'], readers: [], tenantScoped: true },
+  // One continuous stretch of drift or low accuracy per (tenant, model): opened, continued, closed.
+  drift_episodes: { owner: 'drift-monitor', writes: ['insert', 'update'], readers: [], tenantScoped: true },
 
   ml_model_training_runs: {
     owner: 'trainer',

@@ -39,8 +39,33 @@ export type ClaimOutcome = (typeof CLAIM_OUTCOMES)[number];
 export const TRAINING_RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'coalesced'] as const;
 export type TrainingRunStatus = (typeof TRAINING_RUN_STATUSES)[number];
 
-export const DRIFT_DECISIONS = ['retrain', 'no_action', 'insufficient_data', 'suppressed'] as const;
+/**
+ * What a drift check decided (docs/models.md, "Monitoring"):
+ * - retrain: drift or low accuracy, and a retrain can change something (drift.detected);
+ * - awaiting_labels: drift or low accuracy, but too few labels arrived since the champion was trained
+ *   for a retrain to learn anything new (no drift.detected);
+ * - no_action: inputs stable and accuracy meets its threshold;
+ * - insufficient_labels: inputs stable, but too few labelled predictions of the active version to judge
+ *   its accuracy (nothing is known to be wrong, nor known to be right);
+ * - insufficient_data: neither inputs nor accuracy could be judged;
+ * - suppressed: the same scheduled check again.
+ */
+export const DRIFT_DECISIONS = [
+  'retrain',
+  'awaiting_labels',
+  'no_action',
+  'insufficient_labels',
+  'insufficient_data',
+  'suppressed',
+] as const;
 export type DriftDecision = (typeof DRIFT_DECISIONS)[number];
+
+/** What keeps a drift episode open: input drift (PSI), accuracy under its threshold, or both. */
+export const EPISODE_CONDITIONS = ['drift', 'accuracy', 'drift_and_accuracy'] as const;
+export type EpisodeCondition = (typeof EPISODE_CONDITIONS)[number];
+
+export const EPISODE_STATUSES = ['open', 'closed'] as const;
+export type EpisodeStatus = (typeof EPISODE_STATUSES)[number];
 
 export const NOTIFICATION_CHANNELS = ['email', 'slack', 'in_app', 'webhook'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];

@@ -17,7 +17,20 @@ export interface ModelConfig {
   readonly features: readonly FeatureName[];
   /** Months of history used for training. */
   readonly trainingWindowMonths: number;
+  /**
+   * Labelled examples that must have arrived after the champion's training cut-off before a retrain can
+   * change anything (the floor of max(minNewLabels, 10% of the champion's training set); docs/models.md).
+   */
+  readonly minNewLabels: number;
+  /**
+   * Accuracy points (0..1) by which a candidate must beat the champion on the shared hold-out to replace
+   * it when the gain is not statistically significant (docs/models.md, "Deploy only what improves").
+   */
+  readonly minGain: number;
 }
+
+/** Share of the champion's training set that must be new labels before a retrain (docs/models.md). */
+export const NEW_LABELS_SHARE = 0.1;
 
 const COMMON_FEATURES = ['member_age', 'case_complexity', 'union_tenure_years'] as const;
 
@@ -31,6 +44,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     validationSplit: 0.2,
     features: [...COMMON_FEATURES, 'claim_type', 'department'],
     trainingWindowMonths: 12,
+    minNewLabels: 200,
+    minGain: 0.03,
   },
   timeline: {
     modelType: 'timeline',
@@ -41,6 +56,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     validationSplit: 0.2,
     features: [...COMMON_FEATURES, 'claim_type', 'priority'],
     trainingWindowMonths: 12,
+    minNewLabels: 200,
+    minGain: 0.03,
   },
   churn_risk: {
     modelType: 'churn_risk',
@@ -51,6 +68,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     validationSplit: 0.2,
     features: [...COMMON_FEATURES, 'department'],
     trainingWindowMonths: 12,
+    minNewLabels: 200,
+    minGain: 0.03,
   },
   assignment: {
     modelType: 'assignment',
@@ -61,5 +80,7 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     validationSplit: 0.2,
     features: [...COMMON_FEATURES, 'claim_type', 'department'],
     trainingWindowMonths: 12,
+    minNewLabels: 200,
+    minGain: 0.03,
   },
 };

@@ -25,6 +25,8 @@ const version = (v: number, active: boolean): ModelVersionView => ({
   deployedAt: null,
   trainingRunId: null,
   artifactId: null,
+  trainingCutoff: null,
+  trainingSamples: null,
 });
 
 describe('status output', () => {

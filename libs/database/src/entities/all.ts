@@ -16,6 +16,7 @@ import {
 } from './ml.entities';
 import {
   DriftCheck,
+  DriftEpisode,
   ModelArtifact,
   ModelDeployment,
   ModelValidation,
@@ -44,6 +45,7 @@ export const ALL_ENTITIES = [
   ProcessedEvent,
   ScheduledRun,
   DriftCheck,
+  DriftEpisode,
   ModelDeployment,
   ModelValidation,
   ModelArtifact,

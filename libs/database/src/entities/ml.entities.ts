@@ -104,6 +104,17 @@ export class ModelMetadata {
   @Property({ type: 'json', nullable: true })
   metrics: Record<string, unknown> | null = null;
 
+  /**
+   * Filing time of the newest labelled example this version was trained (and held out) on: labels of
+   * claims filed after it are new to it. Null for versions stored before it was recorded.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  trainingCutoff: Date | null = null;
+
+  /** Size of its training set (hold-out excluded); null for versions stored before it was recorded. */
+  @Property({ type: 'integer', nullable: true })
+  trainingSamples: number | null = null;
+
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import type { Opt } from '@mikro-orm/core';
-import type { DeploymentReason, DriftDecision, ModelType } from '@app/domain';
+import type {
+  DeploymentReason,
+  DriftDecision,
+  EpisodeCondition,
+  EpisodeStatus,
+  ModelType,
+} from '@app/domain';
 
 // Tables the event-driven design needs beyond the spec's: messaging bookkeeping (outbox, inbox),
 // the scheduler's run keys, stored drift checks, deployment history and model artifacts.
@@ -134,6 +140,37 @@ export class DriftCheck {
   @Property({ type: 'json' })
   reasons: string[];
 
+  /** Days of the window whose inputs were compared with the baselines (short window, or long on few claims). */
+  @Property({ type: 'integer', nullable: true })
+  psiWindowDays: number | null = null;
+
+  /** Label maturity: the active version's predictions made in the accuracy window... */
+  @Property({ type: 'integer', nullable: true })
+  windowPredictions: number | null = null;
+
+  /** ...those of them with a known outcome as of the check's date... */
+  @Property({ type: 'integer', nullable: true })
+  windowLabelled: number | null = null;
+
+  /** ...their share (null without predictions)... */
+  @Property({ type: 'double', nullable: true })
+  labelCoverage: number | null = null;
+
+  /** ...and when the oldest of them still without a label was made. */
+  @Property({ type: 'datetime', nullable: true })
+  oldestUnlabelledAt: Date | null = null;
+
+  /** Labelled examples after the champion's training cut-off, and how many a retrain needs (on a breach). */
+  @Property({ type: 'integer', nullable: true })
+  newLabels: number | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  newLabelsNeeded: number | null = null;
+
+  /** The drift episode the check belongs to (on a breach). */
+  @Property({ type: 'uuid', nullable: true })
+  episodeId: string | null = null;
+
   /** (tenant, model, active version, logical date): a second trigger for the same key is suppressed. */
   @Property({ type: 'text', nullable: true, unique: 'drift_checks_idempotency_key_unique' })
   idempotencyKey: string | null = null;
@@ -146,6 +183,77 @@ export class DriftCheck {
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date & Opt = new Date();
+}
+
+/**
+ * One continuous stretch of drift or low accuracy of a (tenant, model), by logical date: opened by a
+ * breached check, continued by the next, closed by the first check that finds neither. People are told
+ * when it opens, not every day; it counts the days and the retrains it caused. Owned by the drift monitor.
+ */
+@Entity({ tableName: 'drift_episodes' })
+@Index({ properties: ['tenantId', 'modelType', 'startedOn'] })
+@Index({
+  name: 'drift_episodes_one_open',
+  expression:
+    'create unique index "drift_episodes_one_open" on "drift_episodes" ("tenant_id", "model_type") where "status" = \'open\'',
+})
+export class DriftEpisode {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string & Opt = randomUUID();
+
+  @Property({ type: 'text' })
+  tenantId: string;
+
+  @Property({ type: 'text' })
+  modelType: ModelType;
+
+  /** drift, accuracy, or drift_and_accuracy once both were seen in it. */
+  @Property({ type: 'text' })
+  condition: EpisodeCondition;
+
+  @Property({ type: 'date' })
+  startedOn: string;
+
+  @Property({ type: 'date' })
+  lastSeenOn: string;
+
+  /** The first logical date without a breach; null while open. */
+  @Property({ type: 'date', nullable: true })
+  endedOn: string | null = null;
+
+  /** Breached days, from startedOn to lastSeenOn inclusive. */
+  @Property({ type: 'integer' })
+  days: number;
+
+  @Property({ type: 'integer', default: 0 })
+  retrains: number & Opt = 0;
+
+  @Property({ type: 'text' })
+  status: EpisodeStatus;
+
+  /** The active version when it opened. */
+  @Property({ type: 'integer', nullable: true })
+  modelVersion: number | null = null;
+
+  /** The check that opened it. */
+  @Property({ type: 'uuid' })
+  openedByCheckId: string;
+
+  /** The last retrain it asked for: its date, the champion then, and the new labels counted then. */
+  @Property({ type: 'date', nullable: true })
+  lastRetrainOn: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  lastRetrainChampion: number | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  lastRetrainNewLabels: number | null = null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  updatedAt: Date & Opt = new Date();
 }
 
 /** Append-only history of which version became active, when and why. */

@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ModelType } from '@app/domain';
+import { LABEL_SQL } from '../claim-sql';
 
 /**
  * Read models over the claims application's predictions (ml_predictions; the seeder stands in for its
  * owner): how the validator scores a champion without an artifact, and how the drift monitor measures
- * recent accuracy.
+ * the active version's recent accuracy, its label maturity, and the labels that are new to it.
  */
 
 /**
@@ -27,37 +28,132 @@ export async function predictionOutcomes(
   return new Map(rows.map((r) => [r.claim_id, r.is_correct]));
 }
 
-/** Correct and labelled predictions of a model (any version) whose outcome became known in a window. */
+/** Correct and labelled predictions of the active version whose outcome became known in a window. */
 export interface AccuracyWindow {
   correct: number;
   labelled: number;
 }
 
-/** What a drift check starts from: the version in production and its recent accuracy window. */
+/**
+ * How far the labels of the active version's recent predictions have arrived: of its predictions made in
+ * the window, how many have an outcome known by the window's end, and when the oldest without one was made.
+ */
+export interface LabelMaturity {
+  predictions: number;
+  labelled: number;
+  oldestUnlabelledAt: Date | null;
+}
+
+/** The version in production as the validator registered it, with what says which labels are new to it. */
+export interface ChampionView {
+  version: number;
+  artifactId: string | null;
+  /** Filing time of the newest labelled example it was trained on; null when not recorded. */
+  trainingCutoff: Date | null;
+  trainingSamples: number | null;
+  deployedAt: Date | null;
+}
+
+/** What a drift check starts from: the version in production, its accuracy, its labels, and new labels. */
 export interface DriftCheckInputs extends AccuracyWindow {
   /** The active version in the validator's registry, or null when the tenant has none. */
   version: number | null;
+  champion: ChampionView | null;
+  maturity: LabelMaturity;
+  /**
+   * Labelled examples after the champion's training cut-off: claims filed after it (after its deployment
+   * when the cut-off was not recorded) whose label is known by the window's end (LABEL_SQL knownAt).
+   */
+  newLabels: number;
 }
 
+interface DriftCheckInputsRow {
+  version: number | null;
+  artifact_id: string | null;
+  training_cutoff: Date | string | null;
+  training_samples: number | null;
+  deployed_at: Date | string | null;
+  correct: number;
+  labelled: number;
+  predictions: number;
+  window_labelled: number;
+  oldest_unlabelled_at: Date | string | null;
+  new_labels: number;
+}
+
+const dateOrNull = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
+
 /**
- * `activeModel` and `accuracyWindow` in one statement: the drift monitor asks this for every (tenant,
- * model) every day, and on a fleet one round trip less per check is measurable (docs/benchmarks.md).
- * SQL on purpose; `from` inclusive, `to` exclusive.
+ * Everything a drift check reads besides the histograms, in one statement (the drift monitor asks this for
+ * every (tenant, model) every day, and on a fleet one round trip less per check is measurable,
+ * docs/benchmarks.md): the active version (the validator's registry), the accuracy of ITS predictions
+ * whose outcome became known in [from, to), the label maturity of ITS predictions made in [from, to), and
+ * the labelled examples a retrain would find that the champion never saw. SQL on purpose; `from`
+ * inclusive, `to` exclusive (`to` is also the as-of time of the labels).
  */
 export async function driftCheckInputs(
   em: EntityManager,
   q: { tenantId: string; modelType: ModelType; from: Date; to: Date },
 ): Promise<DriftCheckInputs> {
-  const [row] = await em.execute<{ version: number | null; correct: number; labelled: number }[]>(
-    `select (select model_version from model_metadata where tenant_id = ? and model_type = ? and is_active) as version,
-            count(*) filter (where is_correct)::int as correct, count(*)::int as labelled
-       from ml_predictions
-      where tenant_id = ? and model_type = ? and is_correct is not null and outcome_known_at >= ? and outcome_known_at < ?`,
-    [q.tenantId, q.modelType, q.tenantId, q.modelType, q.from.toISOString(), q.to.toISOString()],
+  const label = LABEL_SQL[q.modelType];
+  const from = q.from.toISOString();
+  const to = q.to.toISOString();
+  const [row] = await em.execute<DriftCheckInputsRow[]>(
+    `with m as (
+       select model_version, artifact_id, training_cutoff, training_samples, deployed_at
+         from model_metadata where tenant_id = ? and model_type = ? and is_active
+     )
+     select m.model_version as version, m.artifact_id, m.training_cutoff, m.training_samples, m.deployed_at,
+            a.correct, a.labelled, w.predictions, w.window_labelled, w.oldest_unlabelled_at, n.new_labels
+       from (select 1) as one
+       left join m on true
+      cross join lateral (
+        select count(*) filter (where is_correct)::int as correct, count(*)::int as labelled
+          from ml_predictions
+         where tenant_id = ? and model_type = ? and model_version = m.model_version
+           and is_correct is not null and outcome_known_at >= ? and outcome_known_at < ?
+      ) a
+      cross join lateral (
+        select count(*)::int as predictions,
+               count(*) filter (where is_correct is not null and outcome_known_at < ?)::int as window_labelled,
+               min(predicted_at) filter (where is_correct is null or outcome_known_at is null or outcome_known_at >= ?) as oldest_unlabelled_at
+          from ml_predictions
+         where tenant_id = ? and model_type = ? and model_version = m.model_version
+           and predicted_at >= ? and predicted_at < ?
+      ) w
+      cross join lateral (
+        select count(*)::int as new_labels
+          from claims
+         where tenant_id = ? and filed_at > coalesce(m.training_cutoff, m.deployed_at)
+           and ${label.known} and ${label.knownAt} < ?
+      ) n`,
+    [
+      ...[q.tenantId, q.modelType],
+      ...[q.tenantId, q.modelType, from, to],
+      ...[to, to, q.tenantId, q.modelType, from, to],
+      ...[q.tenantId, to],
+    ],
   );
+  const version = row?.version ?? null;
   return {
-    version: row?.version ?? null,
+    version,
+    champion:
+      row && version !== null
+        ? {
+            version,
+            artifactId: row.artifact_id,
+            trainingCutoff: dateOrNull(row.training_cutoff),
+            trainingSamples: row.training_samples === null ? null : Number(row.training_samples),
+            deployedAt: dateOrNull(row.deployed_at),
+          }
+        : null,
     correct: Number(row?.correct ?? 0),
     labelled: Number(row?.labelled ?? 0),
+    maturity: {
+      predictions: Number(row?.predictions ?? 0),
+      labelled: Number(row?.window_labelled ?? 0),
+      oldestUnlabelledAt: dateOrNull(row?.oldest_unlabelled_at ?? null),
+    },
+    newLabels: Number(row?.new_labels ?? 0),
   };
 }

@@ -1,8 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { DriftDecision, ModelType } from '@app/domain';
-import { DriftCheck } from '../entities/pipeline.entities';
+import type { DriftDecision, EpisodeCondition, EpisodeStatus, ModelType } from '@app/domain';
+import { DriftCheck, DriftEpisode } from '../entities/pipeline.entities';
 
-/** Read models over the drift monitor's checks (drift_checks): what the CLI shows of the last one. */
+/**
+ * Read models over the drift monitor's checks (drift_checks) and episodes (drift_episodes): what the CLI
+ * shows of the last check, and what a simulation reports of a model's life.
+ */
 export interface DriftCheckView {
   id: string;
   tenantId: string;
@@ -15,6 +18,18 @@ export interface DriftCheckView {
   maxPsiFeature: string | null;
   accuracy: { value: number; low: number | null; high: number | null; labelled: number } | null;
   reasons: string[];
+  /** Days of the window the inputs were judged on (null for checks stored before it was recorded). */
+  psiWindowDays: number | null;
+  /** The active version's predictions made in the accuracy window, and how many have labels (null: older checks). */
+  labels: {
+    predictions: number;
+    labelled: number;
+    coverage: number | null;
+    oldestUnlabelledAt: Date | null;
+  } | null;
+  /** On a breach: labels after the champion's training cut-off, and how many a retrain needs. */
+  newLabels: { have: number; needed: number } | null;
+  episodeId: string | null;
   correlationId: string;
   checkedAt: Date;
 }
@@ -34,6 +49,21 @@ function toView(c: DriftCheck): DriftCheckView {
         ? null
         : { value: c.accuracy, low: c.accuracyLow, high: c.accuracyHigh, labelled: c.labelledCount },
     reasons: c.reasons,
+    psiWindowDays: c.psiWindowDays,
+    labels:
+      c.windowPredictions === null
+        ? null
+        : {
+            predictions: c.windowPredictions,
+            labelled: c.windowLabelled ?? 0,
+            coverage: c.labelCoverage,
+            oldestUnlabelledAt: c.oldestUnlabelledAt,
+          },
+    newLabels:
+      c.newLabels === null || c.newLabelsNeeded === null
+        ? null
+        : { have: c.newLabels, needed: c.newLabelsNeeded },
+    episodeId: c.episodeId,
     correlationId: c.correlationId,
     checkedAt: c.createdAt,
   };
@@ -64,4 +94,46 @@ export async function driftChecks(
     disableIdentityMap: true,
   });
   return rows.map(toView);
+}
+
+/** One continuous stretch of drift or low accuracy of a tenant's model (drift_episodes). */
+export interface DriftEpisodeView {
+  id: string;
+  tenantId: string;
+  modelType: ModelType;
+  condition: EpisodeCondition;
+  status: EpisodeStatus;
+  /** Logical dates: the first breached day, the last one, and the first day without a breach (null while open). */
+  startedOn: string;
+  lastSeenOn: string;
+  endedOn: string | null;
+  days: number;
+  retrains: number;
+  /** The active version when it opened. */
+  version: number | null;
+}
+
+/** A tenant's episodes (of one model, or all), oldest first. */
+export async function driftEpisodes(
+  em: EntityManager,
+  tenantId: string,
+  modelType?: ModelType,
+): Promise<DriftEpisodeView[]> {
+  const rows = await em.find(DriftEpisode, modelType === undefined ? { tenantId } : { tenantId, modelType }, {
+    orderBy: { startedOn: 'asc', modelType: 'asc', createdAt: 'asc' },
+    disableIdentityMap: true,
+  });
+  return rows.map((e) => ({
+    id: e.id,
+    tenantId: e.tenantId,
+    modelType: e.modelType,
+    condition: e.condition,
+    status: e.status,
+    startedOn: e.startedOn,
+    lastSeenOn: e.lastSeenOn,
+    endedOn: e.endedOn,
+    days: e.days,
+    retrains: e.retrains,
+    version: e.modelVersion,
+  }));
 }

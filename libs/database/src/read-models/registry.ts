@@ -18,6 +18,10 @@ export interface ModelVersionView {
   deployedAt: Date | null;
   trainingRunId: string | null;
   artifactId: string | null;
+  /** Filing time of the newest labelled example it was trained on (labels after it are new to it). */
+  trainingCutoff: Date | null;
+  /** Size of its training set (hold-out excluded). */
+  trainingSamples: number | null;
 }
 
 function toView(m: ModelMetadata): ModelVersionView {
@@ -30,6 +34,8 @@ function toView(m: ModelMetadata): ModelVersionView {
     deployedAt: m.deployedAt,
     trainingRunId: m.trainingRunId,
     artifactId: m.artifactId,
+    trainingCutoff: m.trainingCutoff,
+    trainingSamples: m.trainingSamples,
   };
 }
 

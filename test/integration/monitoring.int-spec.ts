@@ -1,0 +1,278 @@
+// Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
+import 'reflect-metadata';
+import { createEnvelope } from '@app/contracts';
+import type { Envelope } from '@app/contracts';
+import type { ModelType } from '@app/domain';
+import { DriftMonitorConfig } from '../../apps/drift-monitor/src/drift-monitor.config';
+import { DriftMonitorModule } from '../../apps/drift-monitor/src/drift-monitor.module';
+import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
+import { NotifierModule } from '../../apps/notifier/src/notifier.module';
+import { Harness, seedTestDatabase } from './support/harness';
+import { pollRows, pollUntil } from './support/poll';
+
+// Monitoring follows the version in production, and a retrain happens only when it can change something
+// (issue 16): the drift monitor and the notifier on seeded data, with the days fired by hand.
+describe('monitoring the version in production', () => {
+  const h = new Harness();
+  const DAY = 86_400_000;
+  const today = new Date().toISOString().slice(0, 10);
+  const day = (offset: number) => new Date(Date.parse(`${today}T00:00:00Z`) + offset * DAY);
+  const date = (offset: number) => day(offset).toISOString().slice(0, 10);
+  const steady = 'tenant_37_0';
+  const drifted = 'tenant_38_0';
+
+  beforeAll(async () => {
+    await h.start();
+    await seedTestDatabase(['--seed', '37', '--tenants', '1', '--claims', '6000', '--now', today]);
+    await seedTestDatabase([
+      ...['--seed', '38', '--tenants', '1', '--claims', '6000', '--now', today],
+      ...['--scenario', 'drift'],
+    ]);
+    await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l));
+    await h.startService('notifier', NotifierConfig, (c, l) => NotifierModule.forRoot(c, l), {
+      REMINDER_SWEEP_SECONDS: '3600',
+    });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  type CheckRow = {
+    id: string;
+    model_version: number | null;
+    logical_date: string;
+    decision: string;
+    labelled_count: number;
+    accuracy: number | null;
+    max_psi_feature: string | null;
+    window_predictions: number | null;
+    window_labelled: number | null;
+    label_coverage: number | null;
+    oldest_unlabelled_at: Date | null;
+    new_labels: number | null;
+    new_labels_needed: number | null;
+    episode_id: string | null;
+    psi_window_days: number | null;
+    features: { feature: string; band?: string }[];
+  };
+  const checksOf = (tenantId: string, modelType: ModelType) =>
+    h.query<CheckRow>(
+      `select id, model_version, to_char(logical_date, 'YYYY-MM-DD') as logical_date, decision, labelled_count, accuracy,
+              max_psi_feature, window_predictions, window_labelled, label_coverage, oldest_unlabelled_at,
+              new_labels, new_labels_needed, episode_id, psi_window_days, features
+         from drift_checks where tenant_id = $1 and model_type = $2 order by created_at`,
+      [tenantId, modelType],
+    );
+
+  /** Publishes one check and waits for it to be stored; returns its row. */
+  async function check(
+    tenantId: string,
+    modelType: ModelType,
+    logicalDate: string,
+    requestedBy: 'schedule' | 'test' = 'schedule',
+  ): Promise<CheckRow> {
+    const before = (await checksOf(tenantId, modelType)).length;
+    await h.publish(
+      createEnvelope('drift.check.requested', { modelType, logicalDate, requestedBy }, { tenantId }),
+    );
+    const rows = await pollRows(() => checksOf(tenantId, modelType), {
+      until: (r) => r.length > before,
+      what: `the ${modelType} check of ${logicalDate}`,
+    });
+    return rows.at(-1)!;
+  }
+
+  const outboxOf = <S extends 'drift.checked' | 'drift.detected'>(subject: S, tenantId: string) =>
+    h
+      .query<{ envelope: Envelope<S> }>(
+        `select envelope from outbox where subject = $1 and envelope->>'tenantId' = $2 order by seq`,
+        [subject, tenantId],
+      )
+      .then((rows) => rows.map((r) => r.envelope));
+
+  it('counts the accuracy of the active version only, against its own baselines, after a deployment', async () => {
+    const modelType = 'claim_outcome';
+    // v1 (seeded) is active and has predictions whose outcomes became known in the last 7 days.
+    const v1 = await check(steady, modelType, today, 'test');
+    expect(v1.model_version).toBe(1);
+    expect(v1.labelled_count).toBeGreaterThan(0);
+    expect(v1.features.find((f) => f.feature === 'department')!.band).not.toBe('significant');
+
+    // v2 deployed (as the validator does it: one active version, its own baselines active). Its department
+    // baseline puts every claim in Operations, so the window drifts against v2's baselines, not v1's.
+    await h.query(
+      `insert into model_feature_baselines (tenant_id, model_type, model_version, feature_name, feature_kind, baseline_value,
+                                            baseline_complexity, distribution, sample_size, is_active)
+       select tenant_id, model_type, 2, feature_name, feature_kind, baseline_value, baseline_complexity,
+              case when feature_name = 'department'
+                   then '{"version": 1, "kind": "categorical", "numeric": false, "counts": {"Operations": 1000}, "n": 1000}'::jsonb
+                   else distribution end,
+              sample_size, false
+         from model_feature_baselines where tenant_id = $1 and model_type = $2 and model_version = 1`,
+      [steady, modelType],
+    );
+    await h.query(
+      `update model_feature_baselines set is_active = (model_version = 2) where tenant_id = $1 and model_type = $2`,
+      [steady, modelType],
+    );
+    await h.query(`update model_metadata set is_active = false where tenant_id = $1 and model_type = $2`, [
+      steady,
+      modelType,
+    ]);
+    await h.query(
+      `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy, deployed_at)
+       values ($1, $2, 2, true, 0.9, $3)`,
+      [steady, modelType, day(-6)],
+    );
+    // v2's predictions: 40 made 5 days ago whose outcome became known yesterday (30 right), and 20 made 2
+    // days ago still without an outcome, each on its own claim.
+    const claims = await h.query<{ id: string }>(
+      `select id from claims where tenant_id = $1 order by id limit 60`,
+      [steady],
+    );
+    for (const [i, c] of claims.entries()) {
+      const labelled = i < 40;
+      await h.query(
+        `insert into ml_predictions (tenant_id, claim_id, model_type, model_version, predicted_value, confidence,
+                                     actual_value, is_correct, predicted_at, outcome_known_at)
+         values ($1, $2, $3, 2, 'won', 0.8, $4, $5, $6, $7)`,
+        [
+          steady,
+          c.id,
+          modelType,
+          labelled ? (i < 30 ? 'won' : 'lost') : null,
+          labelled ? i < 30 : null,
+          labelled ? day(-5) : day(-2),
+          labelled ? day(-1) : null,
+        ],
+      );
+    }
+
+    const v2 = await check(steady, modelType, today, 'test');
+    expect(v2.model_version).toBe(2);
+    // The version in production only: v1's labelled predictions of the same window are not counted.
+    expect(v2.labelled_count).toBe(40);
+    expect(v2.accuracy).toBeCloseTo(0.75, 10);
+    // Label maturity of the window: 60 predictions of v2 made in it, 40 with labels, the oldest without
+    // one made 2 days ago.
+    expect(v2).toMatchObject({ window_predictions: 60, window_labelled: 40 });
+    expect(v2.label_coverage).toBeCloseTo(40 / 60, 10);
+    expect(v2.oldest_unlabelled_at!.getTime()).toBe(day(-2).getTime());
+    // Inputs against v2's own baselines.
+    expect(v2.max_psi_feature).toBe('department');
+    expect(v2.features.find((f) => f.feature === 'department')!.band).toBe('significant');
+    const [checked] = (await outboxOf('drift.checked', steady)).filter((e) => e.payload.checkId === v2.id);
+    expect(checked!.payload.labels).toMatchObject({ windowDays: 7, predictions: 60, labelled: 40 });
+    expect(checked!.payload.accuracy).toMatchObject({ labelled: 40, value: 0.75 });
+  });
+
+  it('retrains once in an episode of drift, tells people once, and then waits for labels', async () => {
+    // Three days of drift in a row. v1 has no artifact (seeded): the first day may retrain; the episode
+    // then needs new labels since that retrain before another.
+    const modelType = 'claim_outcome';
+    const rows: CheckRow[] = [];
+    for (const offset of [-2, -1, 0]) rows.push(await check(drifted, modelType, date(offset)));
+    expect(rows.map((r) => r.decision)).toEqual(['retrain', 'awaiting_labels', 'awaiting_labels']);
+    expect(new Set(rows.map((r) => r.episode_id)).size).toBe(1);
+    expect(rows[0]!.episode_id).not.toBeNull();
+    for (const r of rows.slice(1)) {
+      expect(r.new_labels!).toBeLessThan(r.new_labels_needed!);
+      expect(r.window_predictions).toBeGreaterThan(0);
+      expect(r.label_coverage).not.toBeNull();
+    }
+    const [episode] = await h.query<{ status: string; days: number; retrains: number; condition: string }>(
+      `select status, days, retrains, condition from drift_episodes where id = $1`,
+      [rows[0]!.episode_id],
+    );
+    expect(episode).toMatchObject({ status: 'open', days: 3, retrains: 1 });
+    expect(episode!.condition).toMatch(/^drift/);
+
+    // One drift.detected (the retrain), flagged as opening the episode; the later days say awaiting_labels
+    // on drift.checked, with the eligibility and the label coverage.
+    const detected = (await outboxOf('drift.detected', drifted)).filter(
+      (e) => e.payload.modelType === modelType,
+    );
+    expect(detected).toHaveLength(1);
+    expect(detected[0]!.payload.episode).toMatchObject({ opened: true, days: 1, retrains: 1 });
+    const checked = (await outboxOf('drift.checked', drifted)).filter(
+      (e) => e.payload.modelType === modelType,
+    );
+    expect(checked.map((e) => [e.payload.decision, e.payload.episode?.opened])).toEqual([
+      ['retrain', true],
+      ['awaiting_labels', false],
+      ['awaiting_labels', false],
+    ]);
+    expect(checked[2]!.payload.eligibility).toMatchObject({ eligible: false });
+    expect(checked[2]!.payload.labels!.coverage).toBeGreaterThanOrEqual(0);
+
+    // The notifier handled all six events, and wrote the alert of one of them.
+    const handled = async () => {
+      const ids = [...detected, ...checked].map((e) => e.id);
+      const [n] = await h.query<{ n: number }>(
+        `select count(*)::int as n from processed_events where consumer like 'notifier%' and event_id = any($1::uuid[])`,
+        [ids],
+      );
+      return n!.n === ids.length;
+    };
+    await pollUntil(handled, { what: 'the notifier handled every event of the episode' });
+    const alerts = await h.query<{ event_type: string; events: number }>(
+      `select event_type, count(distinct event_id)::int as events from ml_retraining_notifications
+        where tenant_id = $1 and model_type = $2 group by 1`,
+      [drifted, modelType],
+    );
+    expect(alerts).toEqual([{ event_type: 'drift.detected', events: 1 }]);
+  });
+
+  it('alerts once when an episode opens awaiting labels, without any retrain', async () => {
+    // A champion with an artifact, trained on everything up to today: no label is new to it.
+    const modelType = 'timeline';
+    await h.query(
+      `update model_metadata set artifact_id = gen_random_uuid(), training_cutoff = $3, training_samples = 3000
+        where tenant_id = $1 and model_type = $2 and is_active`,
+      [drifted, modelType, day(1)],
+    );
+    const rows: CheckRow[] = [];
+    for (const offset of [-1, 0]) rows.push(await check(drifted, modelType, date(offset)));
+    expect(rows.map((r) => r.decision)).toEqual(['awaiting_labels', 'awaiting_labels']);
+    expect(rows.map((r) => [r.new_labels, r.new_labels_needed])).toEqual([
+      [0, 300],
+      [0, 300],
+    ]);
+    expect(
+      await outboxOf('drift.detected', drifted).then((e) =>
+        e.filter((x) => x.payload.modelType === modelType),
+      ),
+    ).toEqual([]);
+    const checked = (await outboxOf('drift.checked', drifted)).filter(
+      (e) => e.payload.modelType === modelType,
+    );
+    expect(checked.map((e) => e.payload.episode?.opened)).toEqual([true, false]);
+    await pollUntil(
+      async () =>
+        (
+          await h.query(`select 1 from processed_events where consumer like 'notifier%' and event_id = $1`, [
+            checked[1]!.id,
+          ])
+        ).length === 1,
+      { what: 'the notifier handled the second day' },
+    );
+    const alerts = await h.query<{ event_type: string; event_id: string; subject: string; body: string }>(
+      `select event_type, event_id, subject, body from ml_retraining_notifications where tenant_id = $1 and model_type = $2`,
+      [drifted, modelType],
+    );
+    expect(new Set(alerts.map((a) => a.event_id))).toEqual(new Set([checked[0]!.id]));
+    expect(alerts[0]!.event_type).toBe('drift.checked');
+    expect(alerts[0]!.subject).toBe('[Union Eyes ML] Drift detected, awaiting labels: Timeline Forecasting');
+    expect(alerts[0]!.body).toContain('too few new labels have arrived for a retrain to learn anything');
+    expect(alerts[0]!.body).toMatch(/labels of the last 7 days' predictions: \d+ of \d+/);
+  });
+
+  it('judges the inputs on the last 10 days when they hold enough claims, on 30 otherwise', async () => {
+    // The drifted tenant filed ~80 claims a day lately.
+    const [d] = await checksOf(drifted, 'claim_outcome');
+    expect(d!.psi_window_days).toBe(10);
+    // The steady tenant files ~13 claims a day: too few in 10 days (250 needed), so its inputs are judged on 30.
+    const [s] = await checksOf(steady, 'claim_outcome');
+    expect(s!.psi_window_days).toBe(30);
+  });
+});
