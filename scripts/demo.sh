@@ -139,7 +139,19 @@ const { Client } = require('pg');
 echo "  emails received by the local SMTP server: $(ls "$DEMO_DIR/mail" 2>/dev/null | wc -l) (in $DEMO_DIR/mail/)"
 echo "  Slack and webhook calls received: $(wc -l < "$DEMO_DIR/hooks.log" 2>/dev/null || echo 0) (in $DEMO_DIR/hooks.log)"
 
+step "A month in the platform's life: 3 tenants (steady, covariate drift, concept drift) over 30 simulated days"
+# The same services, as processes of their own on a private database (ue_demo_simulation): each day files
+# claims, resolves those whose day has come, and fires the daily check for that date.
+simulated=0
+node dist/scripts/simulate.js --tenants 3 --days "${DEMO_SIMULATION_DAYS:-30}" --seed 1 \
+  --database ue_demo_simulation --json "$DEMO_DIR/simulation.json" || simulated=$?
+echo "  the table as JSON: $DEMO_DIR/simulation.json"
+
 printf '\nThe database (%s) is left for you to explore; service logs are in %s/logs.\n' "$DATABASE_URL" "$DEMO_DIR"
+if [ "$simulated" -ne 0 ]; then
+  printf '\nThe demo FAILED: the simulation did not finish (see above).\n' >&2
+  exit "$simulated"
+fi
 if [ "$verdict" -ne 0 ]; then
   printf '\nThe demo FAILED: the pipelines above did not all end as they should (see "problem(s)").\n' >&2
   exit "$verdict"

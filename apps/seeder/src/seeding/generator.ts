@@ -116,7 +116,7 @@ export function profileRows(plan: SeedPlan, tenantId: string, rnd: Random): Prof
   });
 }
 
-const TYPE_EFFECT: Record<ClaimType, number> = {
+export const TYPE_EFFECT: Record<ClaimType, number> = {
   contract_grievance: 0.6,
   disciplinary_action: 0.2,
   wrongful_termination: -0.6,
@@ -129,6 +129,46 @@ const TYPE_EFFECT: Record<ClaimType, number> = {
   leave_request: 0.7,
   scheduling_conflict: 0.4,
 };
+
+// The world's relationships, shared by the seeder's history and the simulator's days (scripts/simulate):
+// one definition of how a claim resolves, so that a simulated day follows the history it continues.
+
+/** Days a claim takes to resolve: geometric in complexity, so the three timeline buckets all fill. */
+export function drawResolutionDays(type: ClaimType, complexity: number, rnd: Random, scale = 1): number {
+  return Math.max(
+    2,
+    Math.round(
+      6 * 1.45 ** complexity * (TYPE_EFFECT[type] < 0 ? 1.3 : 1) * scale * Math.exp(rnd.normal(0, 0.12)),
+    ),
+  );
+}
+
+/** A resolved claim's outcome; `shift` < 0 moves outcomes against members (concept drift). */
+export function drawOutcome(
+  type: ClaimType,
+  complexity: number,
+  tenure: number,
+  shift: number,
+  rnd: Random,
+): ClaimOutcome {
+  const score =
+    1.1 + TYPE_EFFECT[type] - 0.45 * (complexity - 5) + 0.05 * tenure + shift + rnd.normal(0, 0.15);
+  return score > 2.2 ? 'won' : score > 1.4 ? 'settled' : score < 0.4 && tenure < 3 ? 'withdrawn' : 'lost';
+}
+
+/** Probability that the member leaves within 180 days of the claim. */
+export function churnProbability(complexity: number, tenure: number, outcome: ClaimOutcome | null): number {
+  return sigmoid(2 * (-1.2 + 0.8 * (complexity - 5) - 0.35 * (tenure - 8) + (outcome === 'lost' ? 2 : 0)));
+}
+
+/** The team that handles a claim: its type's team, 10% of the time another; `teams` remaps (concept drift). */
+export function drawTeam(
+  type: ClaimType,
+  rnd: Random,
+  teams: Readonly<Record<ClaimType, (typeof TEAMS)[number]>> = TEAM_FOR_TYPE,
+): (typeof TEAMS)[number] {
+  return rnd.chance(0.9) ? teams[type] : rnd.pick(TEAMS);
+}
 
 /** Days of history the seeded claims span (12 months for training plus 3 before the v1 deployment). */
 export const HISTORY_DAYS = 456;
@@ -187,22 +227,14 @@ export class ClaimFactory {
       complexity = clamp(Math.round(rnd.normal(8, 1.2)), 1, 10);
     }
     const type = i < CLAIM_TYPES.length ? CLAIM_TYPES[i]! : rnd.pick(CLAIM_TYPES);
-    const typeEffect = TYPE_EFFECT[type];
-    // Resolution time grows geometrically with complexity, so the three timeline buckets are all well filled.
-    const resolutionDays = Math.max(
-      2,
-      Math.round(6 * 1.45 ** complexity * (typeEffect < 0 ? 1.3 : 1) * Math.exp(rnd.normal(0, 0.12))),
-    );
+    const resolutionDays = drawResolutionDays(type, complexity, rnd);
     const resolvedAt = filed + resolutionDays * DAY;
     const resolved = !open && (forcedStatus !== undefined || resolvedAt <= this.now);
     let status: ClaimStatus;
     let outcome: ClaimOutcome | null = null;
     if (resolved) {
       // Recent claims in the drift scenario also resolve differently (the relationship moved).
-      const shift = recent ? -0.9 : 0;
-      const score = 1.1 + typeEffect - 0.45 * (complexity - 5) + 0.05 * tenure + shift + rnd.normal(0, 0.15);
-      outcome =
-        score > 2.2 ? 'won' : score > 1.4 ? 'settled' : score < 0.4 && tenure < 3 ? 'withdrawn' : 'lost';
+      outcome = drawOutcome(type, complexity, tenure, recent ? -0.9 : 0, rnd);
       if (forcedStatus === 'withdrawn') outcome = 'withdrawn';
       else if (forcedStatus && outcome === 'withdrawn') outcome = 'lost';
       status =
@@ -211,10 +243,8 @@ export class ClaimFactory {
       status = forcedStatus ?? rnd.pick(CLAIM_STATUSES.slice(0, 5));
     }
     const churnKnown = this.now - filed >= 180 * DAY;
-    const churnP = sigmoid(
-      2 * (-1.2 + 0.8 * (complexity - 5) - 0.35 * (tenure - 8) + (outcome === 'lost' ? 2 : 0)),
-    );
-    const team = rnd.chance(0.9) ? TEAM_FOR_TYPE[type] : rnd.pick(TEAMS);
+    const churnP = churnProbability(complexity, tenure, outcome);
+    const team = drawTeam(type, rnd);
     const candidates = this.stewardsByTeam.get(team) ?? this.stewards;
     const steward = candidates.length > 0 ? rnd.pick(candidates) : null;
     return {
