@@ -426,7 +426,7 @@ async function main(): Promise<number> {
       if (!fire.ok)
         throw new Error(`the scheduler refused ${date}: HTTP ${fire.status} ${await fire.text()}`);
       const fired = (await fire.json()) as FireResult;
-      if (fired.logicalDate !== date || fired.events < expected)
+      if (fired.logicalDate !== date || fired.driftChecks !== expected)
         throw new Error(`the scheduler fired ${JSON.stringify(fired)} for ${date}`);
       let quiet = 0;
       while (quiet < 2) {
