@@ -15,7 +15,7 @@ import { Topology } from './topology';
 /** UE_EVENTS exactly as nats-server 2.9.10 answers STREAM.INFO after `nats:provision` (1 replica). */
 const SERVER_EVENTS: StreamConfig = {
   name: 'UE_EVENTS',
-  subjects: ['drift.>', 'model.>', 'training.>', 'seed.>'],
+  subjects: ['drift.>', 'model.>', 'training.>', 'seed.>', 'claim.>'],
   retention: 'limits',
   max_consumers: -1,
   max_msgs: -1,
@@ -78,7 +78,7 @@ describe('planStream (what nats:provision does to one stream)', () => {
       {
         field: 'subjects',
         from: 'drift.>,model.>',
-        to: 'drift.>,model.>,training.>,seed.>',
+        to: 'drift.>,model.>,training.>,seed.>,claim.>',
       },
     ]);
     expect(plan.refusals).toEqual([]);
@@ -87,15 +87,15 @@ describe('planStream (what nats:provision does to one stream)', () => {
   it('drops a subject root nothing publishes any more (retrain.>, before issue 15)', () => {
     const plan = planStream(
       wantedEvents(1),
-      withChanges({ subjects: ['drift.>', 'retrain.>', 'model.>', 'training.>', 'seed.>'] }),
+      withChanges({ subjects: ['drift.>', 'retrain.>', 'model.>', 'training.>', 'seed.>', 'claim.>'] }),
     );
     expect(plan).toMatchObject({
       action: 'update',
       changes: [
         {
           field: 'subjects',
-          from: 'drift.>,retrain.>,model.>,training.>,seed.>',
-          to: 'drift.>,model.>,training.>,seed.>',
+          from: 'drift.>,retrain.>,model.>,training.>,seed.>,claim.>',
+          to: 'drift.>,model.>,training.>,seed.>,claim.>',
         },
       ],
       refusals: [],
@@ -142,7 +142,7 @@ describe('streamProblems (what a service or the CLI checks)', () => {
       storage: StorageType.Memory,
     });
     expect(streamProblems(wantedEvents(1), actual)).toEqual([
-      'stream UE_EVENTS does not capture model.>, training.>, seed.> (its subjects: drift.>, model.*, seed.requested)',
+      'stream UE_EVENTS does not capture model.>, training.>, seed.>, claim.> (its subjects: drift.>, model.*, seed.requested)',
       'stream UE_EVENTS uses memory storage; want file',
     ]);
   });

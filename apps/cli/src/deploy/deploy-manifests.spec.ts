@@ -158,7 +158,9 @@ describe('deploy manifests', () => {
     const trainer = subjectsOf('trainer');
     expect([...trainer.consumes].sort()).toEqual(['drift.detected']);
     expect([...trainer.publishes].sort()).toEqual(['model.trained', 'training.failed']);
-    expect(subjectsOf('notifier').consumes.size).toBe(6);
+    // drift.checked (an episode that opens awaiting labels), drift.detected, training.failed, model.validated,
+    // model.deployed, seed.completed, seed.failed.
+    expect(subjectsOf('notifier').consumes.size).toBe(7);
     expect([...subjectsOf('cli').publishes].sort()).toEqual([
       'drift.check.requested',
       'model.rollback.requested',
