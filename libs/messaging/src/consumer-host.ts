@@ -10,10 +10,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ContractViolation, followUp, parseEnvelope, PLATFORM_TENANT } from '@app/contracts';
 import { scopeToAllTenants, scopeToTenant } from '@app/database';
 import type { Envelope, PayloadOf, Subject } from '@app/contracts';
-import { eventHandlersOf } from './decorators';
-import type { EventHandler } from './decorators';
+import { batchesOf, firstOfEach, groupBy } from './batching';
+import { eventHandlersOf, MAX_BATCH } from './decorators';
+import type { BatchEventHandler, EventHandler } from './decorators';
 import { dispositionOf, MessagingError } from './error-disposition';
-import type { AfterCommitContext, AfterCommitWork, Emit, HandlerContext } from './handler-context';
+import type {
+  AfterCommitContext,
+  AfterCommitWork,
+  BatchContext,
+  Emit,
+  HandlerContext,
+} from './handler-context';
 import { HDR } from './headers';
 import { MaxDeliveriesWatcher } from './max-deliveries';
 import { MessagingMetrics } from './metrics';
@@ -21,15 +28,35 @@ import { NatsService } from './nats.service';
 import { addToOutbox, OutboxRelay } from './outbox';
 import { ServiceInfo } from './service-info';
 
-interface Binding {
+interface BindingBase {
   subject: Subject;
   durable: string;
   maxDeliver: number;
+  /** Messages (single handlers) or batches (batch handlers) handled at once. */
   concurrency: number;
-  phased: boolean;
-  handler: EventHandler<Subject>;
   messages?: ConsumerMessages;
   loop?: Promise<void>;
+}
+
+interface SingleBinding extends BindingBase {
+  kind: 'single';
+  phased: boolean;
+  handler: EventHandler<Subject>;
+}
+
+interface BatchBinding extends BindingBase {
+  kind: 'batch';
+  max: number;
+  lingerMs: number;
+  handler: BatchEventHandler<Subject>;
+}
+
+type Binding = SingleBinding | BatchBinding;
+
+/** A valid message of a batch, with its envelope. */
+interface Parsed {
+  m: JsMsg;
+  envelope: Envelope;
 }
 
 type Outcome = 'ok' | 'duplicate' | 'retry' | 'dead_letter';
@@ -48,6 +75,8 @@ export function retryDelayMs(deliveryCount: number, baseMs: number): number {
  * (`ctx.afterCommit`): it runs outside any transaction, opening short ones of its own, and the message is
  * acked when it is done. Errors are mapped here (`dispositionOf`): retryable -> nak with a growing delay,
  * non-retryable or out of deliveries -> dead-letter stream with the payload and the reason.
+ * A batch handler (`@OnEvent(subject, { batch })`) gets the messages of one pull at once, one transaction
+ * and one call per tenant, with the same guarantees per message (`handleTenantBatch`).
  */
 @Injectable()
 export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
@@ -78,14 +107,34 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       for (const meta of eventHandlersOf(instance.constructor)) {
         const method = (instance as Record<string | symbol, unknown>)[meta.key];
         if (typeof method !== 'function') continue;
-        this.bindings.push({
+        const base = {
           subject: meta.subject,
           durable: this.nats.topology.consumerName(this.service.name, meta.subject),
           maxDeliver: meta.options.maxDeliver ?? this.config.MAX_DELIVER,
           concurrency: meta.options.concurrency ?? this.config.CONSUMER_CONCURRENCY,
-          phased: meta.options.phased ?? false,
-          handler: (method as EventHandler<Subject>).bind(instance),
-        });
+        };
+        const batch = meta.options.batch;
+        if (batch) {
+          if (!(Number.isInteger(batch.max) && batch.max >= 1 && batch.max <= MAX_BATCH))
+            throw new Error(
+              `${base.durable}: batch max must be an integer in 1..${MAX_BATCH}, got ${batch.max}`,
+            );
+          if (meta.options.phased) throw new Error(`${base.durable}: a batch handler cannot be phased`);
+          this.bindings.push({
+            ...base,
+            kind: 'batch',
+            max: batch.max,
+            lingerMs: Math.max(0, batch.lingerMs ?? 0),
+            handler: (method as BatchEventHandler<Subject>).bind(instance),
+          });
+        } else {
+          this.bindings.push({
+            ...base,
+            kind: 'single',
+            phased: meta.options.phased ?? false,
+            handler: (method as EventHandler<Subject>).bind(instance),
+          });
+        }
       }
     }
     for (const binding of this.bindings) await this.start(binding);
@@ -133,13 +182,33 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       max_ack_pending: 1000,
     });
     const consumer = await js.consumers.get(topology.eventsStream, binding.durable);
+    if (binding.kind === 'batch') {
+      // Room for the batches in hand and the next one filling meanwhile.
+      const messages = await consumer.consume({
+        max_messages: Math.min(MAX_BATCH, binding.max * (binding.concurrency + 1)),
+      });
+      binding.messages = messages;
+      binding.loop = this.run(binding, batchesOf(messages, binding.max, binding.lingerMs), (batch) =>
+        this.handleBatch(binding, batch),
+      );
+      return;
+    }
     // Pull only as many messages as can be handled at once: a buffered message never waits past its ack_wait.
     const messages = await consumer.consume({ max_messages: binding.concurrency });
     binding.messages = messages;
-    binding.loop = (async () => {
+    binding.loop = this.run(binding, messages, (m) => this.handle(binding, m));
+  }
+
+  /** Hands each item (a message, or a batch) to `handle`, with at most `binding.concurrency` in flight. */
+  private async run<T>(
+    binding: Binding,
+    items: AsyncIterable<T>,
+    handle: (item: T) => Promise<void>,
+  ): Promise<void> {
+    try {
       const inflight = new Set<Promise<void>>();
-      for await (const m of messages) {
-        const p: Promise<void> = this.handle(binding, m)
+      for await (const item of items) {
+        const p: Promise<void> = handle(item)
           .catch((err: unknown) =>
             this.log.error('message handling failed unexpectedly', { consumer: binding.durable, err }),
           )
@@ -149,9 +218,9 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
         if (this.stopping) break;
       }
       await Promise.all(inflight);
-    })().catch((err: unknown) =>
-      this.log.error('consumer loop ended with an error', { consumer: binding.durable, err }),
-    );
+    } catch (err) {
+      this.log.error('consumer loop ended with an error', { consumer: binding.durable, err });
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -162,7 +231,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     await this.relay.stop();
   }
 
-  private async handle(binding: Binding, m: JsMsg): Promise<void> {
+  private async handle(binding: SingleBinding, m: JsMsg): Promise<void> {
     const started = process.hrtime.bigint();
     let envelope: Envelope;
     try {
@@ -254,6 +323,158 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * One pull of a batch handler's consumer. Each message is validated alone (a violation is dead-lettered
+   * with its reason, as for single handlers); the valid ones are grouped by tenant, and each tenant's
+   * group is handled in a transaction of its own, the groups side by side.
+   */
+  private async handleBatch(binding: BatchBinding, msgs: JsMsg[]): Promise<void> {
+    const parsed: Parsed[] = [];
+    for (const m of msgs) {
+      try {
+        parsed.push({ m, envelope: parseEnvelope(binding.subject, m.data) });
+      } catch (err) {
+        const reason = err instanceof ContractViolation ? err.reason : errorMessage(err);
+        await this.deadLetter(binding, m, 'CONTRACT_VIOLATION', reason);
+        this.metrics.eventsHandled.inc({ subject: binding.subject, outcome: 'dead_letter' });
+      }
+    }
+    if (parsed.length === 0) return;
+    const deadline = Date.now() + this.config.HANDLER_TIMEOUT_SECONDS * 1000;
+    const heartbeat = setInterval(() => {
+      if (Date.now() < deadline) return parsed.forEach((p) => p.m.working());
+      clearInterval(heartbeat);
+      this.log.error('batch still running past HANDLER_TIMEOUT_SECONDS: its messages will be redelivered', {
+        consumer: binding.durable,
+        timeoutSeconds: this.config.HANDLER_TIMEOUT_SECONDS,
+      });
+    }, this.heartbeatMs);
+    try {
+      await Promise.all(
+        [...groupBy(parsed, (p) => p.envelope.tenantId)].map(([tenantId, group]) =>
+          this.handleTenantBatch(binding, tenantId, group),
+        ),
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /**
+   * One tenant's part of a pull, in one transaction: the inbox records every event id in one statement
+   * (those it held already, and second copies within the pull, are duplicates the handler never sees),
+   * the handler runs on the rest, the events it emits go to the outbox, and the events it failed
+   * (`ctx.fail`) leave nothing behind. After the commit the messages are acknowledged and the failed ones
+   * disposed of one by one; if the transaction fails, every message of the group is, as a single handler's
+   * would be (retried with back-off, or dead-lettered).
+   */
+  private async handleTenantBatch(binding: BatchBinding, tenantId: string, group: Parsed[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const log = this.log.child({ tenantId, subject: binding.subject, events: group.length });
+    const logFor = (e: Envelope): AppLogger =>
+      this.log.child({
+        tenantId: e.tenantId,
+        correlationId: e.correlationId,
+        eventId: e.id,
+        subject: binding.subject,
+      });
+    // Ids compare as Postgres returns uuids: lower case.
+    const idOf = (p: Parsed): string => p.envelope.id.toLowerCase();
+    const { first, repeats } = firstOfEach(group, idOf);
+    const handled = new Set<string>();
+    const failed = new Map<string, unknown>();
+    const outcomes: Outcome[] = [];
+    try {
+      let emitted = 0;
+      await this.orm.em.fork().transactional(async (em) => {
+        const fresh = await em.execute<{ event_id: string }[]>(
+          `insert into processed_events (consumer, event_id, subject)
+           select ?, x::uuid, ? from unnest(string_to_array(?, ',')) as x
+           on conflict do nothing returning event_id`,
+          [binding.durable, binding.subject, first.map(idOf).join(',')],
+        );
+        const freshIds = new Set(fresh.map((r) => r.event_id));
+        const todo = first.filter((p) => freshIds.has(idOf(p)));
+        if (todo.length === 0) return;
+        await this.scope(em, todo[0]!.envelope);
+        if (tenantId !== PLATFORM_TENANT) {
+          const known = await em.execute<{ id: string }[]>('select id from tenants where id = ?', [tenantId]);
+          if (known.length === 0)
+            throw new MessagingError('UNKNOWN_TENANT', `tenant "${tenantId}" does not exist`, false);
+        }
+        const events = new Map(todo.map((p) => [p.envelope.id, p.envelope]));
+        let pending: Envelope[] = [];
+        const ctx: BatchContext = {
+          em,
+          tenantId,
+          log,
+          logFor,
+          emit: <S extends Subject>(
+            cause: Envelope,
+            subject: S,
+            payload: PayloadOf<S>,
+            opts?: { id?: string },
+          ) => {
+            const next = followUp(cause, subject, payload, opts?.id);
+            pending.push(next);
+            return Promise.resolve(next);
+          },
+          fail: (event, err) => {
+            if (events.get(event.id) !== event)
+              throw new Error(`${binding.durable}: event ${event.id} is not in this batch`);
+            failed.set(event.id, err);
+          },
+          working: () => group.forEach((p) => p.m.working()),
+        };
+        await binding.handler([...events.values()], ctx);
+        if (failed.size > 0) {
+          // A failed event leaves no trace: no follow-up, and no inbox record (a retry must be handled
+          // again, not taken for a duplicate; a dead letter may be replayed).
+          pending = pending.filter((e) => !e.causationId || !failed.has(e.causationId));
+          await em.execute(
+            `delete from processed_events where consumer = ? and event_id = any(string_to_array(?, ',')::uuid[])`,
+            [binding.durable, [...failed.keys()].join(',')],
+          );
+        }
+        await addToOutbox(em, this.service.name, ...pending);
+        emitted = pending.length;
+        for (const id of events.keys()) if (!failed.has(id)) handled.add(id);
+      });
+      if (emitted > 0) this.relay.kick();
+      const acks: Promise<void>[] = [];
+      const duplicate = (p: Parsed): void => {
+        outcomes.push('duplicate');
+        logFor(p.envelope).info('duplicate event ignored (already processed)');
+        acks.push(this.ack(p.m, log));
+      };
+      for (const p of first) {
+        const id = p.envelope.id;
+        if (failed.has(id))
+          acks.push(
+            this.onFailure(binding, p.m, failed.get(id), logFor(p.envelope)).then(
+              (o) => void outcomes.push(o),
+            ),
+          );
+        else if (handled.has(id)) {
+          outcomes.push('ok');
+          acks.push(this.ack(p.m, log));
+        } else duplicate(p);
+      }
+      repeats.forEach(duplicate);
+      await Promise.all(acks);
+      log.debug('batch handled', { handled: handled.size, failed: failed.size, emitted });
+    } catch (err) {
+      // The transaction rolled back: nothing of the group was written, each message goes its own way.
+      for (const p of group) outcomes.push(await this.onFailure(binding, p.m, err, logFor(p.envelope)));
+    } finally {
+      for (const outcome of outcomes) this.metrics.eventsHandled.inc({ subject: binding.subject, outcome });
+      this.metrics.handlerSeconds.observe(
+        { subject: binding.subject },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    }
+  }
+
+  /**
    * Row-level security: everything a handler reads or writes is its event's tenant's (or, for platform
    * events such as seeding, every tenant's, where the service's role allows it).
    */
@@ -313,7 +534,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async onFailure(binding: Binding, m: JsMsg, err: unknown, log: AppLogger): Promise<Outcome> {
+  private async onFailure(binding: BindingBase, m: JsMsg, err: unknown, log: AppLogger): Promise<Outcome> {
     const d = dispositionOf(err);
     if (d.action === 'dead_letter') {
       await this.deadLetter(
@@ -354,7 +575,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
    * exception, puts its stack in the log line (not in the stream: the reason is enough there).
    */
   private async deadLetter(
-    binding: Binding,
+    binding: BindingBase,
     m: JsMsg,
     code: string,
     reason: string,

@@ -43,6 +43,8 @@ interface OutboxRow {
 export class OutboxRelay {
   private stopped = false;
   private wake: (() => void) | null = null;
+  /** A kick that came while a pass was running: the next pass starts at once instead of after pollMs. */
+  private kicked = false;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly pollMs = 500;
   private readonly batch = 100;
@@ -84,6 +86,7 @@ export class OutboxRelay {
 
   /** Called after a transaction that wrote to the outbox commits: publish now rather than at the next poll. */
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
@@ -96,12 +99,14 @@ export class OutboxRelay {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       let published = 0;
+      this.kicked = false;
       try {
         published = await this.publishBatch();
       } catch (err) {
         this.log.warn('outbox relay pass failed; will retry', { err });
       }
-      if (published < this.batch && !this.stopped) {
+      // Rows committed during this pass (their kick found no sleeper) are published now, not pollMs later.
+      if (published < this.batch && !this.stopped && !this.kicked) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.pollMs);
           this.wake = () => {

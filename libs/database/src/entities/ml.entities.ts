@@ -14,6 +14,11 @@ import type {
 // database, as the spec's `psql -f` instruction expects (docs/schema.md).
 
 @Entity({ tableName: 'ml_predictions' })
+// One prediction per (claim, model, version): what makes the scorer's redelivered claim.filed harmless.
+@Unique({
+  name: 'ml_predictions_claim_model_version_unique',
+  properties: ['claimId', 'modelType', 'modelVersion'],
+})
 @Index({ properties: ['tenantId', 'modelType', 'predictedAt'] })
 @Index({ properties: ['claimId'] })
 export class MlPrediction {

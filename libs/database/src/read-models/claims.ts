@@ -1,10 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ModelType } from '@app/domain';
+import { FEATURE_SELECT_LIST } from '../claim-sql';
+import { featureValuesOf } from '../training-data';
+import type { ClaimFeatureValues } from '../training-data';
 
 /**
- * Read models over the claims application's predictions (ml_predictions; the seeder stands in for its
- * owner): how the validator scores a champion without an artifact, and how the drift monitor measures
- * recent accuracy.
+ * Read models over the claims application's claims (the seeder stands in for it) and the predictions made
+ * for them (ml_predictions, the scorer's): what the scorer reads of a filed claim, how the validator scores
+ * a champion without an artifact, and how the drift monitor measures recent accuracy.
  */
 
 /**
@@ -60,4 +63,31 @@ export async function driftCheckInputs(
     correct: Number(row?.correct ?? 0),
     labelled: Number(row?.labelled ?? 0),
   };
+}
+
+/** A filed claim's model inputs, read from its row for scoring. */
+export interface ClaimFeaturesView extends ClaimFeatureValues {
+  id: string;
+  /** When the claim was filed: the time its predictions are made at. */
+  filedAt: Date;
+}
+
+/**
+ * The features of these claims of one tenant, read with the select list and row mapping that build
+ * training data (claim-sql.ts FEATURE_SELECT_LIST, training-data.ts featureValuesOf): one definition of a
+ * feature, so no training/serving skew. Claims that do not exist (for this tenant) are absent. SQL on
+ * purpose: a batch of claim ids as one array parameter, one round trip.
+ */
+export async function claimFeatures(
+  em: EntityManager,
+  tenantId: string,
+  claimIds: readonly string[],
+): Promise<ClaimFeaturesView[]> {
+  if (claimIds.length === 0) return [];
+  const rows = await em.execute<(ClaimFeatureValues & { id: string; filed_at: Date | string })[]>(
+    `select id, ${FEATURE_SELECT_LIST}, filed_at from claims
+      where tenant_id = ? and id = any(string_to_array(?, ',')::uuid[])`,
+    [tenantId, claimIds.join(',')],
+  );
+  return rows.map(({ filed_at, ...r }) => ({ ...featureValuesOf(r), filedAt: new Date(filed_at) }));
 }
