@@ -360,10 +360,10 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * One tenant's part of a pull, in one transaction: the inbox records every event id in one statement
-   * (those it held already, and second copies within the pull, are duplicates the handler never sees),
-   * the handler runs on the rest, the events it emits go to the outbox, and the events it failed
-   * (`ctx.fail`) leave nothing behind. After the commit the messages are acknowledged and the failed ones
+   * One tenant's part of a pull, in one transaction: one statement finds the events the inbox holds
+   * already (they, and second copies within the pull, are duplicates the handler never sees), the handler
+   * runs on the rest, the events it emits go to the outbox, one statement records the handled ones in the
+   * inbox, and the events it failed (`ctx.fail`) leave nothing behind. After the commit the messages are acknowledged and the failed ones
    * disposed of one by one; if the transaction fails, every message of the group is, as a single handler's
    * would be (retried with back-off, or dead-lettered).
    */
@@ -386,14 +386,12 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       let emitted = 0;
       await this.orm.em.fork().transactional(async (em) => {
-        const fresh = await em.execute<{ event_id: string }[]>(
-          `insert into processed_events (consumer, event_id, subject)
-           select ?, x::uuid, ? from unnest(string_to_array(?, ',')) as x
-           on conflict do nothing returning event_id`,
-          [binding.durable, binding.subject, first.map(idOf).join(',')],
+        const seen = await em.execute<{ event_id: string }[]>(
+          `select event_id from processed_events where consumer = ? and event_id = any(string_to_array(?, ',')::uuid[])`,
+          [binding.durable, first.map(idOf).join(',')],
         );
-        const freshIds = new Set(fresh.map((r) => r.event_id));
-        const todo = first.filter((p) => freshIds.has(idOf(p)));
+        const recordedBefore = new Set(seen.map((r) => r.event_id));
+        const todo = first.filter((p) => !recordedBefore.has(idOf(p)));
         if (todo.length === 0) return;
         await this.scope(em, todo[0]!.envelope);
         if (tenantId !== PLATFORM_TENANT) {
@@ -426,14 +424,26 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
           working: () => group.forEach((p) => p.m.working()),
         };
         await binding.handler([...events.values()], ctx);
-        if (failed.size > 0) {
-          // A failed event leaves no trace: no follow-up, and no inbox record (a retry must be handled
-          // again, not taken for a duplicate; a dead letter may be replayed).
-          pending = pending.filter((e) => !e.causationId || !failed.has(e.causationId));
-          await em.execute(
-            `delete from processed_events where consumer = ? and event_id = any(string_to_array(?, ',')::uuid[])`,
-            [binding.durable, [...failed.keys()].join(',')],
+        // A failed event leaves no trace: no follow-up, and no inbox record (a retry must be handled again,
+        // not taken for a duplicate; a dead letter may be replayed).
+        if (failed.size > 0) pending = pending.filter((e) => !e.causationId || !failed.has(e.causationId));
+        const done = [...events.keys()].filter((id) => !failed.has(id));
+        if (done.length > 0) {
+          // The inbox rows are written last, so that a failed event never gets one (service roles may not
+          // delete from the inbox). A row another transaction wrote meanwhile (the same message delivered to
+          // two replicas) conflicts: this one then rolls back and is retried, and finds it a duplicate.
+          const recorded = await em.execute<{ event_id: string }[]>(
+            `insert into processed_events (consumer, event_id, subject)
+             select ?, x::uuid, ? from unnest(string_to_array(?, ',')) as x
+             on conflict do nothing returning event_id`,
+            [binding.durable, binding.subject, done.join(',')],
           );
+          if (recorded.length !== done.length)
+            throw new MessagingError(
+              'CONCURRENT_DELIVERY',
+              `${done.length - recorded.length} event(s) of the batch were handled meanwhile by another delivery`,
+              true,
+            );
         }
         await addToOutbox(em, this.service.name, ...pending);
         emitted = pending.length;
