@@ -52,6 +52,8 @@ const FLAGS: FlagSpec = {
 };
 
 const TARGETS = { claimsPerSecond: 2000, p95Ms: 100, rssMiB: 300 };
+/** How often the latency phase asks which claims are stored: the figure's resolution. */
+const POLL_MS = 5;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mib = (bytes: number) => bytes / 2 ** 20;
@@ -263,8 +265,12 @@ async function main(): Promise<number> {
     }
     console.log(`      claim.scored all published ${secs(Date.now() - aStart)} after the first claim.filed`);
 
-    // (b) Latency at a fixed rate: publish time -> claim.scored received (after the predictions' commit).
+    // (b) Latency at a fixed rate. Stored: a poller asks every few ms which of the claims in flight have
+    // their predictions visible (committed; a claim's four rows come in one statement), so the figure is
+    // the time to the commit plus at most one poll. claim.scored: received on the bus, after the commit and
+    // the outbox relay (what the claims application sees).
     const sentAt = new Map<string, number>();
+    const storedAt = new Map<string, number>();
     const scoredAt = new Map<string, number>();
     const sub = nc.subscribe(topology.subject('claim.scored'));
     void (async () => {
@@ -274,6 +280,26 @@ async function main(): Promise<number> {
       }
     })();
     const bStart = Date.now();
+    const deadlineB = bStart + seconds * 1000 + timeoutMs;
+    let polling = true;
+    const inFlight = new Set<string>();
+    const poller = (async () => {
+      while (polling || inFlight.size > 0) {
+        if (inFlight.size > 0) {
+          const found = await db.query<{ claim_id: string }>(
+            'select distinct claim_id from ml_predictions where claim_id = any($1::uuid[])',
+            [[...inFlight]],
+          );
+          const now = Date.now();
+          for (const r of found.rows) {
+            storedAt.set(r.claim_id, now);
+            inFlight.delete(r.claim_id);
+          }
+        }
+        if (polling && Date.now() > deadlineB) break;
+        await sleep(POLL_MS);
+      }
+    })();
     const intervalMs = 1000 / rate;
     const publishes: Promise<unknown>[] = [];
     for (const [i, c] of steadyClaims.entries()) {
@@ -282,27 +308,24 @@ async function main(): Promise<number> {
       if (wait > 1) await sleep(wait);
       const e = envelope(c);
       sentAt.set(c.id, Date.now());
+      inFlight.add(c.id);
       publishes.push(publishFiled(e));
     }
     await Promise.all(publishes);
     const bPublished = Date.now();
     await waitStored((burst + steady) * MODEL_TYPES.length, 'latency');
+    polling = false;
+    await poller;
     const scoredDeadline = Date.now() + 30_000;
     while (scoredAt.size < steady && Date.now() < scoredDeadline) await sleep(50);
     sub.unsubscribe();
-    const rows = await db.query<{ claim_id: string; created: Date }>(
-      `select claim_id, max(created_at) as created from ml_predictions
-        where claim_id = any($1::uuid[]) group by claim_id`,
-      [steadyClaims.map((c) => c.id)],
-    );
-    const toScored = steadyClaims
-      .filter((c) => scoredAt.has(c.id))
-      .map((c) => scoredAt.get(c.id)! - sentAt.get(c.id)!)
-      .sort((a, b) => a - b);
-    // ml_predictions.created_at is the storing transaction's start (now()): a lower bound.
-    const toStoredTx = rows.rows
-      .map((r) => r.created.getTime() - sentAt.get(r.claim_id)!)
-      .sort((a, b) => a - b);
+    const since = (at: Map<string, number>) =>
+      steadyClaims
+        .filter((c) => at.has(c.id))
+        .map((c) => at.get(c.id)! - sentAt.get(c.id)!)
+        .sort((a, b) => a - b);
+    const toStored = since(storedAt);
+    const toScored = since(scoredAt);
     const p = (xs: number[], q: number) => (xs.length ? percentile(xs, q) : Number.NaN);
     const achievedRate = steady / ((bPublished - bStart) / 1000);
 
@@ -320,7 +343,7 @@ async function main(): Promise<number> {
     ).rows[0]!.n;
     const exit = await stopChild(scorer);
 
-    const p95 = p(toScored, 0.95);
+    const p95 = p(toStored, 0.95);
     const rss = mib(Math.max(peakRss, hwm));
     console.log(`      scorer CPU ${cpuA.toFixed(1)} s during (a); batches: ${handlerLine(metrics)}`);
     console.log(
@@ -335,10 +358,10 @@ async function main(): Promise<number> {
       `      the scorer's own (first to last commit)  ${fmt(burst / scorerSpanS).padStart(8)}    (${fmt((burst * MODEL_TYPES.length) / scorerSpanS)} predictions/s)`,
     );
     console.log(
-      `  (b) p50 / p95 filed -> claim.scored         ${p(toScored, 0.5).toFixed(0).padStart(4)} / ${p95.toFixed(0).padStart(4)} ms   p95 < ${TARGETS.p95Ms} ms at ${rate}/s: ${met(p95 < TARGETS.p95Ms)}`,
+      `  (b) p50 / p95 filed -> predictions stored  ${p(toStored, 0.5).toFixed(0).padStart(4)} / ${p95.toFixed(0).padStart(4)} ms   p95 < ${TARGETS.p95Ms} ms at ${rate}/s: ${met(p95 < TARGETS.p95Ms)}`,
     );
     console.log(
-      `      p50 / p95 filed -> storing tx started   ${p(toStoredTx, 0.5).toFixed(0).padStart(4)} / ${p(toStoredTx, 0.95).toFixed(0).padStart(4)} ms   (lower bound)`,
+      `      p50 / p95 filed -> claim.scored received ${p(toScored, 0.5).toFixed(0).padStart(4)} / ${p(toScored, 0.95).toFixed(0).padStart(4)} ms   (after the outbox relay)`,
     );
     console.log(
       `  (c) scorer peak RSS                          ${rss.toFixed(0).padStart(6)} MiB    < ${TARGETS.rssMiB} MiB: ${met(rss < TARGETS.rssMiB)}`,
@@ -354,6 +377,7 @@ async function main(): Promise<number> {
     if (deadLettered > 0) problems.push(`${deadLettered} dead letters`);
     if (scoredEvents !== burst + steady)
       problems.push(`${scoredEvents} claim.scored for ${burst + steady} claims`);
+    if (toStored.length !== steady) problems.push(`${steady - toStored.length} claims never seen stored`);
     if (toScored.length !== steady)
       problems.push(`claim.scored received for ${toScored.length} of ${steady} claims`);
     if (exit !== 0) problems.push(`the scorer exited with ${exit}`);

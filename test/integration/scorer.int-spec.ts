@@ -236,13 +236,15 @@ describe('scorer', () => {
     for (const modelType of MODEL_TYPES) expect(cache.loadedVersion(tenantId, modelType)).toBe(3);
   });
 
-  it('dead-letters a malformed claim.filed and one naming an unknown claim, writes nothing for them, and scores the rest', async () => {
+  it('dead-letters a malformed claim.filed, one naming an unknown claim and one of an unknown tenant, writes nothing for them, and scores the rest', async () => {
     const [good] = await fileNewClaims(orm.em.fork(), tenantId, 1);
     const unknown = filed(randomUUID());
     const notUuid = filed('not-a-uuid');
+    const noTenant = createEnvelope('claim.filed', { claimId: good! }, { tenantId: 'tenant_1601_nobody' });
     await h.publishRaw('claim.filed', '{"id": "no closing brace"');
     await publish(notUuid);
     await publish(unknown);
+    await publish(noTenant);
     await publish(filed(good!));
 
     await pollRows(() => predictionsOf([good!]), {
@@ -262,21 +264,35 @@ describe('scorer', () => {
               body: m.string(),
             });
         }
-        return found.length === 3 ? found : false;
+        return found.length === 4 ? found : false;
       },
-      { what: 'three dead letters' },
+      { what: 'four dead letters' },
     );
-    expect(dead.map((d) => d.code)).toEqual(['CONTRACT_VIOLATION', 'CONTRACT_VIOLATION', 'UNKNOWN_CLAIM']);
+    // The malformed ones are parked as they arrive; the others after their tenant's transaction.
+    const byId = (id: string) => dead.find((d) => d.body.includes(id))!;
+    expect(dead[0]).toMatchObject({ code: 'CONTRACT_VIOLATION', body: '{"id": "no closing brace"' });
     expect(dead[0]!.reason).toMatch(/malformed JSON/);
-    expect(dead[1]!.reason).toMatch(/payload\.claimId/);
-    expect(dead[2]!.reason).toBe(`claim ${unknown.payload.claimId} does not exist for tenant ${tenantId}`);
-    expect(JSON.parse(dead[2]!.body)).toEqual(unknown);
-    // Nothing written for them: no prediction, no claim.scored, no inbox record.
+    expect(byId(notUuid.id).code).toBe('CONTRACT_VIOLATION');
+    expect(byId(notUuid.id).reason).toMatch(/payload\.claimId/);
+    expect(byId(unknown.id)).toMatchObject({
+      code: 'UNKNOWN_CLAIM',
+      reason: `claim ${unknown.payload.claimId} does not exist for tenant ${tenantId}`,
+    });
+    expect(JSON.parse(byId(unknown.id).body)).toEqual(unknown);
+    expect(byId(noTenant.id)).toMatchObject({
+      code: 'UNKNOWN_TENANT',
+      reason: 'tenant "tenant_1601_nobody" does not exist',
+    });
+    // Nothing written for them: no prediction, no claim.scored, no inbox record; the good claim has its
+    // four predictions and one claim.scored (the unknown tenant's event for the same claim id added none).
     expect(await predictionsOf([unknown.payload.claimId])).toEqual([]);
     expect(await scoredFor(unknown.payload.claimId)).toEqual([]);
+    expect(await predictionsOf([good!])).toHaveLength(4);
+    await pollRows(() => scoredFor(good!), { what: 'claim.scored of the good claim' });
+    expect(await scoredFor(good!)).toHaveLength(1);
     expect(
       await h.query('select 1 from processed_events where event_id = any($1::uuid[])', [
-        [unknown.id, notUuid.id],
+        [unknown.id, notUuid.id, noTenant.id],
       ]),
     ).toEqual([]);
   });

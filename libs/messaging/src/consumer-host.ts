@@ -8,7 +8,7 @@ import { headers, nanos } from '@nats-io/transport-node';
 import { AppLogger, BaseConfig, errorMessage } from '@app/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ContractViolation, followUp, parseEnvelope, PLATFORM_TENANT } from '@app/contracts';
-import { scopeToAllTenants, scopeToTenant } from '@app/database';
+import { ALL_TENANTS, scopeToAllTenants, scopeToTenant, TENANT_SETTING } from '@app/database';
 import type { Envelope, PayloadOf, Subject } from '@app/contracts';
 import { batchesOf, firstOfEach, groupBy } from './batching';
 import { eventHandlersOf, MAX_BATCH } from './decorators';
@@ -25,7 +25,7 @@ import { HDR } from './headers';
 import { MaxDeliveriesWatcher } from './max-deliveries';
 import { MessagingMetrics } from './metrics';
 import { NatsService } from './nats.service';
-import { addToOutbox, OutboxRelay } from './outbox';
+import { addToOutbox, OutboxRelay, recordAndEmit } from './outbox';
 import { ServiceInfo } from './service-info';
 
 interface BindingBase {
@@ -81,6 +81,8 @@ export function retryDelayMs(deliveryCount: number, baseMs: number): number {
 @Injectable()
 export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly bindings: Binding[] = [];
+  /** Per batch consumer and tenant: the tail of its groups in flight (see handleBatch). */
+  private readonly tenantQueues = new Map<string, Promise<void>>();
   private stopping = false;
   private watcher?: MaxDeliveriesWatcher;
   private readonly heartbeatMs: number;
@@ -325,7 +327,9 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
   /**
    * One pull of a batch handler's consumer. Each message is validated alone (a violation is dead-lettered
    * with its reason, as for single handlers); the valid ones are grouped by tenant, and each tenant's
-   * group is handled in a transaction of its own, the groups side by side.
+   * group is handled in a transaction of its own, the groups side by side. With several batches in flight
+   * (`concurrency`), one tenant's groups still run one at a time, in the order they were pulled: a tenant's
+   * events are never handled by two transactions at once.
    */
   private async handleBatch(binding: BatchBinding, msgs: JsMsg[]): Promise<void> {
     const parsed: Parsed[] = [];
@@ -351,7 +355,9 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await Promise.all(
         [...groupBy(parsed, (p) => p.envelope.tenantId)].map(([tenantId, group]) =>
-          this.handleTenantBatch(binding, tenantId, group),
+          this.afterTenant(`${binding.durable}\u0000${tenantId}`, () =>
+            this.handleTenantBatch(binding, tenantId, group),
+          ),
         ),
       );
     } finally {
@@ -359,13 +365,26 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** Runs `work` after the work queued before it under `key` (the same consumer and tenant). */
+  private async afterTenant(key: string, work: () => Promise<void>): Promise<void> {
+    const before = this.tenantQueues.get(key) ?? Promise.resolve();
+    const mine = before.then(work);
+    const tail = mine.catch(() => undefined);
+    this.tenantQueues.set(key, tail);
+    try {
+      await mine;
+    } finally {
+      if (this.tenantQueues.get(key) === tail) this.tenantQueues.delete(key);
+    }
+  }
+
   /**
-   * One tenant's part of a pull, in one transaction: one statement finds the events the inbox holds
-   * already (they, and second copies within the pull, are duplicates the handler never sees), the handler
-   * runs on the rest, the events it emits go to the outbox, one statement records the handled ones in the
-   * inbox, and the events it failed (`ctx.fail`) leave nothing behind. After the commit the messages are acknowledged and the failed ones
-   * disposed of one by one; if the transaction fails, every message of the group is, as a single handler's
-   * would be (retried with back-off, or dead-lettered).
+   * One tenant's part of a pull, in one transaction: the scope and the events the inbox holds already in
+   * one statement (they, and second copies within the pull, are duplicates the handler never sees), the
+   * handler on the rest, then the handled events into the inbox and what they caused into the outbox in
+   * one statement. The events it failed (`ctx.fail`) leave nothing behind. After the commit the messages
+   * are acknowledged and the failed ones disposed of one by one; if the transaction fails, every message
+   * of the group is, as a single handler's would be (retried with back-off, or dead-lettered).
    */
   private async handleTenantBatch(binding: BatchBinding, tenantId: string, group: Parsed[]): Promise<void> {
     const started = process.hrtime.bigint();
@@ -384,23 +403,24 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     const failed = new Map<string, unknown>();
     const outcomes: Outcome[] = [];
     try {
-      let emitted = 0;
+      let emitted: Envelope[] = [];
       await this.orm.em.fork().transactional(async (em) => {
-        const seen = await em.execute<{ event_id: string }[]>(
-          `select event_id from processed_events where consumer = ? and event_id = any(string_to_array(?, ',')::uuid[])`,
-          [binding.durable, first.map(idOf).join(',')],
+        const [row] = await em.execute<{ seen: string[] }[]>(
+          `select set_config(?, ?, true) as scope,
+                  array(select event_id::text from processed_events
+                         where consumer = ? and event_id = any(string_to_array(?, ',')::uuid[])) as seen`,
+          [
+            TENANT_SETTING,
+            tenantId === PLATFORM_TENANT ? ALL_TENANTS : tenantId,
+            binding.durable,
+            first.map(idOf).join(','),
+          ],
         );
-        const recordedBefore = new Set(seen.map((r) => r.event_id));
+        const recordedBefore = new Set(row?.seen ?? []);
         const todo = first.filter((p) => !recordedBefore.has(idOf(p)));
         if (todo.length === 0) return;
-        await this.scope(em, todo[0]!.envelope);
-        if (tenantId !== PLATFORM_TENANT) {
-          const known = await em.execute<{ id: string }[]>('select id from tenants where id = ?', [tenantId]);
-          if (known.length === 0)
-            throw new MessagingError('UNKNOWN_TENANT', `tenant "${tenantId}" does not exist`, false);
-        }
         const events = new Map(todo.map((p) => [p.envelope.id, p.envelope]));
-        let pending: Envelope[] = [];
+        const pending: Envelope[] = [];
         const ctx: BatchContext = {
           em,
           tenantId,
@@ -425,53 +445,60 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
         };
         await binding.handler([...events.values()], ctx);
         // A failed event leaves no trace: no follow-up, and no inbox record (a retry must be handled again,
-        // not taken for a duplicate; a dead letter may be replayed).
-        if (failed.size > 0) pending = pending.filter((e) => !e.causationId || !failed.has(e.causationId));
+        // not taken for a duplicate; a dead letter may be replayed). The inbox rows are written last for
+        // that reason (service roles may not delete from the inbox).
         const done = [...events.keys()].filter((id) => !failed.has(id));
-        if (done.length > 0) {
-          // The inbox rows are written last, so that a failed event never gets one (service roles may not
-          // delete from the inbox). A row another transaction wrote meanwhile (the same message delivered to
-          // two replicas) conflicts: this one then rolls back and is retried, and finds it a duplicate.
-          const recorded = await em.execute<{ event_id: string }[]>(
-            `insert into processed_events (consumer, event_id, subject)
-             select ?, x::uuid, ? from unnest(string_to_array(?, ',')) as x
-             on conflict do nothing returning event_id`,
-            [binding.durable, binding.subject, done.join(',')],
+        const emits = pending.filter((e) => !e.causationId || !failed.has(e.causationId));
+        const { recorded, tenantKnown } = await recordAndEmit(em, {
+          consumer: binding.durable,
+          subject: binding.subject,
+          eventIds: done,
+          source: this.service.name,
+          envelopes: emits,
+          tenantId: tenantId === PLATFORM_TENANT ? null : tenantId,
+        });
+        // Checked last (with the inbox, in the same statement) rather than first: an unknown tenant's events
+        // find nothing to read, and rolling back their transaction leaves nothing written, as a check first
+        // would, one round trip cheaper for every known tenant's.
+        if (!tenantKnown)
+          throw new MessagingError('UNKNOWN_TENANT', `tenant "${tenantId}" does not exist`, false);
+        // A row another transaction wrote meanwhile (the same message delivered to two replicas) conflicts:
+        // this one rolls back and is retried, and then finds it a duplicate.
+        if (recorded !== done.length)
+          throw new MessagingError(
+            'CONCURRENT_DELIVERY',
+            `${done.length - recorded} event(s) of the batch were handled meanwhile by another delivery`,
+            true,
           );
-          if (recorded.length !== done.length)
-            throw new MessagingError(
-              'CONCURRENT_DELIVERY',
-              `${done.length - recorded.length} event(s) of the batch were handled meanwhile by another delivery`,
-              true,
-            );
-        }
-        await addToOutbox(em, this.service.name, ...pending);
-        emitted = pending.length;
-        for (const id of events.keys()) if (!failed.has(id)) handled.add(id);
+        emitted = emits;
+        for (const id of done) handled.add(id);
       });
-      if (emitted > 0) this.relay.kick();
-      const acks: Promise<void>[] = [];
+      this.relay.publishCommitted(emitted);
+      // Acknowledged without waiting for the server's confirmation (one write for the whole batch, not a
+      // round trip per message): the work is committed and in the inbox, so a lost ack only brings a
+      // redelivery the inbox ignores.
+      const failures: Promise<void>[] = [];
       const duplicate = (p: Parsed): void => {
         outcomes.push('duplicate');
         logFor(p.envelope).info('duplicate event ignored (already processed)');
-        acks.push(this.ack(p.m, log));
+        p.m.ack();
       };
       for (const p of first) {
         const id = p.envelope.id;
         if (failed.has(id))
-          acks.push(
+          failures.push(
             this.onFailure(binding, p.m, failed.get(id), logFor(p.envelope)).then(
               (o) => void outcomes.push(o),
             ),
           );
         else if (handled.has(id)) {
           outcomes.push('ok');
-          acks.push(this.ack(p.m, log));
+          p.m.ack();
         } else duplicate(p);
       }
       repeats.forEach(duplicate);
-      await Promise.all(acks);
-      log.debug('batch handled', { handled: handled.size, failed: failed.size, emitted });
+      await Promise.all(failures);
+      log.debug('batch handled', { handled: handled.size, failed: failed.size, emitted: emitted.length });
     } catch (err) {
       // The transaction rolled back: nothing of the group was written, each message goes its own way.
       for (const p of group) outcomes.push(await this.onFailure(binding, p.m, err, logFor(p.envelope)));

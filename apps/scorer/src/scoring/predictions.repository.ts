@@ -19,8 +19,11 @@ export class PredictionsRepository {
    * Stores a batch's predictions in one statement and returns those actually stored. A (claim, model) that
    * already has a prediction of ANY version is skipped, so a claim.filed delivered again after a deployment
    * never gives one claim two versions' answers; the unique (claim, model, version) constraint makes a
-   * concurrent duplicate harmless too. SQL on purpose: a batch of hundreds of rows as one JSON parameter
-   * (one placeholder, one round trip), with a condition MikroORM's insert cannot say.
+   * concurrent duplicate harmless too. `predicted_at` is the claim's `filed_at`, not the wall clock: the
+   * prediction is made at filing, and a replayed or simulated history (claims filed on past days) must put
+   * each prediction on its claim's day, where the monitoring windows look for it. SQL on purpose: a batch
+   * of hundreds of rows as one JSON parameter (one round trip), with a condition MikroORM's insert cannot
+   * say.
    */
   async insertNew(
     em: EntityManager,
@@ -35,7 +38,6 @@ export class PredictionsRepository {
         model_version: r.version,
         predicted_value: r.predictedValue,
         confidence: r.confidence,
-        predicted_at: r.predictedAt.toISOString(),
       })),
     );
     const stored = await em.execute<
@@ -48,13 +50,14 @@ export class PredictionsRepository {
       }[]
     >(
       `insert into ml_predictions (tenant_id, claim_id, model_type, model_version, predicted_value, confidence, predicted_at)
-       select ?, p.claim_id, p.model_type, p.model_version, p.predicted_value, p.confidence, p.predicted_at
-         from jsonb_to_recordset(cast(? as jsonb)) as p(claim_id uuid, model_type text, model_version int,
-                                                       predicted_value text, confidence float8, predicted_at timestamptz)
+       select c.tenant_id, p.claim_id, p.model_type, p.model_version, p.predicted_value, p.confidence, c.filed_at
+         from jsonb_to_recordset(cast(? as jsonb))
+              as p(claim_id uuid, model_type text, model_version int, predicted_value text, confidence float8)
+         join claims c on c.id = p.claim_id and c.tenant_id = ?
         where not exists (select 1 from ml_predictions m where m.claim_id = p.claim_id and m.model_type = p.model_type)
        on conflict (claim_id, model_type, model_version) do nothing
        returning claim_id, model_type, model_version, predicted_value, confidence`,
-      [tenantId, json],
+      [json, tenantId],
     );
     return stored.map((r) => ({
       claimId: r.claim_id,

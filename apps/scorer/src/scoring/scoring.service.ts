@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Envelope } from '@app/contracts';
-import { activeModels, claimFeatures } from '@app/database';
+import { activeVersions, scoringInputs } from '@app/database';
 import { MODEL_TYPES } from '@app/domain';
 import { groupBy, MessagingMetrics, OnEvent } from '@app/messaging';
 import type { BatchContext, HandlerContext } from '@app/messaging';
@@ -10,7 +10,13 @@ import { PredictionsRepository } from './predictions.repository';
 import { predictClaims } from './scoring';
 
 /** Most claim.filed handed to the scorer at once (per pull; each tenant's share is one transaction). */
-export const SCORE_BATCH_MAX = 200;
+export const SCORE_BATCH_MAX = 500;
+
+/**
+ * Pulls handled at once: while one waits for Postgres, the next is predicted. A tenant's groups still
+ * run one after the other (libs/messaging), so one claim is never scored by two transactions at once.
+ */
+export const SCORE_BATCHES_IN_FLIGHT = 2;
 
 /**
  * Scores filed claims with the active version of each of the tenant's models and stores the answers
@@ -34,11 +40,19 @@ export class ScoringService {
     ]);
   }
 
-  @OnEvent('claim.filed', { batch: { max: SCORE_BATCH_MAX } })
+  @OnEvent('claim.filed', { batch: { max: SCORE_BATCH_MAX }, concurrency: SCORE_BATCHES_IN_FLIGHT })
   async onClaimsFiled(events: readonly Envelope<'claim.filed'>[], ctx: BatchContext): Promise<void> {
     const { em, tenantId, log } = ctx;
-    // The versions in production now, all four models in one statement: what scores this batch.
-    const actives = await activeModels(em, tenantId);
+    // The first claim.filed of each claim causes its claim.scored; a second one in the same batch (the
+    // application filing twice) is handled with it.
+    const causes = new Map<string, Envelope<'claim.filed'>>();
+    for (const e of events) {
+      const id = e.payload.claimId.toLowerCase();
+      if (!causes.has(id)) causes.set(id, e);
+    }
+    // The versions in production now, read in this transaction (they are what scores this batch), and the
+    // claims' features: one statement.
+    const { actives, claims } = await scoringInputs(em, tenantId, [...causes.keys()]);
     for (const modelType of MODEL_TYPES)
       if (
         !actives.some((a) => a.modelType === modelType) &&
@@ -47,14 +61,6 @@ export class ScoringService {
         this.skippedModels.add(`${tenantId}:${modelType}`);
         log.info('no active version: claims are not scored by this model', { modelType });
       }
-    // The first claim.filed of each claim causes its claim.scored; a second one in the same batch
-    // (the application filing twice) is handled with it.
-    const causes = new Map<string, Envelope<'claim.filed'>>();
-    for (const e of events) {
-      const id = e.payload.claimId.toLowerCase();
-      if (!causes.has(id)) causes.set(id, e);
-    }
-    const claims = await claimFeatures(em, tenantId, [...causes.keys()]);
     const found = new Set(claims.map((c) => c.id));
     for (const e of events)
       if (!found.has(e.payload.claimId.toLowerCase()))
@@ -100,7 +106,7 @@ export class ScoringService {
   @OnEvent('model.deployed')
   async onModelDeployed(event: Envelope<'model.deployed'>, ctx: HandlerContext): Promise<void> {
     const p = event.payload;
-    const active = (await activeModels(ctx.em, event.tenantId)).find((a) => a.modelType === p.modelType);
+    const active = (await activeVersions(ctx.em, event.tenantId)).find((a) => a.modelType === p.modelType);
     const loaded = await this.cache.refresh(ctx.em, event.tenantId, p.modelType, active, ctx.log);
     ctx.log.info('model cache refreshed after a deployment', {
       modelType: p.modelType,

@@ -20,12 +20,6 @@ export interface NewPrediction {
   version: number;
   predictedValue: string;
   confidence: number;
-  /**
-   * The claim's filing time, not the wall clock: the prediction is made at filing, and a replayed or
-   * simulated history (claims filed on past days) must put each prediction on its claim's day, where the
-   * monitoring windows look for it.
-   */
-  predictedAt: Date;
 }
 
 /**
@@ -68,7 +62,6 @@ export function predictClaims(
         version: m.version,
         predictedValue: predictionText(m.modelType, a.value),
         confidence: confidenceOf(a, m.accuracy),
-        predictedAt: claim.filedAt,
       });
     });
   }

@@ -73,10 +73,25 @@ export interface ClaimFeaturesView extends ClaimFeatureValues {
 }
 
 /**
- * The features of these claims of one tenant, read with the select list and row mapping that build
- * training data (claim-sql.ts FEATURE_SELECT_LIST, training-data.ts featureValuesOf): one definition of a
- * feature, so no training/serving skew. Claims that do not exist (for this tenant) are absent. SQL on
- * purpose: a batch of claim ids as one array parameter, one round trip.
+ * The select of claims' model inputs by id for one tenant (two placeholders: tenant, ids joined by
+ * commas), with the select list that builds training data (claim-sql.ts FEATURE_SELECT_LIST): one
+ * definition of a feature, so no training/serving skew.
+ */
+export const CLAIM_FEATURES_SQL = `select id, ${FEATURE_SELECT_LIST}, filed_at from claims
+  where tenant_id = ? and id = any(string_to_array(?, ',')::uuid[])`;
+
+/** A row of CLAIM_FEATURES_SQL (from the driver, or through json_agg) as the models see it. */
+export function toClaimFeaturesView(
+  row: ClaimFeatureValues & { id: string; filed_at: Date | string },
+): ClaimFeaturesView {
+  const { filed_at, ...r } = row;
+  return { ...featureValuesOf(r), filedAt: new Date(filed_at) };
+}
+
+/**
+ * The features of these claims of one tenant, read as training data reads them (featureValuesOf).
+ * Claims that do not exist (for this tenant) are absent. SQL on purpose: a batch of claim ids as one
+ * array parameter, one round trip.
  */
 export async function claimFeatures(
   em: EntityManager,
@@ -85,9 +100,8 @@ export async function claimFeatures(
 ): Promise<ClaimFeaturesView[]> {
   if (claimIds.length === 0) return [];
   const rows = await em.execute<(ClaimFeatureValues & { id: string; filed_at: Date | string })[]>(
-    `select id, ${FEATURE_SELECT_LIST}, filed_at from claims
-      where tenant_id = ? and id = any(string_to_array(?, ',')::uuid[])`,
+    CLAIM_FEATURES_SQL,
     [tenantId, claimIds.join(',')],
   );
-  return rows.map(({ filed_at, ...r }) => ({ ...featureValuesOf(r), filedAt: new Date(filed_at) }));
+  return rows.map(toClaimFeaturesView);
 }

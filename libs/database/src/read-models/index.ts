@@ -5,3 +5,4 @@ export * from './claims';
 export * from './drift';
 export * from './notifications';
 export * from './reports';
+export * from './scoring';
