@@ -12,13 +12,14 @@ begin;
 
 -- ml_predictions
 create table if not exists "ml_predictions" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "claim_id" uuid not null, "model_type" text not null, "model_version" int not null, "predicted_value" text not null, "confidence" double precision not null, "actual_value" text null, "is_correct" boolean null, "predicted_at" timestamptz not null, "outcome_known_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "ml_predictions_pkey" primary key ("id"));
-create index if not exists "ml_predictions_claim_id_index" on "ml_predictions" ("claim_id");
 create index if not exists "ml_predictions_tenant_id_model_type_predicted_at_index" on "ml_predictions" ("tenant_id", "model_type", "predicted_at");
 do $$ begin
   if not exists (select 1 from pg_constraint where conname = 'ml_predictions_claim_model_version_unique') then
     alter table "ml_predictions" add constraint "ml_predictions_claim_model_version_unique" unique ("claim_id", "model_type", "model_version");
   end if;
 end $$;
+-- Look-ups by claim use the unique index above (it starts with claim_id); an older file created this one.
+drop index if exists "ml_predictions_claim_id_index";
 
 -- model_metadata
 create table if not exists "model_metadata" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "is_active" boolean not null default false, "baseline_accuracy" double precision not null, "baseline_confidence" double precision null, "deployed_at" timestamptz null, "training_run_id" uuid null, "artifact_id" uuid null, "metrics" jsonb null, "created_at" timestamptz not null default now(), constraint "model_metadata_pkey" primary key ("id"));

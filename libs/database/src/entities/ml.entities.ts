@@ -14,13 +14,13 @@ import type {
 // database, as the spec's `psql -f` instruction expects (docs/schema.md).
 
 @Entity({ tableName: 'ml_predictions' })
-// One prediction per (claim, model, version): what makes the scorer's redelivered claim.filed harmless.
+// One prediction per (claim, model, version): what makes the scorer's redelivered claim.filed harmless (and
+// the index of look-ups by claim).
 @Unique({
   name: 'ml_predictions_claim_model_version_unique',
   properties: ['claimId', 'modelType', 'modelVersion'],
 })
 @Index({ properties: ['tenantId', 'modelType', 'predictedAt'] })
-@Index({ properties: ['claimId'] })
 export class MlPrediction {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string & Opt = randomUUID();
