@@ -257,6 +257,7 @@ async function main(): Promise<number> {
     const aDone = await waitStored(warmed + burst * MODEL_TYPES.length, 'throughput');
     const cpuA = (readCpuSeconds(scorer.pid) ?? 0) - cpuBefore;
     const rssAfterA = mib(readMemory(scorer.pid)?.rss ?? 0);
+    const heapAfterA = memoryLine(await fetch(`${scorerUrl}/metrics`).then((r) => r.text()));
     const span = (
       await db.query<{ first: Date; last: Date }>(
         `select min(created_at) as first, max(created_at) as last from ml_predictions
@@ -366,7 +367,7 @@ async function main(): Promise<number> {
     const p95 = p(toStored, 0.95);
     const rss = mib(Math.max(peakRss, hwm));
     console.log(
-      `      scorer CPU ${cpuA.toFixed(1)} s during (a) (${((cpuA * 1000) / burst).toFixed(2)} ms a claim), resident ${rssAfterA.toFixed(0)} MiB after it; ${handlerLine(metrics)}`,
+      `      scorer CPU ${cpuA.toFixed(1)} s during (a) (${((cpuA * 1000) / burst).toFixed(2)} ms a claim), resident ${rssAfterA.toFixed(0)} MiB after it (${heapAfterA}); ${handlerLine(metrics)}`,
     );
     console.log(
       `  (b) ${fmt(steady)} claim.filed at ${achievedRate.toFixed(0)}/s over ${secs(bPublished - bStart)}; claim.scored received for ${fmt(toScored.length)}`,
@@ -426,6 +427,20 @@ async function main(): Promise<number> {
     console.log(`\n  kept for inspection: database ${base.pathname.slice(1)}, logs in ${workDir}`);
   }
   return ok ? 0 : 1;
+}
+
+/** The V8 heap and the memory outside it (Buffers, native) from the scorer's /metrics. */
+function memoryLine(metrics: string): string {
+  const value = (name: string) =>
+    Number(
+      metrics
+        .split('\n')
+        .find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+        ?.split(' ')
+        .pop() ?? Number.NaN,
+    );
+  const m = (name: string) => `${mib(value(name)).toFixed(0)} MiB`;
+  return `heap ${m('nodejs_heap_size_used_bytes')} used of ${m('nodejs_heap_size_total_bytes')}, external ${m('nodejs_external_memory_bytes')}`;
 }
 
 /** Mean handler time and count per batch (tenant group) from the scorer's /metrics. */
