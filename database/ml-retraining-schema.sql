@@ -1,7 +1,7 @@
 -- Union Eyes ML Platform: the six ML tables of the spec ("Tables Created"), for
 --   psql -U your_user -d your_database -f database/ml-retraining-schema.sql
 -- It is the same DDL as the MikroORM migrations in libs/database/src/migrations (Initial, and the columns
--- added since)
+-- and indexes added since)
 -- (test/integration/schema.int-spec.ts checks that both give identical tables, columns and indexes).
 -- Safe to run twice. The tables carry tenant_id without a foreign key to tenants, so this file runs on
 -- its own against an existing platform database. Prefer `npm run db:migrate`, which also creates the
@@ -12,9 +12,15 @@ begin;
 
 -- ml_predictions
 create table if not exists "ml_predictions" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "claim_id" uuid not null, "model_type" text not null, "model_version" int not null, "predicted_value" text not null, "confidence" double precision not null, "actual_value" text null, "is_correct" boolean null, "predicted_at" timestamptz not null, "outcome_known_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "ml_predictions_pkey" primary key ("id"));
-create index if not exists "ml_predictions_claim_id_index" on "ml_predictions" ("claim_id");
 create index if not exists "ml_predictions_tenant_id_model_type_predicted_at_index" on "ml_predictions" ("tenant_id", "model_type", "predicted_at");
 create index if not exists "ml_predictions_open" on "ml_predictions" ("tenant_id", "claim_id") where "outcome_known_at" is null;
+do $$ begin
+  if not exists (select 1 from pg_constraint where conname = 'ml_predictions_claim_model_version_unique') then
+    alter table "ml_predictions" add constraint "ml_predictions_claim_model_version_unique" unique ("claim_id", "model_type", "model_version");
+  end if;
+end $$;
+-- Look-ups by claim use the unique index above (it starts with claim_id); an older file created this one.
+drop index if exists "ml_predictions_claim_id_index";
 
 -- model_metadata
 create table if not exists "model_metadata" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "model_type" text not null, "model_version" int not null, "is_active" boolean not null default false, "baseline_accuracy" double precision not null, "baseline_confidence" double precision null, "deployed_at" timestamptz null, "training_run_id" uuid null, "artifact_id" uuid null, "metrics" jsonb null, "training_cutoff" timestamptz null, "training_samples" int null, "created_at" timestamptz not null default now(), constraint "model_metadata_pkey" primary key ("id"));

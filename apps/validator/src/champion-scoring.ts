@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { candidateArtifact, labelledClaims, predictionOutcomes, trainingRun } from '@app/database';
 import type { CandidateArtifactView, LabelledClaim } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
-import { Booster, evaluateXgbModel, XGB_FORMAT } from '@app/ml';
+import { evaluateXgbModel, loadStoredModel } from '@app/ml';
 import type { ChampionScore, SubgroupAccuracy } from './gates';
 import { ValidatorError } from './errors';
 import type { ActiveModel } from './model-registry.repository';
@@ -14,21 +13,13 @@ export function ageBand(age: number): string {
   return age < 30 ? '<30' : age < 45 ? '30-44' : age < 60 ? '45-59' : '60+';
 }
 
-function loadBooster(a: CandidateArtifactView): Booster {
-  if (createHash('sha256').update(a.content).digest('hex') !== a.checksum)
-    throw new ValidatorError('ARTIFACT_CORRUPT', 'artifact checksum mismatch: refusing to load it');
-  if (a.format !== XGB_FORMAT)
-    throw new ValidatorError('ARTIFACT_FORMAT', `unexpected artifact format ${a.format}`);
-  return Booster.load(a.content);
-}
-
 /** Per-example outcomes of a stored model on the hold-out. */
 function outcomesOf(
   modelType: ModelType,
   artifact: CandidateArtifactView,
   holdout: readonly LabelledClaim[],
 ): boolean[] {
-  const booster = loadBooster(artifact);
+  const booster = loadStoredModel(artifact);
   try {
     return evaluateXgbModel(modelType, booster, MODEL_CONFIGS[modelType].features, holdout).correct;
   } finally {

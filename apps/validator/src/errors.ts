@@ -1,12 +1,11 @@
 import { DomainError } from '@app/common';
 import type { RollbackRefusalCode } from '@app/database';
 
-/** Every code the validator fails a message with (mapped at the message edge). */
+/**
+ * Every code the validator fails a message with (mapped at the message edge); a stored model it refuses to
+ * load fails with libs/ml's ArtifactError (ARTIFACT_CORRUPT, ARTIFACT_FORMAT).
+ */
 export type ValidatorErrorCode =
-  /** The stored artifact's checksum does not match its content: never loaded. */
-  | 'ARTIFACT_CORRUPT'
-  /** An artifact in a format this validator cannot score. */
-  | 'ARTIFACT_FORMAT'
   /** The candidate's artifact is not (yet) in model_artifacts. */
   | 'NO_ARTIFACT'
   /** The trainer recorded no hold-out cut-off on the run, so the hold-out cannot be rebuilt. */

@@ -2,17 +2,32 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ModelType } from '@app/domain';
 import { FEATURE_SELECT_LIST, LABEL_SQL } from './claim-sql';
 
-/** A labelled claim: its id, features, the model's target (class or days) and when it was filed. */
-export interface LabelledClaim {
-  id: string;
+/** A claim's model inputs as read from its row (docs/models.md): one shape for training and scoring. */
+export interface ClaimFeatureValues {
   member_age: number;
   case_complexity: number;
   union_tenure_years: number;
   claim_type: string;
   department: string;
   priority: string;
+}
+
+/** A labelled claim: its id, features, the model's target (class or days) and when it was filed. */
+export interface LabelledClaim extends ClaimFeatureValues {
+  id: string;
   target: string | number;
   at: Date;
+}
+
+/**
+ * A row selected with FEATURE_SELECT_LIST as the models see it (`union_tenure_years` as a number, whatever
+ * type the driver hands back). Training data and the scorer's features both go through it, so a feature
+ * means the same at training and at serving time.
+ */
+export function featureValuesOf<R extends { union_tenure_years: string | number }>(
+  row: R,
+): Omit<R, 'union_tenure_years'> & { union_tenure_years: number } {
+  return { ...row, union_tenure_years: Number(row.union_tenure_years) };
 }
 
 /**
@@ -33,5 +48,5 @@ export async function labelledClaims(
       order by filed_at, id`,
     [tenantId, months],
   );
-  return rows.map((r) => ({ ...r, union_tenure_years: Number(r.union_tenure_years), at: new Date(r.at) }));
+  return rows.map((r) => ({ ...featureValuesOf(r), at: new Date(r.at) }));
 }

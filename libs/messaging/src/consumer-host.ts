@@ -8,28 +8,55 @@ import { headers, nanos } from '@nats-io/transport-node';
 import { AppLogger, BaseConfig, errorMessage } from '@app/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ContractViolation, followUp, parseEnvelope, PLATFORM_TENANT } from '@app/contracts';
-import { scopeToAllTenants, scopeToTenant } from '@app/database';
+import { ALL_TENANTS, scopeToAllTenants, scopeToTenant, TENANT_SETTING } from '@app/database';
 import type { Envelope, PayloadOf, Subject } from '@app/contracts';
-import { eventHandlersOf } from './decorators';
-import type { EventHandler } from './decorators';
+import { batchesOf, firstOfEach, groupBy } from './batching';
+import { eventHandlersOf, MAX_BATCH } from './decorators';
+import type { BatchEventHandler, EventHandler } from './decorators';
 import { dispositionOf, MessagingError } from './error-disposition';
-import type { AfterCommitContext, AfterCommitWork, Emit, HandlerContext } from './handler-context';
+import type {
+  AfterCommitContext,
+  AfterCommitWork,
+  BatchContext,
+  Emit,
+  HandlerContext,
+} from './handler-context';
 import { HDR } from './headers';
 import { MaxDeliveriesWatcher } from './max-deliveries';
 import { MessagingMetrics } from './metrics';
 import { NatsService } from './nats.service';
-import { addToOutbox, OutboxRelay } from './outbox';
+import { addToOutbox, OutboxRelay, recordAndEmit } from './outbox';
 import { ServiceInfo } from './service-info';
 
-interface Binding {
+interface BindingBase {
   subject: Subject;
   durable: string;
   maxDeliver: number;
+  /** Messages (single handlers) or batches (batch handlers) handled at once. */
   concurrency: number;
-  phased: boolean;
-  handler: EventHandler<Subject>;
   messages?: ConsumerMessages;
   loop?: Promise<void>;
+}
+
+interface SingleBinding extends BindingBase {
+  kind: 'single';
+  phased: boolean;
+  handler: EventHandler<Subject>;
+}
+
+interface BatchBinding extends BindingBase {
+  kind: 'batch';
+  max: number;
+  lingerMs: number;
+  handler: BatchEventHandler<Subject>;
+}
+
+type Binding = SingleBinding | BatchBinding;
+
+/** A valid message of a batch, with its envelope. */
+interface Parsed {
+  m: JsMsg;
+  envelope: Envelope;
 }
 
 type Outcome = 'ok' | 'duplicate' | 'retry' | 'dead_letter';
@@ -48,10 +75,14 @@ export function retryDelayMs(deliveryCount: number, baseMs: number): number {
  * (`ctx.afterCommit`): it runs outside any transaction, opening short ones of its own, and the message is
  * acked when it is done. Errors are mapped here (`dispositionOf`): retryable -> nak with a growing delay,
  * non-retryable or out of deliveries -> dead-letter stream with the payload and the reason.
+ * A batch handler (`@OnEvent(subject, { batch })`) gets the messages of one pull at once, one transaction
+ * and one call per tenant, with the same guarantees per message (`handleTenantBatch`).
  */
 @Injectable()
 export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly bindings: Binding[] = [];
+  /** Per batch consumer and tenant: the tail of its groups in flight (see handleBatch). */
+  private readonly tenantQueues = new Map<string, Promise<void>>();
   private stopping = false;
   private watcher?: MaxDeliveriesWatcher;
   private readonly heartbeatMs: number;
@@ -78,14 +109,34 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       for (const meta of eventHandlersOf(instance.constructor)) {
         const method = (instance as Record<string | symbol, unknown>)[meta.key];
         if (typeof method !== 'function') continue;
-        this.bindings.push({
+        const base = {
           subject: meta.subject,
           durable: this.nats.topology.consumerName(this.service.name, meta.subject),
           maxDeliver: meta.options.maxDeliver ?? this.config.MAX_DELIVER,
           concurrency: meta.options.concurrency ?? this.config.CONSUMER_CONCURRENCY,
-          phased: meta.options.phased ?? false,
-          handler: (method as EventHandler<Subject>).bind(instance),
-        });
+        };
+        const batch = meta.options.batch;
+        if (batch) {
+          if (!(Number.isInteger(batch.max) && batch.max >= 1 && batch.max <= MAX_BATCH))
+            throw new Error(
+              `${base.durable}: batch max must be an integer in 1..${MAX_BATCH}, got ${batch.max}`,
+            );
+          if (meta.options.phased) throw new Error(`${base.durable}: a batch handler cannot be phased`);
+          this.bindings.push({
+            ...base,
+            kind: 'batch',
+            max: batch.max,
+            lingerMs: Math.max(0, batch.lingerMs ?? 0),
+            handler: (method as BatchEventHandler<Subject>).bind(instance),
+          });
+        } else {
+          this.bindings.push({
+            ...base,
+            kind: 'single',
+            phased: meta.options.phased ?? false,
+            handler: (method as EventHandler<Subject>).bind(instance),
+          });
+        }
       }
     }
     for (const binding of this.bindings) await this.start(binding);
@@ -133,13 +184,33 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
       max_ack_pending: 1000,
     });
     const consumer = await js.consumers.get(topology.eventsStream, binding.durable);
+    if (binding.kind === 'batch') {
+      // Room for the batches in hand and the next one filling meanwhile.
+      const messages = await consumer.consume({
+        max_messages: Math.min(MAX_BATCH, binding.max * (binding.concurrency + 1)),
+      });
+      binding.messages = messages;
+      binding.loop = this.run(binding, batchesOf(messages, binding.max, binding.lingerMs), (batch) =>
+        this.handleBatch(binding, batch),
+      );
+      return;
+    }
     // Pull only as many messages as can be handled at once: a buffered message never waits past its ack_wait.
     const messages = await consumer.consume({ max_messages: binding.concurrency });
     binding.messages = messages;
-    binding.loop = (async () => {
+    binding.loop = this.run(binding, messages, (m) => this.handle(binding, m));
+  }
+
+  /** Hands each item (a message, or a batch) to `handle`, with at most `binding.concurrency` in flight. */
+  private async run<T>(
+    binding: Binding,
+    items: AsyncIterable<T>,
+    handle: (item: T) => Promise<void>,
+  ): Promise<void> {
+    try {
       const inflight = new Set<Promise<void>>();
-      for await (const m of messages) {
-        const p: Promise<void> = this.handle(binding, m)
+      for await (const item of items) {
+        const p: Promise<void> = handle(item)
           .catch((err: unknown) =>
             this.log.error('message handling failed unexpectedly', { consumer: binding.durable, err }),
           )
@@ -149,9 +220,9 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
         if (this.stopping) break;
       }
       await Promise.all(inflight);
-    })().catch((err: unknown) =>
-      this.log.error('consumer loop ended with an error', { consumer: binding.durable, err }),
-    );
+    } catch (err) {
+      this.log.error('consumer loop ended with an error', { consumer: binding.durable, err });
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -162,7 +233,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     await this.relay.stop();
   }
 
-  private async handle(binding: Binding, m: JsMsg): Promise<void> {
+  private async handle(binding: SingleBinding, m: JsMsg): Promise<void> {
     const started = process.hrtime.bigint();
     let envelope: Envelope;
     try {
@@ -254,6 +325,193 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * One pull of a batch handler's consumer. Each message is validated alone (a violation is dead-lettered
+   * with its reason, as for single handlers); the valid ones are grouped by tenant, and each tenant's
+   * group is handled in a transaction of its own, the groups side by side. With several batches in flight
+   * (`concurrency`), one tenant's groups still run one at a time, in the order they were pulled: a tenant's
+   * events are never handled by two transactions at once.
+   */
+  private async handleBatch(binding: BatchBinding, msgs: JsMsg[]): Promise<void> {
+    const parsed: Parsed[] = [];
+    for (const m of msgs) {
+      try {
+        parsed.push({ m, envelope: parseEnvelope(binding.subject, m.data) });
+      } catch (err) {
+        const reason = err instanceof ContractViolation ? err.reason : errorMessage(err);
+        await this.deadLetter(binding, m, 'CONTRACT_VIOLATION', reason);
+        this.metrics.eventsHandled.inc({ subject: binding.subject, outcome: 'dead_letter' });
+      }
+    }
+    if (parsed.length === 0) return;
+    const deadline = Date.now() + this.config.HANDLER_TIMEOUT_SECONDS * 1000;
+    const heartbeat = setInterval(() => {
+      if (Date.now() < deadline) return parsed.forEach((p) => p.m.working());
+      clearInterval(heartbeat);
+      this.log.error('batch still running past HANDLER_TIMEOUT_SECONDS: its messages will be redelivered', {
+        consumer: binding.durable,
+        timeoutSeconds: this.config.HANDLER_TIMEOUT_SECONDS,
+      });
+    }, this.heartbeatMs);
+    try {
+      await Promise.all(
+        [...groupBy(parsed, (p) => p.envelope.tenantId)].map(([tenantId, group]) =>
+          this.afterTenant(`${binding.durable}\u0000${tenantId}`, () =>
+            this.handleTenantBatch(binding, tenantId, group),
+          ),
+        ),
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Runs `work` after the work queued before it under `key` (the same consumer and tenant). */
+  private async afterTenant(key: string, work: () => Promise<void>): Promise<void> {
+    const before = this.tenantQueues.get(key) ?? Promise.resolve();
+    const mine = before.then(work);
+    const tail = mine.catch(() => undefined);
+    this.tenantQueues.set(key, tail);
+    try {
+      await mine;
+    } finally {
+      if (this.tenantQueues.get(key) === tail) this.tenantQueues.delete(key);
+    }
+  }
+
+  /**
+   * One tenant's part of a pull, in one transaction: the scope and the events the inbox holds already in
+   * one statement (they, and second copies within the pull, are duplicates the handler never sees), the
+   * handler on the rest, then the handled events into the inbox and what they caused into the outbox in
+   * one statement. The events it failed (`ctx.fail`) leave nothing behind. After the commit the messages
+   * are acknowledged and the failed ones disposed of one by one; if the transaction fails, every message
+   * of the group is, as a single handler's would be (retried with back-off, or dead-lettered).
+   */
+  private async handleTenantBatch(binding: BatchBinding, tenantId: string, group: Parsed[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const log = this.log.child({ tenantId, subject: binding.subject, events: group.length });
+    const logFor = (e: Envelope): AppLogger =>
+      this.log.child({
+        tenantId: e.tenantId,
+        correlationId: e.correlationId,
+        eventId: e.id,
+        subject: binding.subject,
+      });
+    // Ids compare as Postgres returns uuids: lower case.
+    const idOf = (p: Parsed): string => p.envelope.id.toLowerCase();
+    const { first, repeats } = firstOfEach(group, idOf);
+    const handled = new Set<string>();
+    const failed = new Map<string, unknown>();
+    const outcomes: Outcome[] = [];
+    try {
+      let emitted: Envelope[] = [];
+      await this.orm.em.fork().transactional(async (em) => {
+        const [row] = await em.execute<{ seen: string[] }[]>(
+          `select set_config(?, ?, true) as scope,
+                  array(select event_id::text from processed_events
+                         where consumer = ? and event_id = any(string_to_array(?, ',')::uuid[])) as seen`,
+          [
+            TENANT_SETTING,
+            tenantId === PLATFORM_TENANT ? ALL_TENANTS : tenantId,
+            binding.durable,
+            first.map(idOf).join(','),
+          ],
+        );
+        const recordedBefore = new Set(row?.seen ?? []);
+        const todo = first.filter((p) => !recordedBefore.has(idOf(p)));
+        if (todo.length === 0) return;
+        const events = new Map(todo.map((p) => [p.envelope.id, p.envelope]));
+        const pending: Envelope[] = [];
+        const ctx: BatchContext = {
+          em,
+          tenantId,
+          log,
+          logFor,
+          emit: <S extends Subject>(
+            cause: Envelope,
+            subject: S,
+            payload: PayloadOf<S>,
+            opts?: { id?: string },
+          ) => {
+            const next = followUp(cause, subject, payload, opts?.id);
+            pending.push(next);
+            return Promise.resolve(next);
+          },
+          fail: (event, err) => {
+            if (events.get(event.id) !== event)
+              throw new Error(`${binding.durable}: event ${event.id} is not in this batch`);
+            failed.set(event.id, err);
+          },
+          working: () => group.forEach((p) => p.m.working()),
+        };
+        await binding.handler([...events.values()], ctx);
+        // A failed event leaves no trace: no follow-up, and no inbox record (a retry must be handled again,
+        // not taken for a duplicate; a dead letter may be replayed). The inbox rows are written last for
+        // that reason (service roles may not delete from the inbox).
+        const done = [...events.keys()].filter((id) => !failed.has(id));
+        const emits = pending.filter((e) => !e.causationId || !failed.has(e.causationId));
+        const { recorded, tenantKnown } = await recordAndEmit(em, {
+          consumer: binding.durable,
+          subject: binding.subject,
+          eventIds: done,
+          source: this.service.name,
+          envelopes: emits,
+          tenantId: tenantId === PLATFORM_TENANT ? null : tenantId,
+        });
+        // Checked last (with the inbox, in the same statement) rather than first: an unknown tenant's events
+        // find nothing to read, and rolling back their transaction leaves nothing written, as a check first
+        // would, one round trip cheaper for every known tenant's.
+        if (!tenantKnown)
+          throw new MessagingError('UNKNOWN_TENANT', `tenant "${tenantId}" does not exist`, false);
+        // A row another transaction wrote meanwhile (the same message delivered to two replicas) conflicts:
+        // this one rolls back and is retried, and then finds it a duplicate.
+        if (recorded !== done.length)
+          throw new MessagingError(
+            'CONCURRENT_DELIVERY',
+            `${done.length - recorded} event(s) of the batch were handled meanwhile by another delivery`,
+            true,
+          );
+        emitted = emits;
+        for (const id of done) handled.add(id);
+      });
+      this.relay.publishCommitted(emitted);
+      // Acknowledged without waiting for the server's confirmation (one write for the whole batch, not a
+      // round trip per message): the work is committed and in the inbox, so a lost ack only brings a
+      // redelivery the inbox ignores.
+      const failures: Promise<void>[] = [];
+      const duplicate = (p: Parsed): void => {
+        outcomes.push('duplicate');
+        logFor(p.envelope).info('duplicate event ignored (already processed)');
+        p.m.ack();
+      };
+      for (const p of first) {
+        const id = p.envelope.id;
+        if (failed.has(id))
+          failures.push(
+            this.onFailure(binding, p.m, failed.get(id), logFor(p.envelope)).then(
+              (o) => void outcomes.push(o),
+            ),
+          );
+        else if (handled.has(id)) {
+          outcomes.push('ok');
+          p.m.ack();
+        } else duplicate(p);
+      }
+      repeats.forEach(duplicate);
+      await Promise.all(failures);
+      log.debug('batch handled', { handled: handled.size, failed: failed.size, emitted: emitted.length });
+    } catch (err) {
+      // The transaction rolled back: nothing of the group was written, each message goes its own way.
+      for (const p of group) outcomes.push(await this.onFailure(binding, p.m, err, logFor(p.envelope)));
+    } finally {
+      for (const outcome of outcomes) this.metrics.eventsHandled.inc({ subject: binding.subject, outcome });
+      this.metrics.handlerSeconds.observe(
+        { subject: binding.subject },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    }
+  }
+
+  /**
    * Row-level security: everything a handler reads or writes is its event's tenant's (or, for platform
    * events such as seeding, every tenant's, where the service's role allows it).
    */
@@ -313,7 +571,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async onFailure(binding: Binding, m: JsMsg, err: unknown, log: AppLogger): Promise<Outcome> {
+  private async onFailure(binding: BindingBase, m: JsMsg, err: unknown, log: AppLogger): Promise<Outcome> {
     const d = dispositionOf(err);
     if (d.action === 'dead_letter') {
       await this.deadLetter(
@@ -354,7 +612,7 @@ export class ConsumerHost implements OnApplicationBootstrap, OnModuleDestroy {
    * exception, puts its stack in the log line (not in the stream: the reason is enough there).
    */
   private async deadLetter(
-    binding: Binding,
+    binding: BindingBase,
     m: JsMsg,
     code: string,
     reason: string,

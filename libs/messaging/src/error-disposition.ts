@@ -4,8 +4,11 @@ import { DriftMathError } from '@app/drift';
 import type { DriftMathErrorCode } from '@app/drift';
 import { XGBoostError } from '@app/ml';
 
-/** The edge's own refusals: an event for a tenant the platform does not have. */
-export type MessagingErrorCode = 'UNKNOWN_TENANT';
+/**
+ * The edge's own refusals: an event for a tenant the platform does not have; a batch some of whose events
+ * another delivery handled meanwhile (retryable: the retry finds them in the inbox).
+ */
+export type MessagingErrorCode = 'UNKNOWN_TENANT' | 'CONCURRENT_DELIVERY';
 
 export class MessagingError extends DomainError<MessagingErrorCode> {}
 

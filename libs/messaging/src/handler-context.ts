@@ -63,3 +63,37 @@ export interface TransactionContext {
   readonly em: EntityManager;
   emit: Emit;
 }
+
+/**
+ * What a batch handler (`@OnEvent(subject, { batch })`) gets besides its events: one transaction for one
+ * tenant's events of a pull, which also records them in the inbox (duplicates never reach the handler)
+ * and writes what it emits to the outbox. The messages are acknowledged after the commit.
+ */
+export interface BatchContext {
+  /** A fresh EntityManager inside the tenant-scoped transaction. */
+  readonly em: EntityManager;
+  /** The tenant of every event of the call (row-level security is scoped to it). */
+  readonly tenantId: string;
+  /** Logger carrying tenantId, subject and the number of events; `logFor` gives one event's. */
+  readonly log: AppLogger;
+  /** Logger carrying one event's tenantId, correlationId and eventId: for lines about that event. */
+  logFor(event: Envelope): AppLogger;
+  /**
+   * Writes a follow-up of `cause` (same tenant and correlation id, causation = cause) to the outbox in this
+   * transaction; it is published after the commit.
+   */
+  emit<S extends Subject>(
+    cause: Envelope,
+    subject: S,
+    payload: PayloadOf<S>,
+    opts?: { id?: string },
+  ): Promise<Envelope<S>>;
+  /**
+   * This event fails alone; the rest of the batch goes on. The handler must write nothing for it (its
+   * follow-ups and its inbox record are dropped); after the commit its message is disposed of as a single
+   * handler's error would be (`dispositionOf`: dead-lettered with the error's code and reason, or retried).
+   */
+  fail(event: Envelope, err: unknown): void;
+  /** Tells JetStream the handler is still working on every message of the batch. */
+  working(): void;
+}

@@ -6,6 +6,7 @@ export * from './outbox';
 export * from './service-info';
 export * from './metrics';
 export * from './decorators';
+export * from './batching';
 export * from './handler-context';
 export * from './consumer-host';
 export * from './messaging.module';

@@ -3,4 +3,5 @@ export * from './majority';
 export * from './claim-features';
 export * from './xgboost';
 export * from './xgb-model';
+export * from './artifact';
 export * from './stats/mcnemar';

@@ -81,6 +81,57 @@ export async function trainXgbModel(
   return booster;
 }
 
+/** One model's answer for one example: a class (classification) or a number of days (timeline). */
+export interface XgbAnswer {
+  value: string | number;
+  /**
+   * The model's own probability for `value`: the chosen class's probability (softprob's largest, or the
+   * logistic output on the side it chose). Null for regression, which has no probability of its own.
+   */
+  probability: number | null;
+}
+
+/**
+ * Decodes XGBoost's raw output for `n` examples, as the objective `params` gives each model: regression one
+ * value per row, binary:logistic P(class 1) per row, multi:softprob one probability per class per row
+ * (row-major). The one decoding of a prediction: evaluation (trainer, validator) and scoring (scorer).
+ */
+export function decodeXgbOutput(modelType: ModelType, raw: Float32Array, n: number): XgbAnswer[] {
+  const target = TRAINING_TARGETS[modelType];
+  if (target.task === 'regression') {
+    if (raw.length !== n) throw new RangeError(`${raw.length} outputs for ${n} rows`);
+    return Array.from(raw, (v) => ({ value: v, probability: null }));
+  }
+  const k = target.classes.length;
+  if (k === 2) {
+    if (raw.length !== n) throw new RangeError(`${raw.length} outputs for ${n} rows`);
+    return Array.from(raw, (p) =>
+      p > 0.5
+        ? { value: target.classes[1]!, probability: p }
+        : { value: target.classes[0]!, probability: 1 - p },
+    );
+  }
+  if (raw.length !== n * k) throw new RangeError(`${raw.length} outputs for ${n} rows of ${k} classes`);
+  const out: XgbAnswer[] = new Array<XgbAnswer>(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (raw[i * k + c]! > raw[i * k + best]!) best = c;
+    out[i] = { value: target.classes[best]!, probability: raw[i * k + best]! };
+  }
+  return out;
+}
+
+/** Every example's answer with its probability, in one XGBoost call. */
+export function answerXgbModel(
+  modelType: ModelType,
+  booster: Booster,
+  features: readonly FeatureName[],
+  rows: readonly ClaimFeatures[],
+): XgbAnswer[] {
+  if (rows.length === 0) return [];
+  return decodeXgbOutput(modelType, booster.predict(featureMatrix(rows, features)), rows.length);
+}
+
 /** Predicted class (classification) or number of days (timeline), per example. */
 export function predictXgbModel(
   modelType: ModelType,
@@ -88,16 +139,7 @@ export function predictXgbModel(
   features: readonly FeatureName[],
   rows: readonly ClaimFeatures[],
 ): (string | number)[] {
-  const raw = booster.predict(featureMatrix(rows, features));
-  const target = TRAINING_TARGETS[modelType];
-  if (target.task === 'regression') return Array.from(raw);
-  const k = target.classes.length;
-  if (k === 2) return Array.from(raw, (p) => target.classes[p > 0.5 ? 1 : 0]!);
-  return rows.map((_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (raw[i * k + c]! > raw[i * k + best]!) best = c;
-    return target.classes[best]!;
-  });
+  return answerXgbModel(modelType, booster, features, rows).map((a) => a.value);
 }
 
 /**

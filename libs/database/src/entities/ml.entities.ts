@@ -14,8 +14,13 @@ import type {
 // database, as the spec's `psql -f` instruction expects (docs/schema.md).
 
 @Entity({ tableName: 'ml_predictions' })
+// One prediction per (claim, model, version): what makes the scorer's redelivered claim.filed harmless (and
+// the index of look-ups by claim).
+@Unique({
+  name: 'ml_predictions_claim_model_version_unique',
+  properties: ['claimId', 'modelType', 'modelVersion'],
+})
 @Index({ properties: ['tenantId', 'modelType', 'predictedAt'] })
-@Index({ properties: ['claimId'] })
 // The predictions whose outcome is still to be filled (the scorer's daily statement reads them per tenant).
 @Index({
   name: 'ml_predictions_open',

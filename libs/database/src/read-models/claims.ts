@@ -1,11 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ModelType } from '@app/domain';
-import { LABEL_SQL } from '../claim-sql';
+import { FEATURE_SELECT_LIST, LABEL_SQL } from '../claim-sql';
+import { featureValuesOf } from '../training-data';
+import type { ClaimFeatureValues } from '../training-data';
 
 /**
- * Read models over the claims application's predictions (ml_predictions; the seeder stands in for its
- * owner): how the validator scores a champion without an artifact, and how the drift monitor measures
- * the active version's recent accuracy, its label maturity, and the labels that are new to it.
+ * Read models over the claims application's claims (the seeder stands in for it) and the predictions made
+ * for them (ml_predictions, the scorer's): what the scorer reads of a filed claim, how the validator scores
+ * a champion without an artifact, and how the drift monitor measures the active version's recent
+ * accuracy, its label maturity, and the labels that are new to it.
  */
 
 /**
@@ -156,4 +159,45 @@ export async function driftCheckInputs(
     },
     newLabels: Number(row?.new_labels ?? 0),
   };
+}
+
+/** A filed claim's model inputs, read from its row for scoring. */
+export interface ClaimFeaturesView extends ClaimFeatureValues {
+  id: string;
+  /** When the claim was filed: the time its predictions are made at. */
+  filedAt: Date;
+}
+
+/**
+ * The select of claims' model inputs by id for one tenant (two placeholders: tenant, ids joined by
+ * commas), with the select list that builds training data (claim-sql.ts FEATURE_SELECT_LIST): one
+ * definition of a feature, so no training/serving skew.
+ */
+export const CLAIM_FEATURES_SQL = `select id, ${FEATURE_SELECT_LIST}, filed_at from claims
+  where tenant_id = ? and id = any(string_to_array(?, ',')::uuid[])`;
+
+/** A row of CLAIM_FEATURES_SQL (from the driver, or through json_agg) as the models see it. */
+export function toClaimFeaturesView(
+  row: ClaimFeatureValues & { id: string; filed_at: Date | string },
+): ClaimFeaturesView {
+  const { filed_at, ...r } = row;
+  return { ...featureValuesOf(r), filedAt: new Date(filed_at) };
+}
+
+/**
+ * The features of these claims of one tenant, read as training data reads them (featureValuesOf).
+ * Claims that do not exist (for this tenant) are absent. SQL on purpose: a batch of claim ids as one
+ * array parameter, one round trip.
+ */
+export async function claimFeatures(
+  em: EntityManager,
+  tenantId: string,
+  claimIds: readonly string[],
+): Promise<ClaimFeaturesView[]> {
+  if (claimIds.length === 0) return [];
+  const rows = await em.execute<(ClaimFeatureValues & { id: string; filed_at: Date | string })[]>(
+    CLAIM_FEATURES_SQL,
+    [tenantId, claimIds.join(',')],
+  );
+  return rows.map(toClaimFeaturesView);
 }

@@ -6,3 +6,4 @@ export * from './claim-labels';
 export * from './drift';
 export * from './notifications';
 export * from './reports';
+export * from './scoring';

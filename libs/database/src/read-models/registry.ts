@@ -64,6 +64,42 @@ export async function activeModels(em: EntityManager, tenantId?: string): Promis
 }
 
 /**
+ * The versions in production of one tenant's models, by model type: what the scorer reads for every batch
+ * of claims, so SQL on purpose (one statement, the columns it needs, no entity per row).
+ */
+export async function activeVersions(em: EntityManager, tenantId: string): Promise<ModelVersionView[]> {
+  const rows = await em.execute<
+    {
+      model_type: ModelType;
+      model_version: number;
+      baseline_accuracy: number;
+      deployed_at: Date | null;
+      training_run_id: string | null;
+      artifact_id: string | null;
+      training_cutoff: Date | string | null;
+      training_samples: number | null;
+    }[]
+  >(
+    `select model_type, model_version, baseline_accuracy, deployed_at, training_run_id, artifact_id,
+                    training_cutoff, training_samples
+       from model_metadata where tenant_id = ? and is_active order by model_type`,
+    [tenantId],
+  );
+  return rows.map((r) => ({
+    tenantId,
+    modelType: r.model_type,
+    version: Number(r.model_version),
+    active: true,
+    accuracy: Number(r.baseline_accuracy),
+    deployedAt: r.deployed_at ? new Date(r.deployed_at) : null,
+    trainingRunId: r.training_run_id,
+    artifactId: r.artifact_id,
+    trainingCutoff: r.training_cutoff ? new Date(r.training_cutoff) : null,
+    trainingSamples: r.training_samples === null ? null : Number(r.training_samples),
+  }));
+}
+
+/**
  * The version that was in production before `current`: the deployment that made `current` active says
  * what it replaced; a version never deployed that way falls back to the highest earlier version.
  */

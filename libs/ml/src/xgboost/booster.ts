@@ -166,6 +166,12 @@ export class Booster {
     return lib.decodeBytes(ptr[0], Number(len[0]));
   }
 
+  /** Sets a parameter of a loaded model, e.g. `nthread` for prediction (a model keeps its training's). */
+  setParam(key: string, value: string | number): void {
+    this.assertAlive();
+    check(`XGBoosterSetParam(${key})`, xgb().XGBoosterSetParam(this.handle, key, String(value)));
+  }
+
   /** String attributes saved inside the model's JSON (`learner.attributes`); Python's xgboost reads them too. */
   setAttr(key: string, value: string): void {
     this.assertAlive();

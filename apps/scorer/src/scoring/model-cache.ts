@@ -1,0 +1,222 @@
+import { Injectable } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AppLogger } from '@app/common';
+import { candidateArtifact } from '@app/database';
+import type { ModelVersionView } from '@app/database';
+import type { ModelType } from '@app/domain';
+import { MessagingMetrics } from '@app/messaging';
+import { loadStoredModel } from '@app/ml';
+import type { Booster, StoredModel } from '@app/ml';
+import { ScorerConfig } from '../scorer.config';
+import { ScorerError } from '../errors';
+import type { ScoringModel } from './scoring';
+
+interface Loaded {
+  version: number;
+  booster: Booster;
+}
+
+/** Attempts at catching the active versions still while they keep changing under a batch. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The loaded models, per (tenant, model), each with the version it is: an artifact is read and loaded
+ * once, then kept (least recently used dropped past MODEL_CACHE_SIZE).
+ *
+ * The database decides which version scores, not this cache: a batch reads the active versions in its own
+ * transaction and uses an entry only if it holds that version, loading it otherwise. So a claim is scored
+ * by the version active when its batch read the registry, whichever replica scores it and whether or not
+ * that replica saw the model.deployed (one replica of the service gets each event; the others catch up at
+ * their next batch). model.deployed only loads the new version ahead of the next claim and frees the old.
+ *
+ * Boosters are handed out synchronously (`withModels`) and freed only in synchronous code, so no batch
+ * ever holds a booster across an await while another handler swaps or drops it.
+ */
+@Injectable()
+export class ModelCache implements OnApplicationShutdown {
+  private readonly entries = new Map<string, Loaded>();
+  /** What was already logged as skipped (no active version, no artifact): once, not at every batch. */
+  private readonly reported = new Set<string>();
+  private readonly loads;
+
+  constructor(
+    private readonly config: ScorerConfig,
+    metrics: MessagingMetrics,
+  ) {
+    this.loads = metrics.counter(
+      'ue_scorer_model_loads_total',
+      'Model artifacts loaded into memory, by model',
+      ['model_type'],
+    );
+  }
+
+  /** Loaded models now (for tests and metrics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The version loaded for a tenant's model, if any. */
+  loadedVersion(tenantId: string, modelType: ModelType): number | undefined {
+    return this.entries.get(key(tenantId, modelType))?.version;
+  }
+
+  /**
+   * Runs `use` (synchronous) with the loaded model of each active version that has an artifact. Versions
+   * without one are skipped (logged once). Loads what the cache does not hold at the right version; if an
+   * entry changed while others were being read, reads again.
+   */
+  async withModels<T>(
+    em: EntityManager,
+    tenantId: string,
+    actives: readonly ModelVersionView[],
+    log: AppLogger,
+    use: (models: ScoringModel[]) => T,
+  ): Promise<T> {
+    const usable = actives.filter((a) => {
+      if (a.artifactId) return true;
+      this.reportOnce(log, tenantId, a, 'no_artifact', 'active version has no artifact: not scored by it');
+      return false;
+    });
+    const read = new Map<ModelType, StoredModel | null>();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      for (const a of usable)
+        if (!this.holds(tenantId, a) && !read.has(a.modelType)) read.set(a.modelType, await this.read(em, a));
+      // Synchronous from here to the end of `use`: nothing else runs meanwhile.
+      if (usable.some((a) => !this.holds(tenantId, a) && !read.has(a.modelType))) continue;
+      const models: ScoringModel[] = [];
+      for (const a of usable) {
+        const booster = this.holds(tenantId, a)
+          ? this.touch(tenantId, a.modelType)
+          : this.install(tenantId, a, read.get(a.modelType) ?? null, log);
+        if (booster)
+          models.push({ modelType: a.modelType, version: a.version, accuracy: a.accuracy, booster });
+      }
+      try {
+        return use(models);
+      } finally {
+        this.evict();
+      }
+    }
+    throw new ScorerError(
+      'MODELS_CHANGING',
+      `the active versions of ${tenantId}'s models changed ${MAX_ATTEMPTS} times while they were loaded`,
+      true,
+    );
+  }
+
+  /**
+   * After a deployment or a rollback: loads the version now active (the registry's, which a later
+   * deployment may have changed since the event) and frees the one it replaces; with no active version
+   * left, or no artifact, frees the entry.
+   */
+  async refresh(
+    em: EntityManager,
+    tenantId: string,
+    modelType: ModelType,
+    active: ModelVersionView | undefined,
+    log: AppLogger,
+  ): Promise<number | null> {
+    if (active && this.holds(tenantId, active)) return active.version;
+    const stored = active?.artifactId ? await this.read(em, active) : null;
+    // Synchronous from here.
+    if (active && stored) {
+      this.install(tenantId, active, stored, log);
+      this.evict();
+      return active.version;
+    }
+    this.drop(key(tenantId, modelType));
+    if (active)
+      this.reportOnce(
+        log,
+        tenantId,
+        active,
+        'no_artifact',
+        'active version has no artifact: not scored by it',
+      );
+    return null;
+  }
+
+  onApplicationShutdown(): void {
+    // After the consumers stopped (ConsumerHost.onModuleDestroy waits for the batches in hand).
+    for (const k of [...this.entries.keys()]) this.drop(k);
+  }
+
+  private holds(tenantId: string, a: ModelVersionView): boolean {
+    return this.entries.get(key(tenantId, a.modelType))?.version === a.version;
+  }
+
+  private async read(em: EntityManager, a: ModelVersionView): Promise<StoredModel | null> {
+    const artifact = a.artifactId ? await candidateArtifact(em, a.artifactId) : null;
+    return artifact && artifact.modelType === a.modelType && artifact.version === a.version ? artifact : null;
+  }
+
+  /** Marks an entry as just used (the Map's order is the LRU order) and returns its booster. */
+  private touch(tenantId: string, modelType: ModelType): Booster {
+    const k = key(tenantId, modelType);
+    const entry = this.entries.get(k)!;
+    this.entries.delete(k);
+    this.entries.set(k, entry);
+    return entry.booster;
+  }
+
+  /** Loads a stored model (checksum and format checked) in place of the entry; frees the one it replaces. */
+  private install(
+    tenantId: string,
+    a: ModelVersionView,
+    stored: StoredModel | null,
+    log: AppLogger,
+  ): Booster | null {
+    if (!stored) {
+      this.reportOnce(
+        log,
+        tenantId,
+        a,
+        'artifact_missing',
+        'artifact of the active version not found: not scored by it',
+      );
+      return null;
+    }
+    const booster = loadStoredModel(stored);
+    booster.setParam('nthread', this.config.XGB_THREADS);
+    const k = key(tenantId, a.modelType);
+    const previous = this.entries.get(k);
+    this.entries.delete(k);
+    this.entries.set(k, { version: a.version, booster });
+    previous?.booster.dispose();
+    this.loads.inc({ model_type: a.modelType });
+    log.info('model loaded', { modelType: a.modelType, version: a.version, replaced: previous?.version });
+    return booster;
+  }
+
+  /** Drops the least recently used entries past MODEL_CACHE_SIZE (only between batches' synchronous use). */
+  private evict(): void {
+    for (const k of this.entries.keys()) {
+      if (this.entries.size <= this.config.MODEL_CACHE_SIZE) return;
+      this.drop(k);
+    }
+  }
+
+  private drop(k: string): void {
+    const entry = this.entries.get(k);
+    this.entries.delete(k);
+    entry?.booster.dispose();
+  }
+
+  private reportOnce(
+    log: AppLogger,
+    tenantId: string,
+    a: ModelVersionView,
+    why: string,
+    message: string,
+  ): void {
+    const k = `${key(tenantId, a.modelType)}:${a.version}:${why}`;
+    if (this.reported.has(k)) return;
+    this.reported.add(k);
+    log.info(message, { modelType: a.modelType, version: a.version });
+  }
+}
+
+function key(tenantId: string, modelType: ModelType): string {
+  return `${tenantId}\u0000${modelType}`;
+}
