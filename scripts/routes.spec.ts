@@ -3,6 +3,7 @@ import type { BusApp, Subject } from '@app/contracts';
 import { eventHandlersOf } from '@app/messaging';
 import { DriftMonitorService } from '../apps/drift-monitor/src/drift-monitor.service';
 import { NotificationService } from '../apps/notifier/src/notification.service';
+import { OutcomesService } from '../apps/scorer/src/outcomes/outcomes.service';
 import { ScoringService } from '../apps/scorer/src/scoring/scoring.service';
 import { SeederService } from '../apps/seeder/src/seeder.service';
 import { TrainerService } from '../apps/trainer/src/trainer.service';
@@ -18,7 +19,7 @@ const HANDLERS: Record<string, object[]> = {
   validator: [ValidatorService],
   notifier: [NotificationService],
   seeder: [SeederService],
-  scorer: [ScoringService],
+  scorer: [ScoringService, OutcomesService],
 };
 
 describe('the declared routes', () => {
