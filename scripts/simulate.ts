@@ -21,7 +21,7 @@ import { freePort, logTail, serviceStartedUrl, startNode, stopChild, waitForLine
 import type { NodeChild } from './bench-processes';
 import { renderReport, summarize } from './simulate/report';
 import type { ModelHistory, TenantHistory } from './simulate/report';
-import { affectedModels, scenarioOf, SCENARIOS, TenantWorld } from './simulate/world';
+import { affectedModels, scenarioOf, SCENARIOS, TenantWorld, worldSeed } from './simulate/world';
 import type { Member, Scenario, SimClaim } from './simulate/world';
 
 const USAGE = `npm run simulate -- --tenants N --days D [--seed S] [--scenario steady|covariate|concept|mixed]
@@ -388,7 +388,7 @@ async function main(): Promise<number> {
           scenario,
           scenario === 'steady' ? null : o.driftDay,
           await membersOf(db, tenantId),
-          o.seed * 1_000_003 + i,
+          worldSeed(o.seed, tenantId),
         );
       }),
     );
@@ -492,6 +492,7 @@ async function main(): Promise<number> {
     ok = true;
   } catch (err) {
     console.error(`\nsimulate failed: ${errorMessage(err)}`);
+    if (process.env.SIMULATE_DEBUG) console.error(err);
   } finally {
     for (const c of [...children].reverse()) await stopChild(c);
     if (jsm)

@@ -144,6 +144,16 @@ export class TenantWorld {
   }
 }
 
+/**
+ * The seed of a tenant's simulated days: a hash of (seed, tenant), so that its stream of draws (ids
+ * included) never replays one of the seeder's, whose seeds are small sums of the same numbers.
+ */
+export function worldSeed(seed: number, tenantId: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of `simulate:${seed}:${tenantId}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}
+
 /** The scenario of tenant `i` (0-based): one for all, or `mixed`: steady, covariate and concept in turn. */
 export function scenarioOf(i: number, scenario: Scenario | 'mixed'): Scenario {
   return scenario === 'mixed' ? SCENARIOS[i % SCENARIOS.length]! : scenario;
