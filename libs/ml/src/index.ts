@@ -4,3 +4,4 @@ export * from './claim-features';
 export * from './xgboost';
 export * from './xgb-model';
 export * from './stats/mcnemar';
+export * from './training';

@@ -100,6 +100,56 @@ export function predictXgbModel(
   });
 }
 
+/**
+ * Whether a model's answer is right, one definition for the trainer's hold-out, the validator and stored
+ * predictions: the same class, or (timeline) days within max(7 days, 25%) of the actual resolution days.
+ */
+export function isRightAnswer(
+  modelType: ModelType,
+  predicted: string | number,
+  actual: string | number,
+): boolean {
+  return TRAINING_TARGETS[modelType].task === 'regression'
+    ? timelineWithinTolerance(Number(predicted), Number(actual))
+    : String(predicted) === String(actual);
+}
+
+/** A model's answer for one claim and its own probability for it. */
+export interface ScoredAnswer {
+  /** The class (classification), or the predicted number of days (timeline). */
+  value: string | number;
+  /**
+   * Classification: the model's probability of the class it answers (the largest). Regression: null, a
+   * number of days has no probability of its own; callers say what they store instead.
+   */
+  confidence: number | null;
+}
+
+/** Like predictXgbModel, with the model's probability of each answer (one predict call for all rows). */
+export function scoreXgbModel(
+  modelType: ModelType,
+  booster: Booster,
+  features: readonly FeatureName[],
+  rows: readonly ClaimFeatures[],
+): ScoredAnswer[] {
+  if (rows.length === 0) return [];
+  const raw = booster.predict(featureMatrix(rows, features));
+  const target = TRAINING_TARGETS[modelType];
+  if (target.task === 'regression') return Array.from(raw, (v) => ({ value: v, confidence: null }));
+  const k = target.classes.length;
+  if (k === 2)
+    return Array.from(raw, (p) =>
+      p > 0.5
+        ? { value: target.classes[1]!, confidence: p }
+        : { value: target.classes[0]!, confidence: 1 - p },
+    );
+  return rows.map((_, i) => {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (raw[i * k + c]! > raw[i * k + best]!) best = c;
+    return { value: target.classes[best]!, confidence: raw[i * k + best]! };
+  });
+}
+
 /** Accuracy on a hold-out: share of right classes, or of timelines within tolerance. */
 export function evaluateXgbModel(
   modelType: ModelType,
@@ -111,7 +161,7 @@ export function evaluateXgbModel(
   const predicted = predictXgbModel(modelType, booster, features, holdout);
   const target = TRAINING_TARGETS[modelType];
   if (target.task === 'regression') {
-    const correct = holdout.map((e, i) => timelineWithinTolerance(Number(predicted[i]), Number(e.target)));
+    const correct = holdout.map((e, i) => isRightAnswer(modelType, predicted[i]!, e.target));
     const mae =
       holdout.reduce((s, e, i) => s + Math.abs(Number(predicted[i]) - Number(e.target)), 0) / holdout.length;
     return { accuracy: correct.filter(Boolean).length / holdout.length, n: holdout.length, mae, correct };
