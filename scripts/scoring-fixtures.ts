@@ -28,7 +28,7 @@ export async function trainVersion(
   opts: { rounds?: number; threads?: number } = {},
 ): Promise<{ content: Buffer; accuracy: number }> {
   const cfg = MODEL_CONFIGS[modelType];
-  const examples = await labelledClaims(em, tenantId, modelType, cfg.trainingWindowMonths);
+  const examples = await labelledClaims(em, tenantId, modelType, cfg.trainingWindowMonths, new Date());
   const split = splitByTime(
     examples.map((e) => ({ ...e, label: String(e.target) })),
     cfg.validationSplit,

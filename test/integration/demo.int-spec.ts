@@ -85,9 +85,11 @@ describe('an honest demo', () => {
         { tenantId: PLATFORM_TENANT },
       );
       await h.publish(request);
+      // 1,200 claims are too few for most models' version 1 (insufficient samples): wait for the seed itself.
       await pollUntil(
         async () =>
-          (await h.query(`select 1 from model_metadata where tenant_id = $1`, [tenantId])).length === 4,
+          (await h.query(`select 1 from seed_runs where id = $1 and completed_at is not null`, [request.id]))
+            .length === 1,
         { what: 'the seeded tenant', timeoutMs: 60_000 },
       );
       for (const modelType of ['claim_outcome', 'timeline', 'churn_risk', 'assignment'] as const)

@@ -58,8 +58,9 @@ describe('the pipeline end to end', () => {
       timeoutMs: 60_000,
     });
     expect(done).toMatchObject({ event_type: 'seed.completed', severity: 'info' });
-    expect(done!.body).toContain(
-      '1 tenants, 50 users, 2000 claims, 4800 predictions, 4 model metadata rows, 10 feedback samples',
+    // Version 1 of each model answered every claim filed after its deployment, 90 days ago.
+    expect(done!.body).toMatch(
+      /1 tenants, 50 users, 2000 claims, [1-9]\d* predictions, 4 model metadata rows, 10 feedback samples\./,
     );
     const [roles] = await h.query<{ members: number; stewards: number; admins: number }>(
       `select count(*) filter (where role = 'member')::int as members, count(*) filter (where role = 'steward')::int as stewards,
@@ -98,6 +99,17 @@ describe('the pipeline end to end', () => {
   });
 
   it('carries a drift check through training, validation and deployment to the notifier', async () => {
+    // Seeded version 1 is a real model, as good as a candidate trained on the same kind of data: a candidate
+    // is deployed only when it improves on it. Here the champion is one without an artifact (the validator
+    // then scores it by the predictions it stored) that was wrong on every claim.
+    await h.query(
+      `update model_metadata set artifact_id = null where tenant_id = $1 and model_type = 'assignment' and model_version = 1`,
+      [tenantId],
+    );
+    await h.query(
+      `update ml_predictions set is_correct = false where tenant_id = $1 and model_type = 'assignment' and actual_value is not null`,
+      [tenantId],
+    );
     const { notes, check } = await forcedCheckUntil(
       'assignment',
       'model.deployed',
@@ -166,13 +178,18 @@ describe('the pipeline end to end', () => {
   });
 
   it('keeps the champion when the candidate fails a gate, and tells people why', async () => {
-    // A champion that was right on every claim it predicted: the candidate is compared with it on the
-    // same hold-out claims, and loses.
+    // A champion without an artifact (the validator then scores it by the predictions it stored) that was
+    // right on every claim it predicted: the candidate is compared with it on the same hold-out claims,
+    // and loses.
     await h.query(
-      `update ml_predictions set is_correct = true where tenant_id = $1 and model_type = 'churn_risk' and actual_value is not null`,
+      `update model_metadata set artifact_id = null where tenant_id = $1 and model_type = 'claim_outcome' and model_version = 1`,
       [tenantId],
     );
-    const { notes } = await forcedCheckUntil('churn_risk', 'model.validated', 'rejection notification');
+    await h.query(
+      `update ml_predictions set is_correct = true where tenant_id = $1 and model_type = 'claim_outcome' and actual_value is not null`,
+      [tenantId],
+    );
+    const { notes } = await forcedCheckUntil('claim_outcome', 'model.validated', 'rejection notification');
     const rejection = notes.find((n) => n.event_type === 'model.validated')!;
     expect(rejection.severity).toBe('failure');
     expect(rejection.body).toMatch(/PASS accuracy_floor: hold-out accuracy \d+\.\d% >= threshold 85\.0%/);
@@ -183,7 +200,7 @@ describe('the pipeline end to end', () => {
       /FAIL champion_mcnemar: McNemar \((exact|chi-square)\): champion-only right \d+, candidate-only right 0, p=.*: the champion is significantly better/,
     );
     const active = await h.query(
-      `select model_version from model_metadata where tenant_id = $1 and model_type = 'churn_risk' and is_active`,
+      `select model_version from model_metadata where tenant_id = $1 and model_type = 'claim_outcome' and is_active`,
       [tenantId],
     );
     expect(active).toEqual([{ model_version: 1 }]);

@@ -35,7 +35,8 @@ describe('operator reports', () => {
 
   beforeAll(async () => {
     await h.start();
-    await seedTestDatabase(['--seed', '84', '--tenants', '1', '--claims', '300']);
+    // Enough claims for a version 1 of every model (fewer give none: insufficient samples).
+    await seedTestDatabase(['--seed', '84', '--tenants', '1', '--claims', '2000']);
     // A pipeline of `day`: retrain decided, a candidate trained, and rejected by the validator.
     await h.query(
       `insert into drift_checks (tenant_id, model_type, model_version, logical_date, decision, features, reasons, event_id, correlation_id, max_psi, accuracy, labelled_count)

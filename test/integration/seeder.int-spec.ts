@@ -1,14 +1,28 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { loadConfig } from '@app/common';
 import { computePsi, parseBaseline } from '@app/drift';
 import { createEnvelope, PLATFORM_TENANT } from '@app/contracts';
-import { FEATURE_COLUMNS, LABEL_SQL } from '@app/database';
-import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
+import { FEATURE_COLUMNS, FEATURE_SELECT_LIST, LABEL_SQL, labelledClaims, ormConfig } from '@app/database';
+import { FEATURES, isRightAnswer, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { FeatureName, ModelType } from '@app/domain';
-import { accuracyOf, evaluateXgbModel, splitByTime, trainMajority, trainXgbModel } from '@app/ml';
-import type { TrainingExample } from '@app/ml';
+import {
+  accuracyOf,
+  answerXgbModel,
+  Booster,
+  confidenceOf,
+  evaluateXgbModel,
+  fitCandidate,
+  predictionText,
+  splitByTime,
+  trainMajority,
+  trainXgbModel,
+  XGB_FORMAT,
+} from '@app/ml';
+import type { ClaimFeatures, TrainingExample } from '@app/ml';
 import { runSeedCommand } from '../../apps/seeder/src/command';
 import { seedPlatform } from '../../apps/seeder/src/seeding/seeding.service';
-import { SeederConfig } from '../../apps/seeder/src/seeder.config';
+import { SeederConfig, versionOneTraining } from '../../apps/seeder/src/seeder.config';
 import { SeederModule } from '../../apps/seeder/src/seeder.module';
 import { Harness } from './support/harness';
 
@@ -31,18 +45,23 @@ describe('seeder', () => {
     await h.stop();
   });
 
-  it("produces the spec's counts and proportions on a default run", async () => {
+  it("produces the spec's counts and proportions on a default run, and no version 1 on so few claims", async () => {
     expect(await seed('--reset')).toBe(0);
     const counts =
       await one(`select (select count(*)::int from tenants) as tenants, (select count(*)::int from profiles) as users,
       (select count(*)::int from claims) as claims, (select count(*)::int from ml_predictions) as predictions,
-      (select count(*)::int from model_metadata) as metadata, (select count(*)::int from member_ai_feedback) as feedback`);
+      (select count(*)::int from model_metadata) as metadata, (select count(*)::int from model_artifacts) as artifacts,
+      (select count(*)::int from model_feature_baselines) as baselines, (select count(*)::int from member_ai_feedback) as feedback`);
+    // 200 claims per tenant hold fewer labelled claims before version 1's deployment than any model's
+    // minTrainingSamples: no model gets a version 1, so nothing predicts either.
     expect(counts).toEqual({
       tenants: 3,
       users: 150,
       claims: 600,
-      predictions: 1440,
-      metadata: 12,
+      predictions: 0,
+      metadata: 0,
+      artifacts: 0,
+      baselines: 0,
       feedback: 30,
     });
     expect(output).toEqual(
@@ -50,10 +69,18 @@ describe('seeder', () => {
         '   Tenants: 3',
         '   Users: 150',
         '   Claims: 600',
-        '   ML Predictions: 1440',
-        '   Model Metadata: 12',
+        '   ML Predictions: 0',
+        '   Model Metadata: 0',
         '   Feedback Samples: 30',
+        expect.stringMatching(/^ {3}⚠ Models without a version 1 \(insufficient samples: .*\): 12$/),
       ]),
+    );
+    for (const m of MODEL_TYPES)
+      expect(
+        output.filter((l) => l.includes(`⚠ ${m}: no version 1, insufficient samples: have `)),
+      ).toHaveLength(3);
+    expect(output.join('\n')).toMatch(
+      /⚠ claim_outcome: no version 1, insufficient samples: have \d+, need 1000 labelled examples from the last 12 months \(as of 2026-08-28\)/,
     );
     expect(output).toContain('   ✓ Created 35 members, 12 stewards, 3 admins');
 
@@ -86,73 +113,174 @@ describe('seeder', () => {
     expect(await one(`select count(*)::int as n from profiles where user_id not like 'mock_user_%'`)).toEqual(
       { n: 0 },
     );
-
-    const preds = await one<{
-      claims: number;
-      per_claim: number;
-      min_conf: number;
-      max_conf: number;
-      correct: number;
-      known: number;
-    }>(
-      `select count(distinct claim_id)::int as claims, (count(*)::float / count(distinct claim_id)) as per_claim,
-              min(confidence) as min_conf, max(confidence) as max_conf,
-              count(*) filter (where is_correct)::int as correct, count(is_correct)::int as known from ml_predictions`,
-    );
-    expect(preds.claims).toBe(360); // 60% of 600
-    expect(preds.per_claim).toBe(4);
-    expect(preds.min_conf).toBeGreaterThanOrEqual(0.7);
-    expect(preds.max_conf).toBeLessThanOrEqual(0.95);
-    expect(preds.correct / preds.known).toBeGreaterThan(0.75);
-    expect(preds.correct / preds.known).toBeLessThan(0.85);
-
-    const meta = await h.query<{
-      model_type: string;
-      model_version: number;
-      is_active: boolean;
-      days: number;
-    }>(
-      `select model_type, model_version, is_active, round(extract(epoch from ($1::date - deployed_at)) / 86400)::int as days from model_metadata where tenant_id = 'tenant_42_0' order by model_type`,
-      [NOW],
-    );
-    expect(meta.map((m) => [m.model_version, m.is_active, m.days])).toEqual(
-      MODEL_TYPES.map(() => [1, true, 90]),
-    );
-
-    const baselines = await h.query<{
-      model_type: ModelType;
-      feature_name: string;
-      distribution: unknown;
-      sample_size: number;
-    }>(
-      `select model_type, feature_name, distribution, sample_size from model_feature_baselines where tenant_id = 'tenant_42_0' and is_active`,
-    );
-    for (const m of MODEL_TYPES) {
-      expect(
-        baselines
-          .filter((b) => b.model_type === m)
-          .map((b) => b.feature_name)
-          .sort(),
-      ).toEqual([...MODEL_CONFIGS[m].features].sort());
-    }
-    for (const b of baselines) expect(() => parseBaseline(b.distribution)).not.toThrow();
     const analytics =
       await one(`select (select count(*)::int from benchmark_data where tenant_id = 'tenant_42_0') as benchmarks,
       (select count(distinct metric_name)::int from benchmark_data) as metrics, (select count(*)::int from analytics_scheduled_reports) as reports`);
     expect(analytics).toEqual({ benchmarks: 36, metrics: 3, reports: 9 });
   });
 
+  /** Version 1's deployment: 90 days before the end of the seeded history. */
+  const DEPLOYED = new Date(Date.parse(NOW) - 90 * 86_400_000);
+
+  it("trains version 1 of every model with the trainer's code as of its deployment, and stores its real answers", async () => {
+    expect(await seed('--reset', '--seed', '12', '--tenants', '1', '--claims', '3000')).toBe(0);
+    const tenantId = 'tenant_12_0';
+    const training = versionOneTraining(loadConfig(SeederConfig, process.env));
+    const orm = await MikroORM.init(ormConfig({ databaseUrl: process.env.DATABASE_URL!, poolMax: 1 }));
+    try {
+      for (const model of MODEL_TYPES) {
+        const cfg = MODEL_CONFIGS[model];
+        const [v1] = await h.query<{
+          model_version: number;
+          is_active: boolean;
+          baseline_accuracy: number;
+          deployed_at: Date;
+          format: string;
+          checksum: string;
+          content: Buffer;
+          feature_baselines: unknown;
+        }>(
+          `select m.model_version, m.is_active, m.baseline_accuracy, m.deployed_at, a.format, a.checksum, a.content, a.feature_baselines
+             from model_metadata m join model_artifacts a on a.id = m.artifact_id and a.model_version = 1
+            where m.tenant_id = $1 and m.model_type = $2`,
+          [tenantId, model],
+        );
+        expect(v1).toMatchObject({ model_version: 1, is_active: true, format: XGB_FORMAT });
+        expect(v1!.deployed_at.toISOString()).toBe(DEPLOYED.toISOString());
+        expect(createHash('sha256').update(v1!.content).digest('hex')).toBe(v1!.checksum);
+
+        // The trainer's own data (labelled claims as of the deployment) and procedure give this very model,
+        // byte for byte, and its hold-out accuracy.
+        const examples = await labelledClaims(
+          orm.em.fork(),
+          tenantId,
+          model,
+          cfg.trainingWindowMonths,
+          DEPLOYED,
+        );
+        const refit = await fitCandidate(examples, {
+          tenantId,
+          modelType: model,
+          rounds: training.rounds,
+          // The same model on any number of threads (version-one.ts ONE_THREAD_BELOW): one is quickest.
+          threads: 1,
+          asOf: DEPLOYED,
+        });
+        expect(refit.checksum).toBe(v1!.checksum);
+        expect(v1!.baseline_accuracy).toBe(refit.holdoutAccuracy);
+        process.stdout.write(
+          `version 1 ${model}: hold-out accuracy ${(refit.holdoutAccuracy * 100).toFixed(1)}% on ${refit.validationSamples} (threshold ${cfg.accuracyThreshold * 100}%), trained on ${refit.trainingSamples}\n`,
+        );
+        expect(refit.holdoutAccuracy).toBeGreaterThanOrEqual(cfg.accuracyThreshold);
+
+        // Its active drift baselines are the trainer's candidate baselines of that fit, as stored with it.
+        const frozen = JSON.parse(JSON.stringify(refit.featureBaselines)) as typeof refit.featureBaselines;
+        expect(v1!.feature_baselines).toEqual(frozen);
+        const active = await h.query<Record<string, unknown>>(
+          `select feature_name as "featureName", feature_kind as "featureKind", baseline_value as "baselineValue",
+                  baseline_complexity as "baselineComplexity", distribution, sample_size as "sampleSize"
+             from model_feature_baselines where tenant_id = $1 and model_type = $2 and model_version = 1 and is_active
+            order by feature_name`,
+          [tenantId, model],
+        );
+        expect(active).toEqual([...frozen].sort((a, b) => a.featureName.localeCompare(b.featureName)));
+
+        // Every claim filed from the deployment on, and no other, has its answer: recomputed here with the
+        // artifact, its outcome filled only where the label is known at the end of the seeded history.
+        const known = LABEL_SQL[model];
+        const rows = await h.query<
+          Record<string, unknown> &
+            ClaimFeatures & {
+              claim_id: string;
+              predicted_value: string;
+              confidence: number;
+              actual_value: string | null;
+              is_correct: boolean | null;
+              outcome_known_at: Date | null;
+              predicted_at: Date;
+              filed_at: Date;
+              target: string | number;
+              known: boolean;
+              known_at: Date;
+            }
+        >(
+          `select p.claim_id, p.predicted_value, p.confidence, p.actual_value, p.is_correct, p.outcome_known_at, p.predicted_at,
+                  c.filed_at, ${FEATURE_SELECT_LIST}, ${known.target} as target,
+                  coalesce(${known.known} and ${known.knownAt} <= $3::timestamptz, false) as known, ${known.knownAt} as known_at
+             from claims c left join ml_predictions p on p.claim_id = c.id and p.model_type = $2
+            where c.tenant_id = $1 and (c.filed_at >= $4 or p.id is not null)
+            order by c.filed_at, c.id`,
+          [tenantId, model, new Date(NOW), DEPLOYED],
+        );
+        expect(rows.length).toBeGreaterThan(100);
+        expect(rows.filter((r) => r.claim_id === null)).toEqual([]);
+        expect(rows.filter((r) => r.filed_at < DEPLOYED)).toEqual([]);
+        const booster = Booster.load(v1!.content);
+        const answers = answerXgbModel(
+          model,
+          booster,
+          cfg.features,
+          rows.map((r) => ({ ...r, union_tenure_years: Number(r.union_tenure_years) })),
+        );
+        booster.dispose();
+        const expected = rows.map((r, i) => {
+          const predicted = predictionText(model, answers[i]!.value);
+          return {
+            claim_id: r.claim_id,
+            predicted_value: predicted,
+            confidence: confidenceOf(answers[i]!, v1!.baseline_accuracy),
+            actual_value: r.known ? String(r.target) : null,
+            is_correct: r.known ? isRightAnswer(model, predicted, r.target) : null,
+            outcome_known_at: r.known ? r.known_at : null,
+            predicted_at: r.filed_at,
+          };
+        });
+        expect(
+          rows.map((r) => ({
+            claim_id: r.claim_id,
+            predicted_value: r.predicted_value,
+            confidence: r.confidence,
+            actual_value: r.actual_value,
+            is_correct: r.is_correct,
+            outcome_known_at: r.outcome_known_at,
+            predicted_at: r.predicted_at,
+          })),
+        ).toEqual(expected);
+        const labelled = expected.filter((e) => e.is_correct !== null);
+        const right = labelled.filter((e) => e.is_correct).length;
+        process.stdout.write(
+          `version 1 ${model}: ${rows.length} answers, ${labelled.length} with outcomes, ${((right / Math.max(1, labelled.length)) * 100).toFixed(1)}% right\n`,
+        );
+        // Churn is known 180 days after filing: none of version 1's answers (90 days) has its outcome yet.
+        if (model === 'churn_risk') expect(labelled).toEqual([]);
+        else expect(labelled.length).toBeGreaterThan(50);
+      }
+    } finally {
+      await orm.close(true);
+    }
+  });
+
+  // Everything seeded but the wall-clock time each fit took (version 1's metrics.trainingSeconds).
   const fingerprint = async () => {
     const rows = await h.query<{ t: string }>(
-      `select string_agg(x::text, '|' order by x::text) as t from (select c::text as x from claims c union all select p::text from ml_predictions p union all select pr::text from profiles pr) s`,
+      `select string_agg(x::text, '|' order by x::text) as t from (select c::text as x from claims c union all select p::text from ml_predictions p
+         union all select pr::text from profiles pr union all select b::text from model_feature_baselines b
+         union all select (m.id, m.tenant_id, m.model_type, m.model_version, m.is_active, m.baseline_accuracy, m.baseline_confidence,
+                           m.deployed_at, m.artifact_id, m.metrics::jsonb - 'trainingSeconds')::text from model_metadata m
+         union all select (a.id, a.model_type, a.model_version, a.checksum, a.feature_baselines)::text from model_artifacts a) s`,
     );
     return createHash('sha256').update(rows[0]!.t).digest('hex');
   };
 
-  it('gives the same rows, ids included, for the same --seed', async () => {
-    expect(await seed('--reset', '--seed', '5', '--tenants', '2', '--claims', '300')).toBe(0);
+  it('gives the same rows, ids, models and answers included, for the same --seed', async () => {
+    expect(await seed('--reset', '--seed', '5', '--tenants', '1', '--claims', '2500')).toBe(0);
+    expect(
+      await one(
+        'select count(*)::int as versions, (select count(*)::int from ml_predictions) as answers from model_artifacts',
+      ),
+    ).toEqual({ versions: 4, answers: expect.any(Number) });
     const first = await fingerprint();
-    expect(await seed('--reset', '--seed', '5', '--tenants', '2', '--claims', '300')).toBe(0);
+    expect(await seed('--reset', '--seed', '5', '--tenants', '1', '--claims', '2500')).toBe(0);
     expect(await fingerprint()).toBe(first);
     expect(await seed('--reset', '--seed', '6', '--tenants', '2', '--claims', '300')).toBe(0);
     expect(await fingerprint()).not.toBe(first);
@@ -167,18 +295,32 @@ describe('seeder', () => {
     expect(output.join('\n')).toMatch(/Reset: deleted .*600 claims.*2 tenants/);
   });
 
-  it('adds claims to existing tenants with --claims-only (seed:claims), from their own members', async () => {
-    expect(await seed('--reset', '--seed', '9', '--tenants', '2', '--claims', '100')).toBe(0);
-    expect(await seed('--claims-only', '--claims', '50', '--tenant', 'tenant_9_1')).toBe(0);
-    expect(output.join('\n')).toContain('50 claims and 120 predictions added to 1 tenant(s)');
+  it('adds claims to existing tenants with --claims-only (seed:claims), from their own members, answered by the versions in production', async () => {
+    expect(await seed('--reset', '--seed', '9', '--tenants', '2', '--claims', '2000')).toBe(0);
+    const answersBefore = await one<{ n: number }>(
+      `select count(*)::int as n from ml_predictions where tenant_id = 'tenant_9_1'`,
+    );
+    expect(await seed('--claims-only', '--claims', '500', '--tenant', 'tenant_9_1')).toBe(0);
     const counts = await h.query<{ tenant_id: string; n: number; foreign: number }>(
       `select c.tenant_id, count(*)::int as n, count(*) filter (where p.tenant_id <> c.tenant_id)::int as foreign
          from claims c join profiles p on p.id = c.member_id group by 1 order by 1`,
     );
     expect(counts).toEqual([
-      { tenant_id: 'tenant_9_0', n: 100, foreign: 0 },
-      { tenant_id: 'tenant_9_1', n: 150, foreign: 0 },
+      { tenant_id: 'tenant_9_0', n: 2000, foreign: 0 },
+      { tenant_id: 'tenant_9_1', n: 2500, foreign: 0 },
     ]);
+    // Each active version answered every claim filed since its deployment, old and new, exactly once.
+    const [coverage] = await h.query<{ due: number; answered: number; versions: number }>(
+      `select count(*)::int as due, count(p.id)::int as answered, count(distinct m.model_type)::int as versions
+         from claims c join model_metadata m on m.tenant_id = c.tenant_id and m.is_active and m.artifact_id is not null and c.filed_at >= m.deployed_at
+         left join ml_predictions p on p.claim_id = c.id and p.model_type = m.model_type and p.model_version = m.model_version
+        where c.tenant_id = 'tenant_9_1'`,
+    );
+    expect(coverage!.versions).toBe(4);
+    expect(coverage!.answered).toBe(coverage!.due);
+    const added = coverage!.answered - answersBefore.n;
+    expect(added).toBeGreaterThan(0);
+    expect(output.join('\n')).toContain(`500 claims and ${added} predictions added to 1 tenant(s)`);
     expect(await seed('--claims-only', '--tenant', 'tenant_nope')).toBe(1);
     expect(await seed('--tenant', 'tenant_9_1')).toBe(2);
   });
@@ -313,6 +455,12 @@ describe('seeder', () => {
     const calm = await psiOfRecentClaims('tenant_21_0');
     process.stdout.write(`PSI drift ${JSON.stringify(drifted)}\nPSI default ${JSON.stringify(calm)}\n`);
     expect(Math.max(...Object.values(calm))).toBeLessThan(0.25);
+    // A steady tenant's version 1 is right as often as its threshold asks on the last week's outcomes.
+    for (const m of MODEL_TYPES) {
+      const a = await sevenDayAccuracy('tenant_21_0', m);
+      process.stdout.write(`7-day accuracy default ${m}: ${(a.acc * 100).toFixed(1)}% of ${a.n}\n`);
+      if (a.n >= 30) expect(a.acc).toBeGreaterThanOrEqual(MODEL_CONFIGS[m].accuracyThreshold);
+    }
   });
 
   it('answers seed.requested over NATS, and dead-letters a bad request without writing anything', async () => {

@@ -79,7 +79,8 @@ describe('tenant isolation and least privilege in PostgreSQL', () => {
 
   beforeAll(async () => {
     await h.start();
-    await seedTestDatabase(['--seed', '7701', '--tenants', '2', '--claims', '400']);
+    // Enough claims for a version 1 of every model (fewer give none: insufficient samples).
+    await seedTestDatabase(['--seed', '7701', '--tenants', '2', '--claims', '2000']);
     // Rows of both tenants in the pipeline tables too.
     for (const t of [A, B]) {
       await h.query(

@@ -45,8 +45,8 @@ describe('trainer', () => {
       `select id, status, candidate_version, validation_accuracy, training_samples, validation_samples, split, error from ml_model_training_runs where correlation_id = $1 order by created_at`,
       [correlationId],
     );
-  const retrain = async (modelType: ModelType, id?: string) => {
-    const e = retrainTrigger(tenantId, modelType, 'test', id);
+  const retrain = async (modelType: ModelType, id?: string, logicalDate?: string) => {
+    const e = retrainTrigger(tenantId, modelType, 'test', id, logicalDate);
     await h.publish(e);
     return e;
   };
@@ -153,7 +153,7 @@ describe('trainer', () => {
     const [run] = await finished(e.correlationId);
     expect(run!.candidate_version).toBe(3);
     const sums = await h.query<{ model_version: number; checksum: string }>(
-      `select model_version, checksum from model_artifacts where tenant_id = $1 and model_type = 'churn_risk' order by model_version`,
+      `select model_version, checksum from model_artifacts where tenant_id = $1 and model_type = 'churn_risk' and model_version > 1 order by model_version`,
       [tenantId],
     );
     expect(sums).toHaveLength(2);
@@ -204,5 +204,30 @@ describe('trainer', () => {
     );
     expect(event!.payload).toMatchObject({ code: 'LEASE_EXPIRED', runId: dead!.id });
     expect(await trainer.app.get(LeaseSweeper).sweep()).toBe(0);
+  });
+
+  it("trains as of the end of the check's logical date: a claim resolved after it is not an example", async () => {
+    // 60 days before the end of the seeded history: many claims filed before then were resolved since.
+    const logicalDate = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
+    const asOf = `${logicalDate}T23:59:59.999Z`;
+    const e = await retrain('timeline', undefined, logicalDate);
+    const [run] = await finished(e.correlationId);
+    expect(run).toMatchObject({ status: 'completed', error: null });
+    const [recorded] = await h.query<{ as_of: Date; split: { asOf: string; cutoff: string } }>(
+      `select as_of, split from ml_model_training_runs where id = $1`,
+      [run!.id],
+    );
+    expect(recorded!.as_of.toISOString()).toBe(asOf);
+    expect(recorded!.split.asOf).toBe(asOf);
+    expect(Date.parse(recorded!.split.cutoff)).toBeLessThanOrEqual(Date.parse(asOf));
+    // The examples: claims of the 12 months before it whose resolution was known by then, and no other.
+    const [counts] = await h.query<{ then: number; since: number }>(
+      `select count(*) filter (where resolved_at <= $2)::int as then, count(*) filter (where resolved_at > $2)::int as since
+         from claims where tenant_id = $1 and resolution_days is not null
+          and filed_at >= $2::timestamptz - interval '12 months' and filed_at <= $2`,
+      [tenantId, asOf],
+    );
+    expect(counts!.since).toBeGreaterThan(0);
+    expect(run!.training_samples + run!.validation_samples).toBe(counts!.then);
   });
 });

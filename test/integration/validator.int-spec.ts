@@ -6,10 +6,10 @@ import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
 import { activeBaselines, labelledClaims, ormConfig, validationOfRun } from '@app/database';
 import type { FeatureBaselineDraft } from '@app/database';
-import { buildBaseline } from '@app/drift';
-import { FEATURES, MODEL_CONFIGS } from '@app/domain';
-import { evaluateXgbModel, splitByTime, trainXgbModel, XGB_FORMAT } from '@app/ml';
+import { MODEL_CONFIGS } from '@app/domain';
+import { candidateBaselines, evaluateXgbModel, splitByTime, trainXgbModel, XGB_FORMAT } from '@app/ml';
 import { runCli } from '../../apps/cli/src/main';
+import { scoreOnHoldout } from '../../apps/validator/src/champion-scoring';
 import { ValidatorConfig } from '../../apps/validator/src/validator.config';
 import { ValidatorModule } from '../../apps/validator/src/validator.module';
 import { Harness, seedTestDatabase } from './support/harness';
@@ -29,6 +29,7 @@ describe('validator', () => {
     accuracy: number;
     cutoff: Date;
     newest: Date;
+    asOf: Date;
     train: number;
     holdout: number;
   };
@@ -43,18 +44,20 @@ describe('validator', () => {
     version: number,
     correlationId: string,
     withBaselines: FeatureBaselineDraft[] | null = baselines,
+    split: { asOf: Date; cutoff: Date } = model,
   ): Promise<Envelope<'model.trained'>> {
     const runId = randomUUID();
     await h.query(
-      `insert into ml_model_training_runs (id, tenant_id, model_type, status, trigger, correlation_id, candidate_version, split)
-       values ($1, $2, $3, 'completed', 'manual', $4, $5, $6)`,
+      `insert into ml_model_training_runs (id, tenant_id, model_type, status, trigger, correlation_id, candidate_version, split, as_of)
+       values ($1, $2, $3, 'completed', 'manual', $4, $5, $6, $7)`,
       [
         runId,
         tenantId,
         modelType,
         correlationId,
         version,
-        JSON.stringify({ cutoff: model.cutoff.toISOString() }),
+        JSON.stringify({ cutoff: split.cutoff.toISOString(), asOf: split.asOf.toISOString() }),
+        split.asOf,
       ],
     );
     const [artifact] = await h.query<{ id: string }>(
@@ -93,7 +96,8 @@ describe('validator', () => {
     // A real candidate, trained as the trainer does; the validator is not running yet.
     orm = await MikroORM.init(ormConfig({ databaseUrl: process.env.DATABASE_URL!, poolMax: 2 }));
     const cfg = MODEL_CONFIGS[modelType];
-    const examples = await labelledClaims(orm.em.fork(), tenantId, modelType, cfg.trainingWindowMonths);
+    const asOf = new Date();
+    const examples = await labelledClaims(orm.em.fork(), tenantId, modelType, cfg.trainingWindowMonths, asOf);
     const split = splitByTime(
       examples.map((e) => ({ ...e, label: String(e.target) })),
       cfg.validationSplit,
@@ -105,27 +109,14 @@ describe('validator', () => {
         accuracy: evaluateXgbModel(modelType, booster, cfg.features, split.holdout).accuracy,
         cutoff: split.cutoff,
         newest: split.holdout.at(-1)!.at,
+        asOf,
         train: split.train.length,
         holdout: split.holdout.length,
       };
     } finally {
       booster.dispose();
     }
-    const complexity =
-      split.train.reduce((sum, e) => sum + Number(e.case_complexity), 0) / split.train.length;
-    baselines = cfg.features.map((f) => {
-      const kind = FEATURES[f].kind;
-      const values = split.train.map((e) => (kind === 'numeric' ? Number(e[f]) : String(e[f])));
-      return {
-        featureName: f,
-        featureKind: kind,
-        baselineValue:
-          kind === 'numeric' ? (values as number[]).reduce((a, b) => a + b, 0) / values.length : null,
-        baselineComplexity: complexity,
-        distribution: { ...buildBaseline(values, kind) },
-        sampleSize: values.length,
-      };
-    });
+    baselines = candidateBaselines(cfg.features, split.train);
     trained = await candidate(2, 'first-candidate');
     await h.startService('validator', ValidatorConfig, (c, l) => ValidatorModule.forRoot(c, l), {
       CONSUMER_CONCURRENCY: '8',
@@ -397,5 +388,34 @@ describe('validator', () => {
     ).toBe(1);
     expect(out[0]).toMatch(/has no assignment version 99 \(versions: 1, 2, /);
     expect(await runCli(['rollback', '--tenant', tenantId], (l) => out.push(l), process.env)).toBe(2);
+  });
+
+  it("rebuilds a candidate's hold-out as of its run's recorded time: a claim resolved after it is not in it", async () => {
+    // A run as of 60 days before the end of the seeded history, its hold-out from 120 days before that.
+    const asOf = new Date(Date.now() - 60 * 86_400_000);
+    const cutoff = new Date(asOf.getTime() - 120 * 86_400_000);
+    const e = await candidate(9000, 'as-of', baselines, { asOf, cutoff });
+    const scores = await scoreOnHoldout(orm.em.fork(), {
+      tenantId,
+      modelType,
+      runId: e.payload.runId,
+      candidateArtifactId: e.payload.artifactId,
+      champion: null,
+    });
+    const [counts] = await h.query<{ then: number; now: number }>(
+      `select count(*) filter (where resolved_at <= $3)::int as then, count(*)::int as now from claims
+        where tenant_id = $1 and resolved_at is not null and filed_at >= $2 and filed_at <= $3`,
+      [tenantId, cutoff, asOf],
+    );
+    expect(scores.holdout).toHaveLength(counts!.then);
+    // Claims of that period resolved after the run's time exist, and none of them is in its hold-out.
+    const later = await h.query<{ id: string }>(
+      `select id from claims where tenant_id = $1 and filed_at >= $2 and filed_at <= $3 and resolved_at > $3`,
+      [tenantId, cutoff, asOf],
+    );
+    expect(later.length).toBeGreaterThan(0);
+    expect(counts!.now).toBe(counts!.then + later.length);
+    const held = new Set(scores.holdout.map((c) => c.id));
+    expect(later.filter((c) => held.has(c.id))).toEqual([]);
   });
 });

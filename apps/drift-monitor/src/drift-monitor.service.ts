@@ -173,6 +173,7 @@ export class DriftMonitorService {
       await ctx.emit('drift.detected', {
         ...common,
         driftedFeatures: judged.filter((f) => f.band === 'significant'),
+        logicalDate,
       });
     this.checksTotal.inc({ model_type: modelType, decision: decision.decision });
     ctx.log.info('drift check done', {

@@ -128,7 +128,7 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
     }
     case 'seed.completed': {
       const s = (event as Envelope<'seed.completed'>).payload.summary;
-      const body = `Seeding finished: ${s.tenants} tenants, ${s.users} users, ${s.claims} claims, ${s.predictions} predictions, ${s.modelMetadata} model metadata rows, ${s.feedback} feedback samples.`;
+      const body = `Seeding finished: ${s.tenants} tenants, ${s.users} users, ${s.claims} claims, ${s.predictions} predictions, ${s.modelMetadata} model metadata rows, ${s.feedback} feedback samples.${s.insufficientSamples ? ` ${s.insufficientSamples} models have no version 1: insufficient samples (fewer labelled claims than their minTrainingSamples).` : ''}`;
       return {
         severity: 'info',
         subject: '[Union Eyes ML] Platform seeding complete',

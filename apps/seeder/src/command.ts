@@ -11,7 +11,9 @@ import {
   UsageError,
 } from '@app/common';
 import type { CliIO, FlagSpec } from '@app/common';
-import { SeederConfig } from './seeder.config';
+import { MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
+import { configureXgboost } from '@app/ml';
+import { SeederConfig, versionOneTraining } from './seeder.config';
 import { startOfUtcDay } from './seeder.service';
 import { seedClaims, seedPlatform, summaryLines } from './seeding/seeding.service';
 import type { SeedPlan } from './seeding/seed-plan';
@@ -46,6 +48,10 @@ export const USAGE = `usage: npm run seed:platform -- [options]
   --reset            delete the seeded tables' data first (refused with NODE_ENV=production
                      unless --yes-i-know is given too)
   --help             this text
+
+Version 1 of each model is deployed 90 days before --now, trained as the trainer trains (XGB_ROUNDS,
+XGB_THREADS) on the claims whose label was known by then; a model with fewer labelled claims than its
+minimum (${MODEL_TYPES.map((m) => `${m} ${MODEL_CONFIGS[m].minTrainingSamples}`).join(', ')}) gets none ("insufficient samples").
 
 exit codes: 0 seeded, 1 seeding failed, 2 bad usage`;
 
@@ -98,6 +104,8 @@ export async function runSeedCommand(
     throw err;
   }
 
+  configureXgboost(config.XGBOOST_LIBRARY);
+  const training = versionOneTraining(config);
   if (claimsOnly) {
     try {
       const r = await seedClaims(plan, {
@@ -106,6 +114,7 @@ export async function runSeedCommand(
         out,
         tty,
         tenantId,
+        training,
       });
       out(
         `✅ ${r.claims} claims and ${r.predictions} predictions added to ${r.tenants} tenant(s) in ${(r.durationMs / 1000).toFixed(1)} s`,
@@ -135,6 +144,7 @@ export async function runSeedCommand(
       runId: randomUUID(),
       out,
       tty,
+      training,
     });
     out('');
     for (const line of summaryLines(result.summary)) out(line);

@@ -4,7 +4,7 @@ import type { Envelope } from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
 import { seedPlatform } from './seeding/seeding.service';
-import { SeederConfig } from './seeder.config';
+import { SeederConfig, versionOneTraining } from './seeder.config';
 
 /** Seeds the platform when CI (or the CLI) publishes seed.requested; answers seed.completed or seed.failed. */
 @Injectable()
@@ -39,6 +39,7 @@ export class SeederService {
           databaseUrl: this.config.DATABASE_URL,
           runId: event.id,
           out: (line) => line.trim() && ctx.log.info(line.trim()),
+          training: versionOneTraining(this.config),
         },
       );
       await ctx.emit('seed.completed', {

@@ -1,13 +1,11 @@
 import { DomainError } from '@app/common';
 import type { DriftMathErrorCode } from '@app/drift';
-import type { XGBoostErrorCode } from '@app/ml';
+import type { TrainingErrorCode, XGBoostErrorCode } from '@app/ml';
 
 /** Every code the trainer fails a message with (mapped at the message edge). */
 export type TrainerErrorCode =
-  /** Fewer labelled examples than the model's minTrainingSamples: nothing to train on yet. */
-  | 'INSUFFICIENT_SAMPLES'
   /** The run's lease expired and the sweeper failed it while this process trained: its result is discarded. */
-  | 'LEASE_LOST';
+  'LEASE_LOST';
 
 /**
  * Why a training run failed, as `training.failed` says it: the trainer's own codes, the Azure ML
@@ -15,6 +13,8 @@ export type TrainerErrorCode =
  */
 export type TrainingFailureCode =
   | TrainerErrorCode
+  /** From training itself (libs/ml): INSUFFICIENT_SAMPLES, fewer labelled examples than minTrainingSamples. */
+  | TrainingErrorCode
   /** The run's process stopped sending heartbeats; the sweeper failed the run. */
   | 'LEASE_EXPIRED'
   /** The Azure ML job ran past AZUREML_TIMEOUT_SECONDS and was cancelled. */

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PayloadOf } from '@app/contracts';
 import type { ModelType } from '@app/domain';
-import type { CandidateResult, FittedCandidate } from './candidate';
+import type { FittedCandidate } from '@app/ml';
+import type { CandidateResult } from './candidate';
 import type { TrainingFailureCode } from './errors';
 import { TrainingRunRepository } from './training-run.repository';
 

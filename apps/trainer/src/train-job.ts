@@ -13,9 +13,8 @@ import {
 } from '@app/common';
 import type { CliIO } from '@app/common';
 import { inPlatformTransaction, inTenantTransaction, ormConfig } from '@app/database';
-import { configureXgboost } from '@app/ml';
+import { configureXgboost, fitCandidate } from '@app/ml';
 import { MODEL_CONFIGS } from '@app/domain';
-import { fitCandidate } from './candidate';
 import { readKeyVaultSecret } from './key-vault-secret';
 import { TrainJobConfig } from './trainer.config';
 import { TrainingDataRepository } from './training-data.repository';
@@ -85,17 +84,19 @@ export async function runTrainJob(
       out(`no training run ${runId}`);
       return 1;
     }
-    const { tenantId, modelType } = run;
+    // The examples as of the run's recorded logical time: the same the local backend would have read.
+    const { tenantId, modelType, asOf } = run;
     try {
       // Read, fit, store: the fit holds no transaction open.
       const examples = await inTenantTransaction(orm, tenantId, (em) =>
-        data.labelledExamples(em, tenantId, modelType, MODEL_CONFIGS[modelType].trainingWindowMonths),
+        data.labelledExamples(em, tenantId, modelType, MODEL_CONFIGS[modelType].trainingWindowMonths, asOf),
       );
       const fitted = await fitCandidate(examples, {
         tenantId,
         modelType,
         rounds: config.XGB_ROUNDS,
         threads: config.XGB_THREADS,
+        asOf,
       });
       const r = await inTenantTransaction(orm, tenantId, async (em) => {
         const stored = await runs.storeCandidate(em, fitted);

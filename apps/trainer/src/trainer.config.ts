@@ -1,24 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { BaseConfig } from '@app/common';
-
-/** What training itself needs: shared by the trainer service and the Azure ML job (train-job). */
-export class TrainingSettings extends BaseConfig {
-  /** Boosting rounds of the XGBoost models. */
-  @IsInt()
-  @Min(1)
-  @Max(5000)
-  XGB_ROUNDS = 100;
-
-  /** Threads XGBoost may use. */
-  @IsInt()
-  @Min(1)
-  @Max(64)
-  XGB_THREADS = 2;
-
-  /** XGBoost's C library file; empty: Debian's libxgboost.so.0 or Homebrew's libxgboost.dylib where they usually are. */
-  @IsString()
-  XGBOOST_LIBRARY = '';
-}
+import { TrainingSettings } from '@app/ml';
 
 export class TrainerConfig extends TrainingSettings {
   override HTTP_PORT = 3103;

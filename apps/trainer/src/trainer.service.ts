@@ -4,7 +4,7 @@ import { DomainError, errorMessage } from '@app/common';
 import type { Envelope } from '@app/contracts';
 import { inTenantTransaction } from '@app/database';
 import { DriftMathError } from '@app/drift';
-import { MODEL_CONFIGS } from '@app/domain';
+import { endOfLogicalDate, MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { MessagingMetrics, OnEvent } from '@app/messaging';
 import type { AfterCommitContext, HandlerContext } from '@app/messaging';
@@ -62,7 +62,11 @@ export class TrainerService {
 
   @OnEvent('drift.detected', { phased: true })
   async onDriftDetected(event: Envelope<'drift.detected'>, ctx: HandlerContext): Promise<void> {
-    await this.train(event, event.payload.modelType, 'drift', ctx);
+    // As of the end of the check's logical date: a replayed day trains on what was known that day. A
+    // trigger without one (published before the field existed) trains as of now.
+    const { logicalDate } = event.payload;
+    const asOf = logicalDate ? endOfLogicalDate(logicalDate) : new Date();
+    await this.train(event, event.payload.modelType, 'drift', asOf, ctx);
   }
 
   /** First phase, in the message's transaction: start (or take over) the run; train after the commit. */
@@ -70,6 +74,7 @@ export class TrainerService {
     event: Envelope,
     modelType: ModelType,
     trigger: string,
+    asOf: Date,
     ctx: HandlerContext,
   ): Promise<void> {
     const { log } = ctx;
@@ -81,6 +86,7 @@ export class TrainerService {
       correlationId: event.correlationId,
       leaseSeconds: this.config.TRAINING_LEASE_SECONDS,
       staleSeconds: this.staleSeconds,
+      asOf,
     });
     switch (started.kind) {
       case 'coalesced':
@@ -103,6 +109,8 @@ export class TrainerService {
       tenantId: event.tenantId,
       modelType,
       correlationId: event.correlationId,
+      // A run taken over keeps the logical time it was started with.
+      asOf: started.asOf,
     };
     ctx.afterCommit((after) => this.fit(req, after));
   }
@@ -129,6 +137,7 @@ export class TrainerService {
               req.tenantId,
               modelType,
               MODEL_CONFIGS[modelType].trainingWindowMonths,
+              req.asOf,
             ),
           ),
         log,

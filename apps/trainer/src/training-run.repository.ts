@@ -4,7 +4,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TrainerError } from './errors';
 import { MlModelTrainingRun, ModelArtifact, ModelMetadata } from '@app/database';
 import type { ModelType, TrainingRunStatus } from '@app/domain';
-import type { CandidateResult, FittedCandidate } from './candidate';
+import type { FittedCandidate } from '@app/ml';
+import type { CandidateResult } from './candidate';
 
 export interface NewRun {
   tenantId: string;
@@ -15,13 +16,15 @@ export interface NewRun {
   leaseSeconds: number;
   /** A run of this trigger whose heartbeat is older than this was left by a dead process: take it over. */
   staleSeconds: number;
+  /** The run's logical time (recorded on it: the Azure ML job and the validator read it back). */
+  asOf: Date;
 }
 
 /** What starting a run for a trigger found. */
 export type StartResult =
-  | { kind: 'started'; runId: string }
-  /** The run an earlier delivery of this trigger left (its process stopped heartbeating): now ours. */
-  | { kind: 'resumed'; runId: string }
+  | { kind: 'started'; runId: string; asOf: Date }
+  /** The run an earlier delivery of this trigger left (its process stopped heartbeating): now ours, as of its own time. */
+  | { kind: 'resumed'; runId: string; asOf: Date }
   /** An earlier delivery's run is still heartbeating (its process is alive), or its Azure ML job is in flight. */
   | { kind: 'in_progress'; runId: string; externalJobId: string | null }
   /** An earlier delivery of this trigger already finished its run. */
@@ -93,7 +96,7 @@ export class TrainingRunRepository {
         })
         .execute('run');
       return taken.affectedRows > 0
-        ? { kind: 'resumed', runId: earlier.id }
+        ? { kind: 'resumed', runId: earlier.id, asOf: earlier.asOf }
         : { kind: 'in_progress', runId: earlier.id, externalJobId: null };
     }
     const started = await em
@@ -108,6 +111,7 @@ export class TrainingRunRepository {
         trainingStartedAt: now(),
         heartbeatAt: now(),
         leaseExpiresAt: inSeconds(run.leaseSeconds),
+        asOf: run.asOf,
         metrics: null,
         split: null,
       })
@@ -116,7 +120,7 @@ export class TrainingRunRepository {
       .returning('id')
       .execute('all');
     const id = (started as { id: string }[])[0]?.id;
-    if (id) return { kind: 'started', runId: id };
+    if (id) return { kind: 'started', runId: id, asOf: run.asOf };
     await em.insert(MlModelTrainingRun, {
       tenantId: run.tenantId,
       modelType: run.modelType,
@@ -125,6 +129,7 @@ export class TrainingRunRepository {
       triggerEventId: run.triggerEventId,
       correlationId: run.correlationId,
       error: 'another run was in progress',
+      asOf: run.asOf,
       metrics: null,
       split: null,
     });
@@ -299,13 +304,13 @@ export class TrainingRunRepository {
   async findRun(
     em: EntityManager,
     runId: string,
-  ): Promise<{ tenantId: string; modelType: ModelType; status: TrainingRunStatus } | null> {
+  ): Promise<{ tenantId: string; modelType: ModelType; status: TrainingRunStatus; asOf: Date } | null> {
     const r = await em.findOne(
       MlModelTrainingRun,
       { id: runId },
-      { fields: ['tenantId', 'modelType', 'status'], ...NO_IDENTITY_MAP },
+      { fields: ['tenantId', 'modelType', 'status', 'asOf'], ...NO_IDENTITY_MAP },
     );
-    return r ? { tenantId: r.tenantId, modelType: r.modelType, status: r.status } : null;
+    return r ? { tenantId: r.tenantId, modelType: r.modelType, status: r.status, asOf: r.asOf } : null;
   }
 
   /** Records the error on a run without ending it (the Azure ML job: the trainer ends the run). */

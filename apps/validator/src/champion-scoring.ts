@@ -35,7 +35,8 @@ export interface HoldoutScores {
 }
 
 /**
- * Rebuilds the candidate's hold-out (the claims at or after the cut-off the trainer recorded), scores the
+ * Rebuilds the candidate's hold-out (the claims at or after the cut-off the trainer recorded, among the
+ * labelled examples as of the run's own logical time, so the same examples whenever it runs), scores the
  * candidate's artifact on it, and scores the champion on the same examples: with its artifact when it
  * has one, otherwise with the predictions it made in production for those claims (seeded version 1).
  */
@@ -49,13 +50,15 @@ export async function scoreOnHoldout(
     champion: ActiveModel | null;
   },
 ): Promise<HoldoutScores> {
-  const cutoffAt = (await trainingRun(em, q.runId))?.split?.cutoff;
-  if (!cutoffAt)
+  const run = await trainingRun(em, q.runId);
+  const cutoffAt = run?.split?.cutoff;
+  if (!run || !cutoffAt)
     throw new ValidatorError('NO_SPLIT', `training run ${q.runId} has no recorded hold-out split`);
   const cutoff = cutoffAt.getTime();
-  const holdout = (
-    await labelledClaims(em, q.tenantId, q.modelType, MODEL_CONFIGS[q.modelType].trainingWindowMonths)
-  ).filter((c) => c.at.getTime() >= cutoff);
+  const months = MODEL_CONFIGS[q.modelType].trainingWindowMonths;
+  const holdout = (await labelledClaims(em, q.tenantId, q.modelType, months, run.asOf)).filter(
+    (c) => c.at.getTime() >= cutoff,
+  );
   const candidateStored = await candidateArtifact(em, q.candidateArtifactId);
   if (!candidateStored)
     throw new ValidatorError('NO_ARTIFACT', `candidate artifact ${q.candidateArtifactId} not found`);

@@ -261,6 +261,14 @@ export class DriftDetectedPayload {
   @ValidateNested()
   @Type(() => DriftEpisodeDto)
   episode?: DriftEpisodeDto;
+
+  /**
+   * The logical date of the check that found it (YYYY-MM-DD): the trainer trains as of the end of that day.
+   * Absent (events from before it was added): as of the moment training starts.
+   */
+  @IsOptional()
+  @Matches(DATE)
+  logicalDate?: string;
 }
 
 export class ModelTrainedPayload {
@@ -449,6 +457,10 @@ export class SeedSummaryDto {
   modelMetadata: number;
   @IsInt()
   feedback: number;
+  /** (tenant, model) pairs given no version 1 for lack of labelled history (minTrainingSamples). */
+  @IsOptional()
+  @IsInt()
+  insufficientSamples?: number;
 }
 
 export class SeedCompletedPayload {

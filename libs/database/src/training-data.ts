@@ -31,22 +31,28 @@ export function featureValuesOf<R extends { union_tenure_years: string | number 
 }
 
 /**
- * A tenant's labelled examples for a model over the last `months` months, oldest first (docs/models.md).
- * The trainer trains on them; the validator rebuilds the same hold-out from them to score the champion.
+ * A tenant's labelled examples for a model as of `asOf`, oldest first (docs/models.md): the claims filed in
+ * the `months` months up to `asOf` whose label was known at `asOf` (LABEL_SQL.knownAt, the one rule of
+ * label time). `asOf` is the logical time of the work, never the wall clock: a claim resolved after it is
+ * not an example yet, even when the row already holds its outcome. The trainer trains on them; the
+ * validator rebuilds the same hold-out from them, as of the same instant, to score the champion.
  */
 export async function labelledClaims(
   em: EntityManager,
   tenantId: string,
   modelType: ModelType,
   months: number,
+  asOf: Date,
 ): Promise<LabelledClaim[]> {
   const target = LABEL_SQL[modelType];
+  const at = asOf.toISOString();
   const rows = await em.execute<(LabelledClaim & { union_tenure_years: string | number })[]>(
     `select id, ${FEATURE_SELECT_LIST}, ${target.target} as target, filed_at as at
        from claims
-      where tenant_id = ? and ${target.known} and filed_at >= now() - make_interval(months => ?)
+      where tenant_id = ? and ${target.known} and ${target.knownAt} <= ?::timestamptz
+        and filed_at >= ?::timestamptz - make_interval(months => ?) and filed_at <= ?::timestamptz
       order by filed_at, id`,
-    [tenantId, months],
+    [tenantId, at, at, months, at],
   );
   return rows.map((r) => ({ ...featureValuesOf(r), at: new Date(r.at) }));
 }

@@ -66,3 +66,15 @@ export function labelKnownAt(
   if (modelType === 'churn_risk') return new Date(claim.filedAt.getTime() + CHURN_LABEL_DAYS * 86_400_000);
   return claim.resolvedAt;
 }
+
+/**
+ * The instant a logical date (YYYY-MM-DD, UTC) ends: its last millisecond. The pipeline works "as of" the
+ * logical date of the check that set it going, never as of the wall clock (a simulation replays past days):
+ * a label counts for that date when `labelKnownAt` is at or before this instant.
+ */
+export function endOfLogicalDate(logicalDate: string): Date {
+  const start = Date.parse(`${logicalDate}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(logicalDate) || Number.isNaN(start))
+    throw new RangeError(`not a logical date (YYYY-MM-DD): ${logicalDate}`);
+  return new Date(start + 86_400_000 - 1);
+}

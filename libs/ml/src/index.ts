@@ -5,3 +5,4 @@ export * from './xgboost';
 export * from './xgb-model';
 export * from './artifact';
 export * from './stats/mcnemar';
+export * from './training';

@@ -1,4 +1,4 @@
-import { isRightAnswer, TRAINING_TARGETS } from '@app/domain';
+import { formatPredictedDays, isRightAnswer, TRAINING_TARGETS } from '@app/domain';
 import type { FeatureName, ModelType } from '@app/domain';
 import { featureMatrix } from './claim-features';
 import type { ClaimFeatures } from './claim-features';
@@ -169,4 +169,26 @@ export function evaluateXgbModel(
     return isRightAnswer(modelType, predicted[i]!, e.target);
   });
   return { accuracy: correct.filter(Boolean).length / holdout.length, n: holdout.length, confusion, correct };
+}
+
+/**
+ * A model's answer as ml_predictions stores it (the scorer, and the seeder for version 1): a class as it
+ * is; a timeline's resolution days in full (libs/domain formatPredictedDays), so that the stored answer is
+ * judged exactly as the trainer judged the number on its hold-out.
+ */
+export function predictionText(modelType: ModelType, value: string | number): string {
+  if (TRAINING_TARGETS[modelType].task === 'classification') return String(value);
+  return formatPredictedDays(Number(value));
+}
+
+/**
+ * The model's own probability for its answer (docs/integration.md): a classifier's probability of the
+ * class it chose (at least 1/k for k classes, so never 0). A regression (timeline) has none: its
+ * confidence is the version's hold-out accuracy, the share of its hold-out predicted within tolerance,
+ * i.e. how often this version's answers have been right. Rounded to 6 decimals, within [0, 1].
+ */
+export function confidenceOf(answer: XgbAnswer, versionAccuracy: number): number {
+  const p = answer.probability ?? versionAccuracy;
+  if (!Number.isFinite(p)) throw new RangeError(`confidence ${p} is not a number`);
+  return Math.round(Math.min(1, Math.max(0, p)) * 1e6) / 1e6;
 }

@@ -1,4 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { Client } from 'pg';
 import type { AppLogger, BaseConfig } from '@app/common';
 import type { Envelope, Subject } from '@app/contracts';
 import type { ServiceApp } from '@app/messaging';
@@ -86,8 +87,26 @@ export class FaultHarness extends Harness {
   }
 }
 
-/** One seeded tenant (`tenant_<seed>_0`) with enough labelled claims to train every model. */
+/**
+ * One seeded tenant (`tenant_<seed>_0`) with enough labelled claims to train every model. Seeded version 1
+ * is a real model, as good as a candidate trained on the same data, and a candidate is deployed only when
+ * it improves on it. These cases are about delivery and recovery, not about the gates: the tenant's
+ * versions 1 are made champions every candidate improves on (no artifact, so the validator scores them by
+ * the predictions they stored, and those all wrong).
+ */
 export async function seedTenant(seed: number, claims = 2000): Promise<string> {
   await seedTestDatabase(['--seed', String(seed), '--tenants', '1', '--claims', String(claims)]);
-  return `tenant_${seed}_0`;
+  const tenantId = `tenant_${seed}_0`;
+  const db = new Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  try {
+    await db.query(`update model_metadata set artifact_id = null where tenant_id = $1`, [tenantId]);
+    await db.query(
+      `update ml_predictions set is_correct = false where tenant_id = $1 and is_correct is not null`,
+      [tenantId],
+    );
+  } finally {
+    await db.end();
+  }
+  return tenantId;
 }

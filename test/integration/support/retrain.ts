@@ -12,10 +12,18 @@ export function retrainTrigger(
   modelType: ModelType,
   reason: string,
   id?: string,
+  /** The check's logical date: the run trains as of its end (absent: as of now). */
+  logicalDate?: string,
 ): Envelope<'drift.detected'> {
   return createEnvelope(
     'drift.detected',
-    { checkId: randomUUID(), modelType, driftedFeatures: [], reasons: [reason] },
+    {
+      checkId: randomUUID(),
+      modelType,
+      driftedFeatures: [],
+      reasons: [reason],
+      ...(logicalDate ? { logicalDate } : {}),
+    },
     { tenantId, id },
   );
 }

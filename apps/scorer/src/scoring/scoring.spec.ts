@@ -1,4 +1,4 @@
-import { confidenceOf, predictionText } from './scoring';
+import { confidenceOf, predictionText } from '@app/ml';
 
 describe('confidenceOf', () => {
   it("is a classifier's probability of the class it chose, rounded to 6 decimals", () => {
@@ -26,11 +26,10 @@ describe('predictionText', () => {
     expect(predictionText('churn_risk', 'retained')).toBe('retained');
   });
 
-  it("stores a timeline's resolution days with one decimal", () => {
-    expect(predictionText('timeline', 23.449999)).toBe('23.4');
-    expect(predictionText('timeline', 23.46)).toBe('23.5');
-    expect(predictionText('timeline', 7)).toBe('7.0');
-    expect(predictionText('timeline', -0.04)).toBe('0.0');
+  it("stores a timeline's resolution days in full, judged as the number was", () => {
+    expect(predictionText('timeline', 23.749999046325684)).toBe('23.749999046325684');
+    expect(predictionText('timeline', 7)).toBe('7');
+    expect(predictionText('timeline', -0.04)).toBe('-0.04');
   });
 
   it('refuses a timeline that is not a number of days', () => {

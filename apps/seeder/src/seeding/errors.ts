@@ -7,6 +7,8 @@ export type SeederErrorCode =
   /** A tenant without users: nobody to file its claims. */
   | 'NO_PROFILES'
   /** The tenants of this seed are already there: --reset, or another --seed. */
-  | 'SEED_CONFLICT';
+  | 'SEED_CONFLICT'
+  /** A stored artifact that fails its checksum or has an unknown format (seed:claims scores with it). */
+  | 'ARTIFACT_CORRUPT';
 
 export class SeederError extends DomainError<SeederErrorCode> {}

@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
-import { Claim, Profile, SeedRun, Tenant } from '@app/database';
+import { activeModels, candidateArtifact, Claim, Profile, SeedRun, Tenant } from '@app/database';
+import { XGB_FORMAT } from '@app/ml';
+import { SeederError } from './errors';
 import type { ProfileRow } from './generator';
+import type { ActiveVersion } from './model-seeding';
 import type { SeedPlan, SeedSummary } from './seed-plan';
 
 // The seeder's ordinary reads and writes, through MikroORM. Rows themselves go in with COPY
@@ -123,4 +127,30 @@ export async function resetSeededTables(em: EntityManager): Promise<Record<strin
   }
   await em.execute(`truncate table ${SEEDED_TABLES.map((t) => `"${t}"`).join(', ')}`);
   return deleted;
+}
+
+/**
+ * The tenant's versions in production that have an artifact, with its bytes (checked against its
+ * checksum): the models that answer claims added by seed:claims.
+ */
+export async function activeVersions(em: EntityManager, tenantId: string): Promise<ActiveVersion[]> {
+  const versions: ActiveVersion[] = [];
+  for (const m of await activeModels(em, tenantId)) {
+    if (!m.artifactId) continue;
+    const a = await candidateArtifact(em, m.artifactId);
+    if (!a) continue;
+    if (a.format !== XGB_FORMAT || createHash('sha256').update(a.content).digest('hex') !== a.checksum)
+      throw new SeederError(
+        'ARTIFACT_CORRUPT',
+        `artifact of ${m.modelType} v${m.version} (${tenantId}) fails its checksum or format: refusing to load it`,
+      );
+    versions.push({
+      model: m.modelType,
+      version: m.version,
+      deployedAt: (m.deployedAt ?? new Date(0)).getTime(),
+      accuracy: m.accuracy,
+      content: a.content,
+    });
+  }
+  return versions;
 }

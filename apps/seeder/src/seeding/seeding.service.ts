@@ -3,8 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
 import { SeederError } from './errors';
 import { ormConfig } from '@app/database';
-import { MODEL_TYPES } from '@app/domain';
-import { BASELINE_COLUMNS, BaselineSample } from './baselines';
+import { MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
+import { TrainingSettings } from '@app/ml';
 import { dropForBulkLoad, rebuildAfterBulkLoad } from './bulk-mode';
 import {
   BENCHMARK_COLUMNS,
@@ -14,14 +14,15 @@ import {
   REPORT_COLUMNS,
   scheduledReports,
 } from './analytics';
-import { copyRows, CopyWriter, LineBuffer } from './copy-writer';
-import { ClaimFactory, DAY, hasPredictions, predictionsFor, profileRows, tenantRows } from './generator';
+import { copyRows, CopyWriter } from './copy-writer';
+import { ClaimFactory, DAY, profileRows, tenantRows } from './generator';
 import type { ClaimRow, ProfileRow } from './generator';
+import { seedActiveAnswers, seedVersionOnes } from './model-seeding';
 import { Progress } from './progress';
 import { Random } from './random';
-import { SEEDED_PREDICTION_ACCURACY } from './seed-plan';
 import type { SeedPlan, SeedSummary } from './seed-plan';
 import {
+  activeVersions,
   completedRun,
   copyConnection,
   existingTenants,
@@ -30,6 +31,8 @@ import {
   resetSeededTables,
   tenantsWithClaimCounts,
 } from './seed-store';
+import { monthsBefore } from './version-one';
+import type { TrainingOptions } from './version-one';
 
 export { SEEDED_TABLES } from './seed-store';
 
@@ -90,32 +93,6 @@ const CLAIM_COLUMNS = [
   'member_churned',
   'created_at',
 ];
-const PREDICTION_COLUMNS = [
-  'id',
-  'tenant_id',
-  'claim_id',
-  'model_type',
-  'model_version',
-  'predicted_value',
-  'confidence',
-  'actual_value',
-  'is_correct',
-  'predicted_at',
-  'outcome_known_at',
-  'created_at',
-];
-const METADATA_COLUMNS = [
-  'id',
-  'tenant_id',
-  'model_type',
-  'model_version',
-  'is_active',
-  'baseline_accuracy',
-  'baseline_confidence',
-  'deployed_at',
-  'created_at',
-];
-
 /**
  * Runs `work` in one transaction on a connection of its own (COPY holds it for the whole load): ordinary
  * queries through `em`, rows through COPY on `client`, the same connection and transaction.
@@ -132,15 +109,21 @@ async function inTransaction<T>(
   }
 }
 
+/** Days before the end of the seeded history that version 1 of every model was deployed. */
+export const VERSION_ONE_AGE_DAYS = 90;
+const LONGEST_TRAINING_WINDOW_MONTHS = Math.max(
+  ...MODEL_TYPES.map((m) => MODEL_CONFIGS[m].trainingWindowMonths),
+);
+
 /** From this many claims in one run, indexes are rebuilt after the load (bulk mode). */
 export const BULK_MODE_MIN_CLAIMS = 50_000;
 
 const iso = fastIso;
 
 /**
- * Streams `count` claims of one tenant (numbered from `first`) and their predictions with COPY, in
- * alternating batches on the caller's connection and transaction. Returns the prediction count and a
- * few prediction ids (feedback samples refer to them).
+ * Streams `count` claims of one tenant (numbered from `first`) with COPY, in batches on the caller's
+ * connection and transaction, handing each to `onClaim` (version 1's training history, its answers, the
+ * analytics).
  */
 async function streamClaims(
   client: PoolClient,
@@ -152,15 +135,11 @@ async function streamClaims(
   count: number,
   onClaim: (c: ClaimRow) => void,
   progress: Progress,
-): Promise<{ predictions: number; predictionIds: string[] }> {
+): Promise<void> {
   const factory = new ClaimFactory(plan, tenantId, profiles, rnd);
-  const predictionIds: string[] = [];
-  let predictions = 0;
   const batch = 5000;
   for (let start = first; start < first + count; start += batch) {
     const claimsOut = new CopyWriter(client, 'claims', CLAIM_COLUMNS);
-    const predictionLines = new LineBuffer();
-    let predictionRows = 0;
     for (let k = start; k < Math.min(first + count, start + batch); k++) {
       const c = factory.claim(k);
       // Generated values need no COPY escaping (ids, enums, numbers, fixed texts): lines are built directly.
@@ -170,24 +149,10 @@ async function streamClaims(
         `${c.id}\t${c.tenantId}\t${c.claimNumber}\t${c.memberId}\t${c.stewardId ?? N}\t${c.type}\t${c.status}\t${c.priority}\t${c.department}\t${c.description}\t${c.complexity}\t${c.memberAge}\t${c.tenure}\t${filed}\t${resolved}\t${c.resolutionDays ?? N}\t${c.outcome ?? N}\t${c.team}\t${c.churned === null ? N : c.churned ? 't' : 'f'}\t${filed}\n`,
       );
       onClaim(c);
-      if (!hasPredictions(k)) continue;
-      const churnKnown = iso(c.filed + 180 * DAY);
-      for (const p of predictionsFor(plan, c, rnd)) {
-        if (predictionIds.length < 50) predictionIds.push(p.id);
-        const known = p.knownAt === null ? N : p.knownAt === c.resolved ? resolved : churnKnown;
-        predictionRows += 1;
-        predictionLines.push(
-          `${p.id}\t${tenantId}\t${c.id}\t${p.model}\t1\t${p.predicted}\t${p.confidence}\t${p.actual ?? N}\t${p.correct === null ? N : p.correct ? 't' : 'f'}\t${filed}\t${known}\t${filed}\n`,
-        );
-      }
     }
     await claimsOut.end();
-    const predOut = new CopyWriter(client, 'ml_predictions', PREDICTION_COLUMNS);
-    await predOut.writeChunks(predictionLines.seal(), predictionRows);
-    predictions += await predOut.end();
     progress.tick(Math.min(batch, first + count - start));
   }
-  return { predictions, predictionIds };
 }
 
 /**
@@ -215,7 +180,11 @@ export async function seedClaims(
         throw new SeederError('NO_PROFILES', `tenant ${t.id} has no users to file claims`);
       const rnd = new Random(plan.seed * 1_000_003 + i * 7919 + t.claims + 17);
       const progress = new Progress(plan.claimsPerTenant, `claims ${t.id}`, out, opts.tty ?? false);
-      const r = await streamClaims(
+      // The versions in production answer the new claims filed since their deployment.
+      const versions = await activeVersions(em, t.id);
+      const from = Math.min(...versions.map((v) => v.deployedAt));
+      const answered: ClaimRow[] = [];
+      await streamClaims(
         client,
         plan,
         t.id,
@@ -223,14 +192,24 @@ export async function seedClaims(
         rnd,
         t.claims,
         plan.claimsPerTenant,
-        () => undefined,
+        (c) => {
+          if (c.filed >= from) answered.push(c);
+        },
         progress,
       );
+      const n = await seedActiveAnswers(client, {
+        tenantId: t.id,
+        versions,
+        claims: answered,
+        now: plan.now.getTime(),
+        rnd,
+        iso,
+      });
       out(
-        `📋 ${t.id}: ${plan.claimsPerTenant} more claims (now ${t.claims + plan.claimsPerTenant}), 🤖 ${r.predictions} predictions`,
+        `📋 ${t.id}: ${plan.claimsPerTenant} more claims (now ${t.claims + plan.claimsPerTenant}), 🤖 ${n} predictions by ${versions.length} active version(s)`,
       );
       claims += plan.claimsPerTenant;
-      predictions += r.predictions;
+      predictions += n;
     }
     return { tenants: tenants.length, claims, predictions, durationMs: Date.now() - started };
   });
@@ -244,7 +223,11 @@ export interface SeedOptions {
   out?: (line: string) => void;
   /** Draw a progress bar (terminal) instead of plain progress lines. */
   tty?: boolean;
+  /** How version 1 is trained: the trainer's XGB_ROUNDS and XGB_THREADS (their defaults when absent). */
+  training?: TrainingOptions;
 }
+
+const TRAINER_DEFAULTS = new TrainingSettings();
 
 export interface SeedResult {
   summary: SeedSummary;
@@ -300,6 +283,11 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       predictions: 0,
       modelMetadata: 0,
       feedback: 0,
+      insufficientSamples: 0,
+    };
+    const training = opts.training ?? {
+      rounds: TRAINER_DEFAULTS.XGB_ROUNDS,
+      threads: TRAINER_DEFAULTS.XGB_THREADS,
     };
     const now = plan.now.getTime();
     out(`🏢 Creating ${tenants.length} tenants...`);
@@ -342,11 +330,14 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       summary.users += profiles.length;
 
       out(`📋 Creating claims for tenant ${tenant.id}...`);
-      const deployedAt = now - 90 * DAY;
-      const sample = new BaselineSample(deployedAt - 365 * DAY, deployedAt);
+      // Version 1 went into production 90 days before the end of the seeded history (the spec's "deployed
+      // 90 days ago"); it was trained on the labels known then.
+      const deployedAt = now - VERSION_ONE_AGE_DAYS * DAY;
+      const keepFrom = monthsBefore(deployedAt, LONGEST_TRAINING_WINDOW_MONTHS);
+      const history: ClaimRow[] = [];
       const monthly = new MonthlyBenchmarks(now);
       const progress = new Progress(plan.claimsPerTenant, `claims ${tenant.id}`, out, opts.tty ?? false);
-      const { predictions, predictionIds } = await streamClaims(
+      await streamClaims(
         client,
         plan,
         tenant.id,
@@ -355,7 +346,7 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
         0,
         plan.claimsPerTenant,
         (c) => {
-          sample.add(c);
+          if (c.filed >= keepFrom) history.push(c);
           monthly.add(c);
         },
         progress,
@@ -364,29 +355,23 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       summary.claims += plan.claimsPerTenant;
 
       out(`🤖 Seeding ML data for tenant ${tenant.id}...`);
-      out(`     ✓ ${predictions} predictions generated`);
-      summary.predictions += predictions;
-      await copyRows(
-        client,
-        'model_metadata',
-        METADATA_COLUMNS,
-        MODEL_TYPES.map((m) => [
-          rnd.uuid(),
-          tenant.id,
-          m,
-          1,
-          true,
-          SEEDED_PREDICTION_ACCURACY[m],
-          0.82,
-          iso(deployedAt),
-          iso(deployedAt),
-        ]),
+      const ml = await seedVersionOnes(em, client, {
+        tenantId: tenant.id,
+        claims: history,
+        deployedAt,
+        now,
+        training,
+        rnd,
+        iso,
+        out,
+      });
+      out(
+        `     ✓ ${ml.trained} of ${MODEL_TYPES.length} models have a version 1, ${ml.predictions} predictions generated${ml.insufficient > 0 ? ` (${ml.insufficient} without one: insufficient samples)` : ''}`,
       );
-      out(`     ✓ ${MODEL_TYPES.length} models initialized`);
-      summary.modelMetadata += MODEL_TYPES.length;
-      const baselineRows = sample.rows(tenant.id, 1, iso(deployedAt), () => rnd.uuid());
-      await copyRows(client, 'model_feature_baselines', BASELINE_COLUMNS, baselineRows);
-      out(`     ✓ Baselines created for ${MODEL_TYPES.length} models (${baselineRows.length} features)`);
+      summary.predictions += ml.predictions;
+      summary.modelMetadata += ml.trained;
+      summary.insufficientSamples = (summary.insufficientSamples ?? 0) + ml.insufficient;
+      const predictionIds = ml.predictionIds;
 
       out(`📊 Seeding analytics for tenant ${tenant.id}...`);
       await copyRows(client, 'benchmark_data', BENCHMARK_COLUMNS, monthly.rows(tenant.id, rnd));
@@ -448,6 +433,11 @@ export function summaryLines(s: SeedSummary): string[] {
     `   ML Predictions: ${s.predictions}`,
     `   Model Metadata: ${s.modelMetadata}`,
     `   Feedback Samples: ${s.feedback}`,
+    ...(s.insufficientSamples
+      ? [
+          `   ⚠ Models without a version 1 (insufficient samples: fewer labelled claims than MODEL_CONFIGS minTrainingSamples): ${s.insufficientSamples}`,
+        ]
+      : []),
   ];
 }
 

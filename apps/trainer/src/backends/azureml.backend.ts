@@ -35,8 +35,9 @@ export type TrainingJob = JobBase & {
  * The command job of a run. Everything in it (command, environment variables, tags) is readable by anyone
  * who can read jobs in the workspace, so it carries the database URL without its password and a reference
  * to the Key Vault secret that holds it; the job reads the secret with the compute's managed identity.
+ * The run's logical time is not in it: the job reads it from the run (`as_of`), as it reads the rest.
  */
-export function jobBody(c: TrainerConfig, req: TrainingRequest): TrainingJob {
+export function jobBody(c: TrainerConfig, req: Omit<TrainingRequest, 'asOf'>): TrainingJob {
   const job: TrainingJob['properties'] = {
     jobType: 'Command',
     command: jobCommand(req.runId, c.AZUREML_JOB_APP_ROOT),

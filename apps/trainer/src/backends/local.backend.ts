@@ -1,6 +1,6 @@
 import { TrainerError } from '../errors';
+import { fitCandidate, InsufficientSamplesError } from '@app/ml';
 import type { TrainingExample } from '@app/ml';
-import { fitCandidate } from '../candidate';
 import type { TrainerConfig } from '../trainer.config';
 import type { BackendStep, TrainingBackend, TrainingRequest } from './training-backend';
 
@@ -17,10 +17,11 @@ export class LocalBackend implements TrainingBackend {
         modelType: req.modelType,
         rounds: this.config.XGB_ROUNDS,
         threads: this.config.XGB_THREADS,
+        asOf: req.asOf,
       });
       return { kind: 'fitted', candidate };
     } catch (err) {
-      if (err instanceof TrainerError && !err.retryable)
+      if ((err instanceof TrainerError || err instanceof InsufficientSamplesError) && !err.retryable)
         return { kind: 'failed', code: err.code, reason: err.message };
       throw err;
     }

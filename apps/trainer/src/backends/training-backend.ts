@@ -1,7 +1,6 @@
 import type { AppLogger } from '@app/common';
 import type { ModelType } from '@app/domain';
-import type { TrainingExample } from '@app/ml';
-import type { FittedCandidate } from '../candidate';
+import type { FittedCandidate, TrainingExample } from '@app/ml';
 import type { TrainingFailureCode } from '../errors';
 
 export interface TrainingRequest {
@@ -9,6 +8,8 @@ export interface TrainingRequest {
   tenantId: string;
   modelType: ModelType;
   correlationId: string;
+  /** The run's logical time: its examples are the labels known at this instant (recorded on the run). */
+  asOf: Date;
 }
 
 /** What a backend did with a run, outside any transaction; the trainer records it in one of its own. */

@@ -231,6 +231,13 @@ export class MlModelTrainingRun {
   @Property({ type: 'json', nullable: true })
   split: Record<string, unknown> | null = null;
 
+  /**
+   * The run's logical time: its examples are the claims filed before it whose label was known by then
+   * (the end of the triggering check's logical date; when the run was recorded if the trigger had none).
+   */
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  asOf: Date & Opt = new Date();
+
   @Property({ type: 'text', default: 'local' })
   backend: string & Opt = 'local';
 

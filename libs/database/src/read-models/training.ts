@@ -32,6 +32,8 @@ export interface TrainingRunView {
   trainingSamples: number | null;
   validationSamples: number | null;
   split: TrainingSplitView | null;
+  /** The run's logical time: its examples (and so its hold-out) are the labels known at this instant. */
+  asOf: Date;
   metrics: Record<string, unknown> | null;
   backend: string;
   externalJobId: string | null;
@@ -80,6 +82,7 @@ function toRunView(r: MlModelTrainingRun): TrainingRunView {
     trainingSamples: r.trainingSamples,
     validationSamples: r.validationSamples,
     split: splitOf(r.split),
+    asOf: r.asOf,
     metrics: r.metrics,
     backend: r.backend,
     externalJobId: r.externalJobId,

@@ -1,14 +1,27 @@
-import type { FeatureBaselineDraft } from '@app/database';
 import { buildBaseline } from '@app/drift';
 import { FEATURES } from '@app/domain';
 import type { FeatureName } from '@app/domain';
-import type { TrainingExample } from '@app/ml';
+import type { ClaimFeatures } from '../claim-features';
 
-/** Frozen drift baselines of a candidate, from the sample it was trained on (one per key feature). */
+/**
+ * A feature's frozen drift baseline, as stored with an artifact and deployed into model_feature_baselines
+ * (the same shape as @app/database's FeatureBaselineDraft: the rows without their keys).
+ */
+export interface FrozenFeatureBaseline {
+  featureName: string;
+  featureKind: 'numeric' | 'categorical';
+  baselineValue: number | null;
+  baselineComplexity: number | null;
+  /** Frozen bin edges and shares, as libs/drift defines them. */
+  distribution: Record<string, unknown>;
+  sampleSize: number;
+}
+
+/** Frozen drift baselines of a model, from the sample it was trained on (one per key feature). */
 export function candidateBaselines(
   features: readonly FeatureName[],
-  train: readonly TrainingExample[],
-): FeatureBaselineDraft[] {
+  train: readonly ClaimFeatures[],
+): FrozenFeatureBaseline[] {
   const complexity = train.reduce((s, e) => s + Number(e.case_complexity), 0) / train.length;
   return features.map((f) => {
     const kind = FEATURES[f].kind;

@@ -1,0 +1,201 @@
+import { isRightAnswer, labelKnownAt, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
+import type { ModelType } from '@app/domain';
+import {
+  answerXgbModel,
+  Booster,
+  confidenceOf,
+  fitCandidate,
+  InsufficientSamplesError,
+  predictionText,
+} from '@app/ml';
+import type { ClaimFeatures, FittedCandidate, TrainingExample, XgbAnswer } from '@app/ml';
+import type { ClaimRow } from './generator';
+
+// Version 1 of each model is a real model: trained with the trainer's own procedure (libs/ml fitCandidate:
+// split, XGBoost, hold-out, baselines) on the history before its deployment date, and its stored
+// predictions are its own answers. The examples are selected here, from the claims just generated, by the
+// same rules as the trainer's SQL (libs/database labelledClaims): reading them back from the database
+// would scan the unindexed claims table once per tenant and model in bulk mode. An integration test
+// checks that both give the same examples.
+
+/** Boosting rounds and threads: the trainer's XGB_ROUNDS and XGB_THREADS unless told otherwise. */
+export interface TrainingOptions {
+  rounds: number;
+  threads: number;
+}
+
+/**
+ * What the claim's row records as the model's training target (LABEL_SQL[model].target where
+ * LABEL_SQL[model].known holds), or null when it records none.
+ */
+export function recordedTarget(model: ModelType, c: ClaimRow): string | number | null {
+  switch (model) {
+    case 'claim_outcome':
+      return c.outcome;
+    case 'timeline':
+      return c.resolutionDays;
+    case 'churn_risk':
+      return c.churned === null ? null : c.churned ? 'churned' : 'retained';
+    case 'assignment':
+      return c.resolved === null ? null : c.team;
+  }
+}
+
+/** When the claim's label becomes known (libs/domain labelKnownAt, the one rule of label time), in ms. */
+export function knownAtMs(model: ModelType, c: ClaimRow): number | null {
+  const at = labelKnownAt(model, {
+    filedAt: new Date(c.filed),
+    resolvedAt: c.resolved === null ? null : new Date(c.resolved),
+  });
+  return at === null ? null : at.getTime();
+}
+
+/** The model inputs of a generated claim, as the trainer reads them from its row. */
+export function claimFeatures(c: ClaimRow): ClaimFeatures {
+  return {
+    member_age: c.memberAge,
+    case_complexity: c.complexity,
+    union_tenure_years: c.tenure,
+    claim_type: c.type,
+    department: c.department,
+    priority: c.priority,
+  };
+}
+
+/**
+ * `t` minus `months` calendar months, as PostgreSQL computes `timestamptz - make_interval(months => n)`
+ * in a UTC session: same day of the month, clamped to the month's last day.
+ */
+export function monthsBefore(t: number, months: number): number {
+  const d = new Date(t);
+  const first = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - months, 1));
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  return Date.UTC(
+    first.getUTCFullYear(),
+    first.getUTCMonth(),
+    Math.min(d.getUTCDate(), lastDay),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+    d.getUTCMilliseconds(),
+  );
+}
+
+/** A labelled example with its claim id (the trainer's LabelledClaim). */
+export type SeededExample = TrainingExample & { id: string };
+
+/**
+ * The model's labelled examples as of `asOf`, as libs/database labelledClaims selects them: claims filed in
+ * the training window up to `asOf` whose label was known at `asOf`, ordered by filing time, then id.
+ */
+export function labelledExamples(
+  model: ModelType,
+  claims: readonly ClaimRow[],
+  asOf: number,
+): SeededExample[] {
+  const from = monthsBefore(asOf, MODEL_CONFIGS[model].trainingWindowMonths);
+  const out: SeededExample[] = [];
+  for (const c of claims) {
+    if (c.filed < from || c.filed > asOf) continue;
+    const target = recordedTarget(model, c);
+    if (target === null) continue;
+    const known = knownAtMs(model, c);
+    if (known === null || known > asOf) continue;
+    out.push({ id: c.id, ...claimFeatures(c), target, at: new Date(c.filed) });
+  }
+  // uuid order in PostgreSQL is the order of their lower-case hex text.
+  return out.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Version 1 of one model for one tenant: trained, or not for lack of labelled history. */
+export type VersionOne =
+  | { model: ModelType; kind: 'trained'; fitted: FittedCandidate; examples: number }
+  | { model: ModelType; kind: 'insufficient'; have: number; need: number; reason: string };
+
+/**
+ * Below this many examples a fit runs on one XGBoost thread whatever XGB_THREADS says. XGBoost's `hist`
+ * builds the same model, byte for byte, on any number of threads (checked on seeded tenants), and on a
+ * few thousand examples a second OpenMP thread only adds synchronisation: 0.3 s against 4.1 s per fit
+ * with the machine's two cores busy (docs/benchmarks.md, bench:pipeline, saw the same).
+ */
+export const ONE_THREAD_BELOW = 20_000;
+
+/**
+ * Trains version 1 of every model of a tenant as of `asOf` (its deployment), with fitCandidate. A model
+ * with fewer labelled examples than its minTrainingSamples gets no version 1.
+ */
+export async function trainVersionOnes(
+  tenantId: string,
+  claims: readonly ClaimRow[],
+  asOf: number,
+  training: TrainingOptions,
+): Promise<VersionOne[]> {
+  const result: VersionOne[] = [];
+  for (const model of MODEL_TYPES) {
+    const examples = labelledExamples(model, claims, asOf);
+    try {
+      const fitted = await fitCandidate(examples, {
+        tenantId,
+        modelType: model,
+        rounds: training.rounds,
+        threads: examples.length < ONE_THREAD_BELOW ? 1 : training.threads,
+        asOf: new Date(asOf),
+      });
+      result.push({ model, kind: 'trained', fitted, examples: examples.length });
+    } catch (err) {
+      if (!(err instanceof InsufficientSamplesError)) throw err;
+      result.push({ model, kind: 'insufficient', have: err.have, need: err.need, reason: err.message });
+    }
+  }
+  return result;
+}
+
+/** One stored prediction: the version's answer for a claim, and its outcome when known. */
+export interface SeededAnswer {
+  claim: ClaimRow;
+  /** As the scorer stores it: the class, or (timeline) predicted resolution days with one decimal. */
+  predicted: string;
+  confidence: number;
+  /** The label as stored with the outcome: the class, or (timeline) the actual resolution days. */
+  actual: string | null;
+  correct: boolean | null;
+  knownAt: number | null;
+}
+
+/**
+ * A version's answers for claims it scored, with their outcomes where the label is known at `now` (the
+ * end of the seeded history): predicted with the stored artifact itself, in one XGBoost call. Confidence
+ * is the model's probability of its answer; a timeline answer (days) has none, and stores the version's
+ * hold-out accuracy instead: the share of its answers that were within tolerance.
+ */
+export function answersOf(
+  model: ModelType,
+  artifact: Buffer,
+  holdoutAccuracy: number,
+  claims: readonly ClaimRow[],
+  now: number,
+): SeededAnswer[] {
+  const booster = Booster.load(artifact);
+  let scored: XgbAnswer[];
+  try {
+    scored = answerXgbModel(model, booster, MODEL_CONFIGS[model].features, claims.map(claimFeatures));
+  } finally {
+    booster.dispose();
+  }
+  return claims.map((claim, i) => {
+    const s = scored[i]!;
+    // Stored as the scorer stores its answers (libs/ml predictionText, confidenceOf).
+    const predicted = predictionText(model, s.value);
+    const target = recordedTarget(model, claim);
+    const known = knownAtMs(model, claim);
+    const outcome = target !== null && known !== null && known <= now;
+    return {
+      claim,
+      predicted,
+      confidence: confidenceOf(s, holdoutAccuracy),
+      actual: outcome ? String(target) : null,
+      correct: outcome ? isRightAnswer(model, predicted, target) : null,
+      knownAt: outcome ? known : null,
+    };
+  });
+}

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { MODEL_CONFIGS, TRAINING_TARGETS } from '@app/domain';
+import type { ModelType } from '@app/domain';
+import { accuracyOf, trainMajority } from '../majority';
+import { splitByTime } from '../split';
+import { evaluateXgbModel, trainXgbModel, XGB_FORMAT } from '../xgb-model';
+import type { TrainingExample } from '../xgb-model';
+import { candidateBaselines } from './baselines';
+import type { FrozenFeatureBaseline } from './baselines';
+import { InsufficientSamplesError } from './errors';
+
+/** A trained model, not yet stored: its artifact, its baselines and its hold-out figures. */
+export interface FittedCandidate {
+  tenantId: string;
+  modelType: ModelType;
+  format: string;
+  checksum: string;
+  content: Buffer;
+  featureBaselines: FrozenFeatureBaseline[];
+  holdoutAccuracy: number;
+  trainingSamples: number;
+  validationSamples: number;
+  metrics: Record<string, unknown>;
+  split: Record<string, unknown>;
+}
+
+export interface FitJob {
+  tenantId: string;
+  modelType: ModelType;
+  /** Boosting rounds (the trainer's XGB_ROUNDS). */
+  rounds: number;
+  /** XGBoost threads (XGB_THREADS). */
+  threads: number;
+  /** The logical time the examples were taken as of: recorded with the split. */
+  asOf: Date;
+}
+
+/**
+ * Trains one model from a tenant's labelled examples (as of `job.asOf`): the most recent share held out
+ * by time, XGBoost on the rest, scored on the hold-out, its drift baselines frozen from the training
+ * sample. No database, no transaction (the fit may take minutes). The one training procedure: the trainer
+ * service (local backend), its Azure ML job, and the seeder's version 1 all call it.
+ */
+export async function fitCandidate(
+  examples: readonly TrainingExample[],
+  job: FitJob,
+): Promise<FittedCandidate> {
+  const { tenantId, modelType } = job;
+  const cfg = MODEL_CONFIGS[modelType];
+  if (examples.length < cfg.minTrainingSamples)
+    throw new InsufficientSamplesError(
+      examples.length,
+      cfg.minTrainingSamples,
+      cfg.trainingWindowMonths,
+      job.asOf,
+    );
+  const split = splitByTime(
+    examples.map((e) => ({ ...e, label: String(e.target) })),
+    cfg.validationSplit,
+  );
+  const t0 = Date.now();
+  const booster = await trainXgbModel(modelType, cfg.features, split.train, {
+    rounds: job.rounds,
+    threads: job.threads,
+  });
+  try {
+    const trainingSeconds = (Date.now() - t0) / 1000;
+    const evaluation = evaluateXgbModel(modelType, booster, cfg.features, split.holdout);
+    const content = booster.save();
+    const majority =
+      TRAINING_TARGETS[modelType].task === 'classification'
+        ? accuracyOf(
+            trainMajority(split.train.map((e) => e.label)),
+            split.holdout.map((e) => e.label),
+          )
+        : null;
+    return {
+      tenantId,
+      modelType,
+      format: XGB_FORMAT,
+      checksum: createHash('sha256').update(content).digest('hex'),
+      content,
+      featureBaselines: candidateBaselines(cfg.features, split.train),
+      holdoutAccuracy: evaluation.accuracy,
+      trainingSamples: split.train.length,
+      validationSamples: split.holdout.length,
+      metrics: {
+        accuracy: evaluation.accuracy,
+        majorityBaselineAccuracy: majority,
+        maeDays: evaluation.mae,
+        confusion: evaluation.confusion,
+        algorithm: 'xgboost',
+        rounds: job.rounds,
+        trainingSeconds,
+        features: cfg.features,
+      },
+      split: {
+        method: 'time',
+        validationSplit: cfg.validationSplit,
+        asOf: job.asOf.toISOString(),
+        cutoff: split.cutoff.toISOString(),
+        // The newest example it was given (hold-out included; examples are sorted): labels of claims filed
+        // after it are new to this candidate, which is what makes a later retrain worth doing.
+        newest: (split.holdout.at(-1) ?? split.train.at(-1))!.at.toISOString(),
+        train: split.train.length,
+        holdout: split.holdout.length,
+      },
+    };
+  } finally {
+    booster.dispose();
+  }
+}

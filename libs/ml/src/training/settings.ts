@@ -1,0 +1,24 @@
+import { IsInt, IsString, Max, Min } from 'class-validator';
+import { BaseConfig } from '@app/common';
+
+/**
+ * What training itself needs, for everything that trains with fitCandidate: the trainer service, its Azure
+ * ML job (train-job), and the seeder (version 1 of each model).
+ */
+export class TrainingSettings extends BaseConfig {
+  /** Boosting rounds of the XGBoost models. */
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  XGB_ROUNDS = 100;
+
+  /** Threads XGBoost may use. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  XGB_THREADS = 2;
+
+  /** XGBoost's C library file; empty: Debian's libxgboost.so.0 or Homebrew's libxgboost.dylib where they usually are. */
+  @IsString()
+  XGBOOST_LIBRARY = '';
+}
