@@ -117,7 +117,9 @@ describe('drift monitoring', () => {
       expect(c.max_psi).toBeGreaterThan(0.25);
       expect(c.reasons[0]).toMatch(/PSI \d\.\d{3} > 0\.25 \(significant drift\)/);
     }
-    expect(s.map((c) => c.decision)).toEqual(['no_action', 'no_action', 'no_action', 'no_action']);
+    // Version 1 answered claims filed since its deployment, 90 days ago: none of its churn answers has a
+    // label yet (180 days), so churn's accuracy cannot be judged.
+    expect(s.map((c) => c.decision)).toEqual(['no_action', 'no_action', 'insufficient_labels', 'no_action']);
     for (const c of s) expect(c.max_psi).toBeLessThan(0.1);
     expect((await detected(drifted)).map((r) => r.model).sort()).toEqual([...MODEL_TYPES].sort());
     expect(await detected(steady)).toEqual([]);

@@ -310,6 +310,17 @@ describe('NATS users of deploy/nats/values.yaml', () => {
   }, 90_000);
 
   it('carries the CLI check through drift monitor, trainer, validator and notifier', async () => {
+    // Seeded version 1 is a real model, and a candidate is deployed only when it improves on it: here the
+    // assignment champion is one without an artifact (scored by its stored predictions) that was always
+    // wrong, so that this pipeline goes all the way to model.deployed.
+    await h.query(
+      `update model_metadata set artifact_id = null where tenant_id = $1 and model_type = 'assignment' and model_version = 1`,
+      [tenantId],
+    );
+    await h.query(
+      `update ml_predictions set is_correct = false where tenant_id = $1 and model_type = 'assignment' and actual_value is not null`,
+      [tenantId],
+    );
     const r = await cli('check', '--tenant', tenantId, '--timeout', '240');
     // 0: every pipeline reached its end (no action, rejected or deployed) and no training failed.
     expect(r.code).toBe(0);

@@ -37,7 +37,7 @@ export function parseDays(text: string): number | null {
  * The one definition of a right answer: the same class, or (timeline) a number of days within
  * max(7 days, 25%) of the actual resolution days (`timelineWithinTolerance`). Takes the answer as a model
  * gives it (a class, a number) or as stored (text): a timeline answer that is not a number of days is
- * never right, whatever it is (an older seeder stored buckets there; see docs/integration-outcomes.md).
+ * never right, whatever it is (an older seeder stored buckets there; see docs/integration.md, "Outcomes").
  */
 export function isRightAnswer(
   modelType: ModelType,

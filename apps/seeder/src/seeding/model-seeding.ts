@@ -37,6 +37,8 @@ const METADATA_COLUMNS = [
   'deployed_at',
   'artifact_id',
   'metrics',
+  'training_cutoff',
+  'training_samples',
   'created_at',
 ];
 const BASELINE_COLUMNS = [
@@ -167,6 +169,10 @@ export async function seedVersionOnes(
         split: f.split,
         seeded: true,
       }),
+      // What the drift monitor counts new labels from (the newest example v1 was given), as the validator
+      // stores it for a trained candidate.
+      typeof f.split.newest === 'string' ? f.split.newest : null,
+      f.trainingSamples,
       at,
     ]);
     for (const b of f.featureBaselines)
