@@ -110,11 +110,16 @@ describe('faults: NATS outage', () => {
 
   it('publishes, after a crash between the commit and the publish, every outbox row once (Nats-Msg-Id dedupes)', async () => {
     const schedulerEnv = h.childEnv('scheduler', { SCHEDULE_ENABLED: 'false' });
+    // The daily run's events in the stream: a drift check per model and the tenant's claim.outcomes.due.
+    const daily = new Set([
+      h.topology.subject('drift.check.requested'),
+      h.topology.subject('claim.outcomes.due'),
+    ]);
     const inStream = async () => {
-      const info = await h.jsm.streams.info(h.topology.eventsStream, {
-        subjects_filter: h.topology.subject('drift.check.requested'),
-      });
-      return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+      const info = await h.jsm.streams.info(h.topology.eventsStream, { subjects_filter: '>' });
+      return Object.entries(info.state.subjects ?? {})
+        .filter(([subject]) => daily.has(subject))
+        .reduce((a, [, n]) => a + n, 0);
     };
     const before = await inStream();
     const first = await ServiceProcess.start('scheduler', schedulerEnv);
@@ -175,7 +180,8 @@ describe('faults: NATS outage', () => {
     const metrics = await (await fetch(`${third.url}/metrics`)).text();
     const republished = [
       ...metrics.matchAll(
-        /^ue_outbox_published_total\{[^}]*subject="drift\.check\.requested"[^}]*\} (\d+)$/gm,
+        // The daily run's events: a drift check per model and the tenant's claim.outcomes.due.
+        /^ue_outbox_published_total\{[^}]*subject="(?:drift\.check\.requested|claim\.outcomes\.due)"[^}]*\} (\d+)$/gm,
       ),
     ]
       .map((m) => Number(m[1]))
