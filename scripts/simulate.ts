@@ -380,18 +380,20 @@ async function main(): Promise<number> {
     console.log(`  ${SERVICES.length} services started in ${secs(Date.now() - t0)}`);
 
     const tenantIds = seeded.tenantIds;
-    const worlds = await Promise.all(
-      tenantIds.map(async (tenantId, i) => {
-        const scenario = scenarioOf(i, o.scenario);
-        return new TenantWorld(
+    // One query at a time: the simulator's one connection.
+    const worlds: TenantWorld[] = [];
+    for (const [i, tenantId] of tenantIds.entries()) {
+      const scenario = scenarioOf(i, o.scenario);
+      worlds.push(
+        new TenantWorld(
           tenantId,
           scenario,
           scenario === 'steady' ? null : o.driftDay,
           await membersOf(db, tenantId),
           worldSeed(o.seed, tenantId),
-        );
-      }),
-    );
+        ),
+      );
+    }
     const history = new Map<string, { retrainDays: number[]; deploymentDays: number[] }>();
     const key = (tenantId: string, model: ModelType) => `${tenantId}:${model}`;
     for (const t of tenantIds)
