@@ -5,6 +5,7 @@ import {
   DAY,
   drawOutcome,
   drawResolutionDays,
+  drawShiftedClaimant,
   drawTeam,
 } from '../../apps/seeder/src/seeding/generator';
 import { DESCRIPTIONS, TEAM_FOR_TYPE } from '../../apps/seeder/src/seeding/pools';
@@ -109,12 +110,9 @@ export class TenantWorld {
     let memberAge = Math.floor((filedAt.getTime() - member.birth.getTime()) / YEAR);
     let tenure = Math.max(0, (filedAt.getTime() - member.joined.getTime()) / YEAR);
     let complexity = clamp(Math.round(rnd.normal(5, 2)), 1, 10);
-    if (drifted && this.scenario === 'covariate') {
-      // The seeder's drift: younger members, new to the union, with harder cases.
-      memberAge = clamp(Math.round(rnd.normal(27, 4)), 19, 66);
-      tenure = Math.max(0, rnd.normal(1.2, 0.8));
-      complexity = clamp(Math.round(rnd.normal(8, 1.2)), 1, 10);
-    }
+    // The seeder's drift: younger members, new to the union, with harder cases.
+    if (drifted && this.scenario === 'covariate')
+      ({ memberAge, tenure, complexity } = drawShiftedClaimant(rnd));
     const concept = drifted && this.scenario === 'concept';
     const type = rnd.pick(CLAIM_TYPES);
     const resolutionDays = drawResolutionDays(type, complexity, rnd);

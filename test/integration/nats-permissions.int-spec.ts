@@ -17,6 +17,7 @@ import { PrivateNatsServer } from '../support/nats-server';
 import { Harness } from './support/harness';
 import { pollUntil } from './support/poll';
 import { startAllServices } from './support/services';
+import { championFromStoredPredictions } from './support/champion';
 
 // The NATS users of deploy/nats/values.yaml, exactly as deployed (test/support/nats-auth.ts renders them
 // for a private nats-server 2.9): the streams are provisioned by ue-provisioner through the real
@@ -313,14 +314,7 @@ describe('NATS users of deploy/nats/values.yaml', () => {
     // Seeded version 1 is a real model, and a candidate is deployed only when it improves on it: here the
     // assignment champion is one without an artifact (scored by its stored predictions) that was always
     // wrong, so that this pipeline goes all the way to model.deployed.
-    await h.query(
-      `update model_metadata set artifact_id = null where tenant_id = $1 and model_type = 'assignment' and model_version = 1`,
-      [tenantId],
-    );
-    await h.query(
-      `update ml_predictions set is_correct = false where tenant_id = $1 and model_type = 'assignment' and actual_value is not null`,
-      [tenantId],
-    );
+    await championFromStoredPredictions(h, tenantId, 'assignment', false);
     const r = await cli('check', '--tenant', tenantId, '--timeout', '240');
     // 0: every pipeline reached its end (no action, rejected or deployed) and no training failed.
     expect(r.code).toBe(0);

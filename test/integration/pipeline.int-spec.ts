@@ -8,6 +8,7 @@ import { Harness } from './support/harness';
 import { pollRows } from './support/poll';
 import { startAllServices } from './support/services';
 import { forcedDriftCheck, retrainTrigger } from './support/retrain';
+import { championFromStoredPredictions } from './support/champion';
 
 // One event through every service, on real NATS JetStream and Postgres:
 // seed.requested -> seeder -> seed.completed -> notifier;
@@ -102,14 +103,7 @@ describe('the pipeline end to end', () => {
     // Seeded version 1 is a real model, as good as a candidate trained on the same kind of data: a candidate
     // is deployed only when it improves on it. Here the champion is one without an artifact (the validator
     // then scores it by the predictions it stored) that was wrong on every claim.
-    await h.query(
-      `update model_metadata set artifact_id = null where tenant_id = $1 and model_type = 'assignment' and model_version = 1`,
-      [tenantId],
-    );
-    await h.query(
-      `update ml_predictions set is_correct = false where tenant_id = $1 and model_type = 'assignment' and actual_value is not null`,
-      [tenantId],
-    );
+    await championFromStoredPredictions(h, tenantId, 'assignment', false);
     const { notes, check } = await forcedCheckUntil(
       'assignment',
       'model.deployed',
@@ -181,14 +175,7 @@ describe('the pipeline end to end', () => {
     // A champion without an artifact (the validator then scores it by the predictions it stored) that was
     // right on every claim it predicted: the candidate is compared with it on the same hold-out claims,
     // and loses.
-    await h.query(
-      `update model_metadata set artifact_id = null where tenant_id = $1 and model_type = 'claim_outcome' and model_version = 1`,
-      [tenantId],
-    );
-    await h.query(
-      `update ml_predictions set is_correct = true where tenant_id = $1 and model_type = 'claim_outcome' and actual_value is not null`,
-      [tenantId],
-    );
+    await championFromStoredPredictions(h, tenantId, 'claim_outcome', true);
     const { notes } = await forcedCheckUntil('claim_outcome', 'model.validated', 'rejection notification');
     const rejection = notes.find((n) => n.event_type === 'model.validated')!;
     expect(rejection.severity).toBe('failure');

@@ -14,6 +14,7 @@ import { ValidatorConfig } from '../../apps/validator/src/validator.config';
 import { ValidatorModule } from '../../apps/validator/src/validator.module';
 import { Harness, seedTestDatabase } from './support/harness';
 import { pollRows, pollUntil } from './support/poll';
+import { championFromStoredPredictions } from './support/champion';
 
 // Validation and deployment on real Postgres and NATS: one trained candidate, then many deployments at
 // once, duplicates, stale candidates and a rollback. The candidates are trained here as the trainer does
@@ -96,14 +97,7 @@ describe('validator', () => {
     // Seeded version 1 is a real model, as good as a candidate trained on the same data, and a candidate
     // is deployed only when it improves on its champion. Here v1 is a champion without an artifact (the
     // validator scores it by the predictions it stored) that was wrong on every claim.
-    await h.query(
-      `update model_metadata set artifact_id = null where tenant_id = $1 and model_type = 'assignment' and model_version = 1`,
-      [tenantId],
-    );
-    await h.query(
-      `update ml_predictions set is_correct = false where tenant_id = $1 and model_type = 'assignment' and actual_value is not null`,
-      [tenantId],
-    );
+    await championFromStoredPredictions(h, tenantId, 'assignment', false);
     // A real candidate, trained as the trainer does; the validator is not running yet.
     orm = await MikroORM.init(ormConfig({ databaseUrl: process.env.DATABASE_URL!, poolMax: 2 }));
     const cfg = MODEL_CONFIGS[modelType];

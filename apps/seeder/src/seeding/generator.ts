@@ -121,6 +121,15 @@ export const TYPE_EFFECT: Record<ClaimType, number> = {
 // The world's relationships, shared by the seeder's history and the simulator's days (scripts/simulate):
 // one definition of how a claim resolves, so that a simulated day follows the history it continues.
 
+/** The covariate shift (drift scenario, simulated covariate drift): younger members, new to the union, with harder cases. */
+export function drawShiftedClaimant(rnd: Random): { memberAge: number; tenure: number; complexity: number } {
+  return {
+    memberAge: clamp(Math.round(rnd.normal(27, 4)), 19, 66),
+    tenure: Math.max(0, rnd.normal(1.2, 0.8)),
+    complexity: clamp(Math.round(rnd.normal(8, 1.2)), 1, 10),
+  };
+}
+
 /** Days a claim takes to resolve: geometric in complexity, so the three timeline buckets all fill. */
 export function drawResolutionDays(type: ClaimType, complexity: number, rnd: Random, scale = 1): number {
   return Math.max(
@@ -213,12 +222,7 @@ export class ClaimFactory {
     let memberAge = Math.floor((this.now - member.birth) / YEAR);
     let tenure = Math.max(0, (this.now - member.joined) / YEAR);
     let complexity = clamp(Math.round(rnd.normal(5, 2)), 1, 10);
-    if (recent) {
-      // The shift: younger members, new to the union, with harder cases.
-      memberAge = clamp(Math.round(rnd.normal(27, 4)), 19, 66);
-      tenure = Math.max(0, rnd.normal(1.2, 0.8));
-      complexity = clamp(Math.round(rnd.normal(8, 1.2)), 1, 10);
-    }
+    if (recent) ({ memberAge, tenure, complexity } = drawShiftedClaimant(rnd));
     const type = i < CLAIM_TYPES.length ? CLAIM_TYPES[i]! : rnd.pick(CLAIM_TYPES);
     const resolutionDays = drawResolutionDays(type, complexity, rnd);
     const resolvedAt = filed + resolutionDays * DAY;

@@ -63,29 +63,24 @@ export async function activeModels(em: EntityManager, tenantId?: string): Promis
   return rows.map(toView);
 }
 
-/**
- * The versions in production of one tenant's models, by model type: what the scorer reads for every batch
- * of claims, so SQL on purpose (one statement, the columns it needs, no entity per row).
- */
-export async function activeVersions(em: EntityManager, tenantId: string): Promise<ModelVersionView[]> {
-  const rows = await em.execute<
-    {
-      model_type: ModelType;
-      model_version: number;
-      baseline_accuracy: number;
-      deployed_at: Date | null;
-      training_run_id: string | null;
-      artifact_id: string | null;
-      training_cutoff: Date | string | null;
-      training_samples: number | null;
-    }[]
-  >(
-    `select model_type, model_version, baseline_accuracy, deployed_at, training_run_id, artifact_id,
-                    training_cutoff, training_samples
-       from model_metadata where tenant_id = ? and is_active order by model_type`,
-    [tenantId],
-  );
-  return rows.map((r) => ({
+/** The columns of an active version as SQL reads them (`activeVersions`, the scorer's `scoringInputs`). */
+export const ACTIVE_VERSION_COLUMNS =
+  'model_type, model_version, baseline_accuracy, deployed_at, training_run_id, artifact_id, training_cutoff, training_samples';
+
+/** A row of ACTIVE_VERSION_COLUMNS, from the driver or through json_agg (timestamps as text). */
+export interface ActiveVersionRow {
+  model_type: ModelType;
+  model_version: number;
+  baseline_accuracy: number;
+  deployed_at: Date | string | null;
+  training_run_id: string | null;
+  artifact_id: string | null;
+  training_cutoff: Date | string | null;
+  training_samples: number | null;
+}
+
+export function activeVersionView(tenantId: string, r: ActiveVersionRow): ModelVersionView {
+  return {
     tenantId,
     modelType: r.model_type,
     version: Number(r.model_version),
@@ -96,7 +91,19 @@ export async function activeVersions(em: EntityManager, tenantId: string): Promi
     artifactId: r.artifact_id,
     trainingCutoff: r.training_cutoff ? new Date(r.training_cutoff) : null,
     trainingSamples: r.training_samples === null ? null : Number(r.training_samples),
-  }));
+  };
+}
+
+/**
+ * The versions in production of one tenant's models, by model type: what the scorer reads for every batch
+ * of claims, so SQL on purpose (one statement, the columns it needs, no entity per row).
+ */
+export async function activeVersions(em: EntityManager, tenantId: string): Promise<ModelVersionView[]> {
+  const rows = await em.execute<ActiveVersionRow[]>(
+    `select ${ACTIVE_VERSION_COLUMNS} from model_metadata where tenant_id = ? and is_active order by model_type`,
+    [tenantId],
+  );
+  return rows.map((r) => activeVersionView(tenantId, r));
 }
 
 /**
