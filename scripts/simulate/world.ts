@@ -7,6 +7,7 @@ import {
   drawResolutionDays,
   drawShiftedClaimant,
   drawTeam,
+  priorityOf,
 } from '../../apps/seeder/src/seeding/generator';
 import { DESCRIPTIONS, TEAM_FOR_TYPE } from '../../apps/seeder/src/seeding/pools';
 import type { TEAMS } from '../../apps/seeder/src/seeding/pools';
@@ -126,7 +127,7 @@ export class TenantWorld {
       claimNumber: `SIM-${this.tenantId.split('_').pop()}-${String(this.filed).padStart(7, '0')}`,
       memberId: member.id,
       type,
-      priority: complexity >= 8 ? 'high' : complexity >= 4 ? 'medium' : 'low',
+      priority: priorityOf(complexity),
       department: member.department,
       description: rnd.pick(DESCRIPTIONS[type]),
       complexity,

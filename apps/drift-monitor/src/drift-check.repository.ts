@@ -166,42 +166,19 @@ export class DriftCheckRepository {
       case 'none':
         return;
       case 'open': {
-        const e = change.episode;
         await em.insert(DriftEpisode, {
-          id: e.id,
+          ...change.episode,
           tenantId: q.tenantId,
           modelType: q.modelType,
-          condition: e.condition,
-          startedOn: e.startedOn,
-          lastSeenOn: e.lastSeenOn,
-          days: e.days,
-          retrains: e.retrains,
           status: 'open',
           modelVersion: q.version,
           openedByCheckId: q.checkId,
-          lastRetrainOn: e.lastRetrainOn,
-          lastRetrainChampion: e.lastRetrainChampion,
-          lastRetrainNewLabels: e.lastRetrainNewLabels,
         });
         return;
       }
       case 'continue': {
-        const e = change.episode;
-        await em.nativeUpdate(
-          DriftEpisode,
-          { id: e.id },
-          {
-            condition: e.condition,
-            startedOn: e.startedOn,
-            lastSeenOn: e.lastSeenOn,
-            days: e.days,
-            retrains: e.retrains,
-            lastRetrainOn: e.lastRetrainOn,
-            lastRetrainChampion: e.lastRetrainChampion,
-            lastRetrainNewLabels: e.lastRetrainNewLabels,
-            updatedAt: now,
-          },
-        );
+        const { id, ...state } = change.episode;
+        await em.nativeUpdate(DriftEpisode, { id }, { ...state, updatedAt: now });
         return;
       }
       case 'close':

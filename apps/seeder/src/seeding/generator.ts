@@ -130,6 +130,11 @@ export function drawShiftedClaimant(rnd: Random): { memberAge: number; tenure: n
   };
 }
 
+/** A claim's priority follows its complexity (the timeline model reads it). */
+export function priorityOf(complexity: number): 'high' | 'medium' | 'low' {
+  return complexity >= 8 ? 'high' : complexity >= 4 ? 'medium' : 'low';
+}
+
 /** Days a claim takes to resolve: geometric in complexity, so the three timeline buckets all fill. */
 export function drawResolutionDays(type: ClaimType, complexity: number, rnd: Random, scale = 1): number {
   return Math.max(
@@ -255,7 +260,7 @@ export class ClaimFactory {
       stewardId: steward?.id ?? null,
       type,
       status,
-      priority: complexity >= 8 ? 'high' : complexity >= 4 ? 'medium' : 'low',
+      priority: priorityOf(complexity),
       department: member.department,
       description: rnd.pick(DESCRIPTIONS[type]),
       complexity,
