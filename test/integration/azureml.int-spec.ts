@@ -63,14 +63,16 @@ describe('Azure ML training backend', () => {
     jobLogs.set(/--run-id ([0-9a-f-]{36})/.exec(command)?.[1] ?? 'unknown', output);
     return code ?? 1;
   });
-  // Long enough for a real training job (its own node process) on a busy 2-core machine; the hanging
-  // job waits it out.
+  // The poller's timeout counts from submission, so jobs held at the gate and three fits sharing a busy
+  // 2-core machine must fit well within it. The hanging job is not waited out: its test moves its start
+  // back past the timeout.
+  const timeoutSeconds = 600;
   const azureEnv = (): Record<string, string> =>
     azureTrainerEnv(arm, vault, {
       secretName,
       jobDatabaseUrl: jobDatabaseUrl(),
       appRoot: ROOT,
-      timeoutSeconds: 20,
+      timeoutSeconds,
     });
 
   /** The trainer's configuration as the service under test has it (for job bodies built by the test). */
@@ -204,6 +206,18 @@ describe('Azure ML training backend', () => {
 
   it('cancels a job that runs past the timeout', async () => {
     const e = await retrain('timeline');
+    const submitted = await pollUntil(
+      async () => {
+        const r = await runOf(e.correlationId);
+        return r?.status === 'running' && r.external_job_id ? r : false;
+      },
+      { what: 'the hanging job to be submitted', timeoutMs: 30_000 },
+    );
+    // The job has been running for longer than the timeout, as far as the poller can tell.
+    await h.query(
+      `update ml_model_training_runs set training_started_at = now() - make_interval(secs => $2) where id = $1`,
+      [submitted.id, timeoutSeconds + 60],
+    );
     const result = await outcome(e.correlationId);
     const run = await runOf(e.correlationId);
     expect(result.payload).toMatchObject({ code: 'AZUREML_TIMEOUT' });
@@ -267,8 +281,8 @@ describe('Azure ML training backend', () => {
     ).toEqual([]);
     arm.openGate();
     for (const e of events) {
-      const result = await outcome(e.correlationId, 120_000);
-      expect(result.subject).toBe('model.trained');
+      // The whole outcome, so that a failure shows its code and reason.
+      expect(await outcome(e.correlationId, 120_000)).toMatchObject({ subject: 'model.trained' });
     }
     for (const e of events) {
       expect(await runOf(e.correlationId)).toMatchObject({ status: 'completed', backend: 'azureml' });
