@@ -109,25 +109,23 @@ function options(argv: readonly string[]): Options {
   };
 }
 
-/** Each member as the history shows them (their latest claim): age and tenure move with the calendar. */
+/** Each member as the history shows them (their latest claim): the population is stationary (world.ts). */
 async function membersOf(db: Client, tenantId: string): Promise<Member[]> {
   const { rows } = await db.query<{
     member_id: string;
     department: string;
     member_age: number;
     union_tenure_years: string | number;
-    filed_at: Date;
   }>(
-    `select distinct on (member_id) member_id, department, member_age, union_tenure_years, filed_at
+    `select distinct on (member_id) member_id, department, member_age, union_tenure_years
        from claims where tenant_id = $1 order by member_id, filed_at desc`,
     [tenantId],
   );
-  const year = 365.25 * DAY;
   return rows.map((r) => ({
     id: r.member_id,
     department: r.department,
-    birth: new Date(r.filed_at.getTime() - (r.member_age + 0.5) * year),
-    joined: new Date(r.filed_at.getTime() - Number(r.union_tenure_years) * year),
+    age: r.member_age,
+    tenure: Number(r.union_tenure_years),
   }));
 }
 

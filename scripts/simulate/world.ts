@@ -48,11 +48,18 @@ const REORGANISED_TEAMS: Record<ClaimType, (typeof TEAMS)[number]> = {
   overtime_dispute: 'contract',
 };
 
+/**
+ * A member as their claims show them. Age and tenure stay as seeded: the seeder's population is
+ * stationary (members join and leave, so claimants' ages and tenures keep their distribution; see
+ * apps/seeder/src/seeding/generator.ts), and the simulation continues it. Ageing the same few dozen
+ * members through 180 days instead would be input drift of its own: with 35 members per tenant, one
+ * birthday moves 3% of the claims across an age bin of the frozen baseline.
+ */
 export interface Member {
   id: string;
   department: string;
-  birth: Date;
-  joined: Date;
+  age: number;
+  tenure: number;
 }
 
 /** A claim as the claims application files it, with what the future holds for it. */
@@ -78,7 +85,6 @@ export interface SimClaim {
   churned: boolean;
 }
 
-const YEAR = 365.25 * DAY;
 const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
 
 /** One tenant's claims, day after day, from one seeded generator (the same arguments give the same claims). */
@@ -108,8 +114,8 @@ export class TenantWorld {
     const rnd = this.rnd;
     const filedAt = new Date(dayStart.getTime() + Math.floor(rnd.next() * (DAY - 1000)));
     const member = rnd.pick(this.members);
-    let memberAge = Math.floor((filedAt.getTime() - member.birth.getTime()) / YEAR);
-    let tenure = Math.max(0, (filedAt.getTime() - member.joined.getTime()) / YEAR);
+    let memberAge = member.age;
+    let tenure = member.tenure;
     let complexity = clamp(Math.round(rnd.normal(5, 2)), 1, 10);
     // The seeder's drift: younger members, new to the union, with harder cases.
     if (drifted && this.scenario === 'covariate')

@@ -236,7 +236,13 @@ describe('Azure ML training backend', () => {
     );
     arm.preload(
       jobNameFor(run!.id),
-      jobBody(config(), { runId: run!.id, tenantId, modelType: 'assignment', correlationId: id }),
+      jobBody(config(), {
+        runId: run!.id,
+        tenantId,
+        modelType: 'assignment',
+        correlationId: id,
+        halfLifeDays: 60,
+      }),
     );
     await retrain('assignment', tenantId, id);
     const result = await outcome(id);
@@ -307,6 +313,7 @@ describe('Azure ML training backend', () => {
       tenantId,
       modelType: 'churn_risk',
       correlationId: id,
+      halfLifeDays: 60,
     });
     expect(body.properties.environmentVariables).not.toHaveProperty('AZURE_CLIENT_ID');
     arm.preload(jobNameFor(run!.id), body);
@@ -331,7 +338,13 @@ describe('Azure ML training backend', () => {
        values ($1, 'timeline', 'running', 'manual', $2::uuid, $2::text, 'azureml', now() + interval '1 hour') returning id`,
       [tenantId, id],
     );
-    const body = jobBody(config(), { runId: run!.id, tenantId, modelType: 'timeline', correlationId: id });
+    const body = jobBody(config(), {
+      runId: run!.id,
+      tenantId,
+      modelType: 'timeline',
+      correlationId: id,
+      halfLifeDays: 60,
+    });
     expect(body.properties.command).toBe(jobCommand(run!.id, ROOT));
     const { command, environmentVariables } = body.properties;
     // A vault holding a stale password: Postgres refuses the job, which connected with what it read.

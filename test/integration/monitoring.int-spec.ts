@@ -267,6 +267,68 @@ describe('monitoring the version in production', () => {
     expect(alerts[0]!.body).toMatch(/labels of the last 7 days' predictions: \d+ of \d+/);
   });
 
+  it("counts the validator's no_improvement verdicts against the episode: more labels each time, and no third retrain on drift alone", async () => {
+    // Input drift on assignment, whose accuracy holds: the champion is judged by the verdicts on the episode's
+    // retrains (model_validations, read by the drift monitor). Labels "since the last retrain" are set on
+    // the episode by hand, to stand for the weeks between retrains.
+    const modelType = 'assignment';
+    const first = await check(drifted, modelType, date(-3));
+    expect(first.decision).toBe('retrain');
+    const base = first.new_labels_needed!;
+    const episode = async () =>
+      (
+        await h.query<{ id: string; last_retrain_new_labels: number; retrains: number }>(
+          `select id, last_retrain_new_labels, retrains from drift_episodes where id = $1`,
+          [first.episode_id],
+        )
+      )[0]!;
+    const labelsSince = async (n: number) => {
+      const e = await episode();
+      await h.query(`update drift_episodes set last_retrain_new_labels = $2 where id = $1`, [
+        e.id,
+        e.last_retrain_new_labels - n,
+      ]);
+    };
+    const rejected = async (r: CheckRow) => {
+      const [{ correlation_id }] = (await h.query<{ correlation_id: string }>(
+        `select correlation_id from drift_checks where id = $1`,
+        [r.id],
+      )) as [{ correlation_id: string }];
+      await h.query(
+        `insert into model_validations (training_run_id, tenant_id, model_type, model_version, passed, result, correlation_id)
+         values (gen_random_uuid(), $1, $2, 9, false, $3::jsonb, $4)`,
+        [
+          drifted,
+          modelType,
+          JSON.stringify({ gates: [{ name: 'improvement', passed: false, reason: 'no_improvement' }] }),
+          correlation_id,
+        ],
+      );
+    };
+    await rejected(first);
+    // Enough labels for a retrain (base + 1) are no longer enough after one rejection: twice base now.
+    await labelsSince(base + 1);
+    const second = await check(drifted, modelType, date(-2));
+    expect(second.decision).toBe('awaiting_labels');
+    expect(second.new_labels_needed).toBe(2 * base);
+    await labelsSince(2 * base + 1);
+    const third = await check(drifted, modelType, date(-1));
+    expect(third.decision).toBe('retrain');
+    await rejected(third);
+    // Two candidates trained on the drifted data were no better: drift alone retrains no more.
+    await labelsSince(100 * base);
+    const fourth = await check(drifted, modelType, date(0));
+    expect(fourth.decision).toBe('awaiting_labels');
+    const [stored] = await h.query<{ reasons: string[] }>(`select reasons from drift_checks where id = $1`, [
+      fourth.id,
+    ]);
+    expect(stored!.reasons.join(' | ')).toMatch(
+      /v1 held up against 2 candidates trained on this episode's data \(rejected as no_improvement\): input drift alone does not retrain it again in this episode/,
+    );
+    expect(new Set([first, second, third, fourth].map((r) => r.episode_id)).size).toBe(1);
+    expect((await episode()).retrains).toBe(2);
+  });
+
   it('judges the inputs on the last 10 days when they hold enough claims, on 30 otherwise', async () => {
     // The drifted tenant filed ~80 claims a day lately.
     const [d] = await checksOf(drifted, 'claim_outcome');

@@ -4,7 +4,7 @@ import { loadConfig } from '@app/common';
 import { computePsi, parseBaseline } from '@app/drift';
 import { createEnvelope, PLATFORM_TENANT } from '@app/contracts';
 import { FEATURE_COLUMNS, FEATURE_SELECT_LIST, LABEL_SQL, labelledClaims, ormConfig } from '@app/database';
-import { FEATURES, isRightAnswer, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
+import { FEATURES, isRightAnswer, MODEL_CONFIGS, MODEL_TYPES, trainingHalfLifeDays } from '@app/domain';
 import type { FeatureName, ModelType } from '@app/domain';
 import {
   accuracyOf,
@@ -165,6 +165,7 @@ describe('seeder', () => {
           // The same model on any number of threads (version-one.ts ONE_THREAD_BELOW): one is quickest.
           threads: 1,
           asOf: DEPLOYED,
+          halfLifeDays: trainingHalfLifeDays(model),
         });
         expect(refit.checksum).toBe(v1!.checksum);
         expect(v1!.baseline_accuracy).toBe(refit.holdoutAccuracy);

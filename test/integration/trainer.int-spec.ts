@@ -77,7 +77,7 @@ describe('trainer', () => {
       );
       expect(times).toEqual({ ok: true });
       expect(run!.validation_accuracy).toBeGreaterThanOrEqual(MODEL_CONFIGS[modelType].accuracyThreshold);
-      // The hold-out is the most recent 20%: every training example is older than the cut-off.
+      // The hold-out is 20% of the examples, every other one of the most recent 40% (from the cut-off on).
       expect(run!.validation_samples).toBe(
         Math.round((run!.training_samples + run!.validation_samples) * 0.2),
       );

@@ -20,6 +20,7 @@ const base: DecisionInput = {
   accuracyThreshold: 0.85,
   minLabelled: 30,
   windowDays: 7,
+  cohort: { correct: 0, labelled: 0, days: 30 },
   maturity: { predictions: 210, labelled: 42 },
   features: stable,
   psiWindowDays: 10,
@@ -28,6 +29,7 @@ const base: DecisionInput = {
   newLabels: 800,
   minNewLabels: 200,
   openEpisode: null,
+  rejectedRetrains: 0,
   newEpisodeId: 'e-new',
 };
 /** An episode of drift opened on 2030-03-08 that retrained that day against v2, with 700 new labels then. */
@@ -77,6 +79,23 @@ describe('drift decision: the signals', () => {
       '7-day accuracy 70.0% (95% CI 60.4%-78.1%, n=100) is below the 85.0% threshold',
     );
     expect(d.episode).toMatchObject({ kind: 'open', episode: { condition: 'accuracy' } });
+  });
+
+  it('breaches on the filing cohort: its first labels significantly under the threshold, while the week is fine', () => {
+    // The week's labels are still mostly of older claims (90/100); of the claims filed in the last 30 days,
+    // 36 of the 100 labelled so far were right: Wilson 95% [0.2727, 0.4576], computed independently.
+    const d = decide({ ...base, cohort: { correct: 36, labelled: 100, days: 30 } });
+    expect(d.decision).toBe('retrain');
+    expect(d.reasons).toContain(
+      'claims filed in the last 30 days: 36.0% right of the 100 labelled so far (95% CI 27.3%-45.8%), below the 85.0% threshold',
+    );
+    expect(d.episode).toMatchObject({ kind: 'open', episode: { condition: 'accuracy' } });
+    // Too few labels in the cohort (29 < 30): not judged. A cohort over the threshold clears nothing.
+    expect(decide({ ...base, cohort: { correct: 5, labelled: 29, days: 30 } }).decision).toBe('no_action');
+    const weekBelow = { ...base, correct: 70, labelled: 100 };
+    expect(decide({ ...weekBelow, cohort: { correct: 99, labelled: 100, days: 30 } }).decision).toBe(
+      'retrain',
+    );
   });
 
   it('does not retrain when accuracy is under the threshold but not significantly', () => {
@@ -223,6 +242,42 @@ describe('drift decision: a retrain only when it can change something', () => {
     expect(d.decision).toBe('awaiting_labels');
     expect(d.eligibility).toMatchObject({ newLabels: 40, needed: 600 });
     expect(d.eligibility!.reason).toMatch(/after v3's training cut-off/);
+  });
+
+  it('doubles the labels a retrain needs for each candidate of the episode rejected as no_improvement', () => {
+    // 03-08's candidate was rejected: 1,200 - 700 = 500 new labels are no longer enough, 1,000 are.
+    const low = { ...base, correct: 70, labelled: 100, openEpisode: open, rejectedRetrains: 1 };
+    const waiting = decide({ ...low, newLabels: 1200 });
+    expect(waiting.decision).toBe('awaiting_labels');
+    expect(waiting.eligibility).toMatchObject({ eligible: false, newLabels: 500, needed: 1000 });
+    expect(waiting.eligibility!.reason).toBe(
+      "only 500 labelled examples arrived since this episode's retrain on 2030-03-08 (need 1000, 500 doubled for each of the 1 candidate(s) of this episode rejected as no_improvement): awaiting labels",
+    );
+    expect(decide({ ...low, newLabels: 1700 }).decision).toBe('retrain');
+    // Two rejections: 2,000.
+    const twice = decide({ ...low, newLabels: 2600, rejectedRetrains: 2 });
+    expect(twice.decision).toBe('awaiting_labels');
+    expect(twice.eligibility).toMatchObject({ newLabels: 1900, needed: 2000 });
+    expect(decide({ ...low, newLabels: 2700, rejectedRetrains: 2 }).decision).toBe('retrain');
+  });
+
+  it('stops retraining on input drift alone once the champion held up against two candidates, but not on low accuracy', () => {
+    const drift = { ...base, features: drifted, newLabels: 100_000, openEpisode: open };
+    expect(decide({ ...drift, rejectedRetrains: 1 }).decision).toBe('retrain');
+    const held = decide({ ...drift, rejectedRetrains: 2 });
+    expect(held.decision).toBe('awaiting_labels');
+    expect(held.eligibility).toMatchObject({ eligible: false });
+    expect(held.eligibility!.reason).toBe(
+      "v2 held up against 2 candidates trained on this episode's data (rejected as no_improvement): input drift alone does not retrain it again in this episode, an accuracy breach will",
+    );
+    // The episode goes on (drift persists), with no retrain counted.
+    expect(held.episode).toEqual({
+      kind: 'continue',
+      episode: { ...open, lastSeenOn: '2030-03-10', days: 3 },
+    });
+    // Accuracy significantly under its threshold still retrains (backoff aside).
+    const failing = decide({ ...drift, correct: 70, labelled: 100, rejectedRetrains: 2 });
+    expect(failing.decision).toBe('retrain');
   });
 
   it('retrains a champion without an artifact once per episode, then waits for labels like any other', () => {

@@ -1,6 +1,6 @@
 import { sampleSizeCheck, wilsonInterval } from '@app/drift';
 import type { AccuracyDto } from '@app/contracts';
-import { NEW_LABELS_SHARE } from '@app/domain';
+import { DRIFT_RETRAINS_PER_CHAMPION, NEW_LABELS_SHARE } from '@app/domain';
 import type { DriftDecision, EpisodeCondition } from '@app/domain';
 
 /** One key feature's comparison of the current window with its frozen baseline. */
@@ -62,6 +62,11 @@ export interface DecisionInput {
   accuracyThreshold: number;
   minLabelled: number;
   windowDays: number;
+  /**
+   * The active version's predictions of the claims filed in the last `days` days whose labels are known:
+   * how many, and how many right. The labels of a changed relationship show here first.
+   */
+  cohort: { correct: number; labelled: number; days: number };
   /** The active version's predictions made in the accuracy window, and how many have labels. */
   maturity: { predictions: number; labelled: number };
   features: FeatureResult[];
@@ -74,6 +79,11 @@ export interface DecisionInput {
   minNewLabels: number;
   /** The (tenant, model)'s open episode, if any. */
   openEpisode: EpisodeState | null;
+  /**
+   * The open episode's retrains against the current champion whose candidates the validator rejected as
+   * no_improvement (0 without an episode).
+   */
+  rejectedRetrains: number;
   /** The id a new episode gets (ids are made by the caller, so the decision stays pure). */
   newEpisodeId: string;
 }
@@ -134,7 +144,13 @@ function judge(i: DecisionInput): Judgement {
   const enough = sampleSizeCheck(i.labelled, i.minLabelled);
   // Low accuracy only when the whole 95% interval lies under the threshold: a week of bad luck on a few
   // dozen cases is not evidence of decay.
-  const below = enough.sufficient && accuracy !== undefined && accuracy.high < i.accuracyThreshold;
+  const windowBelow = enough.sufficient && accuracy !== undefined && accuracy.high < i.accuracyThreshold;
+  // The filing cohort: the first labels of the newest claims. Its labels come first from the quickest
+  // claims, a biased slice, so it only ever adds a breach (with the same interval rule), never clears one.
+  const cohort =
+    i.cohort.labelled >= i.minLabelled ? wilsonInterval(i.cohort.correct, i.cohort.labelled) : null;
+  const cohortBelow = cohort !== null && cohort.high < i.accuracyThreshold;
+  const below = windowBelow || cohortBelow;
   const ci = accuracy
     ? `${pct(accuracy.value)} (95% CI ${pct(accuracy.low)}-${pct(accuracy.high)}, n=${i.labelled})`
     : '';
@@ -142,12 +158,16 @@ function judge(i: DecisionInput): Judgement {
     reasons.push(
       `only ${enough.have} labelled predictions in the last ${i.windowDays} days (need ${enough.need}): accuracy not judged`,
     );
-  } else if (below) {
+  } else if (windowBelow) {
     reasons.push(`${i.windowDays}-day accuracy ${ci} is below the ${pct(i.accuracyThreshold)} threshold`);
   } else {
     const verdict = accuracy!.value >= i.accuracyThreshold ? 'meets' : 'is not significantly below';
     reasons.push(`${i.windowDays}-day accuracy ${ci} ${verdict} the ${pct(i.accuracyThreshold)} threshold`);
   }
+  if (cohortBelow)
+    reasons.push(
+      `claims filed in the last ${i.cohort.days} days: ${pct(cohort.estimate)} right of the ${i.cohort.labelled} labelled so far (95% CI ${pct(cohort.low)}-${pct(cohort.high)}), below the ${pct(i.accuracyThreshold)} threshold`,
+    );
   return {
     accuracy,
     reasons,
@@ -162,20 +182,24 @@ function judge(i: DecisionInput): Judgement {
  * Whether a retrain can change something (docs/models.md): the champion has no artifact, or at least
  * max(minNewLabels, 10% of its training set) labelled examples arrived after its training cut-off. Within
  * an episode that already retrained against this champion, the count restarts at that retrain: a candidate
- * it rejected learned from the same labels, and another one would too.
+ * it rejected learned from the same labels, and another one would too. Each candidate of the episode that
+ * the validator rejected as no_improvement doubles the labels the next one needs: evidence that the
+ * champion is as good as these data allow, so the next try waits for more of them.
  */
 export function eligibility(i: {
   champion: ChampionFacts;
   newLabels: number;
   minNewLabels: number;
   episode: EpisodeState | null;
+  rejectedRetrains?: number;
 }): Eligibility {
   const { champion } = i;
-  const needed = Math.max(i.minNewLabels, Math.ceil(NEW_LABELS_SHARE * (champion.trainingSamples ?? 0)));
+  const base = Math.max(i.minNewLabels, Math.ceil(NEW_LABELS_SHARE * (champion.trainingSamples ?? 0)));
   const e = i.episode;
   const retrainedAgainstIt =
     e !== null && e.lastRetrainChampion === champion.version && e.lastRetrainNewLabels !== null;
   if (!retrainedAgainstIt) {
+    const needed = base;
     if (!champion.hasArtifact)
       return {
         eligible: true,
@@ -193,15 +217,21 @@ export function eligibility(i: {
         : `only ${i.newLabels} labelled examples arrived after v${champion.version}'s training cut-off (need ${needed}): a retrain would learn nothing new, awaiting labels`,
     };
   }
+  const rejected = i.rejectedRetrains ?? 0;
+  const needed = base * 2 ** rejected;
   const since = Math.max(0, i.newLabels - e.lastRetrainNewLabels!);
   const eligible = since >= needed;
+  const backoff =
+    rejected > 0
+      ? `, ${base} doubled for each of the ${rejected} candidate(s) of this episode rejected as no_improvement`
+      : '';
   return {
     eligible,
     newLabels: since,
     needed,
     reason: eligible
-      ? `${since} labelled examples arrived since this episode's retrain on ${e.lastRetrainOn} (need ${needed}): retrain again`
-      : `only ${since} labelled examples arrived since this episode's retrain on ${e.lastRetrainOn} (need ${needed}): awaiting labels`,
+      ? `${since} labelled examples arrived since this episode's retrain on ${e.lastRetrainOn} (need ${needed}${backoff}): retrain again`
+      : `only ${since} labelled examples arrived since this episode's retrain on ${e.lastRetrainOn} (need ${needed}${backoff}): awaiting labels`,
   };
 }
 
@@ -251,12 +281,24 @@ export function decide(i: DecisionInput): Decision {
   const open = i.openEpisode;
   if (j.drifted || j.below) {
     const condition = conditionOf(j.drifted, j.below);
-    const elig = eligibility({
+    const labels = eligibility({
       champion: i.champion,
       newLabels: i.newLabels,
       minNewLabels: i.minNewLabels,
       episode: open,
+      rejectedRetrains: i.rejectedRetrains,
     });
+    // Input drift alone, with accuracy not under its threshold: once the champion has held up against
+    // DRIFT_RETRAINS_PER_CHAMPION candidates trained on the drifted data, the new inputs are not what it
+    // fails on. Drift alone no longer retrains it in this episode; an accuracy breach still does.
+    const heldUp = !j.below && i.rejectedRetrains >= DRIFT_RETRAINS_PER_CHAMPION;
+    const elig: Eligibility = heldUp
+      ? {
+          ...labels,
+          eligible: false,
+          reason: `v${i.champion.version} held up against ${i.rejectedRetrains} candidates trained on this episode's data (rejected as no_improvement): input drift alone does not retrain it again in this episode, an accuracy breach will`,
+        }
+      : labels;
     reasons.push(elig.reason);
     const coverage =
       i.maturity.predictions > 0

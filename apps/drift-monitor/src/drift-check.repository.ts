@@ -5,6 +5,7 @@ import {
   DriftCheck,
   DriftEpisode,
   driftCheckInputs,
+  noImprovementVerdicts,
   windowHistograms,
 } from '@app/database';
 import type { DriftCheckInputs, FeatureBinCount } from '@app/database';
@@ -62,20 +63,22 @@ export class DriftCheckRepository {
   /**
    * In one round trip: the active version (the validator's registry), the accuracy of its predictions
    * whose outcome became known in the accuracy window, the label maturity of its predictions made in it,
-   * and the labels that arrived after its training cut-off.
+   * the known labels of its predictions of the filing cohort, and the labels that arrived after its
+   * training cut-off.
    */
   async context(
     em: EntityManager,
     tenantId: string,
     modelType: ModelType,
     logicalDate: string,
-    accuracyDays: number,
+    days: { accuracy: number; cohort: number },
   ): Promise<CheckContext> {
     const to = windowEnd(logicalDate);
     return driftCheckInputs(em, {
       tenantId,
       modelType,
-      from: new Date(to.getTime() - accuracyDays * DAY_MS),
+      from: new Date(to.getTime() - days.accuracy * DAY_MS),
+      cohortFrom: new Date(to.getTime() - days.cohort * DAY_MS),
       to,
     });
   }
@@ -153,6 +156,26 @@ export class DriftCheckRepository {
           lastRetrainNewLabels: e.lastRetrainNewLabels,
         }
       : null;
+  }
+
+  /**
+   * How many of the episode's retrains against `championVersion` (its checks that decided `retrain` while
+   * that version was active) the validator rejected as no_improvement.
+   */
+  async rejectedRetrains(
+    em: EntityManager,
+    q: { tenantId: string; modelType: ModelType; episodeId: string; championVersion: number },
+  ): Promise<number> {
+    const checks = await em.find(
+      DriftCheck,
+      { episodeId: q.episodeId, decision: 'retrain', modelVersion: q.championVersion },
+      { fields: ['correlationId'], disableIdentityMap: true },
+    );
+    return noImprovementVerdicts(em, {
+      tenantId: q.tenantId,
+      modelType: q.modelType,
+      correlationIds: checks.map((c) => c.correlationId),
+    });
   }
 
   /** Stores what the decision did to the episode: opens, continues or closes it. */

@@ -42,4 +42,15 @@ export class DriftMonitorConfig extends BaseConfig {
   @Min(1)
   @Max(90)
   ACCURACY_WINDOW_DAYS = 7;
+
+  /**
+   * Days of the filing cohort whose known labels are judged too: the active version's predictions of
+   * claims filed in the last N days, right or wrong as far as their labels are known (docs/models.md,
+   * "Windows"). The first labels of a changed relationship show here weeks before they dominate the
+   * labels arriving in a week.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(180)
+  COHORT_WINDOW_DAYS = 30;
 }

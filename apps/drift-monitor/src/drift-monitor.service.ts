@@ -61,13 +61,22 @@ export class DriftMonitorService {
       tenantId,
       modelType,
       logicalDate,
-      this.config.ACCURACY_WINDOW_DAYS,
+      { accuracy: this.config.ACCURACY_WINDOW_DAYS, cohort: this.config.COHORT_WINDOW_DAYS },
     );
     const version = context.version;
     const { features, windowDays } =
       version === null
         ? { features: [], windowDays: this.config.PSI_WINDOW_DAYS }
         : await this.featuresOf(em, { tenantId, modelType, version, logicalDate });
+    const rejectedRetrains =
+      openEpisode && openEpisode.retrains > 0 && context.champion
+        ? await this.checks.rejectedRetrains(em, {
+            tenantId,
+            modelType,
+            episodeId: openEpisode.id,
+            championVersion: context.champion.version,
+          })
+        : 0;
     // No check for a retrain in progress here: the trainer owns its runs and coalesces a trigger that
     // arrives while one runs (one retrain at a time per model, whoever asks).
     const checkId = newId();
@@ -87,6 +96,7 @@ export class DriftMonitorService {
       accuracyThreshold: cfg.accuracyThreshold,
       minLabelled: this.config.MIN_LABELLED_PREDICTIONS,
       windowDays: this.config.ACCURACY_WINDOW_DAYS,
+      cohort: { ...context.cohort, days: this.config.COHORT_WINDOW_DAYS },
       maturity: context.maturity,
       features,
       psiWindowDays: windowDays,
@@ -95,6 +105,7 @@ export class DriftMonitorService {
       newLabels: context.newLabels,
       minNewLabels: cfg.minNewLabels,
       openEpisode,
+      rejectedRetrains,
       newEpisodeId: newId(),
     });
     // Scheduled checks are keyed by (tenant, model, active version, date): a repeated trigger is suppressed.

@@ -14,7 +14,7 @@ import {
 import type { CliIO } from '@app/common';
 import { inPlatformTransaction, inTenantTransaction, ormConfig } from '@app/database';
 import { configureXgboost, fitCandidate } from '@app/ml';
-import { MODEL_CONFIGS } from '@app/domain';
+import { MODEL_CONFIGS, trainingHalfLifeDays } from '@app/domain';
 import { readKeyVaultSecret } from './key-vault-secret';
 import { TrainJobConfig } from './trainer.config';
 import { TrainingDataRepository } from './training-data.repository';
@@ -97,6 +97,7 @@ export async function runTrainJob(
         rounds: config.XGB_ROUNDS,
         threads: config.XGB_THREADS,
         asOf,
+        halfLifeDays: config.TRAINING_HALF_LIFE_DAYS || trainingHalfLifeDays(modelType),
       });
       const r = await inTenantTransaction(orm, tenantId, async (em) => {
         const stored = await runs.storeCandidate(em, fitted);

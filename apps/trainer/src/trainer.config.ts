@@ -109,4 +109,10 @@ export class TrainJobConfig extends TrainingSettings {
   /** Client id of the user-assigned managed identity that reads it; empty: the compute's default identity. */
   @IsString()
   AZURE_CLIENT_ID = '';
+
+  /** Half-life in days of the examples' weights (the trainer sets it per run); 0: the model's usual one. */
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  TRAINING_HALF_LIFE_DAYS = 0;
 }

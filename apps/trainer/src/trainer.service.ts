@@ -4,7 +4,7 @@ import { DomainError, errorMessage } from '@app/common';
 import type { Envelope } from '@app/contracts';
 import { inTenantTransaction } from '@app/database';
 import { DriftMathError } from '@app/drift';
-import { endOfLogicalDate, MODEL_CONFIGS } from '@app/domain';
+import { endOfLogicalDate, MODEL_CONFIGS, trainingHalfLifeDays } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { MessagingMetrics, OnEvent } from '@app/messaging';
 import type { AfterCommitContext, HandlerContext } from '@app/messaging';
@@ -66,7 +66,10 @@ export class TrainerService {
     // trigger without one (published before the field existed) trains as of now.
     const { logicalDate } = event.payload;
     const asOf = logicalDate ? endOfLogicalDate(logicalDate) : new Date();
-    await this.train(event, event.payload.modelType, 'drift', asOf, ctx);
+    // A retrain that answers an accuracy breach learns mostly from recent labels (a redelivery carries the
+    // same episode, so a run taken over trains the same way).
+    const halfLifeDays = trainingHalfLifeDays(event.payload.modelType, event.payload.episode?.condition);
+    await this.train(event, event.payload.modelType, 'drift', { asOf, halfLifeDays }, ctx);
   }
 
   /** First phase, in the message's transaction: start (or take over) the run; train after the commit. */
@@ -74,7 +77,7 @@ export class TrainerService {
     event: Envelope,
     modelType: ModelType,
     trigger: string,
-    asOf: Date,
+    how: { asOf: Date; halfLifeDays: number },
     ctx: HandlerContext,
   ): Promise<void> {
     const { log } = ctx;
@@ -86,7 +89,7 @@ export class TrainerService {
       correlationId: event.correlationId,
       leaseSeconds: this.config.TRAINING_LEASE_SECONDS,
       staleSeconds: this.staleSeconds,
-      asOf,
+      asOf: how.asOf,
     });
     switch (started.kind) {
       case 'coalesced':
@@ -111,6 +114,7 @@ export class TrainerService {
       correlationId: event.correlationId,
       // A run taken over keeps the logical time it was started with.
       asOf: started.asOf,
+      halfLifeDays: how.halfLifeDays,
     };
     ctx.afterCommit((after) => this.fit(req, after));
   }

@@ -3,7 +3,7 @@ import { candidateArtifact, labelledClaims, predictionOutcomes, trainingRun } fr
 import type { CandidateArtifactView, LabelledClaim } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
-import { evaluateXgbModel, loadStoredModel } from '@app/ml';
+import { evaluateXgbModel, heldOutOf, loadStoredModel, RECENT_INTERLEAVED } from '@app/ml';
 import type { ChampionScore, SubgroupAccuracy } from './gates';
 import { ValidatorError } from './errors';
 import type { ActiveModel } from './model-registry.repository';
@@ -56,9 +56,11 @@ export async function scoreOnHoldout(
     throw new ValidatorError('NO_SPLIT', `training run ${q.runId} has no recorded hold-out split`);
   const cutoff = cutoffAt.getTime();
   const months = MODEL_CONFIGS[q.modelType].trainingWindowMonths;
-  const holdout = (await labelledClaims(em, q.tenantId, q.modelType, months, run.asOf)).filter(
+  const recent = (await labelledClaims(em, q.tenantId, q.modelType, months, run.asOf)).filter(
     (c) => c.at.getTime() >= cutoff,
   );
+  // Interleaved splits hold out every other recent example; older runs held out all of them.
+  const holdout = run.split?.method === RECENT_INTERLEAVED ? heldOutOf(recent) : recent;
   const candidateStored = await candidateArtifact(em, q.candidateArtifactId);
   if (!candidateStored)
     throw new ValidatorError('NO_ARTIFACT', `candidate artifact ${q.candidateArtifactId} not found`);

@@ -61,6 +61,22 @@ describe('validation gates', () => {
     expect(gate({ ...base, holdoutAccuracy: 0.85 }, 'accuracy_floor').passed).toBe(true);
   });
 
+  it('passes a candidate under the floor that is significantly better than a champion under it too', () => {
+    // Champion 30/100, candidate 50/100: b=5, c=25, chi-square branch with continuity correction:
+    // (|5 - 25| - 1)^2 / 30 = 12.0333, p = P(chi2(1) > 12.0333) = 5.2258e-4.
+    const failing = { ...base, holdoutAccuracy: 0.5, champion: paired(25, 5, 25, 45) };
+    const floor = gate(failing, 'accuracy_floor');
+    expect(floor).toMatchObject({ passed: true, rule: 'better_than_failing_champion' });
+    expect(floor.pValue).toBeCloseTo(5.2258e-4, 7);
+    expect(floor.detail).toBe(
+      'hold-out accuracy 50.0% < threshold 85.0%, but champion v3 is under it too on the same 100 examples (30.0%) and the candidate is significantly better (McNemar p=0.000523 < 0.05): passes, still under the threshold',
+    );
+    // Not significantly better (b=10, c=14): the floor holds.
+    expect(gate({ ...failing, champion: paired(20, 10, 14, 56) }, 'accuracy_floor').passed).toBe(false);
+    // A champion over the floor is never replaced by a candidate under it.
+    expect(gate({ ...failing, champion: paired(80, 6, 10, 4) }, 'accuracy_floor').passed).toBe(false);
+  });
+
   it('fails with too small a hold-out', () => {
     expect(gate({ ...base, validationSamples: 99 }, 'enough_evidence').passed).toBe(false);
   });

@@ -82,7 +82,13 @@ export const TABLES = {
     tenantScoped: true,
   },
   model_deployments: { owner: 'validator', writes: ['insert'], readers: [], tenantScoped: true },
-  model_validations: { owner: 'validator', writes: ['insert'], readers: [], tenantScoped: true },
+  // The drift monitor reads the verdicts on its episodes' retrains (a champion that held up is not retrained again).
+  model_validations: {
+    owner: 'validator',
+    writes: ['insert'],
+    readers: ['drift-monitor'],
+    tenantScoped: true,
+  },
 
   ml_retraining_notifications: {
     owner: 'notifier',

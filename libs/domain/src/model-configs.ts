@@ -1,4 +1,4 @@
-import type { ModelType } from './enums';
+import type { EpisodeCondition, ModelType } from './enums';
 import type { FeatureName } from './features';
 
 /** Per-model settings of the retraining pipeline (the spec's `MODEL_CONFIGS`). */
@@ -18,6 +18,16 @@ export interface ModelConfig {
   /** Months of history used for training. */
   readonly trainingWindowMonths: number;
   /**
+   * Half-life, in days, of a training example's weight by age (libs/ml recencyWeights): after a change of
+   * the relationship, recent labels outweigh a year of older ones within weeks (docs/models.md, "Training").
+   */
+  readonly trainingHalfLifeDays: number;
+  /**
+   * The half-life when the retrain answers an accuracy breach (the relationship may have changed): recent
+   * labels must outweigh the old relationship within weeks, not months (docs/models.md, "Training").
+   */
+  readonly breachHalfLifeDays: number;
+  /**
    * Labelled examples that must have arrived after the champion's training cut-off before a retrain can
    * change anything (the floor of max(minNewLabels, 10% of the champion's training set); docs/models.md).
    */
@@ -29,8 +39,26 @@ export interface ModelConfig {
   readonly minGain: number;
 }
 
+/**
+ * The half-life of a retrain's example weights: `breachHalfLifeDays` when the episode that asked for it
+ * includes an accuracy breach (its answers became wrong: learn mostly from recent labels), otherwise
+ * `trainingHalfLifeDays` (input drift, a forced retrain, version 1: more data is better).
+ */
+export function trainingHalfLifeDays(modelType: ModelType, condition?: EpisodeCondition): number {
+  const cfg = MODEL_CONFIGS[modelType];
+  return condition === 'accuracy' || condition === 'drift_and_accuracy'
+    ? cfg.breachHalfLifeDays
+    : cfg.trainingHalfLifeDays;
+}
+
 /** Share of the champion's training set that must be new labels before a retrain (docs/models.md). */
 export const NEW_LABELS_SHARE = 0.1;
+
+/**
+ * Candidates rejected as no_improvement, in one episode of input drift alone, after which the champion has
+ * held up and drift alone stops retraining it (docs/models.md, "Episodes").
+ */
+export const DRIFT_RETRAINS_PER_CHAMPION = 2;
 
 const COMMON_FEATURES = ['member_age', 'case_complexity', 'union_tenure_years'] as const;
 
@@ -44,6 +72,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     validationSplit: 0.2,
     features: [...COMMON_FEATURES, 'claim_type', 'department'],
     trainingWindowMonths: 12,
+    trainingHalfLifeDays: 60,
+    breachHalfLifeDays: 20,
     minNewLabels: 200,
     minGain: 0.03,
   },
@@ -56,6 +86,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     validationSplit: 0.2,
     features: [...COMMON_FEATURES, 'claim_type', 'priority'],
     trainingWindowMonths: 12,
+    trainingHalfLifeDays: 60,
+    breachHalfLifeDays: 20,
     minNewLabels: 200,
     minGain: 0.03,
   },
@@ -68,6 +100,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     validationSplit: 0.2,
     features: [...COMMON_FEATURES, 'department'],
     trainingWindowMonths: 12,
+    trainingHalfLifeDays: 60,
+    breachHalfLifeDays: 20,
     minNewLabels: 200,
     minGain: 0.03,
   },
@@ -80,6 +114,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     validationSplit: 0.2,
     features: [...COMMON_FEATURES, 'claim_type', 'department'],
     trainingWindowMonths: 12,
+    trainingHalfLifeDays: 60,
+    breachHalfLifeDays: 20,
     minNewLabels: 200,
     minGain: 0.03,
   },

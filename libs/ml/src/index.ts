@@ -1,4 +1,5 @@
 export * from './split';
+export * from './recency';
 export * from './majority';
 export * from './claim-features';
 export * from './xgboost';

@@ -17,6 +17,8 @@ export interface XgbTrainingOptions {
   eta?: number;
   seed?: number;
   threads?: number;
+  /** One weight per training example (recencyWeights); absent: every example counts the same. */
+  weights?: Float32Array;
 }
 
 export interface ModelEvaluation {
@@ -72,6 +74,7 @@ export async function trainXgbModel(
     labelsOf(modelType, train),
     params(modelType, opts),
     opts.rounds ?? 100,
+    { weights: opts.weights },
   );
   booster.setAttr('ue_model_type', modelType);
   booster.setAttr('ue_features', JSON.stringify(features));

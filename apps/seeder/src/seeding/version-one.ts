@@ -1,4 +1,4 @@
-import { isRightAnswer, labelKnownAt, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
+import { isRightAnswer, labelKnownAt, MODEL_CONFIGS, MODEL_TYPES, trainingHalfLifeDays } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import {
   answerXgbModel,
@@ -140,6 +140,7 @@ export async function trainVersionOnes(
         rounds: training.rounds,
         threads: examples.length < ONE_THREAD_BELOW ? 1 : training.threads,
         asOf: new Date(asOf),
+        halfLifeDays: trainingHalfLifeDays(model),
       });
       result.push({ model, kind: 'trained', fitted, examples: examples.length });
     } catch (err) {

@@ -108,6 +108,7 @@ describe('the Azure ML job', () => {
     tenantId: 'tenant_8_0',
     modelType: 'claim_outcome' as const,
     correlationId: 'c0ffee00-0000-4000-8000-000000000001',
+    halfLifeDays: 20,
   };
 
   it('runs train-job by its absolute path under the image app root', () => {
@@ -127,6 +128,7 @@ describe('the Azure ML job', () => {
       AZURE_CLIENT_ID: VALID.AZUREML_JOB_IDENTITY_CLIENT_ID,
       XGB_ROUNDS: '100',
       XGB_THREADS: '2',
+      TRAINING_HALF_LIFE_DAYS: '20',
       UE_CORRELATION_ID: request.correlationId,
     });
     expect(JSON.stringify(body)).not.toMatch(/:[^/@:"]+@/); // no user:password@ anywhere

@@ -35,7 +35,8 @@ export type TrainingJob = JobBase & {
  * The command job of a run. Everything in it (command, environment variables, tags) is readable by anyone
  * who can read jobs in the workspace, so it carries the database URL without its password and a reference
  * to the Key Vault secret that holds it; the job reads the secret with the compute's managed identity.
- * The run's logical time is not in it: the job reads it from the run (`as_of`), as it reads the rest.
+ * The run's logical time is not in it: the job reads it from the run (`as_of`), as it reads the rest. The
+ * half-life of its examples' weights is (TRAINING_HALF_LIFE_DAYS): it is decided from the triggering event.
  */
 export function jobBody(c: TrainerConfig, req: Omit<TrainingRequest, 'asOf'>): TrainingJob {
   const job: TrainingJob['properties'] = {
@@ -54,6 +55,7 @@ export function jobBody(c: TrainerConfig, req: Omit<TrainingRequest, 'asOf'>): T
       ...(c.AZUREML_JOB_IDENTITY_CLIENT_ID ? { AZURE_CLIENT_ID: c.AZUREML_JOB_IDENTITY_CLIENT_ID } : {}),
       XGB_ROUNDS: String(c.XGB_ROUNDS),
       XGB_THREADS: String(c.XGB_THREADS),
+      TRAINING_HALF_LIFE_DAYS: String(req.halfLifeDays),
       UE_CORRELATION_ID: req.correlationId,
     },
     tags: { tenantId: req.tenantId, modelType: req.modelType, runId: req.runId },

@@ -18,6 +18,7 @@ export class LocalBackend implements TrainingBackend {
         rounds: this.config.XGB_ROUNDS,
         threads: this.config.XGB_THREADS,
         asOf: req.asOf,
+        halfLifeDays: req.halfLifeDays,
       });
       return { kind: 'fitted', candidate };
     } catch (err) {

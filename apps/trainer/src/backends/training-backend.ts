@@ -10,6 +10,8 @@ export interface TrainingRequest {
   correlationId: string;
   /** The run's logical time: its examples are the labels known at this instant (recorded on the run). */
   asOf: Date;
+  /** Half-life of the examples' weights (trainingHalfLifeDays: shorter when answering an accuracy breach). */
+  halfLifeDays: number;
 }
 
 /** What a backend did with a run, outside any transaction; the trainer records it in one of its own. */

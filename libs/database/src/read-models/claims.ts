@@ -68,6 +68,8 @@ export interface DriftCheckInputs extends AccuracyWindow {
    * when the cut-off was not recorded) whose label is known by the window's end (LABEL_SQL knownAt).
    */
   newLabels: number;
+  /** The active version's predictions of claims filed in [cohortFrom, to) whose label is known by `to`. */
+  cohort: { correct: number; labelled: number };
 }
 
 interface DriftCheckInputsRow {
@@ -82,6 +84,8 @@ interface DriftCheckInputsRow {
   window_labelled: number;
   oldest_unlabelled_at: Date | string | null;
   new_labels: number;
+  cohort_correct: number;
+  cohort_labelled: number;
 }
 
 const dateOrNull = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
@@ -96,7 +100,7 @@ const dateOrNull = (v: Date | string | null): Date | null => (v === null ? null 
  */
 export async function driftCheckInputs(
   em: EntityManager,
-  q: { tenantId: string; modelType: ModelType; from: Date; to: Date },
+  q: { tenantId: string; modelType: ModelType; from: Date; cohortFrom: Date; to: Date },
 ): Promise<DriftCheckInputs> {
   const label = LABEL_SQL[q.modelType];
   const from = q.from.toISOString();
@@ -107,7 +111,8 @@ export async function driftCheckInputs(
          from model_metadata where tenant_id = ? and model_type = ? and is_active
      )
      select m.model_version as version, m.artifact_id, m.training_cutoff, m.training_samples, m.deployed_at,
-            a.correct, a.labelled, w.predictions, w.window_labelled, w.oldest_unlabelled_at, n.new_labels
+            a.correct, a.labelled, w.predictions, w.window_labelled, w.oldest_unlabelled_at, n.new_labels,
+            k.cohort_correct, k.cohort_labelled
        from (select 1) as one
        left join m on true
       cross join lateral (
@@ -129,12 +134,19 @@ export async function driftCheckInputs(
           from claims
          where tenant_id = ? and filed_at > coalesce(m.training_cutoff, m.deployed_at)
            and ${label.known} and ${label.knownAt} < ?
-      ) n`,
+      ) n
+      cross join lateral (
+        select count(*) filter (where is_correct)::int as cohort_correct, count(*)::int as cohort_labelled
+          from ml_predictions
+         where tenant_id = ? and model_type = ? and model_version = m.model_version
+           and predicted_at >= ? and predicted_at < ? and is_correct is not null and outcome_known_at < ?
+      ) k`,
     [
       ...[q.tenantId, q.modelType],
       ...[q.tenantId, q.modelType, from, to],
       ...[to, to, q.tenantId, q.modelType, from, to],
       ...[q.tenantId, to],
+      ...[q.tenantId, q.modelType, q.cohortFrom.toISOString(), to, to],
     ],
   );
   const version = row?.version ?? null;
@@ -158,6 +170,7 @@ export async function driftCheckInputs(
       oldestUnlabelledAt: dateOrNull(row?.oldest_unlabelled_at ?? null),
     },
     newLabels: Number(row?.new_labels ?? 0),
+    cohort: { correct: Number(row?.cohort_correct ?? 0), labelled: Number(row?.cohort_labelled ?? 0) },
   };
 }
 

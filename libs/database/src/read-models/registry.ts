@@ -247,3 +247,24 @@ export async function validationOfRun(
       }
     : null;
 }
+
+/**
+ * How many of these training runs' candidates (by the correlation id their trigger carried) the validator
+ * rejected because they did not improve on the champion (the improvement gate's `no_improvement`). The
+ * drift monitor asks it of an episode's retrains: a champion that held up against candidates trained on
+ * the episode's data is not retrained again on the same evidence (docs/models.md, "Episodes").
+ */
+export async function noImprovementVerdicts(
+  em: EntityManager,
+  q: { tenantId: string; modelType: ModelType; correlationIds: readonly string[] },
+): Promise<number> {
+  if (q.correlationIds.length === 0) return 0;
+  const [row] = await em.execute<{ n: number }[]>(
+    `select count(*)::int as n from model_validations
+      where tenant_id = ? and model_type = ? and not passed
+        and correlation_id = any(string_to_array(?, ','))
+        and result->'gates' @> '[{"name": "improvement", "reason": "no_improvement"}]'::jsonb`,
+    [q.tenantId, q.modelType, q.correlationIds.join(',')],
+  );
+  return Number(row?.n ?? 0);
+}

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { MODEL_CONFIGS, TRAINING_TARGETS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { accuracyOf, trainMajority } from '../majority';
-import { splitByTime } from '../split';
+import { recencyWeights } from '../recency';
+import { RECENT_INTERLEAVED, splitRecentInterleaved } from '../split';
 import { evaluateXgbModel, trainXgbModel, XGB_FORMAT } from '../xgb-model';
 import type { TrainingExample } from '../xgb-model';
 import { candidateBaselines } from './baselines';
@@ -33,6 +34,8 @@ export interface FitJob {
   threads: number;
   /** The logical time the examples were taken as of: recorded with the split. */
   asOf: Date;
+  /** Half-life of the examples' weights by age (trainingHalfLifeDays in libs/domain). */
+  halfLifeDays: number;
 }
 
 /**
@@ -54,14 +57,20 @@ export async function fitCandidate(
       cfg.trainingWindowMonths,
       job.asOf,
     );
-  const split = splitByTime(
+  const split = splitRecentInterleaved(
     examples.map((e) => ({ ...e, label: String(e.target) })),
     cfg.validationSplit,
+  );
+  const recency = recencyWeights(
+    split.train.map((e) => e.at),
+    job.asOf,
+    job.halfLifeDays,
   );
   const t0 = Date.now();
   const booster = await trainXgbModel(modelType, cfg.features, split.train, {
     rounds: job.rounds,
     threads: job.threads,
+    weights: recency.weights,
   });
   try {
     const trainingSeconds = (Date.now() - t0) / 1000;
@@ -93,15 +102,20 @@ export async function fitCandidate(
         rounds: job.rounds,
         trainingSeconds,
         features: cfg.features,
+        weighting: {
+          method: 'exponential_recency',
+          halfLifeDays: job.halfLifeDays,
+          effectiveSamples: Math.round(recency.effectiveSamples),
+        },
       },
       split: {
-        method: 'time',
+        method: RECENT_INTERLEAVED,
         validationSplit: cfg.validationSplit,
         asOf: job.asOf.toISOString(),
         cutoff: split.cutoff.toISOString(),
-        // The newest example it was given (hold-out included; examples are sorted): labels of claims filed
-        // after it are new to this candidate, which is what makes a later retrain worth doing.
-        newest: (split.holdout.at(-1) ?? split.train.at(-1))!.at.toISOString(),
+        // The newest example it was given (training set or hold-out): labels of claims filed after it are
+        // new to this candidate, which is what makes a later retrain worth doing.
+        newest: new Date(examples.reduce((m, e) => Math.max(m, e.at.getTime()), 0)).toISOString(),
         train: split.train.length,
         holdout: split.holdout.length,
       },

@@ -87,24 +87,31 @@ export class Booster {
 
   /**
    * Like `train`, but yields to the event loop every `yieldEvery` rounds, so that timers (heartbeats of the
-   * JetStream message and of the training run's lease) keep running during a long training.
+   * JetStream message and of the training run's lease) keep running during a long training. `weights`, one
+   * per row, weigh each example's gradient (XGBoost's DMatrix `weight`).
    */
   static async trainAsync(
     m: Matrix,
     labels: Float32Array,
     params: XgbParams,
     rounds: number,
-    yieldEvery = 5,
+    opts: { yieldEvery?: number; weights?: Float32Array } = {},
   ): Promise<Booster> {
+    const yieldEvery = opts.yieldEvery ?? 5;
     const lib = xgb();
     const out: [unknown] = [null];
     const dm: [unknown] = [null];
     if (m.data.length !== m.rows * m.cols)
       throw new RangeError(`matrix of ${m.data.length} values is not ${m.rows} x ${m.cols}`);
     if (labels.length !== m.rows) throw new RangeError(`${labels.length} labels for ${m.rows} rows`);
+    const { weights } = opts;
+    if (weights && weights.length !== m.rows)
+      throw new RangeError(`${weights.length} weights for ${m.rows} rows`);
     check('XGDMatrixCreateFromMat', lib.XGDMatrixCreateFromMat(m.data, m.rows, m.cols, Number.NaN, dm));
     try {
       check('XGDMatrixSetFloatInfo', lib.XGDMatrixSetFloatInfo(dm[0], 'label', labels, labels.length));
+      if (weights)
+        check('XGDMatrixSetFloatInfo', lib.XGDMatrixSetFloatInfo(dm[0], 'weight', weights, weights.length));
       check('XGBoosterCreate', lib.XGBoosterCreate([dm[0]], 1, out));
       const booster = new Booster(out[0]);
       try {
