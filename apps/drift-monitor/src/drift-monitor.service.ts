@@ -56,13 +56,10 @@ export class DriftMonitorService {
     const tenantId = event.tenantId;
     // First: the lock that makes checks of one model decide one after the other (episodes).
     const openEpisode = await this.checks.openEpisode(em, tenantId, modelType);
-    const context = await this.checks.context(
-      em,
-      tenantId,
-      modelType,
-      logicalDate,
-      { accuracy: this.config.ACCURACY_WINDOW_DAYS, cohort: this.config.COHORT_WINDOW_DAYS },
-    );
+    const context = await this.checks.context(em, tenantId, modelType, logicalDate, {
+      accuracy: this.config.ACCURACY_WINDOW_DAYS,
+      cohort: this.config.COHORT_WINDOW_DAYS,
+    });
     const version = context.version;
     const { features, windowDays } =
       version === null

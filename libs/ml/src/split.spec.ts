@@ -25,11 +25,23 @@ describe('splitRecentInterleaved', () => {
   });
 
   it('keeps at least one training example on tiny sets, and refuses a share of half or more', () => {
-    const s = splitRecentInterleaved([{ label: '1', at: at(1) }, { label: '2', at: at(2) }], 0.4);
-    expect([days(s.train), days(s.holdout)]).toEqual([[1], [2]]);
-    expect(() => splitRecentInterleaved([{ label: '1', at: at(1) }, { label: '2', at: at(2) }], 0.5)).toThrow(
-      'validationSplit must be in (0, 0.5), got 0.5',
+    const s = splitRecentInterleaved(
+      [
+        { label: '1', at: at(1) },
+        { label: '2', at: at(2) },
+      ],
+      0.4,
     );
+    expect([days(s.train), days(s.holdout)]).toEqual([[1], [2]]);
+    expect(() =>
+      splitRecentInterleaved(
+        [
+          { label: '1', at: at(1) },
+          { label: '2', at: at(2) },
+        ],
+        0.5,
+      ),
+    ).toThrow('validationSplit must be in (0, 0.5), got 0.5');
   });
 
   it('differs from the plain time split only inside the recent window', () => {
