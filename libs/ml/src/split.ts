@@ -11,6 +11,19 @@ export interface TimeSplit<T extends LabelledExample> {
   cutoff: Date;
 }
 
+/** The examples by time (ties keep their order) and the hold-out's size; `validationSplit` in (0, max). */
+function sortedForSplit<T extends LabelledExample>(
+  examples: readonly T[],
+  validationSplit: number,
+  max: number,
+): { sorted: T[]; holdoutSize: number } {
+  if (!(validationSplit > 0 && validationSplit < max))
+    throw new RangeError(`validationSplit must be in (0, ${max}), got ${validationSplit}`);
+  if (examples.length < 2) throw new RangeError(`need at least 2 examples to split, got ${examples.length}`);
+  const sorted = [...examples].sort((a, b) => a.at.getTime() - b.at.getTime());
+  return { sorted, holdoutSize: Math.max(1, Math.round(sorted.length * validationSplit)) };
+}
+
 /**
  * Holds out the most recent `validationSplit` share, so validation measures the future, not the past.
  * `examples` need not be sorted.
@@ -19,11 +32,7 @@ export function splitByTime<T extends LabelledExample>(
   examples: readonly T[],
   validationSplit: number,
 ): TimeSplit<T> {
-  if (!(validationSplit > 0 && validationSplit < 1))
-    throw new RangeError(`validationSplit must be in (0, 1), got ${validationSplit}`);
-  if (examples.length < 2) throw new RangeError(`need at least 2 examples to split, got ${examples.length}`);
-  const sorted = [...examples].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const holdoutSize = Math.max(1, Math.round(sorted.length * validationSplit));
+  const { sorted, holdoutSize } = sortedForSplit(examples, validationSplit, 1);
   const cut = sorted.length - holdoutSize;
   return { train: sorted.slice(0, cut), holdout: sorted.slice(cut), cutoff: sorted[cut]!.at };
 }
@@ -52,11 +61,7 @@ export function splitRecentInterleaved<T extends LabelledExample>(
   examples: readonly T[],
   validationSplit: number,
 ): TimeSplit<T> {
-  if (!(validationSplit > 0 && validationSplit < 0.5))
-    throw new RangeError(`validationSplit must be in (0, 0.5), got ${validationSplit}`);
-  if (examples.length < 2) throw new RangeError(`need at least 2 examples to split, got ${examples.length}`);
-  const sorted = [...examples].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const holdoutSize = Math.max(1, Math.round(sorted.length * validationSplit));
+  const { sorted, holdoutSize } = sortedForSplit(examples, validationSplit, 0.5);
   const start = sorted.length - Math.min(sorted.length - 1, 2 * holdoutSize);
   const recent = sorted.slice(start);
   const held = new Set(heldOutOf(recent));
