@@ -3,8 +3,22 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '@app/common';
 import { computePsi, parseBaseline } from '@app/drift';
 import { createEnvelope, PLATFORM_TENANT } from '@app/contracts';
-import { FEATURE_COLUMNS, FEATURE_SELECT_LIST, LABEL_SQL, labelledClaims, ormConfig } from '@app/database';
-import { FEATURES, isRightAnswer, MODEL_CONFIGS, MODEL_TYPES, trainingHalfLifeDays } from '@app/domain';
+import {
+  FEATURE_COLUMNS,
+  FEATURE_SELECT_LIST,
+  LABEL_SQL,
+  labelledClaims,
+  ormConfig,
+  recentInputs,
+} from '@app/database';
+import {
+  BASELINE_WINDOW_DAYS,
+  FEATURES,
+  isRightAnswer,
+  MODEL_CONFIGS,
+  MODEL_TYPES,
+  trainingHalfLifeDays,
+} from '@app/domain';
 import type { FeatureName, ModelType } from '@app/domain';
 import {
   accuracyOf,
@@ -158,15 +172,21 @@ describe('seeder', () => {
           cfg.trainingWindowMonths,
           DEPLOYED,
         );
-        const refit = await fitCandidate(examples, {
-          tenantId,
-          modelType: model,
-          rounds: training.rounds,
-          // The same model on any number of threads (version-one.ts ONE_THREAD_BELOW): one is quickest.
-          threads: 1,
-          asOf: DEPLOYED,
-          halfLifeDays: trainingHalfLifeDays(model),
-        });
+        // And the trainer's baseline inputs: every claim of the 90 days before the deployment.
+        const inputs = await recentInputs(orm.em.fork(), tenantId, BASELINE_WINDOW_DAYS, DEPLOYED);
+        const refit = await fitCandidate(
+          examples,
+          {
+            tenantId,
+            modelType: model,
+            rounds: training.rounds,
+            // The same model on any number of threads (version-one.ts ONE_THREAD_BELOW): one is quickest.
+            threads: 1,
+            asOf: DEPLOYED,
+            halfLifeDays: trainingHalfLifeDays(model),
+          },
+          inputs,
+        );
         expect(refit.checksum).toBe(v1!.checksum);
         expect(v1!.baseline_accuracy).toBe(refit.holdoutAccuracy);
         process.stdout.write(

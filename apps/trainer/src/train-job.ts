@@ -14,7 +14,7 @@ import {
 import type { CliIO } from '@app/common';
 import { inPlatformTransaction, inTenantTransaction, ormConfig } from '@app/database';
 import { configureXgboost, fitCandidate } from '@app/ml';
-import { MODEL_CONFIGS, trainingHalfLifeDays } from '@app/domain';
+import { trainingHalfLifeDays } from '@app/domain';
 import { readKeyVaultSecret } from './key-vault-secret';
 import { TrainJobConfig } from './trainer.config';
 import { TrainingDataRepository } from './training-data.repository';
@@ -88,17 +88,21 @@ export async function runTrainJob(
     const { tenantId, modelType, asOf } = run;
     try {
       // Read, fit, store: the fit holds no transaction open.
-      const examples = await inTenantTransaction(orm, tenantId, (em) =>
-        data.labelledExamples(em, tenantId, modelType, MODEL_CONFIGS[modelType].trainingWindowMonths, asOf),
+      const { examples, inputs } = await inTenantTransaction(orm, tenantId, (em) =>
+        data.trainingData(em, tenantId, modelType, asOf),
       );
-      const fitted = await fitCandidate(examples, {
-        tenantId,
-        modelType,
-        rounds: config.XGB_ROUNDS,
-        threads: config.XGB_THREADS,
-        asOf,
-        halfLifeDays: config.TRAINING_HALF_LIFE_DAYS || trainingHalfLifeDays(modelType),
-      });
+      const fitted = await fitCandidate(
+        examples,
+        {
+          tenantId,
+          modelType,
+          rounds: config.XGB_ROUNDS,
+          threads: config.XGB_THREADS,
+          asOf,
+          halfLifeDays: config.TRAINING_HALF_LIFE_DAYS || trainingHalfLifeDays(modelType),
+        },
+        inputs,
+      );
       const r = await inTenantTransaction(orm, tenantId, async (em) => {
         const stored = await runs.storeCandidate(em, fitted);
         await runs.recordCandidate(em, runId, stored);

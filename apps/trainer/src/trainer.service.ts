@@ -4,7 +4,7 @@ import { DomainError, errorMessage } from '@app/common';
 import type { Envelope } from '@app/contracts';
 import { inTenantTransaction } from '@app/database';
 import { DriftMathError } from '@app/drift';
-import { endOfLogicalDate, MODEL_CONFIGS, trainingHalfLifeDays } from '@app/domain';
+import { endOfLogicalDate, trainingHalfLifeDays } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { MessagingMetrics, OnEvent } from '@app/messaging';
 import type { AfterCommitContext, HandlerContext } from '@app/messaging';
@@ -134,16 +134,7 @@ export class TrainerService {
     try {
       const step = await this.backend.run(
         req,
-        () =>
-          ctx.transaction(({ em }) =>
-            this.data.labelledExamples(
-              em,
-              req.tenantId,
-              modelType,
-              MODEL_CONFIGS[modelType].trainingWindowMonths,
-              req.asOf,
-            ),
-          ),
+        () => ctx.transaction(({ em }) => this.data.trainingData(em, req.tenantId, modelType, req.asOf)),
         log,
       );
       switch (step.kind) {

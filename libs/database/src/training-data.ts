@@ -56,3 +56,24 @@ export async function labelledClaims(
   );
   return rows.map((r) => ({ ...featureValuesOf(r), at: new Date(r.at) }));
 }
+
+/**
+ * A tenant's model inputs of every claim filed in the `days` days up to `asOf`, labelled or not: what a
+ * version's drift baselines describe. Labelled examples alone would describe the claims that resolve
+ * quickly (the newest labels are theirs), and the inputs of a window would then look drifted against them.
+ */
+export async function recentInputs(
+  em: EntityManager,
+  tenantId: string,
+  days: number,
+  asOf: Date,
+): Promise<ClaimFeatureValues[]> {
+  const at = asOf.toISOString();
+  const rows = await em.execute<(ClaimFeatureValues & { union_tenure_years: string | number })[]>(
+    `select ${FEATURE_SELECT_LIST} from claims
+      where tenant_id = ? and filed_at > ?::timestamptz - make_interval(days => ?) and filed_at <= ?::timestamptz
+      order by filed_at, id`,
+    [tenantId, at, days, at],
+  );
+  return rows.map((r) => featureValuesOf(r));
+}

@@ -51,6 +51,14 @@ export function trainingHalfLifeDays(modelType: ModelType, condition?: EpisodeCo
     : cfg.trainingHalfLifeDays;
 }
 
+/**
+ * Days of claims, up to a version's training time, that its drift baselines describe: every claim filed
+ * then, labelled or not (docs/models.md, "Baselines"). Below BASELINE_MIN_INPUTS claims in them, the
+ * baselines come from the training sample instead.
+ */
+export const BASELINE_WINDOW_DAYS = 90;
+export const BASELINE_MIN_INPUTS = 250;
+
 /** Share of the champion's training set that must be new labels before a retrain (docs/models.md). */
 export const NEW_LABELS_SHARE = 0.1;
 

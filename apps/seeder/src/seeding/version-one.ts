@@ -1,4 +1,11 @@
-import { isRightAnswer, labelKnownAt, MODEL_CONFIGS, MODEL_TYPES, trainingHalfLifeDays } from '@app/domain';
+import {
+  BASELINE_WINDOW_DAYS,
+  isRightAnswer,
+  labelKnownAt,
+  MODEL_CONFIGS,
+  MODEL_TYPES,
+  trainingHalfLifeDays,
+} from '@app/domain';
 import type { ModelType } from '@app/domain';
 import {
   answerXgbModel,
@@ -9,6 +16,7 @@ import {
   predictionText,
 } from '@app/ml';
 import type { ClaimFeatures, FittedCandidate, TrainingExample, XgbAnswer } from '@app/ml';
+import { DAY } from './generator';
 import type { ClaimRow } from './generator';
 
 // Version 1 of each model is a real model: trained with the trainer's own procedure (libs/ml fitCandidate:
@@ -131,17 +139,29 @@ export async function trainVersionOnes(
   training: TrainingOptions,
 ): Promise<VersionOne[]> {
   const result: VersionOne[] = [];
+  // What the baselines describe: every claim filed in the BASELINE_WINDOW_DAYS up to the deployment, as
+  // libs/database recentInputs selects them for the trainer.
+  const from = asOf - BASELINE_WINDOW_DAYS * DAY;
+  // In the same order (filing time, then id), so that their means are the same sums, to the last bit.
+  const inputs = claims
+    .filter((c) => c.filed > from && c.filed <= asOf)
+    .sort((a, b) => a.filed - b.filed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((c) => claimFeatures(c));
   for (const model of MODEL_TYPES) {
     const examples = labelledExamples(model, claims, asOf);
     try {
-      const fitted = await fitCandidate(examples, {
-        tenantId,
-        modelType: model,
-        rounds: training.rounds,
-        threads: examples.length < ONE_THREAD_BELOW ? 1 : training.threads,
-        asOf: new Date(asOf),
-        halfLifeDays: trainingHalfLifeDays(model),
-      });
+      const fitted = await fitCandidate(
+        examples,
+        {
+          tenantId,
+          modelType: model,
+          rounds: training.rounds,
+          threads: examples.length < ONE_THREAD_BELOW ? 1 : training.threads,
+          asOf: new Date(asOf),
+          halfLifeDays: trainingHalfLifeDays(model),
+        },
+        inputs,
+      );
       result.push({ model, kind: 'trained', fitted, examples: examples.length });
     } catch (err) {
       if (!(err instanceof InsufficientSamplesError)) throw err;

@@ -1,7 +1,7 @@
 import { TrainerError } from '../errors';
 import { fitCandidate, InsufficientSamplesError } from '@app/ml';
-import type { TrainingExample } from '@app/ml';
 import type { TrainerConfig } from '../trainer.config';
+import type { TrainingData } from '../training-data.repository';
 import type { BackendStep, TrainingBackend, TrainingRequest } from './training-backend';
 
 /** Trains in the trainer process, with XGBoost through its C API. */
@@ -10,16 +10,21 @@ export class LocalBackend implements TrainingBackend {
 
   constructor(private readonly config: TrainerConfig) {}
 
-  async run(req: TrainingRequest, examples: () => Promise<TrainingExample[]>): Promise<BackendStep> {
+  async run(req: TrainingRequest, data: () => Promise<TrainingData>): Promise<BackendStep> {
     try {
-      const candidate = await fitCandidate(await examples(), {
-        tenantId: req.tenantId,
-        modelType: req.modelType,
-        rounds: this.config.XGB_ROUNDS,
-        threads: this.config.XGB_THREADS,
-        asOf: req.asOf,
-        halfLifeDays: req.halfLifeDays,
-      });
+      const { examples, inputs } = await data();
+      const candidate = await fitCandidate(
+        examples,
+        {
+          tenantId: req.tenantId,
+          modelType: req.modelType,
+          rounds: this.config.XGB_ROUNDS,
+          threads: this.config.XGB_THREADS,
+          asOf: req.asOf,
+          halfLifeDays: req.halfLifeDays,
+        },
+        inputs,
+      );
       return { kind: 'fitted', candidate };
     } catch (err) {
       if ((err instanceof TrainerError || err instanceof InsufficientSamplesError) && !err.retryable)

@@ -1,6 +1,7 @@
 import type { AppLogger } from '@app/common';
 import type { ModelType } from '@app/domain';
-import type { FittedCandidate, TrainingExample } from '@app/ml';
+import type { FittedCandidate } from '@app/ml';
+import type { TrainingData } from '../training-data.repository';
 import type { TrainingFailureCode } from '../errors';
 
 export interface TrainingRequest {
@@ -26,10 +27,11 @@ export type BackendStep =
 export interface TrainingBackend {
   readonly name: 'local' | 'azureml';
   /**
-   * Trains (or starts training) a run's candidate, outside any transaction. `examples` reads the tenant's
-   * labelled examples in a short transaction of its own (only a backend that trains here needs them).
+   * Trains (or starts training) a run's candidate, outside any transaction. `data` reads the tenant's
+   * labelled examples and recent inputs in a short transaction of its own (only a backend that trains here
+   * needs them).
    */
-  run(req: TrainingRequest, examples: () => Promise<TrainingExample[]>, log: AppLogger): Promise<BackendStep>;
+  run(req: TrainingRequest, data: () => Promise<TrainingData>, log: AppLogger): Promise<BackendStep>;
 }
 
 export const TRAINING_BACKEND = Symbol('TrainingBackend');

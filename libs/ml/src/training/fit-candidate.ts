@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { MODEL_CONFIGS, TRAINING_TARGETS } from '@app/domain';
+import { BASELINE_MIN_INPUTS, BASELINE_WINDOW_DAYS, MODEL_CONFIGS, TRAINING_TARGETS } from '@app/domain';
+import type { ClaimFeatures } from '../claim-features';
 import type { ModelType } from '@app/domain';
 import { accuracyOf, trainMajority } from '../majority';
 import { recencyWeights } from '../recency';
@@ -47,6 +48,8 @@ export interface FitJob {
 export async function fitCandidate(
   examples: readonly TrainingExample[],
   job: FitJob,
+  /** Every claim's inputs of the BASELINE_WINDOW_DAYS up to `asOf` (recentInputs): the drift baselines. */
+  inputs: readonly ClaimFeatures[] = [],
 ): Promise<FittedCandidate> {
   const { tenantId, modelType } = job;
   const cfg = MODEL_CONFIGS[modelType];
@@ -66,6 +69,7 @@ export async function fitCandidate(
     job.asOf,
     job.halfLifeDays,
   );
+  const baselineSample = inputs.length >= BASELINE_MIN_INPUTS ? inputs : split.train;
   const t0 = Date.now();
   const booster = await trainXgbModel(modelType, cfg.features, split.train, {
     rounds: job.rounds,
@@ -89,7 +93,8 @@ export async function fitCandidate(
       format: XGB_FORMAT,
       checksum: createHash('sha256').update(content).digest('hex'),
       content,
-      featureBaselines: candidateBaselines(cfg.features, split.train),
+      // The inputs of every recent claim when there are enough; the training sample otherwise.
+      featureBaselines: candidateBaselines(cfg.features, baselineSample),
       holdoutAccuracy: evaluation.accuracy,
       trainingSamples: split.train.length,
       validationSamples: split.holdout.length,
@@ -102,6 +107,10 @@ export async function fitCandidate(
         rounds: job.rounds,
         trainingSeconds,
         features: cfg.features,
+        baselines:
+          baselineSample === inputs
+            ? { source: 'recent_inputs', days: BASELINE_WINDOW_DAYS, claims: inputs.length }
+            : { source: 'training_sample', claims: split.train.length },
         weighting: {
           method: 'exponential_recency',
           halfLifeDays: job.halfLifeDays,
