@@ -202,8 +202,17 @@ describe('drift monitoring', () => {
       'member_age',
       'union_tenure_years',
     ]);
+    // Version 1's baselines describe every claim filed in the 90 days before its training time.
+    const [inputs] = await h.query<{ n: number }>(
+      `select count(*)::int as n from claims c, model_metadata m
+        where m.tenant_id = $1 and m.model_type = 'claim_outcome' and m.model_version = 1 and c.tenant_id = m.tenant_id
+          and c.filed_at > (m.metrics->'split'->>'asOf')::timestamptz - interval '90 days'
+          and c.filed_at <= (m.metrics->'split'->>'asOf')::timestamptz`,
+      [drifted],
+    );
+    expect(inputs!.n).toBeGreaterThan(250);
     for (const f of row!.features) {
-      expect(f.baselineSize).toBeGreaterThan(1000);
+      expect(f.baselineSize).toBe(inputs!.n);
       expect(f.currentSize).toBeGreaterThan(50);
       expect(['stable', 'moderate', 'significant']).toContain(f.band);
     }
