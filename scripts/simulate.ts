@@ -21,7 +21,14 @@ import { freePort, logTail, serviceStartedUrl, startNode, stopChild, waitForLine
 import type { NodeChild } from './bench-processes';
 import { renderReport, summarize } from './simulate/report';
 import type { ModelHistory, TenantHistory } from './simulate/report';
-import { affectedModels, scenarioOf, SCENARIOS, TenantWorld, worldSeed } from './simulate/world';
+import {
+  affectedModels,
+  evidenceDelayDays,
+  scenarioOf,
+  SCENARIOS,
+  TenantWorld,
+  worldSeed,
+} from './simulate/world';
 import type { Member, Scenario, SimClaim } from './simulate/world';
 
 const USAGE = `npm run simulate -- --tenants N --days D [--seed S] [--scenario steady|covariate|concept|mixed]
@@ -466,6 +473,7 @@ async function main(): Promise<number> {
       const models: ModelHistory[] = MODEL_TYPES.map((model) => ({
         model,
         affected: affected.has(model),
+        evidenceDelayDays: evidenceDelayDays(w.scenario, model),
         checks: checks.rows
           .filter((c) => c.tenant_id === w.tenantId && c.model_type === model)
           .map((c) => ({

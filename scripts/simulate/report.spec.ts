@@ -1,4 +1,4 @@
-import { countEpisodes, detectionDelay, median, summarize } from './report';
+import { countEpisodes, detectionDelay, median, renderReport, summarize } from './report';
 import type { DayCheck, TenantHistory } from './report';
 
 const day = (d: number, decision: DayCheck['decision'], accuracy: number | null = null): DayCheck => ({
@@ -46,6 +46,7 @@ describe('simulation report', () => {
           {
             model: 'claim_outcome',
             affected: false,
+            evidenceDelayDays: 0,
             // 0.84 is under claim_outcome's 0.85 threshold on one day.
             checks: [day(0, 'no_action', 0.9), day(1, 'retrain', 0.84), day(2, 'no_action', null)],
             retrainDays: [1],
@@ -62,6 +63,7 @@ describe('simulation report', () => {
           {
             model: 'timeline',
             affected: true,
+            evidenceDelayDays: 0,
             checks: [day(10, 'no_action', 0.9), day(12, 'retrain', 0.7), day(13, 'awaiting_labels', 0.7)],
             retrainDays: [12, 20],
             deploymentDays: [20, 20],
@@ -70,7 +72,25 @@ describe('simulation report', () => {
           {
             model: 'assignment',
             affected: true,
+            evidenceDelayDays: 0,
             checks: [day(10, 'no_action')],
+            retrainDays: [],
+            deploymentDays: [],
+            finalVersion: 1,
+          },
+        ],
+      },
+      {
+        tenantId: 't_concept',
+        scenario: 'concept',
+        driftStartDay: 10,
+        models: [
+          {
+            // Churn's labels mature 180 days after filing: its drift of day 10 cannot show before day 190.
+            model: 'churn_risk',
+            affected: true,
+            evidenceDelayDays: 180,
+            checks: [day(10, 'no_action'), day(29, 'no_action')],
             retrainDays: [],
             deploymentDays: [],
             finalVersion: 1,
@@ -79,6 +99,9 @@ describe('simulation report', () => {
       },
     ];
     const r = summarize(30, tenants);
+    expect(r.tenants[2]!.models[0]).toMatchObject({ detectionDelayDays: null, detectableFromDay: 190 });
+    expect(r.tenants[1]!.models[1]).toMatchObject({ detectionDelayDays: null, detectableFromDay: 10 });
+    expect(renderReport(r)).toContain('not before day 190');
     expect(r.tenants[0]!.models[0]).toMatchObject({
       episodes: 1,
       detectionDelayDays: null,
@@ -100,7 +123,8 @@ describe('simulation report', () => {
       retrains: 3,
       deployments: 2,
       missedDetections: 1,
-      medianDetectionDelayDays: { covariate: 2 },
+      notDetectableInRun: 1,
+      medianDetectionDelayDays: { covariate: 2, concept: null },
     });
   });
 });

@@ -1,4 +1,4 @@
-import { TenantWorld } from './world';
+import { affectedModels, evidenceDelayDays, TenantWorld } from './world';
 
 const members = [
   { id: '00000000-0000-4000-8000-000000000001', department: 'Operations', age: 44, tenure: 7.3 },
@@ -34,5 +34,12 @@ describe('TenantWorld', () => {
     const a = new TenantWorld('tenant_1_0', 'concept', 3, members, 9).claimsOn(4, dayStart(4), 5);
     const b = new TenantWorld('tenant_1_0', 'concept', 3, members, 9).claimsOn(4, dayStart(4), 5);
     expect(a).toEqual(b);
+  });
+
+  it("puts churn's concept drift 180 days out (its labels), and every other affected model's at the drift", () => {
+    expect([...affectedModels('concept')].map((m) => evidenceDelayDays('concept', m))).toEqual([0, 0, 180]);
+    expect([...affectedModels('covariate')].map((m) => evidenceDelayDays('covariate', m))).toEqual([
+      0, 0, 0, 0,
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { CLAIM_TYPES, MODEL_TYPES } from '@app/domain';
+import { CHURN_LABEL_DAYS, CLAIM_TYPES, MODEL_TYPES } from '@app/domain';
 import type { ClaimOutcome, ClaimType, ModelType } from '@app/domain';
 import {
   churnProbability,
@@ -37,6 +37,16 @@ export function affectedModels(scenario: Scenario): ReadonlySet<ModelType> {
     case 'concept':
       return new Set<ModelType>(['claim_outcome', 'assignment', 'churn_risk']);
   }
+}
+
+/**
+ * Days from the drift's start before any evidence of it can exist for this model. Input drift is in the
+ * claims as they are filed (0). A changed relationship shows only in labels: the quickest claims resolve
+ * within days (0 here: the detection delay itself measures it), but churn is known CHURN_LABEL_DAYS after
+ * filing, so no check can see churn's concept drift before then, whatever it does.
+ */
+export function evidenceDelayDays(scenario: Scenario, model: ModelType): number {
+  return scenario === 'concept' && model === 'churn_risk' ? CHURN_LABEL_DAYS : 0;
 }
 
 /** After the reorganisation (concept drift), these claim types go to another team. */

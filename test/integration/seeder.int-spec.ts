@@ -40,6 +40,9 @@ import { SeederConfig, versionOneTraining } from '../../apps/seeder/src/seeder.c
 import { SeederModule } from '../../apps/seeder/src/seeder.module';
 import { Harness } from './support/harness';
 
+/** Accuracy points by which every version 1 of the default scenario must clear its threshold. */
+const STEADY_MARGIN = 0.04;
+
 // The seeder as a command and as a service, on the real database.
 describe('seeder', () => {
   const h = new Harness();
@@ -192,7 +195,11 @@ describe('seeder', () => {
         process.stdout.write(
           `version 1 ${model}: hold-out accuracy ${(refit.holdoutAccuracy * 100).toFixed(1)}% on ${refit.validationSamples} (threshold ${cfg.accuracyThreshold * 100}%), trained on ${refit.trainingSamples}\n`,
         );
-        expect(refit.holdoutAccuracy).toBeGreaterThanOrEqual(cfg.accuracyThreshold);
+        // Not just over its threshold: a steady tenant's 7-day window (a few hundred labels, a standard error
+        // of about 2 points) must not dip under it by chance. At the generator's old outcome noise (0.15)
+        // claim_outcome's version 1 sat 1-7 points over and a steady tenant of the 180-day simulation
+        // retrained three times (docs/models.md).
+        expect(refit.holdoutAccuracy).toBeGreaterThanOrEqual(cfg.accuracyThreshold + STEADY_MARGIN);
 
         // Its active drift baselines are the trainer's candidate baselines of that fit, as stored with it.
         const frozen = JSON.parse(JSON.stringify(refit.featureBaselines)) as typeof refit.featureBaselines;

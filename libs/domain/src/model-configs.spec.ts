@@ -13,6 +13,6 @@ describe('trainingHalfLifeDays', () => {
     expect([
       trainingHalfLifeDays('claim_outcome'),
       trainingHalfLifeDays('claim_outcome', 'accuracy'),
-    ]).toEqual([60, 20]);
+    ]).toEqual([60, 7]);
   });
 });
