@@ -1,4 +1,5 @@
-// Pure drift math (no I/O): baselines with frozen bins, PSI, bands, accuracy intervals, sample sizes.
+// Pure drift math (no I/O): baselines with frozen bins, PSI, bands, accuracy intervals, sample sizes, and
+// the estimation of accuracy before labels (calibration, Poisson-binomial intervals, timeline errors).
 export {
   BASELINE_VERSION,
   DEFAULT_MODERATE_PSI,
@@ -50,3 +51,14 @@ export { wilsonInterval } from './accuracy/wilson';
 export type { SampleSizeCheck } from './accuracy/sample-size';
 export { sampleSizeCheck } from './accuracy/sample-size';
 export { countsFromBins } from './psi/counts-from-rows';
+
+export type { CalibrationPoint, IsotonicCalibration } from './estimation/isotonic';
+export { applyIsotonic, fitIsotonic, parseIsotonic } from './estimation/isotonic';
+export type { EstimatedAccuracy } from './estimation/estimated-accuracy';
+export {
+  estimatedAccuracy,
+  POISSON_BINOMIAL_EXACT_MAX,
+  poissonBinomialPmf,
+} from './estimation/estimated-accuracy';
+export type { TimelineErrorModel } from './estimation/timeline-estimate';
+export { ERROR_QUANTILES, fitTimelineErrors, timelineRightProbability } from './estimation/timeline-estimate';
