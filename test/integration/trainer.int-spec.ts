@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { FEATURE_SELECT_LIST } from '@app/database';
 import { MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
-import { Booster, predictXgbModel } from '@app/ml';
+import { Booster, calibrationOf, predictXgbModel, rightProbability } from '@app/ml';
 import type { ClaimFeatures } from '@app/ml';
 import { LeaseSweeper } from '../../apps/trainer/src/lease-sweeper';
 import { TrainerConfig } from '../../apps/trainer/src/trainer.config';
@@ -96,6 +96,44 @@ describe('trainer', () => {
           )[0],
       );
       expect(published.envelope.payload.candidateVersion).toBe(2);
+    }
+  });
+
+  it("saves each version's calibration inside its artifact: read back, it gives the hold-out's accuracy", async () => {
+    for (const modelType of MODEL_TYPES) {
+      const [row] = await h.query<{
+        content: Buffer;
+        validation_accuracy: number;
+        metrics: { calibration: { kind: string; n: number; expectedAccuracy: number } };
+      }>(
+        `select a.content, r.validation_accuracy, r.metrics
+           from model_artifacts a join ml_model_training_runs r
+             on r.tenant_id = a.tenant_id and r.model_type = a.model_type and r.candidate_version = a.model_version
+          where a.tenant_id = $1 and a.model_type = $2 and a.model_version = 2`,
+        [tenantId, modelType],
+      );
+      const booster = Booster.load(row!.content);
+      try {
+        const calibration = calibrationOf(booster);
+        const kind = modelType === 'timeline' ? 'timeline_errors' : 'isotonic';
+        expect(calibration?.kind).toBe(kind);
+        expect(row!.metrics.calibration).toMatchObject({ kind });
+        // Isotonic regression keeps the mean: over the hold-out it fitted, the mean probability of a right
+        // answer is the hold-out's accuracy. The timeline's error quantiles give it within a few points.
+        const tolerance = kind === 'isotonic' ? 1e-6 : 0.05;
+        expect(Math.abs(row!.metrics.calibration.expectedAccuracy - row!.validation_accuracy)).toBeLessThan(
+          tolerance,
+        );
+        if (calibration?.kind === 'isotonic') {
+          // Monotone: a more confident answer is never less likely right.
+          const ps = [0.3, 0.5, 0.7, 0.9, 0.99].map((p) =>
+            rightProbability(calibration, { value: 'x', probability: p }),
+          );
+          expect([...ps].sort((a, b) => a - b)).toEqual(ps);
+        }
+      } finally {
+        booster.dispose();
+      }
     }
   });
 

@@ -39,12 +39,16 @@ export const TRAINING_TARGETS: Record<
   assignment: { task: 'classification', classes: LABEL_VALUES.assignment },
 };
 
+/** The tolerance of a right timeline answer: max(minDays, share x the actual time). */
+export const TIMELINE_TOLERANCE = { minDays: 7, share: 0.25 } as const;
+
 /**
  * A timeline prediction counts as right when it is within 7 days or 25% of the actual resolution time,
  * whichever is larger (docs/models.md).
  */
 export function timelineWithinTolerance(predictedDays: number, actualDays: number): boolean {
-  return Math.abs(predictedDays - actualDays) <= Math.max(7, 0.25 * actualDays);
+  const { minDays, share } = TIMELINE_TOLERANCE;
+  return Math.abs(predictedDays - actualDays) <= Math.max(minDays, share * actualDays);
 }
 
 /**

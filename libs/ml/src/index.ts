@@ -5,5 +5,6 @@ export * from './claim-features';
 export * from './xgboost';
 export * from './xgb-model';
 export * from './artifact';
+export * from './calibration';
 export * from './stats/mcnemar';
 export * from './training';

@@ -5,7 +5,8 @@ import type { ModelType } from '@app/domain';
 import { accuracyOf, trainMajority } from '../majority';
 import { recencyWeights } from '../recency';
 import { RECENT_INTERLEAVED, splitRecentInterleaved } from '../split';
-import { evaluateXgbModel, trainXgbModel, XGB_FORMAT } from '../xgb-model';
+import { attachCalibration, fitCalibration, rightProbability } from '../calibration';
+import { answerXgbModel, evaluateXgbModel, trainXgbModel, XGB_FORMAT } from '../xgb-model';
 import type { TrainingExample } from '../xgb-model';
 import { candidateBaselines } from './baselines';
 import type { FrozenFeatureBaseline } from './baselines';
@@ -79,6 +80,12 @@ export async function fitCandidate(
   try {
     const trainingSeconds = (Date.now() - t0) / 1000;
     const evaluation = evaluateXgbModel(modelType, booster, cfg.features, split.holdout);
+    // How likely each answer is to be right, learnt on this hold-out and saved inside the artifact: what
+    // estimated accuracy reads while labels are missing (docs/models.md, "Estimated accuracy").
+    const answers = answerXgbModel(modelType, booster, cfg.features, split.holdout);
+    const calibration = fitCalibration(modelType, answers, split.holdout);
+    attachCalibration(booster, calibration);
+    const expected = answers.reduce((sum, a) => sum + rightProbability(calibration, a), 0) / answers.length;
     const content = booster.save();
     const majority =
       TRAINING_TARGETS[modelType].task === 'classification'
@@ -111,6 +118,12 @@ export async function fitCandidate(
           baselineSample === inputs
             ? { source: 'recent_inputs', days: BASELINE_WINDOW_DAYS, claims: inputs.length }
             : { source: 'training_sample', claims: split.train.length },
+        calibration: {
+          kind: calibration.kind,
+          n: split.holdout.length,
+          // The hold-out's mean probability of a right answer: its accuracy, for an isotonic map exactly.
+          expectedAccuracy: Math.round(expected * 1e6) / 1e6,
+        },
         weighting: {
           method: 'exponential_recency',
           halfLifeDays: job.halfLifeDays,
