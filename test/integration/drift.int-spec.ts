@@ -81,8 +81,13 @@ describe('drift monitoring', () => {
       max_psi: number | null;
       max_psi_feature: string | null;
       reasons: string[];
+      accuracy: number | null;
+      estimated_accuracy: number | null;
+      estimated_count: number;
+      accuracy_source: string | null;
     }>(
-      `select model_type, decision, max_psi, max_psi_feature, reasons from drift_checks where tenant_id = $1 order by created_at, model_type`,
+      `select model_type, decision, max_psi, max_psi_feature, reasons, accuracy, estimated_accuracy, estimated_count, accuracy_source
+         from drift_checks where tenant_id = $1 order by created_at, model_type`,
       [tenantId],
     );
   const detected = (tenantId: string) =>
@@ -118,9 +123,22 @@ describe('drift monitoring', () => {
       expect(c.reasons[0]).toMatch(/PSI \d\.\d{3} > 0\.25 \(significant drift\)/);
     }
     // Version 1 answered claims filed since its deployment, 90 days ago: none of its churn answers has a
-    // label yet (180 days), so churn's accuracy cannot be judged.
-    expect(s.map((c) => c.decision)).toEqual(['no_action', 'no_action', 'insufficient_labels', 'no_action']);
-    for (const c of s) expect(c.max_psi).toBeLessThan(0.1);
+    // label yet (180 days), so churn's realized accuracy cannot be judged; its estimated accuracy (the
+    // calibration version 1 carries) is, and decides.
+    process.stdout.write(
+      `steady accuracy (realized, estimated, n): ${JSON.stringify(s.map((c) => [c.model_type, c.accuracy, c.estimated_accuracy, c.estimated_count]))}\n`,
+    );
+    expect(s.map((c) => c.decision)).toEqual(['no_action', 'no_action', 'no_action', 'no_action']);
+    expect(s.map((c) => c.accuracy_source)).toEqual(['realized', 'realized', 'estimated', 'realized']);
+    expect(s[2]!.reasons).toContain(
+      'only 0 labelled predictions in the last 7 days (need 30): judged by the estimate',
+    );
+    for (const c of s) {
+      expect(c.max_psi).toBeLessThan(0.1);
+      expect(c.estimated_count).toBeGreaterThan(30);
+      // A steady tenant: the estimate agrees with the labels where both exist.
+      if (c.accuracy !== null) expect(Math.abs(c.estimated_accuracy! - c.accuracy)).toBeLessThan(0.08);
+    }
     expect((await detected(drifted)).map((r) => r.model).sort()).toEqual([...MODEL_TYPES].sort());
     expect(await detected(steady)).toEqual([]);
   });

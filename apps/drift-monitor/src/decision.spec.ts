@@ -22,6 +22,7 @@ const base: DecisionInput = {
   windowDays: 7,
   cohort: { correct: 0, labelled: 0, days: 30 },
   maturity: { predictions: 210, labelled: 42 },
+  estimate: null,
   features: stable,
   psiWindowDays: 10,
   minWindowSamples: 250,
@@ -124,6 +125,42 @@ describe('drift decision: the signals', () => {
     );
     // Drift is judged on the inputs alone: too few labels never hide it.
     expect(decide({ ...base, features: drifted, correct: 0, labelled: 0 }).decision).toBe('retrain');
+  });
+
+  it('judges a window without enough labels by its estimated accuracy, and says so', () => {
+    const unlabelled = { ...base, correct: 0, labelled: 0, maturity: { predictions: 210, labelled: 0 } };
+    const meets = decide({
+      ...unlabelled,
+      estimate: { estimate: 0.93, low: 0.9, high: 0.96, n: 210, method: 'exact' },
+    });
+    expect(meets.decision).toBe('no_action');
+    expect(meets.accuracySource).toBe('estimated');
+    expect(meets.reasons.slice(-2)).toEqual([
+      'only 0 labelled predictions in the last 7 days (need 30): judged by the estimate',
+      "estimated accuracy of the last 7 days' 210 predictions 93.0% (95% CI 90.0%-96.0%) meets the 85.0% threshold",
+    ]);
+    // Its whole interval under the threshold: a breach of accuracy, with the same rule as realized accuracy.
+    const below = decide({
+      ...unlabelled,
+      estimate: { estimate: 0.7, low: 0.64, high: 0.76, n: 210, method: 'exact' },
+    });
+    expect(below).toMatchObject({ decision: 'retrain', accuracySource: 'estimated' });
+    expect(below.episode).toMatchObject({ kind: 'open', episode: { condition: 'accuracy' } });
+    expect(below.reasons).toContain(
+      "estimated accuracy of the last 7 days' 210 predictions 70.0% (95% CI 64.0%-76.0%) is below the 85.0% threshold",
+    );
+    // Too few estimated predictions to judge either: insufficient_labels, as without an estimate.
+    const few = decide({
+      ...unlabelled,
+      estimate: { estimate: 0.7, low: 0.4, high: 0.9, n: 12, method: 'exact' },
+    });
+    expect(few).toMatchObject({ decision: 'insufficient_labels', accuracySource: null });
+    // Enough labels: the realized accuracy decides, whatever the estimate says.
+    const realized = decide({
+      ...base,
+      estimate: { estimate: 0.5, low: 0.4, high: 0.6, n: 210, method: 'exact' },
+    });
+    expect(realized).toMatchObject({ decision: 'no_action', accuracySource: 'realized' });
   });
 
   it('retrains when forced, whatever the labels, and leaves episodes alone; and when there is no active model', () => {

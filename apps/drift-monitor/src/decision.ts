@@ -1,4 +1,5 @@
 import { sampleSizeCheck, wilsonInterval } from '@app/drift';
+import type { EstimatedAccuracy } from '@app/drift';
 import type { AccuracyDto } from '@app/contracts';
 import { DRIFT_RETRAINS_PER_CHAMPION, NEW_LABELS_SHARE } from '@app/domain';
 import type { DriftDecision, EpisodeCondition } from '@app/domain';
@@ -69,6 +70,11 @@ export interface DecisionInput {
   cohort: { correct: number; labelled: number; days: number };
   /** The active version's predictions made in the accuracy window, and how many have labels. */
   maturity: { predictions: number; labelled: number };
+  /**
+   * The estimated accuracy of those predictions (their calibrated probabilities of being right); null when
+   * none has one. It decides when the realized accuracy has too few labels (docs/models.md).
+   */
+  estimate: EstimatedAccuracy | null;
   features: FeatureResult[];
   /** The window the features were judged on (the long one when the short had too few claims). */
   psiWindowDays: number;
@@ -88,9 +94,13 @@ export interface DecisionInput {
   newEpisodeId: string;
 }
 
+/** Which accuracy a check judged: realized (enough labels), estimated (too few), or none. */
+export type AccuracySource = 'realized' | 'estimated' | null;
+
 export interface Decision {
   decision: DriftDecision;
   accuracy?: AccuracyDto;
+  accuracySource?: AccuracySource;
   reasons: string[];
   /** On a breach: whether a retrain could change something. */
   eligibility?: Eligibility;
@@ -104,6 +114,7 @@ const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 /** What the signals say, before eligibility and episodes. */
 interface Judgement {
   accuracy?: AccuracyDto;
+  accuracySource: AccuracySource;
   reasons: string[];
   drifted: boolean;
   below: boolean;
@@ -150,11 +161,26 @@ function judge(i: DecisionInput): Judgement {
   const cohort =
     i.cohort.labelled >= i.minLabelled ? wilsonInterval(i.cohort.correct, i.cohort.labelled) : null;
   const cohortBelow = cohort !== null && cohort.high < i.accuracyThreshold;
-  const below = windowBelow || cohortBelow;
+  // Too few labels: the estimate of the window's predictions decides, with the same interval rule (its
+  // interval is the window's sampling noise; a changed relationship is not in it, docs/models.md).
+  const e = i.estimate;
+  const estimateJudged = !enough.sufficient && e !== null && e.n >= i.minLabelled;
+  const estimateBelow = estimateJudged && e.high < i.accuracyThreshold;
+  const below = windowBelow || cohortBelow || estimateBelow;
   const ci = accuracy
     ? `${pct(accuracy.value)} (95% CI ${pct(accuracy.low)}-${pct(accuracy.high)}, n=${i.labelled})`
     : '';
-  if (!enough.sufficient) {
+  if (!enough.sufficient && estimateJudged) {
+    const verdict = estimateBelow
+      ? 'is below'
+      : e.estimate >= i.accuracyThreshold
+        ? 'meets'
+        : 'is not significantly below';
+    reasons.push(
+      `only ${enough.have} labelled predictions in the last ${i.windowDays} days (need ${enough.need}): judged by the estimate`,
+      `estimated accuracy of the last ${i.windowDays} days' ${e.n} predictions ${pct(e.estimate)} (95% CI ${pct(e.low)}-${pct(e.high)}) ${verdict} the ${pct(i.accuracyThreshold)} threshold`,
+    );
+  } else if (!enough.sufficient) {
     reasons.push(
       `only ${enough.have} labelled predictions in the last ${i.windowDays} days (need ${enough.need}): accuracy not judged`,
     );
@@ -170,11 +196,12 @@ function judge(i: DecisionInput): Judgement {
     );
   return {
     accuracy,
+    accuracySource: enough.sufficient ? 'realized' : estimateJudged ? 'estimated' : null,
     reasons,
     drifted: drifted.length > 0,
     below,
     psiJudged: judged.length > 0,
-    accuracyJudged: enough.sufficient,
+    accuracyJudged: enough.sufficient || estimateJudged,
   };
 }
 
@@ -266,6 +293,7 @@ export function decide(i: DecisionInput): Decision {
     return {
       decision: 'retrain',
       accuracy,
+      accuracySource: j.accuracySource,
       reasons: [`retraining forced by ${i.requestedBy}`],
       episode: { kind: 'none' },
     };
@@ -273,6 +301,7 @@ export function decide(i: DecisionInput): Decision {
     return {
       decision: 'retrain',
       accuracy,
+      accuracySource: j.accuracySource,
       reasons: ['no active model version: train one'],
       episode: { kind: 'none' },
     };
@@ -330,6 +359,7 @@ export function decide(i: DecisionInput): Decision {
     return {
       decision: elig.eligible ? 'retrain' : 'awaiting_labels',
       accuracy,
+      accuracySource: j.accuracySource,
       reasons,
       eligibility: elig,
       episode: open ? { kind: 'continue', episode } : { kind: 'open', episode },
@@ -346,7 +376,9 @@ export function decide(i: DecisionInput): Decision {
   const episode: EpisodeChange = closes
     ? { kind: 'close', episode: open, endedOn: i.logicalDate }
     : { kind: 'none' };
-  if (!judgedSomething) return { decision: 'insufficient_data', accuracy, reasons, episode };
-  if (!j.accuracyJudged) return { decision: 'insufficient_labels', accuracy, reasons, episode };
-  return { decision: 'no_action', accuracy, reasons, episode };
+  const accuracySource = j.accuracySource;
+  if (!judgedSomething) return { decision: 'insufficient_data', accuracy, accuracySource, reasons, episode };
+  if (!j.accuracyJudged)
+    return { decision: 'insufficient_labels', accuracy, accuracySource, reasons, episode };
+  return { decision: 'no_action', accuracy, accuracySource, reasons, episode };
 }

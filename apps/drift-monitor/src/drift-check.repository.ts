@@ -9,6 +9,7 @@ import {
   windowHistograms,
 } from '@app/database';
 import type { DriftCheckInputs, FeatureBinCount } from '@app/database';
+import type { EstimatedAccuracy } from '@app/drift';
 import type { ModelType } from '@app/domain';
 import type { Decision, EpisodeChange, EpisodeState, FeatureResult } from './decision';
 
@@ -36,6 +37,7 @@ export interface NewDriftCheck {
   /** Days of the window the features were judged on. */
   psiWindowDays: number;
   maturity: DriftCheckInputs['maturity'];
+  estimate: EstimatedAccuracy | null;
   eventId: string;
   correlationId: string;
 }
@@ -112,6 +114,11 @@ export class DriftCheckRepository {
       windowLabelled: c.maturity.labelled,
       labelCoverage: c.maturity.predictions > 0 ? c.maturity.labelled / c.maturity.predictions : null,
       oldestUnlabelledAt: c.maturity.oldestUnlabelledAt,
+      estimatedAccuracy: c.estimate?.estimate ?? null,
+      estimatedLow: c.estimate?.low ?? null,
+      estimatedHigh: c.estimate?.high ?? null,
+      estimatedCount: c.estimate?.n ?? 0,
+      accuracySource: c.decision.accuracySource ?? null,
       newLabels: c.decision.eligibility?.newLabels ?? null,
       newLabelsNeeded: c.decision.eligibility?.needed ?? null,
       episodeId: c.decision.episode.kind === 'none' ? null : c.decision.episode.episode.id,

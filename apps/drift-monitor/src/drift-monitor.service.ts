@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DriftEpisodeDto, Envelope, FeatureDriftDto, LabelMaturityDto } from '@app/contracts';
-import { countsFromBins, DriftMathError, parseBaseline, psiFromCounts } from '@app/drift';
+import { countsFromBins, DriftMathError, estimatedAccuracy, parseBaseline, psiFromCounts } from '@app/drift';
 import type { FeatureBinCount } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
@@ -77,6 +77,8 @@ export class DriftMonitorService {
     // No check for a retrain in progress here: the trainer owns its runs and coalesces a trigger that
     // arrives while one runs (one retrain at a time per model, whoever asks).
     const checkId = newId();
+    const ps = context.maturity.rightProbabilities;
+    const estimate = ps.length > 0 ? estimatedAccuracy(ps) : null;
     let decision: Decision = decide({
       force: force ?? false,
       requestedBy,
@@ -95,6 +97,7 @@ export class DriftMonitorService {
       windowDays: this.config.ACCURACY_WINDOW_DAYS,
       cohort: { ...context.cohort, days: this.config.COHORT_WINDOW_DAYS },
       maturity: context.maturity,
+      estimate,
       features,
       psiWindowDays: windowDays,
       minWindowSamples: this.config.MIN_WINDOW_SAMPLES,
@@ -117,6 +120,7 @@ export class DriftMonitorService {
       features,
       psiWindowDays: windowDays,
       maturity: context.maturity,
+      estimate,
       eventId: event.id,
       correlationId: event.correlationId,
     };
@@ -148,6 +152,10 @@ export class DriftMonitorService {
       labelled: m.labelled,
       ...(m.predictions > 0 ? { coverage: m.labelled / m.predictions } : {}),
       ...(m.oldestUnlabelledAt ? { oldestUnlabelledAt: m.oldestUnlabelledAt.toISOString() } : {}),
+      ...(estimate
+        ? { estimated: { value: estimate.estimate, low: estimate.low, high: estimate.high, n: estimate.n } }
+        : {}),
+      ...(decision.accuracySource ? { decidedBy: decision.accuracySource } : {}),
     };
     const ep = decision.episode;
     const episode: DriftEpisodeDto | undefined =

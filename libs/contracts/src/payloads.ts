@@ -81,6 +81,33 @@ export class AccuracyDto {
 }
 
 /**
+ * The estimated accuracy of the active version's predictions made in the check's window, labelled or not:
+ * the mean of their calibrated probabilities of being right, with the Poisson-binomial 95% bounds
+ * (docs/models.md, "Estimated accuracy").
+ */
+export class EstimatedAccuracyDto {
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  value: number;
+
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  low: number;
+
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  high: number;
+
+  /** Predictions it is made of (those with a calibrated probability). */
+  @IsInt()
+  @Min(1)
+  n: number;
+}
+
+/**
  * How far the labels of the active version's recent predictions have arrived: of the predictions it made
  * in the check's window, how many have a known outcome as of the check's date.
  */
@@ -112,6 +139,19 @@ export class LabelMaturityDto {
   @IsString()
   @MaxLength(40)
   oldestUnlabelledAt?: string;
+
+  // Optional additions (estimated accuracy, issue 17), compatible with version 1.
+
+  /** The window's estimated accuracy; absent when none of its predictions has a calibrated probability. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EstimatedAccuracyDto)
+  estimated?: EstimatedAccuracyDto;
+
+  /** Which accuracy the check judged: realized (enough labels) or estimated; absent when neither. */
+  @IsOptional()
+  @IsIn(['realized', 'estimated'])
+  decidedBy?: 'realized' | 'estimated';
 }
 
 /**

@@ -46,7 +46,8 @@ export type TrainingRunStatus = (typeof TRAINING_RUN_STATUSES)[number];
  *   for a retrain to learn anything new (no drift.detected);
  * - no_action: inputs stable and accuracy meets its threshold;
  * - insufficient_labels: inputs stable, but too few labelled predictions of the active version to judge
- *   its accuracy (nothing is known to be wrong, nor known to be right);
+ *   its accuracy, and too few with a calibrated probability to estimate it (nothing is known to be
+ *   wrong, nor known to be right);
  * - insufficient_data: neither inputs nor accuracy could be judged;
  * - suppressed: the same scheduled check again.
  */

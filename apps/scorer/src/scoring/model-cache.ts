@@ -6,8 +6,8 @@ import { candidateArtifact } from '@app/database';
 import type { ModelVersionView } from '@app/database';
 import type { ModelType } from '@app/domain';
 import { MessagingMetrics } from '@app/messaging';
-import { loadStoredModel } from '@app/ml';
-import type { Booster, StoredModel } from '@app/ml';
+import { calibrationOf, loadStoredModel } from '@app/ml';
+import type { Booster, ModelCalibration, StoredModel } from '@app/ml';
 import { ScorerConfig } from '../scorer.config';
 import { ScorerError } from '../errors';
 import type { ScoringModel } from './scoring';
@@ -15,6 +15,8 @@ import type { ScoringModel } from './scoring';
 interface Loaded {
   version: number;
   booster: Booster;
+  /** Read from the artifact once, at load; null for a version saved without one (or a broken one). */
+  calibration: ModelCalibration | null;
 }
 
 /** Attempts at catching the active versions still while they keep changing under a batch. */
@@ -86,11 +88,17 @@ export class ModelCache implements OnApplicationShutdown {
       if (usable.some((a) => !this.holds(tenantId, a) && !read.has(a.modelType))) continue;
       const models: ScoringModel[] = [];
       for (const a of usable) {
-        const booster = this.holds(tenantId, a)
+        const loaded = this.holds(tenantId, a)
           ? this.touch(tenantId, a.modelType)
           : this.install(tenantId, a, read.get(a.modelType) ?? null, log);
-        if (booster)
-          models.push({ modelType: a.modelType, version: a.version, accuracy: a.accuracy, booster });
+        if (loaded)
+          models.push({
+            modelType: a.modelType,
+            version: a.version,
+            accuracy: a.accuracy,
+            booster: loaded.booster,
+            calibration: loaded.calibration,
+          });
       }
       try {
         return use(models);
@@ -151,13 +159,13 @@ export class ModelCache implements OnApplicationShutdown {
     return artifact && artifact.modelType === a.modelType && artifact.version === a.version ? artifact : null;
   }
 
-  /** Marks an entry as just used (the Map's order is the LRU order) and returns its booster. */
-  private touch(tenantId: string, modelType: ModelType): Booster {
+  /** Marks an entry as just used (the Map's order is the LRU order) and returns it. */
+  private touch(tenantId: string, modelType: ModelType): Loaded {
     const k = key(tenantId, modelType);
     const entry = this.entries.get(k)!;
     this.entries.delete(k);
     this.entries.set(k, entry);
-    return entry.booster;
+    return entry;
   }
 
   /** Loads a stored model (checksum and format checked) in place of the entry; frees the one it replaces. */
@@ -166,7 +174,7 @@ export class ModelCache implements OnApplicationShutdown {
     a: ModelVersionView,
     stored: StoredModel | null,
     log: AppLogger,
-  ): Booster | null {
+  ): Loaded | null {
     if (!stored) {
       this.reportOnce(
         log,
@@ -179,14 +187,34 @@ export class ModelCache implements OnApplicationShutdown {
     }
     const booster = loadStoredModel(stored);
     booster.setParam('nthread', this.config.XGB_THREADS);
+    let calibration: ModelCalibration | null = null;
+    try {
+      calibration = calibrationOf(booster);
+    } catch {
+      // Scoring goes on without it: its predictions have no probability of being right, and the daily check
+      // judges them by their labels alone.
+      this.reportOnce(
+        log,
+        tenantId,
+        a,
+        'calibration_invalid',
+        'calibration of the active version unreadable',
+      );
+    }
     const k = key(tenantId, a.modelType);
     const previous = this.entries.get(k);
     this.entries.delete(k);
-    this.entries.set(k, { version: a.version, booster });
+    const entry: Loaded = { version: a.version, booster, calibration };
+    this.entries.set(k, entry);
     previous?.booster.dispose();
     this.loads.inc({ model_type: a.modelType });
-    log.info('model loaded', { modelType: a.modelType, version: a.version, replaced: previous?.version });
-    return booster;
+    log.info('model loaded', {
+      modelType: a.modelType,
+      version: a.version,
+      replaced: previous?.version,
+      calibrated: calibration !== null,
+    });
+    return entry;
   }
 
   /** Drops the least recently used entries past MODEL_CACHE_SIZE (only between batches' synchronous use). */

@@ -38,6 +38,7 @@ export class PredictionsRepository {
         model_version: r.version,
         predicted_value: r.predictedValue,
         confidence: r.confidence,
+        right_probability: r.rightProbability,
       })),
     );
     const stored = await em.execute<
@@ -49,10 +50,10 @@ export class PredictionsRepository {
         confidence: number;
       }[]
     >(
-      `insert into ml_predictions (tenant_id, claim_id, model_type, model_version, predicted_value, confidence, predicted_at)
-       select c.tenant_id, p.claim_id, p.model_type, p.model_version, p.predicted_value, p.confidence, c.filed_at
+      `insert into ml_predictions (tenant_id, claim_id, model_type, model_version, predicted_value, confidence, right_probability, predicted_at)
+       select c.tenant_id, p.claim_id, p.model_type, p.model_version, p.predicted_value, p.confidence, p.right_probability, c.filed_at
          from jsonb_to_recordset(cast(? as jsonb))
-              as p(claim_id uuid, model_type text, model_version int, predicted_value text, confidence float8)
+              as p(claim_id uuid, model_type text, model_version int, predicted_value text, confidence float8, right_probability float8)
          join claims c on c.id = p.claim_id and c.tenant_id = ?
         where not exists (select 1 from ml_predictions m where m.claim_id = p.claim_id and m.model_type = p.model_type)
        on conflict (claim_id, model_type, model_version) do nothing

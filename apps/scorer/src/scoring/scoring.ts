@@ -1,8 +1,8 @@
 import type { ClaimFeaturesView } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
-import { answerXgbModel, confidenceOf, predictionText } from '@app/ml';
-import type { Booster } from '@app/ml';
+import { answerXgbModel, confidenceOf, predictionText, rightProbability } from '@app/ml';
+import type { Booster, ModelCalibration } from '@app/ml';
 
 /** The active version of one model, loaded: what scores a tenant's claims. */
 export interface ScoringModel {
@@ -11,6 +11,8 @@ export interface ScoringModel {
   /** The version's hold-out accuracy (model_metadata.baseline_accuracy; timeline: share within tolerance). */
   accuracy: number;
   booster: Booster;
+  /** How likely each answer is right (saved in the artifact); null for a version without one. */
+  calibration: ModelCalibration | null;
 }
 
 /** One row for ml_predictions. */
@@ -20,6 +22,8 @@ export interface NewPrediction {
   version: number;
   predictedValue: string;
   confidence: number;
+  /** The calibrated probability that the answer is right (6 decimals); null without a calibration. */
+  rightProbability: number | null;
 }
 
 /** Every claim's prediction by every model: one XGBoost call per model for all the claims. */
@@ -39,6 +43,7 @@ export function predictClaims(
         version: m.version,
         predictedValue: predictionText(m.modelType, a.value),
         confidence: confidenceOf(a, m.accuracy),
+        rightProbability: m.calibration ? Math.round(rightProbability(m.calibration, a) * 1e6) / 1e6 : null,
       });
     });
   }

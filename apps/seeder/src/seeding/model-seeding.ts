@@ -20,6 +20,7 @@ export const PREDICTION_COLUMNS = [
   'model_version',
   'predicted_value',
   'confidence',
+  'right_probability',
   'actual_value',
   'is_correct',
   'predicted_at',
@@ -81,7 +82,7 @@ export async function writeAnswers(
     const filed = iso(a.claim.filed);
     // Generated values need no COPY escaping (ids, labels, numbers): lines are built directly.
     lines.push(
-      `${id}\t${tenantId}\t${a.claim.id}\t${model}\t${version}\t${a.predicted}\t${a.confidence}\t${a.actual ?? N}\t${a.correct === null ? N : a.correct ? 't' : 'f'}\t${filed}\t${a.knownAt === null ? N : iso(a.knownAt)}\t${filed}\n`,
+      `${id}\t${tenantId}\t${a.claim.id}\t${model}\t${version}\t${a.predicted}\t${a.confidence}\t${a.rightProbability ?? N}\t${a.actual ?? N}\t${a.correct === null ? N : a.correct ? 't' : 'f'}\t${filed}\t${a.knownAt === null ? N : iso(a.knownAt)}\t${filed}\n`,
     );
   }
   const w = new CopyWriter(client, 'ml_predictions', PREDICTION_COLUMNS);

@@ -10,12 +10,14 @@ import type { ModelType } from '@app/domain';
 import {
   answerXgbModel,
   Booster,
+  calibrationOf,
   confidenceOf,
   fitCandidate,
   InsufficientSamplesError,
   predictionText,
+  rightProbability,
 } from '@app/ml';
-import type { ClaimFeatures, FittedCandidate, TrainingExample, XgbAnswer } from '@app/ml';
+import type { ClaimFeatures, FittedCandidate, ModelCalibration, TrainingExample, XgbAnswer } from '@app/ml';
 import { DAY } from './generator';
 import type { ClaimRow } from './generator';
 
@@ -177,6 +179,8 @@ export interface SeededAnswer {
   /** As the scorer stores it: the class, or (timeline) predicted resolution days with one decimal. */
   predicted: string;
   confidence: number;
+  /** The version's calibrated probability that the answer is right (as the scorer stores it); null without one. */
+  rightProbability: number | null;
   /** The label as stored with the outcome: the class, or (timeline) the actual resolution days. */
   actual: string | null;
   correct: boolean | null;
@@ -198,8 +202,10 @@ export function answersOf(
 ): SeededAnswer[] {
   const booster = Booster.load(artifact);
   let scored: XgbAnswer[];
+  let calibration: ModelCalibration | null;
   try {
     scored = answerXgbModel(model, booster, MODEL_CONFIGS[model].features, claims.map(claimFeatures));
+    calibration = calibrationOf(booster);
   } finally {
     booster.dispose();
   }
@@ -214,6 +220,7 @@ export function answersOf(
       claim,
       predicted,
       confidence: confidenceOf(s, holdoutAccuracy),
+      rightProbability: calibration ? Math.round(rightProbability(calibration, s) * 1e6) / 1e6 : null,
       actual: outcome ? String(target) : null,
       correct: outcome ? isRightAnswer(model, predicted, target) : null,
       knownAt: outcome ? known : null,

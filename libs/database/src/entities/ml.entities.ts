@@ -50,6 +50,13 @@ export class MlPrediction {
   @Property({ type: 'double' })
   confidence: number;
 
+  /**
+   * The version's calibrated probability that this answer is right (libs/ml rightProbability), what
+   * estimated accuracy averages before the label exists; null for a version without a calibration.
+   */
+  @Property({ type: 'double', nullable: true })
+  rightProbability: number | null = null;
+
   /** The observed outcome, once known. */
   @Property({ type: 'text', nullable: true })
   actualValue: string | null = null;

@@ -160,6 +160,26 @@ export class DriftCheck {
   @Property({ type: 'datetime', nullable: true })
   oldestUnlabelledAt: Date | null = null;
 
+  /**
+   * The estimated accuracy of those predictions, labelled or not (mean calibrated probability of a right
+   * answer, Poisson-binomial 95% bounds), and how many had a probability; null without any.
+   */
+  @Property({ type: 'double', nullable: true })
+  estimatedAccuracy: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  estimatedLow: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  estimatedHigh: number | null = null;
+
+  @Property({ type: 'integer', default: 0 })
+  estimatedCount: number & Opt = 0;
+
+  /** Which accuracy decided: `realized` (enough labels), `estimated` (too few), null (neither could). */
+  @Property({ type: 'text', nullable: true })
+  accuracySource: 'realized' | 'estimated' | null = null;
+
   /** Labelled examples after the champion's training cut-off, and how many a retrain needs (on a breach). */
   @Property({ type: 'integer', nullable: true })
   newLabels: number | null = null;

@@ -45,6 +45,8 @@ export interface LabelMaturity {
   predictions: number;
   labelled: number;
   oldestUnlabelledAt: Date | null;
+  /** The calibrated probabilities of being right of those predictions that have one (any order). */
+  rightProbabilities: number[];
 }
 
 /** The version in production as the validator registered it, with what says which labels are new to it. */
@@ -83,6 +85,7 @@ interface DriftCheckInputsRow {
   predictions: number;
   window_labelled: number;
   oldest_unlabelled_at: Date | string | null;
+  right_probabilities: (number | string)[] | null;
   new_labels: number;
   cohort_correct: number;
   cohort_labelled: number;
@@ -111,7 +114,8 @@ export async function driftCheckInputs(
          from model_metadata where tenant_id = ? and model_type = ? and is_active
      )
      select m.model_version as version, m.artifact_id, m.training_cutoff, m.training_samples, m.deployed_at,
-            a.correct, a.labelled, w.predictions, w.window_labelled, w.oldest_unlabelled_at, n.new_labels,
+            a.correct, a.labelled, w.predictions, w.window_labelled, w.oldest_unlabelled_at,
+            w.right_probabilities, n.new_labels,
             k.cohort_correct, k.cohort_labelled
        from (select 1) as one
        left join m on true
@@ -124,7 +128,8 @@ export async function driftCheckInputs(
       cross join lateral (
         select count(*)::int as predictions,
                count(*) filter (where is_correct is not null and outcome_known_at < ?)::int as window_labelled,
-               min(predicted_at) filter (where is_correct is null or outcome_known_at is null or outcome_known_at >= ?) as oldest_unlabelled_at
+               min(predicted_at) filter (where is_correct is null or outcome_known_at is null or outcome_known_at >= ?) as oldest_unlabelled_at,
+               coalesce(array_agg(right_probability) filter (where right_probability is not null), '{}') as right_probabilities
           from ml_predictions
          where tenant_id = ? and model_type = ? and model_version = m.model_version
            and predicted_at >= ? and predicted_at < ?
@@ -168,6 +173,7 @@ export async function driftCheckInputs(
       predictions: Number(row?.predictions ?? 0),
       labelled: Number(row?.window_labelled ?? 0),
       oldestUnlabelledAt: dateOrNull(row?.oldest_unlabelled_at ?? null),
+      rightProbabilities: (row?.right_probabilities ?? []).map(Number),
     },
     newLabels: Number(row?.new_labels ?? 0),
     cohort: { correct: Number(row?.cohort_correct ?? 0), labelled: Number(row?.cohort_labelled ?? 0) },
