@@ -62,7 +62,7 @@ describe('batchesOf', () => {
 
   it('waits up to lingerMs after the first message for more', async () => {
     const feed = new Feed<number>();
-    const it = batchesOf(feed, 10, 50)[Symbol.asyncIterator]();
+    const it = batchesOf(feed, 10, { lingerMs: 50 })[Symbol.asyncIterator]();
     const batch = it.next();
     feed.push(1);
     await tick(10);
@@ -74,9 +74,38 @@ describe('batchesOf', () => {
     expect(await it.next()).toEqual({ value: undefined, done: true });
   });
 
+  it('keeps filling a batch that found a backlog while messages keep coming (fillMs)', async () => {
+    const feed = new Feed<number>();
+    const it = batchesOf(feed, 6, { fillMs: 500 })[Symbol.asyncIterator]();
+    feed.push(1, 2);
+    const batch = it.next();
+    // The rest of the backlog arrives in quick succession (well within FILL_GAP_MS of each other).
+    for (const n of [3, 4, 5, 6, 7]) {
+      await Promise.resolve();
+      feed.push(n);
+    }
+    expect(await batch).toEqual({ value: [1, 2, 3, 4, 5, 6], done: false });
+    expect(await it.next()).toEqual({ value: [7], done: false });
+  });
+
+  it('closes a filling batch when arrivals pause, and never delays a lone message (fillMs)', async () => {
+    const feed = new Feed<number>();
+    const it = batchesOf(feed, 100, { fillMs: 10_000 })[Symbol.asyncIterator]();
+    feed.push(1, 2);
+    const started = Date.now();
+    expect(await it.next()).toEqual({ value: [1, 2], done: false });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // A lone message: no backlog, so no filling: it goes although more arrive shortly after.
+    const lone = it.next();
+    feed.push(3);
+    expect(await lone).toEqual({ value: [3], done: false });
+    feed.end();
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+
   it('yields the last partial batch when the source ends, and nothing for an empty source', async () => {
     const feed = new Feed<number>();
-    const it = batchesOf(feed, 5, 1000)[Symbol.asyncIterator]();
+    const it = batchesOf(feed, 5, { lingerMs: 1000 })[Symbol.asyncIterator]();
     const batch = it.next();
     feed.push(1, 2);
     await tick(5);

@@ -1,16 +1,40 @@
+/** How a batch closes besides at `max`. */
+export interface BatchTiming {
+  /**
+   * How long every batch waits for more messages after its first one arrived, in ms. 0: it takes only
+   * what is already there (what resolves before the event loop's next turn).
+   */
+  lingerMs?: number;
+  /**
+   * How long a batch that found a backlog (more than one message waiting) may keep filling, in ms, as long
+   * as messages keep coming: it closes when full, when `fillMs` has passed, or when no message came for
+   * FILL_GAP_MS. A lone message (an idle consumer) is not delayed by it.
+   */
+  fillMs?: number;
+}
+
+/**
+ * The pause in arrivals that closes a filling batch: under load the next messages of a pull arrive well
+ * within it (the server sends them back to back), while at a modest steady rate they are further apart.
+ */
+export const FILL_GAP_MS = 2;
+
 /**
  * Batches from a stream of messages: waits for a first one, then takes whatever else arrives within
- * `lingerMs` (0: only what is already there, i.e. what resolves before the event loop's next turn), up to
- * `max`. A slow consumer therefore gets full batches and an idle one gets each message at once. A `next()`
- * still pending when a batch closes is kept for the next batch, so no message is lost between them.
+ * `lingerMs`, up to `max`; if that found a backlog, it keeps filling for up to `fillMs` while messages keep
+ * coming. A slow consumer therefore gets full batches and an idle one gets each message at once. A
+ * `next()` still pending when a batch closes is kept for the next batch, so no message is lost between
+ * them.
  */
 export async function* batchesOf<T>(
   source: AsyncIterable<T>,
   max: number,
-  lingerMs = 0,
+  timing: BatchTiming = {},
 ): AsyncGenerator<T[], void, undefined> {
   if (!(Number.isInteger(max) && max >= 1))
     throw new RangeError(`batch max must be a positive integer, got ${max}`);
+  const lingerMs = Math.max(0, timing.lingerMs ?? 0);
+  const fillMs = Math.max(0, timing.fillMs ?? 0);
   const it = source[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<T>> | null = null;
   const next = (): Promise<IteratorResult<T>> => (pending ??= it.next());
@@ -19,17 +43,25 @@ export async function* batchesOf<T>(
     pending = null;
     if (first.done) return;
     const batch: T[] = [first.value];
-    const closesAt = Date.now() + lingerMs;
     let ended = false;
-    while (batch.length < max) {
-      const r = await raceTimer(next(), Math.max(0, closesAt - Date.now()));
-      if (r === TIMED_OUT) break;
-      pending = null;
-      if (r.done) {
-        ended = true;
-        break;
+    /** Takes messages until the batch is full, the source ends, or `waitMs()` passes without one. */
+    const take = async (waitMs: () => number): Promise<void> => {
+      while (batch.length < max) {
+        const r = await raceTimer(next(), waitMs());
+        if (r === TIMED_OUT) return;
+        pending = null;
+        if (r.done) {
+          ended = true;
+          return;
+        }
+        batch.push(r.value);
       }
-      batch.push(r.value);
+    };
+    const lingerEnds = Date.now() + lingerMs;
+    await take(() => Math.max(0, lingerEnds - Date.now()));
+    if (!ended && fillMs > 0 && batch.length > 1) {
+      const fillEnds = Date.now() + fillMs;
+      await take(() => Math.min(FILL_GAP_MS, Math.max(0, fillEnds - Date.now())));
     }
     yield batch;
     if (ended) return;

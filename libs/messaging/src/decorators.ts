@@ -33,6 +33,13 @@ export interface BatchOptions {
    * themselves while the previous one is being handled.
    */
   lingerMs?: number;
+  /**
+   * How long a batch that found a backlog (more than one message waiting) may keep filling while messages
+   * keep coming, in ms (batching.ts `BatchTiming`). Under load this turns a trickle of small batches into
+   * full ones (one transaction per tenant instead of many); a lone message is not delayed. 0 (the
+   * default): off.
+   */
+  fillMs?: number;
 }
 
 /** A batch handler's options: no `phased` (a batch commits in one transaction per tenant). */

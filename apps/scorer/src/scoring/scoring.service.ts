@@ -13,10 +13,19 @@ import { predictClaims } from './scoring';
 export const SCORE_BATCH_MAX = 500;
 
 /**
- * Pulls handled at once: while one waits for Postgres, the next is predicted. A tenant's groups still
- * run one after the other (libs/messaging), so one claim is never scored by two transactions at once.
+ * How long a pull that found a backlog keeps filling while claims keep arriving (ms). Under load the
+ * claims of a pull otherwise trickle in as earlier pulls are acknowledged, and each tenant's handful costs a
+ * whole transaction; a claim filed alone is not delayed.
  */
-export const SCORE_BATCHES_IN_FLIGHT = 2;
+export const SCORE_BATCH_FILL_MS = 20;
+
+/**
+ * Pulls handled at once. Claims pulled while a tenant's transaction runs gather into its next one
+ * (libs/messaging), so more pulls in hand means fewer, fuller transactions and no claim waiting for a slow
+ * tenant's transaction of another pull; a tenant's transactions still run one after the other, so one
+ * claim is never scored by two transactions at once.
+ */
+export const SCORE_BATCHES_IN_FLIGHT = 4;
 
 /**
  * Scores filed claims with the active version of each of the tenant's models and stores the answers
@@ -40,7 +49,10 @@ export class ScoringService {
     ]);
   }
 
-  @OnEvent('claim.filed', { batch: { max: SCORE_BATCH_MAX }, concurrency: SCORE_BATCHES_IN_FLIGHT })
+  @OnEvent('claim.filed', {
+    batch: { max: SCORE_BATCH_MAX, fillMs: SCORE_BATCH_FILL_MS },
+    concurrency: SCORE_BATCHES_IN_FLIGHT,
+  })
   async onClaimsFiled(events: readonly Envelope<'claim.filed'>[], ctx: BatchContext): Promise<void> {
     const { em, tenantId, log } = ctx;
     // The first claim.filed of each claim causes its claim.scored; a second one in the same batch (the
