@@ -71,10 +71,9 @@ describe('command line', () => {
       expect(line('tenant_81_0', model)).toMatch(
         /\d\.\d{3} \w+ .*retrain\s+v2 \d+\.\d%\s+(v2\s+\d+\s+✓accuracy_floor.*✓fairness|v1\s+\d+\s+.*✗)/,
       );
-      // Churn labels come 180 days after filing, and version 1 (deployed 90 days ago) has none yet.
-      expect(line('tenant_82_0', model)).toMatch(
-        model === 'churn_risk' ? /insufficient_labels\s+-\s+v1\s+0\s+-/ : /no_action\s+-\s+v1\s+0\s+-/,
-      );
+      // Churn labels come 180 days after filing, and version 1 (deployed 90 days ago) has none yet: its
+      // estimated accuracy decides instead (docs/models.md), and it is steady too.
+      expect(line('tenant_82_0', model)).toMatch(/no_action\s+-\s+v1\s+0\s+-/);
     }
   });
 
