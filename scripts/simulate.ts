@@ -19,7 +19,7 @@ import { DAY } from '../apps/seeder/src/seeding/generator';
 import { seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
 import { freePort, logTail, serviceStartedUrl, startNode, stopChild, waitForLine } from './bench-processes';
 import type { NodeChild } from './bench-processes';
-import { renderReport, summarize } from './simulate/report';
+import { dayCheckOf, renderReport, summarize } from './simulate/report';
 import type { ModelHistory, TenantHistory } from './simulate/report';
 import {
   affectedModels,
@@ -454,15 +454,42 @@ async function main(): Promise<number> {
       );
     }
 
+    // Every day's first check, with what the estimate of its window turned out to be worth: the realized
+    // accuracy of the same predictions (the active version's of the 7 days, those with a calibrated
+    // probability) once their labels arrived by the run's end.
     const checks = await db.query<{
       tenant_id: string;
       model_type: ModelType;
       logical_date: string;
       decision: DriftDecision;
       accuracy: number | null;
+      accuracy_high: number | null;
+      accuracy_source: string | null;
+      max_psi: number | null;
+      reasons: string[];
+      estimated_accuracy: number | null;
+      estimated_low: number | null;
+      estimated_high: number | null;
+      n: number | null;
+      labelled: number | null;
+      correct: number | null;
     }>(
-      `select distinct on (tenant_id, model_type, logical_date) tenant_id, model_type, logical_date::text, decision, accuracy
-         from drift_checks where logical_date >= $1 order by tenant_id, model_type, logical_date, created_at`,
+      `select distinct on (d.tenant_id, d.model_type, d.logical_date)
+              d.tenant_id, d.model_type, d.logical_date::text, d.decision, d.accuracy, d.accuracy_high,
+              d.accuracy_source, d.max_psi, d.reasons, d.estimated_accuracy, d.estimated_low, d.estimated_high,
+              l.n, l.labelled, l.correct
+         from drift_checks d
+         left join lateral (
+           select count(*)::int as n, count(p.is_correct)::int as labelled,
+                  count(*) filter (where p.is_correct)::int as correct
+             from ml_predictions p
+            where p.tenant_id = d.tenant_id and p.model_type = d.model_type and p.model_version = d.model_version
+              and p.right_probability is not null
+              and p.predicted_at >= (d.logical_date + 1)::timestamp at time zone 'UTC' - interval '7 days'
+              and p.predicted_at < (d.logical_date + 1)::timestamp at time zone 'UTC'
+         ) l on d.estimated_accuracy is not null
+        where d.logical_date >= $1
+        order by d.tenant_id, d.model_type, d.logical_date, d.created_at`,
       [isoDay(start)],
     );
     const active = await db.query<{ tenant_id: string; model_type: ModelType; model_version: number }>(
@@ -476,11 +503,7 @@ async function main(): Promise<number> {
         evidenceDelayDays: evidenceDelayDays(w.scenario, model),
         checks: checks.rows
           .filter((c) => c.tenant_id === w.tenantId && c.model_type === model)
-          .map((c) => ({
-            day: Math.round((Date.parse(`${c.logical_date}T00:00:00Z`) - start.getTime()) / DAY),
-            decision: c.decision,
-            accuracy: c.accuracy,
-          })),
+          .map((c) => dayCheckOf(c, start.getTime())),
         ...history.get(key(w.tenantId, model))!,
         finalVersion:
           active.rows.find((a) => a.tenant_id === w.tenantId && a.model_type === model)?.model_version ??

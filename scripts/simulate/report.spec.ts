@@ -1,4 +1,13 @@
-import { countEpisodes, detectionDelay, median, renderReport, summarize } from './report';
+import {
+  countEpisodes,
+  dayCheckOf,
+  detectionDelay,
+  estimatorError,
+  median,
+  renderReport,
+  summarize,
+} from './report';
+import type { CheckRow } from './report';
 import type { DayCheck, TenantHistory } from './report';
 
 const day = (d: number, decision: DayCheck['decision'], accuracy: number | null = null): DayCheck => ({
@@ -118,7 +127,7 @@ describe('simulation report', () => {
       daysWithTwoDeployments: 1,
       finalVersion: 3,
     });
-    expect(r.totals).toEqual({
+    expect(r.totals).toMatchObject({
       falseRetrains: 1,
       retrains: 3,
       deployments: 2,
@@ -126,5 +135,98 @@ describe('simulation report', () => {
       notDetectableInRun: 1,
       medianDetectionDelayDays: { covariate: 2, concept: null },
     });
+  });
+
+  it("measures the estimate against the same predictions' later labels, and detection without it", () => {
+    const row = (over: Partial<CheckRow>): CheckRow => ({
+      model_type: 'claim_outcome',
+      logical_date: '2030-01-03',
+      decision: 'no_action',
+      accuracy: 0.9,
+      accuracy_high: 0.95,
+      accuracy_source: 'realized',
+      max_psi: 0.05,
+      reasons: [],
+      estimated_accuracy: 0.92,
+      estimated_low: 0.88,
+      estimated_high: 0.96,
+      n: 200,
+      labelled: 180,
+      correct: 171,
+      ...over,
+    });
+    const start = Date.parse('2030-01-01T00:00:00Z');
+    // 180 of 200 labelled by the end (>= 80%): realized 171/180 = 0.95, inside [0.88, 0.96].
+    expect(dayCheckOf(row({}), start)).toEqual({
+      day: 2,
+      decision: 'no_action',
+      accuracy: 0.9,
+      realizedOnlyBreach: false,
+      estimate: { value: 0.92, low: 0.88, high: 0.96, realized: 0.95 },
+    });
+    // Too few labels by the end: not compared.
+    expect(dayCheckOf(row({ labelled: 100, correct: 90 }), start).estimate!.realized).toBeNull();
+    // A breach the estimate alone made (realized not deciding, PSI stable), and one PSI made too.
+    const byEstimate = dayCheckOf(row({ decision: 'retrain', accuracy_source: 'estimated' }), start);
+    expect(byEstimate.realizedOnlyBreach).toBe(false);
+    const byPsi = dayCheckOf(row({ decision: 'retrain', accuracy_source: 'estimated', max_psi: 0.4 }), start);
+    expect(byPsi.realizedOnlyBreach).toBe(true);
+    const byCohort = dayCheckOf(
+      row({ decision: 'awaiting_labels', reasons: ['claims filed in the last 30 days: 70.0% right'] }),
+      start,
+    );
+    expect(byCohort.realizedOnlyBreach).toBe(true);
+    // Detection: day 12 by the estimate, day 15 without it (drift from day 10).
+    const checks = [
+      { ...byEstimate, day: 12 },
+      { ...dayCheckOf(row({}), start), day: 13 },
+      { ...byPsi, day: 15 },
+    ];
+    expect(detectionDelay(checks, 10)).toBe(2);
+    expect(
+      summarize(30, [
+        {
+          tenantId: 't',
+          scenario: 'covariate',
+          driftStartDay: 10,
+          models: [
+            {
+              model: 'claim_outcome',
+              affected: true,
+              evidenceDelayDays: 0,
+              checks,
+              retrainDays: [],
+              deploymentDays: [],
+              finalVersion: 1,
+            },
+          ],
+        },
+      ]).tenants[0]!.models[0],
+    ).toMatchObject({ detectionDelayDays: 2, detectionDelayDaysRealizedOnly: 5 });
+    // Errors: |0.92 - 0.95| and |0.80 - 0.90| -> MAE 6.5 points; 1 of 2 intervals held the truth.
+    const e = estimatorError(
+      [
+        {
+          day: 0,
+          decision: 'no_action',
+          accuracy: null,
+          estimate: { value: 0.92, low: 0.88, high: 0.96, realized: 0.95 },
+        },
+        {
+          day: 1,
+          decision: 'no_action',
+          accuracy: null,
+          estimate: { value: 0.8, low: 0.75, high: 0.85, realized: 0.9 },
+        },
+        {
+          day: 2,
+          decision: 'no_action',
+          accuracy: null,
+          estimate: { value: 0.8, low: 0.7, high: 0.9, realized: null },
+        },
+      ],
+      () => true,
+    );
+    expect(e).toEqual({ maeAccuracyPts: 6.5, ciCoverage: 0.5, days: 2 });
   });
 });

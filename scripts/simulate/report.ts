@@ -16,6 +16,28 @@ export interface DayCheck {
   decision: DriftDecision;
   /** Realized accuracy of the active version (null: not judged). */
   accuracy: number | null;
+  /**
+   * Whether the check found a breach without the estimate: PSI over its threshold, or realized accuracy
+   * (window or filing cohort) under its threshold. Absent: the decision says (a breach decision).
+   */
+  realizedOnlyBreach?: boolean;
+  /**
+   * The check's estimated accuracy with its bounds, and the realized accuracy of the same predictions
+   * once their labels arrived (null when fewer than ESTIMATE_MIN_COVERAGE of them had by the run's end).
+   */
+  estimate?: { value: number; low: number; high: number; realized: number | null };
+}
+
+/** Share of a window's predictions that must have their labels by the run's end to judge its estimate. */
+export const ESTIMATE_MIN_COVERAGE = 0.8;
+
+/** How well a day's estimate matched what the labels later said (issue 17's measures). */
+export interface EstimatorError {
+  /** Mean absolute difference, in accuracy points; null without a day to compare. */
+  maeAccuracyPts: number | null;
+  /** Share of the days whose 95% interval held the later realized accuracy. */
+  ciCoverage: number | null;
+  days: number;
 }
 
 export interface ModelHistory {
@@ -43,6 +65,12 @@ export interface ModelSummary {
   affected: boolean;
   episodes: number;
   detectionDelayDays: number | null;
+  /** What the same run would have detected without the estimate (PSI and realized accuracy alone). */
+  detectionDelayDaysRealizedOnly: number | null;
+  /** The estimate against the later labels of the same predictions, on days before any drift. */
+  estimateMaeAccuracyPts: number | null;
+  estimateCiCoverage: number | null;
+  estimateDaysCompared: number;
   /**
    * The first day on which the drift can be seen at all (its start plus the evidence delay: for churn's
    * concept drift, 180 days of label maturity); null when not affected. On or after the run's end, no
@@ -78,6 +106,12 @@ export interface SimulationReport {
     notDetectableInRun: number;
     /** Median detection delay (days) per scenario, over detected affected models; null when none. */
     medianDetectionDelayDays: Partial<Record<Scenario, number | null>>;
+    /** The same, had the checks used PSI and realized accuracy alone. */
+    medianDetectionDelayDaysRealizedOnly: Partial<Record<Scenario, number | null>>;
+    /** Per model, over every tenant's days before any drift: the estimate against the later labels. */
+    estimatorSteady: Partial<Record<ModelType, EstimatorError>>;
+    /** The same over drifted days (concept drift: no estimate can follow a changed relationship). */
+    estimatorDrifted: Partial<Record<ModelType, EstimatorError>>;
   };
 }
 
@@ -88,13 +122,89 @@ export function countEpisodes(checks: readonly DayCheck[]): number {
   return sorted.filter((d, i) => i === 0 || sorted[i - 1] !== d - 1).length;
 }
 
+/** A stored check as the simulator reads it back (drift_checks, with its window's later labels). */
+export interface CheckRow {
+  model_type: ModelType;
+  logical_date: string;
+  decision: DriftDecision;
+  accuracy: number | null;
+  accuracy_high: number | null;
+  accuracy_source: string | null;
+  max_psi: number | null;
+  reasons: string[];
+  estimated_accuracy: number | null;
+  estimated_low: number | null;
+  estimated_high: number | null;
+  /** The window's predictions with a calibrated probability, how many got labels by the end, how many right. */
+  n: number | null;
+  labelled: number | null;
+  correct: number | null;
+}
+
+/**
+ * A stored check as a day of the report. Its breach without the estimate: PSI over the model's threshold,
+ * the realized window accuracy (when it decided) or the filing cohort's under the accuracy threshold, all
+ * with the monitor's own rules (the whole interval under it; the cohort's reason says it).
+ */
+export function dayCheckOf(row: CheckRow, startMs: number): DayCheck {
+  const cfg = MODEL_CONFIGS[row.model_type];
+  const psiBreach = row.max_psi !== null && row.max_psi > cfg.driftThreshold;
+  const realizedBelow =
+    row.accuracy_source === 'realized' &&
+    row.accuracy_high !== null &&
+    row.accuracy_high < cfg.accuracyThreshold;
+  const cohortBelow = row.reasons.some((r) => r.startsWith('claims filed in the last'));
+  const check: DayCheck = {
+    day: Math.round((Date.parse(`${row.logical_date}T00:00:00Z`) - startMs) / 86_400_000),
+    decision: row.decision,
+    accuracy: row.accuracy,
+    realizedOnlyBreach: BREACH.has(row.decision) && (psiBreach || realizedBelow || cohortBelow),
+  };
+  if (row.estimated_accuracy !== null && row.estimated_low !== null && row.estimated_high !== null) {
+    const n = row.n ?? 0;
+    const labelled = row.labelled ?? 0;
+    check.estimate = {
+      value: row.estimated_accuracy,
+      low: row.estimated_low,
+      high: row.estimated_high,
+      realized: n > 0 && labelled >= ESTIMATE_MIN_COVERAGE * n ? (row.correct ?? 0) / labelled : null,
+    };
+  }
+  return check;
+}
+
+const isBreach = (c: DayCheck) => BREACH.has(c.decision);
+const isRealizedOnlyBreach = (c: DayCheck) => c.realizedOnlyBreach ?? BREACH.has(c.decision);
+
 /** Days from the drift's start to the first stored decision, on or after it, that names a breach. */
-export function detectionDelay(checks: readonly DayCheck[], driftStartDay: number | null): number | null {
+export function detectionDelay(
+  checks: readonly DayCheck[],
+  driftStartDay: number | null,
+  breach: (c: DayCheck) => boolean = isBreach,
+): number | null {
   if (driftStartDay === null) return null;
   const first = checks
-    .filter((c) => c.day >= driftStartDay && BREACH.has(c.decision))
+    .filter((c) => c.day >= driftStartDay && breach(c))
     .reduce<number | null>((min, c) => (min === null || c.day < min ? c.day : min), null);
   return first === null ? null : first - driftStartDay;
+}
+
+/** The estimate's error against the later labels, over the checks `which` selects. */
+export function estimatorError(checks: readonly DayCheck[], which: (c: DayCheck) => boolean): EstimatorError {
+  const pairs = checks.filter((c) => which(c) && c.estimate !== undefined && c.estimate.realized !== null);
+  if (pairs.length === 0) return { maeAccuracyPts: null, ciCoverage: null, days: 0 };
+  let abs = 0;
+  let covered = 0;
+  for (const c of pairs) {
+    const e = c.estimate!;
+    abs += Math.abs(e.value - e.realized!);
+    if (e.realized! >= e.low && e.realized! <= e.high) covered += 1;
+  }
+  return {
+    maeAccuracyPts: Math.round((abs / pairs.length) * 1000) / 10,
+    ciCoverage: Math.round((covered / pairs.length) * 1000) / 1000,
+    days: pairs.length,
+  };
 }
 
 export function median(xs: readonly number[]): number | null {
@@ -109,11 +219,18 @@ export function summarizeModel(h: ModelHistory, driftStartDay: number | null): M
   const threshold = MODEL_CONFIGS[h.model].accuracyThreshold;
   const perDay = new Map<number, number>();
   for (const d of h.deploymentDays) perDay.set(d, (perDay.get(d) ?? 0) + 1);
+  const steady = estimatorError(h.checks, (c) => driftStartDay === null || c.day < driftStartDay);
   return {
     model: h.model,
     affected: h.affected,
     episodes: countEpisodes(h.checks),
     detectionDelayDays: h.affected ? detectionDelay(h.checks, driftStartDay) : null,
+    detectionDelayDaysRealizedOnly: h.affected
+      ? detectionDelay(h.checks, driftStartDay, isRealizedOnlyBreach)
+      : null,
+    estimateMaeAccuracyPts: steady.maeAccuracyPts,
+    estimateCiCoverage: steady.ciCoverage,
+    estimateDaysCompared: steady.days,
     detectableFromDay,
     retrains: h.retrainDays.length,
     deployments: h.deploymentDays.length,
@@ -135,13 +252,33 @@ export function summarize(days: number, tenants: readonly TenantHistory[]): Simu
   const all = summaries.flatMap((t) => t.models.map((m) => ({ scenario: t.scenario, ...m })));
   const inRun = (m: ModelSummary) => m.detectableFromDay !== null && m.detectableFromDay < days;
   const delays: Partial<Record<Scenario, number | null>> = {};
+  const delaysRealizedOnly: Partial<Record<Scenario, number | null>> = {};
   for (const scenario of new Set(summaries.map((t) => t.scenario))) {
     if (scenario === 'steady') continue;
-    delays[scenario] = median(
-      all
-        .filter((m) => m.scenario === scenario && m.affected && m.detectionDelayDays !== null)
-        .map((m) => m.detectionDelayDays!),
-    );
+    const of = (pick: (m: ModelSummary) => number | null) =>
+      median(
+        all.filter((m) => m.scenario === scenario && m.affected && pick(m) !== null).map((m) => pick(m)!),
+      );
+    delays[scenario] = of((m) => m.detectionDelayDays);
+    delaysRealizedOnly[scenario] = of((m) => m.detectionDelayDaysRealizedOnly);
+  }
+  const estimatorSteady: Partial<Record<ModelType, EstimatorError>> = {};
+  const estimatorDrifted: Partial<Record<ModelType, EstimatorError>> = {};
+  for (const model of new Set(tenants.flatMap((t) => t.models.map((m) => m.model)))) {
+    const checksOf = (before: boolean) =>
+      tenants.flatMap((t) =>
+        t.models
+          .filter((m) => m.model === model)
+          .flatMap((m) =>
+            m.checks.filter((c) =>
+              before
+                ? t.driftStartDay === null || c.day < t.driftStartDay
+                : t.driftStartDay !== null && c.day >= t.driftStartDay,
+            ),
+          ),
+      );
+    estimatorSteady[model] = estimatorError(checksOf(true), () => true);
+    estimatorDrifted[model] = estimatorError(checksOf(false), () => true);
   }
   return {
     days,
@@ -153,6 +290,9 @@ export function summarize(days: number, tenants: readonly TenantHistory[]): Simu
       missedDetections: all.filter((m) => m.affected && m.detectionDelayDays === null && inRun(m)).length,
       notDetectableInRun: all.filter((m) => m.affected && m.detectionDelayDays === null && !inRun(m)).length,
       medianDetectionDelayDays: delays,
+      medianDetectionDelayDaysRealizedOnly: delaysRealizedOnly,
+      estimatorSteady,
+      estimatorDrifted,
     },
   };
 }
@@ -200,15 +340,28 @@ export function renderReport(r: SimulationReport): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  const delays = Object.entries(r.totals.medianDetectionDelayDays)
-    .map(([s, d]) => `${s} ${d === null ? 'none detected' : `${d} d`}`)
-    .join(', ');
+  const delayText = (x: Partial<Record<Scenario, number | null>>) =>
+    Object.entries(x)
+      .map(([s, d]) => `${s} ${d === null ? 'none detected' : `${d} d`}`)
+      .join(', ');
+  const delays = delayText(r.totals.medianDetectionDelayDays);
+  const realizedOnly = delayText(r.totals.medianDetectionDelayDaysRealizedOnly);
+  const estimator = (x: Partial<Record<ModelType, EstimatorError>>) =>
+    Object.entries(x)
+      .map(([m, e]) =>
+        e.days === 0
+          ? `${m} no day to compare`
+          : `${m} MAE ${e.maeAccuracyPts!.toFixed(1)} pts, CI coverage ${(e.ciCoverage! * 100).toFixed(0)}% (${e.days} days)`,
+      )
+      .join('; ') || '-';
   return [
     line(head),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
     `totals over ${r.days} days: ${r.totals.retrains} retrains (${r.totals.falseRetrains} of models the simulation did not change), ${r.totals.deployments} deployments, ${r.totals.missedDetections} affected models never detected${r.totals.notDetectableInRun > 0 ? ` (and ${r.totals.notDetectableInRun} whose drift no check could see before the end: labels mature later)` : ''}`,
-    `median detection delay: ${delays || '-'}`,
+    `median detection delay: ${delays || '-'}${realizedOnly ? ` (with PSI and realized accuracy alone: ${realizedOnly})` : ''}`,
+    `estimated accuracy against the same predictions' later labels, before any drift: ${estimator(r.totals.estimatorSteady)}`,
+    `  and on drifted days: ${estimator(r.totals.estimatorDrifted)}`,
   ].join('\n');
 }
