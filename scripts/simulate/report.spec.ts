@@ -5,6 +5,7 @@ import {
   estimatorError,
   median,
   renderReport,
+  sameDayGap,
   summarize,
 } from './report';
 import type { CheckRow } from './report';
@@ -162,7 +163,7 @@ describe('simulation report', () => {
       decision: 'no_action',
       accuracy: 0.9,
       realizedOnlyBreach: false,
-      estimate: { value: 0.92, low: 0.88, high: 0.96, realized: 0.95 },
+      estimate: { value: 0.92, low: 0.88, high: 0.96, realized: 0.95, sameDay: 0.9 },
     });
     // Too few labels by the end: not compared.
     expect(dayCheckOf(row({ labelled: 100, correct: 90 }), start).estimate!.realized).toBeNull();
@@ -202,7 +203,14 @@ describe('simulation report', () => {
           ],
         },
       ]).tenants[0]!.models[0],
-    ).toMatchObject({ detectionDelayDays: 2, detectionDelayDaysRealizedOnly: 5 });
+    ).toMatchObject({
+      detectionDelayDays: 2,
+      detectionDelayDaysRealizedOnly: 5,
+      // Before the drift (day 10) there is no check here; after it, none is counted.
+      estimateSameDayGapPts: null,
+    });
+    // |0.92 - 0.90| = 2 points on the one day that has both.
+    expect(sameDayGap([dayCheckOf(row({}), start)], () => true)).toBe(2);
     // Errors: |0.92 - 0.95| and |0.80 - 0.90| -> MAE 6.5 points; 1 of 2 intervals held the truth.
     const e = estimatorError(
       [

@@ -25,7 +25,7 @@ export interface DayCheck {
    * The check's estimated accuracy with its bounds, and the realized accuracy of the same predictions
    * once their labels arrived (null when fewer than ESTIMATE_MIN_COVERAGE of them had by the run's end).
    */
-  estimate?: { value: number; low: number; high: number; realized: number | null };
+  estimate?: { value: number; low: number; high: number; realized: number | null; sameDay?: number | null };
 }
 
 /** Share of a window's predictions that must have their labels by the run's end to judge its estimate. */
@@ -71,6 +71,8 @@ export interface ModelSummary {
   estimateMaeAccuracyPts: number | null;
   estimateCiCoverage: number | null;
   estimateDaysCompared: number;
+  /** Mean |estimate - the same check's realized accuracy|, in points, on days before any drift. */
+  estimateSameDayGapPts: number | null;
   /**
    * The first day on which the drift can be seen at all (its start plus the evidence delay: for churn's
    * concept drift, 180 days of label maturity); null when not affected. On or after the run's end, no
@@ -168,6 +170,9 @@ export function dayCheckOf(row: CheckRow, startMs: number): DayCheck {
       low: row.estimated_low,
       high: row.estimated_high,
       realized: n > 0 && labelled >= ESTIMATE_MIN_COVERAGE * n ? (row.correct ?? 0) / labelled : null,
+      // The realized accuracy the same check stored (labels that arrived in its window): another slice of
+      // claims, but known at once, so a short run can compare it.
+      sameDay: row.accuracy,
     };
   }
   return check;
@@ -207,6 +212,14 @@ export function estimatorError(checks: readonly DayCheck[], which: (c: DayCheck)
   };
 }
 
+/** Mean |estimate - the same check's realized accuracy| in points over the checks `which` selects. */
+export function sameDayGap(checks: readonly DayCheck[], which: (c: DayCheck) => boolean): number | null {
+  const gaps = checks
+    .filter((c) => which(c) && c.estimate?.sameDay !== undefined && c.estimate.sameDay !== null)
+    .map((c) => Math.abs(c.estimate!.value - c.estimate!.sameDay!));
+  return gaps.length === 0 ? null : Math.round((gaps.reduce((a, g) => a + g, 0) / gaps.length) * 1000) / 10;
+}
+
 export function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -231,6 +244,7 @@ export function summarizeModel(h: ModelHistory, driftStartDay: number | null): M
     estimateMaeAccuracyPts: steady.maeAccuracyPts,
     estimateCiCoverage: steady.ciCoverage,
     estimateDaysCompared: steady.days,
+    estimateSameDayGapPts: sameDayGap(h.checks, (c) => driftStartDay === null || c.day < driftStartDay),
     detectableFromDay,
     retrains: h.retrainDays.length,
     deployments: h.deploymentDays.length,
