@@ -473,15 +473,17 @@ async function main(): Promise<number> {
       n: number | null;
       labelled: number | null;
       correct: number | null;
+      expected_labelled: number | null;
     }>(
       `select distinct on (d.tenant_id, d.model_type, d.logical_date)
               d.tenant_id, d.model_type, d.logical_date::text, d.decision, d.accuracy, d.accuracy_high,
               d.accuracy_source, d.max_psi, d.reasons, d.estimated_accuracy, d.estimated_low, d.estimated_high,
-              l.n, l.labelled, l.correct
+              l.n, l.labelled, l.correct, l.expected_labelled
          from drift_checks d
          left join lateral (
            select count(*)::int as n, count(p.is_correct)::int as labelled,
-                  count(*) filter (where p.is_correct)::int as correct
+                  count(*) filter (where p.is_correct)::int as correct,
+                  coalesce(sum(p.right_probability) filter (where p.is_correct is not null), 0)::float8 as expected_labelled
              from ml_predictions p
             where p.tenant_id = d.tenant_id and p.model_type = d.model_type and p.model_version = d.model_version
               and p.right_probability is not null

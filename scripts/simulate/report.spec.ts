@@ -5,7 +5,7 @@ import {
   estimatorError,
   median,
   renderReport,
-  sameDayGap,
+  calibrationGap,
   summarize,
 } from './report';
 import type { CheckRow } from './report';
@@ -154,6 +154,7 @@ describe('simulation report', () => {
       n: 200,
       labelled: 180,
       correct: 171,
+      expected_labelled: 167.4,
       ...over,
     });
     const start = Date.parse('2030-01-01T00:00:00Z');
@@ -163,7 +164,13 @@ describe('simulation report', () => {
       decision: 'no_action',
       accuracy: 0.9,
       realizedOnlyBreach: false,
-      estimate: { value: 0.92, low: 0.88, high: 0.96, realized: 0.95, sameDay: 0.9 },
+      estimate: {
+        value: 0.92,
+        low: 0.88,
+        high: 0.96,
+        realized: 0.95,
+        labelled: { n: 180, correct: 171, expected: 167.4 },
+      },
     });
     // Too few labels by the end: not compared.
     expect(dayCheckOf(row({ labelled: 100, correct: 90 }), start).estimate!.realized).toBeNull();
@@ -207,10 +214,11 @@ describe('simulation report', () => {
       detectionDelayDays: 2,
       detectionDelayDaysRealizedOnly: 5,
       // Before the drift (day 10) there is no check here; after it, none is counted.
-      estimateSameDayGapPts: null,
+      calibrationGapPts: null,
     });
-    // |0.92 - 0.90| = 2 points on the one day that has both.
-    expect(sameDayGap([dayCheckOf(row({}), start)], () => true)).toBe(2);
+    // Pooled over two windows: expected 167.4 + 50 vs 171 + 45 right of 180 + 60: |217.4 - 216| / 240.
+    const second = dayCheckOf(row({ labelled: 60, correct: 45, expected_labelled: 50 }), start);
+    expect(calibrationGap([dayCheckOf(row({}), start), second], () => true)).toBe(0.6);
     // Errors: |0.92 - 0.95| and |0.80 - 0.90| -> MAE 6.5 points; 1 of 2 intervals held the truth.
     const e = estimatorError(
       [

@@ -25,7 +25,17 @@ export interface DayCheck {
    * The check's estimated accuracy with its bounds, and the realized accuracy of the same predictions
    * once their labels arrived (null when fewer than ESTIMATE_MIN_COVERAGE of them had by the run's end).
    */
-  estimate?: { value: number; low: number; high: number; realized: number | null; sameDay?: number | null };
+  estimate?: {
+    value: number;
+    low: number;
+    high: number;
+    realized: number | null;
+    /**
+     * Of the window's predictions labelled by the run's end, however few: how many, how many right, and
+     * the sum of their calibrated probabilities (the same predictions on both sides: calibration).
+     */
+    labelled?: { n: number; correct: number; expected: number };
+  };
 }
 
 /** Share of a window's predictions that must have their labels by the run's end to judge its estimate. */
@@ -71,8 +81,11 @@ export interface ModelSummary {
   estimateMaeAccuracyPts: number | null;
   estimateCiCoverage: number | null;
   estimateDaysCompared: number;
-  /** Mean |estimate - the same check's realized accuracy|, in points, on days before any drift. */
-  estimateSameDayGapPts: number | null;
+  /**
+   * Calibration on days before any drift: |expected - realized| share right, in points, pooled over the
+   * windows' predictions labelled by the run's end (each side over the same predictions).
+   */
+  calibrationGapPts: number | null;
   /**
    * The first day on which the drift can be seen at all (its start plus the evidence delay: for churn's
    * concept drift, 180 days of label maturity); null when not affected. On or after the run's end, no
@@ -141,6 +154,8 @@ export interface CheckRow {
   n: number | null;
   labelled: number | null;
   correct: number | null;
+  /** The sum of the calibrated probabilities of those labelled by the end. */
+  expected_labelled: number | null;
 }
 
 /**
@@ -170,9 +185,7 @@ export function dayCheckOf(row: CheckRow, startMs: number): DayCheck {
       low: row.estimated_low,
       high: row.estimated_high,
       realized: n > 0 && labelled >= ESTIMATE_MIN_COVERAGE * n ? (row.correct ?? 0) / labelled : null,
-      // The realized accuracy the same check stored (labels that arrived in its window): another slice of
-      // claims, but known at once, so a short run can compare it.
-      sameDay: row.accuracy,
+      labelled: { n: labelled, correct: row.correct ?? 0, expected: row.expected_labelled ?? 0 },
     };
   }
   return check;
@@ -212,12 +225,23 @@ export function estimatorError(checks: readonly DayCheck[], which: (c: DayCheck)
   };
 }
 
-/** Mean |estimate - the same check's realized accuracy| in points over the checks `which` selects. */
-export function sameDayGap(checks: readonly DayCheck[], which: (c: DayCheck) => boolean): number | null {
-  const gaps = checks
-    .filter((c) => which(c) && c.estimate?.sameDay !== undefined && c.estimate.sameDay !== null)
-    .map((c) => Math.abs(c.estimate!.value - c.estimate!.sameDay!));
-  return gaps.length === 0 ? null : Math.round((gaps.reduce((a, g) => a + g, 0) / gaps.length) * 1000) / 10;
+/**
+ * |expected - realized| share right, in points, pooled over the labelled predictions of the windows of the
+ * checks `which` selects; null without any. Known as soon as some labels are, so a short run can tell
+ * whether the calibration holds.
+ */
+export function calibrationGap(checks: readonly DayCheck[], which: (c: DayCheck) => boolean): number | null {
+  let n = 0;
+  let correct = 0;
+  let expected = 0;
+  for (const c of checks) {
+    const l = c.estimate?.labelled;
+    if (!which(c) || !l) continue;
+    n += l.n;
+    correct += l.correct;
+    expected += l.expected;
+  }
+  return n === 0 ? null : Math.round((Math.abs(expected - correct) / n) * 1000) / 10;
 }
 
 export function median(xs: readonly number[]): number | null {
@@ -244,7 +268,7 @@ export function summarizeModel(h: ModelHistory, driftStartDay: number | null): M
     estimateMaeAccuracyPts: steady.maeAccuracyPts,
     estimateCiCoverage: steady.ciCoverage,
     estimateDaysCompared: steady.days,
-    estimateSameDayGapPts: sameDayGap(h.checks, (c) => driftStartDay === null || c.day < driftStartDay),
+    calibrationGapPts: calibrationGap(h.checks, (c) => driftStartDay === null || c.day < driftStartDay),
     detectableFromDay,
     retrains: h.retrainDays.length,
     deployments: h.deploymentDays.length,
