@@ -12,7 +12,7 @@ import type { FlagSpec } from '@app/common';
 import { createEnvelope } from '@app/contracts';
 import { dropDatabase, ensureDatabase, migrate, roleForService, urlForRole } from '@app/database';
 import { MODEL_TYPES } from '@app/domain';
-import type { DriftDecision, ModelType } from '@app/domain';
+import type { ModelType } from '@app/domain';
 import { natsConnectOptions, provisionStreams, publishEnvelope, Topology } from '@app/messaging';
 import type { FireResult } from '../apps/scheduler/src/scheduler.service';
 import { DAY } from '../apps/seeder/src/seeding/generator';
@@ -20,7 +20,7 @@ import { seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
 import { freePort, logTail, serviceStartedUrl, startNode, stopChild, waitForLine } from './bench-processes';
 import type { NodeChild } from './bench-processes';
 import { dayCheckOf, renderReport, summarize } from './simulate/report';
-import type { ModelHistory, TenantHistory } from './simulate/report';
+import type { CheckRow, ModelHistory, TenantHistory } from './simulate/report';
 import {
   affectedModels,
   evidenceDelayDays,
@@ -457,24 +457,7 @@ async function main(): Promise<number> {
     // Every day's first check, with what the estimate of its window turned out to be worth: the realized
     // accuracy of the same predictions (the active version's of the 7 days, those with a calibrated
     // probability) once their labels arrived by the run's end.
-    const checks = await db.query<{
-      tenant_id: string;
-      model_type: ModelType;
-      logical_date: string;
-      decision: DriftDecision;
-      accuracy: number | null;
-      accuracy_high: number | null;
-      accuracy_source: string | null;
-      max_psi: number | null;
-      reasons: string[];
-      estimated_accuracy: number | null;
-      estimated_low: number | null;
-      estimated_high: number | null;
-      n: number | null;
-      labelled: number | null;
-      correct: number | null;
-      expected_labelled: number | null;
-    }>(
+    const checks = await db.query<CheckRow & { tenant_id: string }>(
       `select distinct on (d.tenant_id, d.model_type, d.logical_date)
               d.tenant_id, d.model_type, d.logical_date::text, d.decision, d.accuracy, d.accuracy_high,
               d.accuracy_source, d.max_psi, d.reasons, d.estimated_accuracy, d.estimated_low, d.estimated_high,
