@@ -39,12 +39,31 @@ describe('the pipeline end to end', () => {
   const forcedCheckUntil = async (modelType: ModelType, eventType: Subject, what: string) => {
     const check = forcedDriftCheck(tenantId, modelType);
     await h.publish(check);
-    const notes = await pollRows(() => eventsOf(check.correlationId), {
-      until: (rows) => rows.some((r) => r.event_type === eventType),
-      what,
-      timeoutMs: 30_000,
-    });
-    return { notes, check };
+    try {
+      // Generous: the pipeline takes about a second on a quiet machine, but this is not a speed test
+      // (bench:pipeline is), and a loaded CI machine once took more than 30 s.
+      const notes = await pollRows(() => eventsOf(check.correlationId), {
+        until: (rows) => rows.some((r) => r.event_type === eventType),
+        what,
+        timeoutMs: 120_000,
+      });
+      return { notes, check };
+    } catch (err) {
+      // Say where the pipeline stopped: its notifications, runs and unpublished events.
+      const where = {
+        notifications: await eventsOf(check.correlationId),
+        runs: await h.query(
+          'select status, error, candidate_version from ml_model_training_runs where correlation_id = $1',
+          [check.correlationId],
+        ),
+        unpublished: await h.query(
+          "select source, subject from outbox where published_at is null and envelope->>'correlationId' = $1",
+          [check.correlationId],
+        ),
+      };
+      process.stdout.write(`pipeline of ${check.correlationId} stopped at: ${JSON.stringify(where)}\n`);
+      throw err;
+    }
   };
 
   it('seeds the platform on seed.requested and answers seed.completed', async () => {
