@@ -154,9 +154,13 @@ export function evaluateXgbModel(
   booster: Booster,
   features: readonly FeatureName[],
   holdout: readonly TrainingExample[],
+  /** The model's answers on the hold-out when the caller already has them (one XGBoost call, not two). */
+  answers?: readonly XgbAnswer[],
 ): ModelEvaluation {
   if (holdout.length === 0) throw new RangeError('cannot evaluate on no examples');
-  const predicted = predictXgbModel(modelType, booster, features, holdout);
+  const predicted = answers
+    ? answers.map((a) => a.value)
+    : predictXgbModel(modelType, booster, features, holdout);
   const target = TRAINING_TARGETS[modelType];
   if (target.task === 'regression') {
     const correct = holdout.map((e, i) => isRightAnswer(modelType, predicted[i]!, e.target));

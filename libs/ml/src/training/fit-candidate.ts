@@ -79,10 +79,10 @@ export async function fitCandidate(
   });
   try {
     const trainingSeconds = (Date.now() - t0) / 1000;
-    const evaluation = evaluateXgbModel(modelType, booster, cfg.features, split.holdout);
+    const answers = answerXgbModel(modelType, booster, cfg.features, split.holdout);
+    const evaluation = evaluateXgbModel(modelType, booster, cfg.features, split.holdout, answers);
     // How likely each answer is to be right, learnt on this hold-out and saved inside the artifact: what
     // estimated accuracy reads while labels are missing (docs/models.md, "Estimated accuracy").
-    const answers = answerXgbModel(modelType, booster, cfg.features, split.holdout);
     const calibration = fitCalibration(modelType, answers, split.holdout);
     attachCalibration(booster, calibration);
     const expected = answers.reduce((sum, a) => sum + rightProbability(calibration, a), 0) / answers.length;
