@@ -19,6 +19,7 @@ describe('CLI against generated bad arguments', () => {
   it('refuses every bad flag value and unknown flag of every command, with exit 2 and the usage', async () => {
     const commands = Object.entries(COMMANDS).filter(([, c]) => Object.keys(c.flags).length > 0);
     for (const [command, def] of commands) {
+      const valued = Object.keys(def.flags).find((f) => def.flags[f]!.type !== 'bool');
       await fc.assert(
         fc.asyncProperty(badFlagArgs(def.flags), async ([args, flag]) => {
           tried[command] = (tried[command] ?? 0) + 1;
@@ -30,7 +31,11 @@ describe('CLI against generated bad arguments', () => {
           // The command's own usage, with its options.
           expect(text).toContain(`usage: ue-cli ${command}`);
         }),
-        { numRuns: 150 },
+        {
+          numRuns: 150,
+          // Found by a CI run: `-h` as a flag's value is a bad value, not a request for help.
+          examples: valued ? [[[[`--${valued}`, '-h'], valued]]] : [],
+        },
       );
     }
   });

@@ -162,6 +162,20 @@ export function usage(): string {
   ].join('\n');
 }
 
+/**
+ * Whether the command line asks for help: `--help` or `-h` where a flag may stand, not as the value of a
+ * flag that takes one (`--users -h` is a bad value for --users: exit 2 with the usage, not help).
+ */
+function asksForHelp(args: readonly string[], spec: FlagSpec): boolean {
+  return args.some((arg, i) => {
+    if (arg !== '--help' && arg !== '-h') return false;
+    const prev = i > 0 ? args[i - 1]! : '';
+    const takesValue =
+      prev.startsWith('--') && spec[prev.slice(2)] !== undefined && spec[prev.slice(2)]!.type !== 'bool';
+    return !takesValue;
+  });
+}
+
 /** One command's own help (`ue-cli <command> --help`, and after a bad command line of that command). */
 export function commandUsage(name: string): string {
   const c = COMMANDS[name]!;
@@ -219,7 +233,7 @@ export async function runCli(
   const def = COMMANDS[command];
   try {
     if (!def) throw new UsageError(`unknown command "${command}"`);
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (asksForHelp(rest, def.flags)) {
       io.out(commandUsage(command));
       return 0;
     }
