@@ -95,7 +95,10 @@ export interface AuditRows {
   deployments: Map<string, number>;
   notes: NoteRow[];
   recipients: RecipientRow[];
-  /** (tenant, model) -> [model_metadata rows, model_artifacts rows]. */
+  /**
+   * (tenant, model) -> [model_metadata rows, model_artifacts rows of the candidates]. Version 1 is the
+   * seeder's model, with its artifact since the closed loop: only later versions are the run's candidates.
+   */
   versions: Map<string, [number, number]>;
 }
 
@@ -231,7 +234,8 @@ export async function loadAuditRows(db: Client): Promise<AuditRows> {
   for (const r of (
     await db.query<{ tenant_id: string; model_type: string; metadata: number; artifacts: number }>(
       `select m.tenant_id, m.model_type, count(*)::int as metadata,
-              (select count(*)::int from model_artifacts a where a.tenant_id = m.tenant_id and a.model_type = m.model_type) as artifacts
+              (select count(*)::int from model_artifacts a where a.tenant_id = m.tenant_id and a.model_type = m.model_type
+                  and a.model_version > 1) as artifacts
          from model_metadata m group by 1, 2`,
     )
   ).rows)

@@ -84,7 +84,8 @@ SVC_PIDS=()
 for i in "${!SERVICES[@]}"; do
   svc="${SERVICES[$i]}"
   DATABASE_URL="$(role_url "$DATABASE_URL" "ue_$(echo "$svc" | tr - _)")" \
-  HTTP_PORT=$((3101 + i)) SCHEDULE_ENABLED=false node "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
+  HTTP_PORT=$((3101 + i)) SCHEDULE_ENABLED=false DIGEST_HOLD_SECONDS="${DEMO_DIGEST_HOLD_SECONDS:-15}" DIGEST_SWEEP_MS=1000 \
+    node "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
   PIDS+=($!)
   SVC_PIDS+=($!)
   printf '  %-14s pid %-7s http://127.0.0.1:%s/health/ready\n' "$svc" "$!" "$((3101 + i))"
@@ -110,9 +111,26 @@ step "Seeding: one steady tenant and one whose last 30 days drifted (seed.reques
 npm run -s cli -- seed --tenants 1 --users 50 --claims "$CLAIMS" --seed 3 --reset
 npm run -s cli -- seed --tenants 1 --users 50 --claims "$CLAIMS" --seed 8 --scenario drift
 
-step "The daily drift check, fired as the scheduler would (POST /jobs/daily-drift-check/run)"
-curl_out=$(node -e "fetch('http://127.0.0.1:3101/jobs/daily-drift-check/run',{method:'POST'}).then(r=>r.text()).then(t=>console.log(t))")
-echo "scheduler: $curl_out"
+step "The daily drift check of yesterday, then of today, fired as the scheduler would (POST /jobs/daily-drift-check/run?at=)"
+# An episode opens when a breach shows on 2 of the last 3 daily checks: yesterday's drift is watched,
+# today's opens the episode and retrains (docs/models.md, "Episodes").
+fire() { node -e "fetch('http://127.0.0.1:3101/jobs/daily-drift-check/run?at=$1',{method:'POST'}).then(r=>r.text()).then(t=>console.log(t))"; }
+yesterday="$(node -e 'console.log(new Date(Date.now() - 86400000).toISOString().slice(0, 10))')"
+today="$(node -e 'console.log(new Date().toISOString().slice(0, 10))')"
+echo "scheduler, $yesterday: $(fire "${yesterday}T12:00:00Z")"
+# Today's check counts yesterday's: wait until those are stored.
+node -e "
+const { Client } = require('pg');
+(async () => {
+  const c = new Client({ connectionString: process.env.DATABASE_URL }); await c.connect();
+  for (let i = 0; i < 300; i++) {
+    const { rows } = await c.query(\"select count(*)::int as n, (select count(*)::int * 4 from tenants where id <> '_platform') as want from drift_checks where logical_date = \$1\", ['$yesterday']);
+    if (rows[0].n >= rows[0].want) { console.log('  ' + rows[0].n + ' checks of ' + '$yesterday' + ' stored'); break; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await c.end();
+})();"
+echo "scheduler, $today: $(fire "${today}T12:00:00Z")"
 
 step "Following each pipeline (drift-monitor -> trainer -> validator -> notifier)"
 verdict=0
@@ -126,12 +144,19 @@ echo "HTML report: $(pwd)/$DEMO_DIR/drift-report.html"
 step "One event through every service (log lines sharing a correlationId)"
 node dist/scripts/demo-report.js --trace "$DEMO_DIR/logs" || true
 
-step "Notifications"
-sleep 1
+step "Notifications: one digest per tenant per day (sent ${DEMO_DIGEST_HOLD_SECONDS:-15} s after the day's first item here; 30 minutes by default)"
 node -e "
 const { Client } = require('pg');
 (async () => {
   const c = new Client({ connectionString: process.env.DATABASE_URL }); await c.connect();
+  for (let i = 0; i < 150; i++) {
+    const { rows } = await c.query(\"select count(*)::int as n from alert_items where digest_id is null and day <= current_date\");
+    if (rows[0].n === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 1500)); // the dispatcher sends what the digest wrote
+  const digests = await c.query(\"select d.tenant_id, d.day::text as day, d.severity, d.items, (select string_agg(distinct subject, ' | ') from ml_retraining_notifications n where n.event_id = d.id) as subject from alert_digests d order by 1, 2\");
+  for (const r of digests.rows) console.log('  digest ' + r.tenant_id + ' ' + r.day + ' (' + r.severity + ', ' + r.items + ' items): ' + r.subject);
   const { rows } = await c.query(\"select channel, status, count(*)::int as n from ml_retraining_notifications where tenant_id <> '_platform' group by 1, 2 order by 1, 2\");
   for (const r of rows) console.log('  ' + r.channel.padEnd(8) + ' ' + r.status.padEnd(8) + ' ' + r.n);
   await c.end();

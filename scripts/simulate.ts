@@ -11,8 +11,8 @@ import { errorMessage, flagsHelp, parseFlags, UsageError } from '@app/common';
 import type { FlagSpec } from '@app/common';
 import { createEnvelope } from '@app/contracts';
 import { dropDatabase, ensureDatabase, migrate, roleForService, urlForRole } from '@app/database';
-import { MODEL_TYPES } from '@app/domain';
-import type { ModelType } from '@app/domain';
+import { MODEL_TYPES, parseEpisodeOpening } from '@app/domain';
+import type { AlertItemKind, ModelType } from '@app/domain';
 import { natsConnectOptions, provisionStreams, publishEnvelope, Topology } from '@app/messaging';
 import type { FireResult } from '../apps/scheduler/src/scheduler.service';
 import { DAY } from '../apps/seeder/src/seeding/generator';
@@ -33,7 +33,7 @@ import type { Member, Scenario, SimClaim } from './simulate/world';
 
 const USAGE = `npm run simulate -- --tenants N --days D [--seed S] [--scenario steady|covariate|concept|mixed]
                        [--drift-day K] [--claims-per-day C] [--history-claims H] [--json FILE] [--keep]
-                       [--database NAME] [--timeout SECONDS]
+                       [--database NAME] [--timeout SECONDS] [--open-after K/N]
 
 Replays a platform's life against the real services, each its own process (scheduler, drift-monitor,
 trainer, validator, notifier, scorer), on a private database and subject prefix. Seeds H claims of history
@@ -64,6 +64,11 @@ const FLAGS: FlagSpec = {
     max: 100_000,
     help: 'claims of seeded history per tenant (default 3000: every model trains)',
   },
+  'open-after': {
+    type: 'string',
+    pattern: /^\d{1,2}\/\d{1,2}$/,
+    help: "k/n: every model opens an episode on k of the last n days (default: each model's own)",
+  },
   json: { type: 'string', help: 'also write the report to this file' },
   timeout: { type: 'int', min: 10, max: 86_400, help: 'seconds a day may take to settle (default 600)' },
   keep: { type: 'bool', help: 'keep the database and logs even when the run succeeds' },
@@ -93,6 +98,15 @@ interface Options {
   timeoutMs: number;
   keep: boolean;
   database: string;
+  /** The episode rule for every model (EPISODE_OPENING), or null: each model's own. */
+  openAfter: string | null;
+}
+
+function openAfterOf(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  if (!parseEpisodeOpening(text))
+    throw new UsageError(`--open-after ${text}: need k/n with 1 <= k <= n <= 14`);
+  return text;
 }
 
 function options(argv: readonly string[]): Options {
@@ -113,6 +127,7 @@ function options(argv: readonly string[]): Options {
     timeoutMs: ((flags.timeout as number | undefined) ?? 600) * 1000,
     keep: flags.keep === true,
     database: (flags.database as string | undefined) ?? 'ue_simulate',
+    openAfter: openAfterOf(flags['open-after'] as string | undefined),
   };
 }
 
@@ -359,6 +374,9 @@ async function main(): Promise<number> {
       // Days are fired by hand, one per simulated date; no cron tick or catch-up may fire one.
       SCHEDULE_ENABLED: 'false',
       SCHEDULE_CATCH_UP: 'false',
+      ...(o.openAfter ? { EPISODE_OPENING: o.openAfter } : {}),
+      // Digests go out when the next simulated day's checks arrive: no wall-clock hold within a run.
+      DIGEST_HOLD_SECONDS: '86400',
       SMTP_URL: `smtp://sim:sim-password@127.0.0.1:${smtpPort}`,
       SLACK_WEBHOOKS: JSON.stringify({ 'ml-alerts': `http://127.0.0.1:${httpPort}/slack/ml-alerts` }),
       WEBHOOKS: JSON.stringify({
@@ -480,6 +498,17 @@ async function main(): Promise<number> {
     const active = await db.query<{ tenant_id: string; model_type: ModelType; model_version: number }>(
       'select tenant_id, model_type, model_version from model_metadata where is_active',
     );
+    const digests = await db.query<{ tenant_id: string; day: string; kinds: Record<AlertItemKind, number> }>(
+      `select d.tenant_id, d.day::text,
+              (select jsonb_object_agg(k.kind, k.n) from (select i.kind, count(*)::int as n from alert_items i
+                where i.digest_id = d.id group by i.kind) k) as kinds
+         from alert_digests d order by d.tenant_id, d.day`,
+    );
+    const others = await db.query<{ tenant_id: string; n: number }>(
+      `select tenant_id, count(distinct event_id)::int as n from ml_retraining_notifications
+        where event_type <> 'alert.digest' and event_type not like 'seed.%' and not is_reminder group by 1`,
+    );
+    const dayOf = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - start.getTime()) / DAY);
     const histories: TenantHistory[] = worlds.map((w) => {
       const affected = affectedModels(w.scenario);
       const models: ModelHistory[] = MODEL_TYPES.map((model) => ({
@@ -494,7 +523,13 @@ async function main(): Promise<number> {
           active.rows.find((a) => a.tenant_id === w.tenantId && a.model_type === model)?.model_version ??
           null,
       }));
-      return { tenantId: w.tenantId, scenario: w.scenario, driftStartDay: w.driftStartDay, models };
+      const alerts = {
+        digests: digests.rows
+          .filter((d) => d.tenant_id === w.tenantId)
+          .map((d) => ({ day: dayOf(d.day), kinds: d.kinds })),
+        otherMessages: others.rows.find((r) => r.tenant_id === w.tenantId)?.n ?? 0,
+      };
+      return { tenantId: w.tenantId, scenario: w.scenario, driftStartDay: w.driftStartDay, models, alerts };
     });
     const report = summarize(o.days, histories);
     console.log(`\n${renderReport(report)}`);

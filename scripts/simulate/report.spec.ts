@@ -64,6 +64,7 @@ describe('simulation report', () => {
             finalVersion: 1,
           },
         ],
+        alerts: { digests: [], otherMessages: 0 },
       },
       {
         tenantId: 't_cov',
@@ -74,7 +75,13 @@ describe('simulation report', () => {
             model: 'timeline',
             affected: true,
             evidenceDelayDays: 0,
-            checks: [day(10, 'no_action', 0.9), day(12, 'retrain', 0.7), day(13, 'awaiting_labels', 0.7)],
+            // Day 11 watches (a breach too short-lived to open an episode): detection is the opening, day 12.
+            checks: [
+              day(10, 'no_action', 0.9),
+              day(11, 'watching', 0.8),
+              day(12, 'retrain', 0.7),
+              day(13, 'awaiting_labels', 0.7),
+            ],
             retrainDays: [12, 20],
             deploymentDays: [20, 20],
             finalVersion: 3,
@@ -89,6 +96,14 @@ describe('simulation report', () => {
             finalVersion: 1,
           },
         ],
+        // Two digests on day 12 cannot happen (one per tenant per day); here to test the count.
+        alerts: {
+          digests: [
+            { day: 12, kinds: { episode_opened: 2 } },
+            { day: 20, kinds: { deployed: 1, episode_closed: 1 } },
+          ],
+          otherMessages: 1,
+        },
       },
       {
         tenantId: 't_concept',
@@ -106,9 +121,19 @@ describe('simulation report', () => {
             finalVersion: 1,
           },
         ],
+        alerts: { digests: [], otherMessages: 0 },
       },
     ];
     const r = summarize(30, tenants);
+    expect(r.tenants[1]).toMatchObject({
+      messages: 3,
+      maxMessagesPerDay: 2,
+      itemsByKind: { episode_opened: 2, deployed: 1, episode_closed: 1 },
+    });
+    expect(r.totals).toMatchObject({ messages: 3, steadyTenantMessages: 0, maxMessagesPerTenantDay: 2 });
+    expect(renderReport(r)).toContain(
+      'messages: 3 (steady tenants 0; at most 2 per tenant per day); per tenant: t_steady 0, t_cov 3 (2 episode opened, 1 deployed, 1 episode closed), t_concept 0',
+    );
     expect(r.tenants[2]!.models[0]).toMatchObject({ detectionDelayDays: null, detectableFromDay: 190 });
     expect(r.tenants[1]!.models[1]).toMatchObject({ detectionDelayDays: null, detectableFromDay: 10 });
     expect(renderReport(r)).toContain('not before day 190');
@@ -127,6 +152,7 @@ describe('simulation report', () => {
       daysBelowThreshold: 2,
       daysWithTwoDeployments: 1,
       finalVersion: 3,
+      watchingDays: 1,
     });
     expect(r.totals).toMatchObject({
       falseRetrains: 1,
@@ -208,6 +234,7 @@ describe('simulation report', () => {
               finalVersion: 1,
             },
           ],
+          alerts: { digests: [], otherMessages: 0 },
         },
       ]).tenants[0]!.models[0],
     ).toMatchObject({

@@ -1,5 +1,5 @@
 import { MODEL_CONFIGS } from '@app/domain';
-import type { DriftDecision, ModelType } from '@app/domain';
+import type { AlertItemKind, DriftDecision, ModelType } from '@app/domain';
 import type { Scenario } from './world';
 
 // What a person running the platform wants to know after a simulated stretch of its life, computed from
@@ -63,11 +63,19 @@ export interface ModelHistory {
   finalVersion: number | null;
 }
 
+/** A tenant's daily digest as stored: its simulated day, and its items by kind. */
+export interface DigestRecord {
+  day: number;
+  kinds: Partial<Record<AlertItemKind, number>>;
+}
+
 export interface TenantHistory {
   tenantId: string;
   scenario: Scenario;
   driftStartDay: number | null;
   models: readonly ModelHistory[];
+  /** The digests people got, and the messages of their own (a person's request; none in a simulation). */
+  alerts: { digests: readonly DigestRecord[]; otherMessages: number };
 }
 
 export interface ModelSummary {
@@ -98,6 +106,8 @@ export interface ModelSummary {
   finalVersion: number | null;
   /** Days with more than one deployment of this model (the target is none). */
   daysWithTwoDeployments: number;
+  /** Days whose breach was too short-lived to open an episode (k of n): recorded, nobody told. */
+  watchingDays: number;
 }
 
 export interface TenantSummary {
@@ -105,6 +115,12 @@ export interface TenantSummary {
   scenario: Scenario;
   driftStartDay: number | null;
   models: ModelSummary[];
+  /** Messages the tenant's people got over the run (digests and the others); seeding's aside. */
+  messages: number;
+  /** The most messages on one simulated day (the target: 1). */
+  maxMessagesPerDay: number;
+  /** What the digests listed, by kind. */
+  itemsByKind: Partial<Record<AlertItemKind, number>>;
 }
 
 export interface SimulationReport {
@@ -129,6 +145,10 @@ export interface SimulationReport {
     estimatorDrifted: Partial<Record<ModelType, EstimatorError>>;
     /** Per model, pooled over every tenant's days before any drift (calibrationGap); null without labels. */
     calibrationGapPts: Partial<Record<ModelType, number | null>>;
+    messages: number;
+    /** Messages to steady tenants (the target: none). */
+    steadyTenantMessages: number;
+    maxMessagesPerTenantDay: number;
   };
 }
 
@@ -279,6 +299,25 @@ export function summarizeModel(h: ModelHistory, driftStartDay: number | null): M
     ).size,
     finalVersion: h.finalVersion,
     daysWithTwoDeployments: [...perDay.values()].filter((n) => n > 1).length,
+    watchingDays: new Set(h.checks.filter((c) => c.decision === 'watching').map((c) => c.day)).size,
+  };
+}
+
+/** A tenant's messages: digests one per day at most by construction, and whatever else was sent. */
+export function summarizeAlerts(
+  alerts: TenantHistory['alerts'],
+): Pick<TenantSummary, 'messages' | 'maxMessagesPerDay' | 'itemsByKind'> {
+  const perDay = new Map<number, number>();
+  for (const d of alerts.digests) perDay.set(d.day, (perDay.get(d.day) ?? 0) + 1);
+  const itemsByKind: Partial<Record<AlertItemKind, number>> = {};
+  for (const d of alerts.digests)
+    for (const [k, n] of Object.entries(d.kinds) as [AlertItemKind, number][])
+      itemsByKind[k] = (itemsByKind[k] ?? 0) + n;
+  return {
+    messages: alerts.digests.length + alerts.otherMessages,
+    // Messages of their own are not dated by the simulation: counted as if all fell on one digest's day.
+    maxMessagesPerDay: Math.max(0, ...perDay.values()) + alerts.otherMessages,
+    itemsByKind,
   };
 }
 
@@ -288,6 +327,7 @@ export function summarize(days: number, tenants: readonly TenantHistory[]): Simu
     scenario: t.scenario,
     driftStartDay: t.driftStartDay,
     models: t.models.map((m) => summarizeModel(m, t.driftStartDay)),
+    ...summarizeAlerts(t.alerts),
   }));
   const all = summaries.flatMap((t) => t.models.map((m) => ({ scenario: t.scenario, ...m })));
   const inRun = (m: ModelSummary) => m.detectableFromDay !== null && m.detectableFromDay < days;
@@ -336,6 +376,11 @@ export function summarize(days: number, tenants: readonly TenantHistory[]): Simu
       estimatorSteady,
       estimatorDrifted,
       calibrationGapPts: calibration,
+      messages: summaries.reduce((n, t) => n + t.messages, 0),
+      steadyTenantMessages: summaries
+        .filter((t) => t.scenario === 'steady')
+        .reduce((n, t) => n + t.messages, 0),
+      maxMessagesPerTenantDay: Math.max(0, ...summaries.map((t) => t.maxMessagesPerDay)),
     },
   };
 }
@@ -349,6 +394,11 @@ function detectedCell(m: ModelSummary, days: number): string {
     : 'never';
 }
 
+const kindsText = (k: Partial<Record<AlertItemKind, number>>) =>
+  Object.entries(k)
+    .map(([kind, n]) => `${n} ${kind.replace(/_/g, ' ')}`)
+    .join(', ');
+
 /** The table a person reads at the end: one row per tenant and model, then the totals. */
 export function renderReport(r: SimulationReport): string {
   const head = [
@@ -358,6 +408,7 @@ export function renderReport(r: SimulationReport): string {
     'model',
     'affected',
     'episodes',
+    'watching days',
     'detected after',
     'retrains',
     'deployments',
@@ -372,6 +423,7 @@ export function renderReport(r: SimulationReport): string {
       m.model,
       m.affected ? 'yes' : 'no',
       String(m.episodes),
+      String(m.watchingDays),
       detectedCell(m, r.days),
       String(m.retrains),
       String(m.deployments),
@@ -379,7 +431,7 @@ export function renderReport(r: SimulationReport): string {
       m.finalVersion === null ? '-' : `v${m.finalVersion}`,
     ]),
   );
-  const right = [2, 5, 6, 7, 8, 9];
+  const right = [2, 5, 6, 7, 8, 9, 10];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
@@ -410,6 +462,7 @@ export function renderReport(r: SimulationReport): string {
     '',
     `totals over ${r.days} days: ${r.totals.retrains} retrains (${r.totals.falseRetrains} of models the simulation did not change), ${r.totals.deployments} deployments, ${r.totals.missedDetections} affected models never detected${r.totals.notDetectableInRun > 0 ? ` (and ${r.totals.notDetectableInRun} whose drift no check could see before the end: labels mature later)` : ''}`,
     `median detection delay: ${delays || '-'}${realizedOnly ? ` (with PSI and realized accuracy alone: ${realizedOnly})` : ''}`,
+    `messages: ${r.totals.messages} (steady tenants ${r.totals.steadyTenantMessages}; at most ${r.totals.maxMessagesPerTenantDay} per tenant per day); per tenant: ${r.tenants.map((t) => `${t.tenantId} ${t.messages}${t.messages > 0 ? ` (${kindsText(t.itemsByKind)})` : ''}`).join(', ')}`,
     `estimated accuracy, before any drift: calibration (expected vs right answers of the predictions labelled by the end) ${calibrationText}`,
     ...(compared(r.totals.estimatorSteady) || compared(r.totals.estimatorDrifted)
       ? [

@@ -28,7 +28,11 @@ describe('drift monitoring', () => {
       ...['--scenario', 'drift'],
     ]);
     await seedTestDatabase(['--seed', '32', '--tenants', '1', '--claims', '6000', '--now', today]);
-    await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l));
+    // One breached day opens an episode here: this suite is about the signals (PSI, SQL counts, suppression);
+    // monitoring.int-spec runs the default k of n.
+    await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l), {
+      EPISODE_OPENING: '1/1',
+    });
   });
   afterAll(async () => {
     await h.stop();

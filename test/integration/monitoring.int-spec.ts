@@ -166,64 +166,103 @@ describe('monitoring the version in production', () => {
     expect(checked!.payload.accuracy).toMatchObject({ labelled: 40, value: 0.75 });
   });
 
-  it('retrains once in an episode of drift, tells people once, and then waits for labels', async () => {
-    // Three days of drift in a row. v1 has no artifact (seeded): the first day may retrain; the episode
+  /** What the tenant's daily digests will tell (or told) of a model: its alert items, by day. */
+  const itemsOf = (tenantId: string, modelType: ModelType) =>
+    h.query<{ day: string; kind: string; title: string; digest_id: string | null }>(
+      `select day::text, kind, title, digest_id from alert_items where tenant_id = $1 and model_type = $2 order by created_at`,
+      [tenantId, modelType],
+    );
+  /** Waits until the notifier has handled these events. */
+  const notifierHandled = (events: readonly Envelope[]) =>
+    pollUntil(
+      async () => {
+        const [n] = await h.query<{ n: number }>(
+          `select count(*)::int as n from processed_events where consumer like 'notifier%' and event_id = any($1::uuid[])`,
+          [events.map((e) => e.id)],
+        );
+        return n!.n === events.length;
+      },
+      { what: 'the notifier handled every event' },
+    );
+
+  it("watches a first day of drift, opens the episode on the second (2 of 3), retrains once, and tells people once, in the next day's digest", async () => {
+    // Four days of drift in a row. v1 has no artifact (seeded): the opening day may retrain; the episode
     // then needs new labels since that retrain before another.
     const modelType = 'claim_outcome';
     const rows: CheckRow[] = [];
-    for (const offset of [-2, -1, 0]) rows.push(await check(drifted, modelType, date(offset)));
-    expect(rows.map((r) => r.decision)).toEqual(['retrain', 'awaiting_labels', 'awaiting_labels']);
-    expect(new Set(rows.map((r) => r.episode_id)).size).toBe(1);
-    expect(rows[0]!.episode_id).not.toBeNull();
-    for (const r of rows.slice(1)) {
+    for (const offset of [-3, -2, -1, 0]) rows.push(await check(drifted, modelType, date(offset)));
+    expect(rows.map((r) => r.decision)).toEqual([
+      'watching',
+      'retrain',
+      'awaiting_labels',
+      'awaiting_labels',
+    ]);
+    expect(rows[0]!.episode_id).toBeNull();
+    expect(new Set(rows.slice(1).map((r) => r.episode_id)).size).toBe(1);
+    expect(rows[1]!.episode_id).not.toBeNull();
+    for (const r of rows.slice(2)) {
       expect(r.new_labels!).toBeLessThan(r.new_labels_needed!);
       expect(r.window_predictions).toBeGreaterThan(0);
       expect(r.label_coverage).not.toBeNull();
     }
-    const [episode] = await h.query<{ status: string; days: number; retrains: number; condition: string }>(
-      `select status, days, retrains, condition from drift_episodes where id = $1`,
-      [rows[0]!.episode_id],
+    const [episode] = await h.query<{ status: string; days: number; retrains: number; started_on: string }>(
+      `select status, days, retrains, started_on::text from drift_episodes where id = $1`,
+      [rows[1]!.episode_id],
     );
-    expect(episode).toMatchObject({ status: 'open', days: 3, retrains: 1 });
-    expect(episode!.condition).toMatch(/^drift/);
+    // Dated from the first breached day.
+    expect(episode).toMatchObject({ status: 'open', days: 4, retrains: 1, started_on: date(-3) });
 
-    // One drift.detected (the retrain), flagged as opening the episode; the later days say awaiting_labels
-    // on drift.checked, with the eligibility and the label coverage.
     const detected = (await outboxOf('drift.detected', drifted)).filter(
       (e) => e.payload.modelType === modelType,
     );
     expect(detected).toHaveLength(1);
-    expect(detected[0]!.payload.episode).toMatchObject({ opened: true, days: 1, retrains: 1 });
+    expect(detected[0]!.payload.episode).toMatchObject({ opened: true, days: 2, retrains: 1 });
     const checked = (await outboxOf('drift.checked', drifted)).filter(
       (e) => e.payload.modelType === modelType,
     );
-    expect(checked.map((e) => [e.payload.decision, e.payload.episode?.opened])).toEqual([
-      ['retrain', true],
-      ['awaiting_labels', false],
-      ['awaiting_labels', false],
+    expect(
+      checked.map((e) => [e.payload.decision, e.payload.episode?.opened, e.payload.logicalDate]),
+    ).toEqual([
+      ['watching', undefined, date(-3)],
+      ['retrain', true, date(-2)],
+      ['awaiting_labels', false, date(-1)],
+      ['awaiting_labels', false, date(0)],
     ]);
-    expect(checked[2]!.payload.eligibility).toMatchObject({ eligible: false });
-    expect(checked[2]!.payload.labels!.coverage).toBeGreaterThanOrEqual(0);
+    expect(checked[3]!.payload.eligibility).toMatchObject({ eligible: false });
 
-    // The notifier handled all six events, and wrote the alert of one of them.
-    const handled = async () => {
-      const ids = [...detected, ...checked].map((e) => e.id);
-      const [n] = await h.query<{ n: number }>(
-        `select count(*)::int as n from processed_events where consumer like 'notifier%' and event_id = any($1::uuid[])`,
-        [ids],
-      );
-      return n!.n === ids.length;
-    };
-    await pollUntil(handled, { what: 'the notifier handled every event of the episode' });
-    const alerts = await h.query<{ event_type: string; events: number }>(
-      `select event_type, count(distinct event_id)::int as events from ml_retraining_notifications
-        where tenant_id = $1 and model_type = $2 group by 1`,
+    // The notifier lists the opening in the digest of its day, sent when the next day's check arrived; no
+    // message of its own for any of the eight events.
+    await notifierHandled([...detected, ...checked]);
+    const items = await itemsOf(drifted, modelType);
+    expect(items.map((i) => [i.day, i.kind])).toEqual([[date(-2), 'episode_opened']]);
+    expect(items[0]!.title).toMatch(
+      new RegExp(
+        `^input drift( and low accuracy)? since ${date(-3)} \\(active version 1\\): retraining has been requested$`,
+      ),
+    );
+    const digests = await h.query<{ id: string; day: string; models: string[] }>(
+      `select id, day::text, models from alert_digests where tenant_id = $1`,
+      [drifted],
+    );
+    expect(digests).toEqual([{ id: items[0]!.digest_id, day: date(-2), models: [modelType] }]);
+    const own = await h.query(
+      `select 1 from ml_retraining_notifications where tenant_id = $1 and model_type = $2 and event_type <> 'alert.digest'`,
       [drifted, modelType],
     );
-    expect(alerts).toEqual([{ event_type: 'drift.detected', events: 1 }]);
+    expect(own).toEqual([]);
+    const told = await pollRows(
+      () =>
+        h.query<{ subject: string; body: string }>(
+          `select subject, body from ml_retraining_notifications where event_id = $1`,
+          [digests[0]!.id],
+        ),
+      { what: 'the digest deliveries' },
+    );
+    expect(told[0]!.subject).toBe(`[Union Eyes ML] ${date(-2)}: Claim Outcome Prediction`);
+    expect(told[0]!.body).toContain(`- Claim Outcome Prediction: ${items[0]!.title}`);
   });
 
-  it('alerts once when an episode opens awaiting labels, without any retrain', async () => {
+  it('lists an episode that opens awaiting labels, without any retrain', async () => {
     // A champion with an artifact, trained on everything up to today: no label is new to it.
     const modelType = 'timeline';
     await h.query(
@@ -232,9 +271,9 @@ describe('monitoring the version in production', () => {
       [drifted, modelType, day(1)],
     );
     const rows: CheckRow[] = [];
-    for (const offset of [-1, 0]) rows.push(await check(drifted, modelType, date(offset)));
-    expect(rows.map((r) => r.decision)).toEqual(['awaiting_labels', 'awaiting_labels']);
-    expect(rows.map((r) => [r.new_labels, r.new_labels_needed])).toEqual([
+    for (const offset of [-2, -1, 0]) rows.push(await check(drifted, modelType, date(offset)));
+    expect(rows.map((r) => r.decision)).toEqual(['watching', 'awaiting_labels', 'awaiting_labels']);
+    expect(rows.slice(1).map((r) => [r.new_labels, r.new_labels_needed])).toEqual([
       [0, 300],
       [0, 300],
     ]);
@@ -246,25 +285,18 @@ describe('monitoring the version in production', () => {
     const checked = (await outboxOf('drift.checked', drifted)).filter(
       (e) => e.payload.modelType === modelType,
     );
-    expect(checked.map((e) => e.payload.episode?.opened)).toEqual([true, false]);
-    await pollUntil(
-      async () =>
-        (
-          await h.query(`select 1 from processed_events where consumer like 'notifier%' and event_id = $1`, [
-            checked[1]!.id,
-          ])
-        ).length === 1,
-      { what: 'the notifier handled the second day' },
+    expect(checked.map((e) => e.payload.episode?.opened)).toEqual([undefined, true, false]);
+    await notifierHandled(checked);
+    const items = await itemsOf(drifted, modelType);
+    expect(items.map((i) => [i.day, i.kind])).toEqual([[date(-1), 'episode_opened']]);
+    expect(items[0]!.title).toMatch(
+      /: awaiting labels: a retrain needs 300 labelled examples new to it \(0 so far\)$/,
     );
-    const alerts = await h.query<{ event_type: string; event_id: string; subject: string; body: string }>(
-      `select event_type, event_id, subject, body from ml_retraining_notifications where tenant_id = $1 and model_type = $2`,
+    const own = await h.query(
+      `select 1 from ml_retraining_notifications where tenant_id = $1 and model_type = $2 and event_type <> 'alert.digest'`,
       [drifted, modelType],
     );
-    expect(new Set(alerts.map((a) => a.event_id))).toEqual(new Set([checked[0]!.id]));
-    expect(alerts[0]!.event_type).toBe('drift.checked');
-    expect(alerts[0]!.subject).toBe('[Union Eyes ML] Drift detected, awaiting labels: Timeline Forecasting');
-    expect(alerts[0]!.body).toContain('too few new labels have arrived for a retrain to learn anything');
-    expect(alerts[0]!.body).toMatch(/labels of the last 7 days' predictions: \d+ of \d+/);
+    expect(own).toEqual([]);
   });
 
   it("counts the validator's no_improvement verdicts against the episode: more labels each time, and no third retrain on drift alone", async () => {
@@ -272,6 +304,7 @@ describe('monitoring the version in production', () => {
     // retrains (model_validations, read by the drift monitor). Labels "since the last retrain" are set on
     // the episode by hand, to stand for the weeks between retrains.
     const modelType = 'assignment';
+    expect((await check(drifted, modelType, date(-4))).decision).toBe('watching');
     const first = await check(drifted, modelType, date(-3));
     expect(first.decision).toBe('retrain');
     const base = first.new_labels_needed!;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
@@ -9,6 +10,8 @@ import {
   unacknowledgedAlertCounts,
   unacknowledgedAlerts,
 } from '@app/database';
+import { MODEL_TYPES } from '@app/domain';
+import type { ModelType } from '@app/domain';
 import { runCli } from '../../apps/cli/src/main';
 import { signature } from '../../apps/notifier/src/channels';
 import { Dispatcher } from '../../apps/notifier/src/dispatcher';
@@ -47,6 +50,9 @@ describe('notifier', () => {
       NOTIFY_POLL_MS: '50',
       REMINDER_AFTER_SECONDS: '1',
       REMINDER_SWEEP_SECONDS: '3600',
+      // The digest of a day that has come goes out a second after its first item (days to come never do).
+      DIGEST_HOLD_SECONDS: '1',
+      DIGEST_SWEEP_MS: '200',
     });
   });
   afterAll(async () => {
@@ -294,6 +300,139 @@ describe('notifier', () => {
     const reminders = (await rowsOf(e.correlationId)).filter((r) => r.is_reminder);
     expect(reminders.map((r) => r.recipient)).toEqual([b!.recipient]); // the acknowledged one is not reminded; once only
     expect(reminders[0]!.subject).toMatch(/^\[Reminder\] /);
+  });
+
+  /** A daily check of `modelType` for `day` that opens (or closes, or just sees) an episode. */
+  const check = (
+    tenantId: string,
+    modelType: ModelType,
+    day: string,
+    episode?: { opened?: boolean; closedOn?: string },
+  ): Envelope<'drift.checked'> =>
+    createEnvelope(
+      'drift.checked',
+      {
+        checkId: randomUUID(),
+        modelType,
+        activeVersion: 1,
+        decision: episode?.opened ? 'retrain' : 'no_action',
+        features: [],
+        reasons: [episode?.opened ? 'member_age PSI 0.412 > 0.25 (significant drift)' : 'largest PSI 0.020'],
+        logicalDate: day,
+        ...(episode
+          ? {
+              episode: {
+                id: randomUUID(),
+                condition: 'drift' as const,
+                startedOn: day,
+                days: 1,
+                retrains: episode.opened ? 1 : 0,
+                opened: episode.opened ?? false,
+                ...(episode.closedOn ? { closedOn: episode.closedOn } : {}),
+              },
+            }
+          : {}),
+      },
+      { tenantId },
+    );
+  const digestRows = (tenantId: string) =>
+    h.query<{ id: string; day: string; items: number; models: string[]; severity: string }>(
+      `select id, day::text, items, models, severity from alert_digests where tenant_id = $1 order by day`,
+      [tenantId],
+    );
+  const deliveriesOf = (eventId: string) =>
+    h.query<Row>(
+      `select id, channel, recipient, status, attempts, last_error, sent_at, subject, body, is_reminder from ml_retraining_notifications where event_id = $1 order by channel, recipient`,
+      [eventId],
+    );
+
+  it("sends one message a day per tenant: four models' episodes and a retrain's outcome, when the next day's check arrives", async () => {
+    const t = 'tenant_n10';
+    await addRecipients(t, [
+      ['email', 'digest@local101.example.org', ['drift.detected', 'model.deployed']],
+      ['in_app', 'deploys_only', ['model.deployed']],
+    ]);
+    // Days to come: the hold never sends them; only the next day's check does.
+    const opened = MODEL_TYPES.map((m) => check(t, m, '2099-05-01', { opened: true }));
+    for (const e of opened) await h.publish(e);
+    const deployed = createEnvelope(
+      'model.deployed',
+      { modelType: 'timeline', version: 2, previousVersion: 1, reason: 'validated', accuracy: 0.91 },
+      { tenantId: t, correlationId: opened[1]!.correlationId },
+    );
+    await pollUntil(
+      async () => (await h.query(`select 1 from alert_items where tenant_id = $1`, [t])).length === 4,
+      {
+        what: 'four items',
+      },
+    );
+    await h.publish(deployed);
+    await pollUntil(
+      async () => (await h.query(`select 1 from alert_items where tenant_id = $1`, [t])).length === 5,
+      {
+        what: "the retrain's outcome",
+      },
+    );
+    // Nothing is sent while the day lasts.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await digestRows(t)).toEqual([]);
+
+    await h.publish(check(t, 'claim_outcome', '2099-05-02'));
+    const [digest] = await pollRows(() => digestRows(t), { what: 'the digest of 2099-05-01' });
+    expect(digest).toMatchObject({ day: '2099-05-01', items: 5, severity: 'warning' });
+    expect(digest!.models.sort()).toEqual([...MODEL_TYPES].sort());
+    const rows = await pollRows(() => deliveriesOf(digest!.id), {
+      until: (r) => r.length === 2 && r.every((x) => x.status === 'sent'),
+      what: 'two settled deliveries',
+    });
+    // Each recipient gets one message, with the items they subscribed to.
+    const email = rows.find((r) => r.channel === 'email')!;
+    expect(email.subject).toBe(
+      '[Union Eyes ML] 2099-05-01: Claim Outcome Prediction, Timeline Forecasting, Churn Risk Prediction, Smart Assignment',
+    );
+    expect(email.body.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(5);
+    expect(email.body).toContain(
+      '- Timeline Forecasting: version 2 deployed (was 1), hold-out accuracy 91.0%',
+    );
+    const inAppRow = rows.find((r) => r.channel === 'in_app')!;
+    expect(inAppRow.body.split('\n').filter((l) => l.startsWith('- '))).toEqual([
+      '- Timeline Forecasting: version 2 deployed (was 1), hold-out accuracy 91.0%',
+    ]);
+    expect(smtp.mails.filter((m) => m.to.includes('digest@local101.example.org'))).toHaveLength(1);
+    // The pipeline's read model finds the digest that told of it.
+    const orm = notifier.app.get<MikroORM>(MikroORM);
+    const flow = await inPlatformTransaction(orm, (em) =>
+      notificationsOfCorrelation(em, opened[1]!.correlationId),
+    );
+    expect(flow.map((n) => n.eventId)).toEqual([digest!.id, digest!.id]);
+
+    // A late outcome (its day already told) and the next day's closing join the next digest: never two a day.
+    const late = createEnvelope(
+      'training.failed',
+      { modelType: 'churn_risk', code: 'INSUFFICIENT_SAMPLES', reason: 'have 12, need 500' },
+      { tenantId: t, correlationId: opened[2]!.correlationId },
+    );
+    await h.publish(late);
+    await h.publish(check(t, 'assignment', '2099-05-02', { closedOn: '2099-05-02' }));
+    await h.publish(check(t, 'assignment', '2099-05-03'));
+    const two = await pollRows(() => digestRows(t), {
+      until: (d) => d.length === 2,
+      what: 'the second digest',
+    });
+    expect(two[1]).toMatchObject({ day: '2099-05-02', items: 2, severity: 'failure' });
+  });
+
+  it('sends a day that has come on its own, DIGEST_HOLD_SECONDS after its first item, once', async () => {
+    const t = 'tenant_n11';
+    await addRecipients(t, inApp('admin_e'));
+    const opened = check(t, 'churn_risk', '2026-01-07', { opened: true });
+    await h.publish(opened);
+    await h.publish(opened, `again-${opened.id}`);
+    const [digest] = await pollRows(() => digestRows(t), { what: 'the held digest' });
+    expect(digest).toMatchObject({ day: '2026-01-07', items: 1 });
+    await settled(digest!.id, 1);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await digestRows(t)).toHaveLength(1);
   });
 
   it("reads the log through the read models: a flow's deliveries, unacknowledged alerts and their counts", async () => {

@@ -35,7 +35,7 @@ describe('npm run simulate', () => {
   });
 
   it(
-    '60 days, one steady and one covariate-drifting tenant: no false retrain, drift caught within 7 days',
+    '60 days, one steady and one covariate-drifting tenant: no false retrain, drift caught within 7 days, one message a day at most',
     () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'ue-simulate-'));
       const json = path.join(dir, 'report.json');
@@ -79,6 +79,12 @@ describe('npm run simulate', () => {
           expect(m.daysWithTwoDeployments).toBe(0);
         }
         expect(report.totals.falseRetrains).toBe(0);
+        // Alerts people can live with: nothing to the steady tenant; the drifting one hears of its episodes
+        // in daily digests, never two on one day.
+        expect(steady!.messages).toBe(0);
+        expect(covariate!.messages).toBeGreaterThan(0);
+        expect(covariate!.itemsByKind.episode_opened).toBeGreaterThanOrEqual(4);
+        expect(report.totals.maxMessagesPerTenantDay).toBe(1);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

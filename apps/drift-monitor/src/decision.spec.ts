@@ -1,5 +1,5 @@
-import { decide, eligibility } from './decision';
-import type { DecisionInput, EpisodeState, FeatureResult } from './decision';
+import { decide, eligibility, historyDays } from './decision';
+import type { DayBreach, DecisionInput, EpisodeState, FeatureResult } from './decision';
 
 const stable: FeatureResult[] = [
   { feature: 'member_age', psi: 0.02, band: 'stable', baselineSize: 1000, currentSize: 300 },
@@ -32,6 +32,8 @@ const base: DecisionInput = {
   openEpisode: null,
   rejectedRetrains: 0,
   newEpisodeId: 'e-new',
+  // One breached day opens an episode here: these fixtures are about the signals; k of n has its own.
+  opening: { k: 1, n: 1 },
 };
 /** An episode of drift opened on 2030-03-08 that retrained that day against v2, with 700 new labels then. */
 const open: EpisodeState = {
@@ -248,6 +250,7 @@ describe('drift decision: a retrain only when it can change something', () => {
     expect(d.episode).toEqual({
       kind: 'continue',
       episode: { ...open, lastSeenOn: '2030-03-10', days: 3 },
+      remind: false,
     });
   });
 
@@ -311,6 +314,7 @@ describe('drift decision: a retrain only when it can change something', () => {
     expect(held.episode).toEqual({
       kind: 'continue',
       episode: { ...open, lastSeenOn: '2030-03-10', days: 3 },
+      remind: false,
     });
     // Accuracy significantly under its threshold still retrains (backoff aside).
     const failing = decide({ ...drift, correct: 70, labelled: 100, rejectedRetrains: 2 });
@@ -356,6 +360,7 @@ describe('drift decision: episodes', () => {
     expect(day2.episode).toEqual({
       kind: 'continue',
       episode: { ...e1, condition: 'drift_and_accuracy', lastSeenOn: '2030-03-11', days: 2 },
+      remind: false,
     });
     const e2 = (day2.episode as { episode: EpisodeState }).episode;
 
@@ -393,5 +398,108 @@ describe('drift decision: episodes', () => {
       openEpisode: open,
     });
     expect(d.episode).toMatchObject({ kind: 'continue', episode: { startedOn: '2030-03-08', days: 7 } });
+  });
+});
+
+describe('drift decision: an episode opens on k of the last n days', () => {
+  const twoOfThree = { ...base, opening: { k: 2, n: 3 } };
+  const day = (d: number) => `2030-03-${String(d).padStart(2, '0')}`;
+
+  /**
+   * Runs the decision over a scripted sequence of days (true: drift that day), carrying the episode and the
+   * stored breaches from one day to the next as the drift monitor does. Returns each day's decision.
+   */
+  function script(days: readonly boolean[], input: DecisionInput = twoOfThree) {
+    const stored: DayBreach[] = [];
+    let episode: EpisodeState | null = null;
+    return days.map((breached, i) => {
+      const today: DecisionInput = {
+        ...input,
+        logicalDate: day(i + 1),
+        features: breached ? drifted : stable,
+        // The first retrain takes the new labels; no more arrive, so later breached days await labels.
+        openEpisode: episode,
+        newEpisodeId: `e-${i + 1}`,
+      };
+      const needed = historyDays(today);
+      const d = decide({ ...today, recent: needed > 0 ? stored.slice(-needed) : undefined });
+      stored.push({ logicalDate: today.logicalDate, breach: d.breach });
+      if (d.episode.kind === 'open' || d.episode.kind === 'continue') episode = d.episode.episode;
+      if (d.episode.kind === 'close') episode = null;
+      return d;
+    });
+  }
+
+  it('watches a lone day of breach, opens on the second of three, and dates the episode from the first', () => {
+    const ds = script([true, false, true, true]);
+    expect(ds.map((d) => d.decision)).toEqual(['watching', 'no_action', 'retrain', 'awaiting_labels']);
+    expect(ds[0]!.reasons.at(-1)).toBe('a breach on 1 of the last 3 days (an episode opens at 2): watching');
+    expect(ds[0]!.episode).toEqual({ kind: 'none' });
+    expect(ds[2]!.episode).toMatchObject({
+      kind: 'open',
+      episode: { id: 'e-3', startedOn: '2030-03-01', lastSeenOn: '2030-03-03', days: 3 },
+    });
+    expect(ds[2]!.reasons).toContain('a breach on 2 of the last 3 days: the episode opens');
+  });
+
+  it('never opens on breaches further apart than the window', () => {
+    const ds = script([true, false, false, true, false, false, true]);
+    expect(ds.map((d) => d.decision)).toEqual([
+      'watching',
+      'no_action',
+      'no_action',
+      'watching',
+      'no_action',
+      'no_action',
+      'watching',
+    ]);
+    expect(ds.every((d) => d.episode.kind === 'none')).toBe(true);
+  });
+
+  it('closes only after n - k + 1 clean days in a row, so the same breaches cannot reopen it', () => {
+    const ds = script([true, true, false, true, false, false, true]);
+    expect(ds.map((d) => [d.decision, d.episode.kind])).toEqual([
+      ['watching', 'none'],
+      ['retrain', 'open'],
+      ['no_action', 'none'], // one clean day: still open
+      ['awaiting_labels', 'continue'],
+      ['no_action', 'none'],
+      ['no_action', 'close'], // the second clean day in a row
+      ['watching', 'none'], // a new breach starts from scratch
+    ]);
+    expect(ds[2]!.reasons.at(-1)).toBe(
+      'no drift or low accuracy today; the episode open since 2030-03-01 closes after 2 clean days in a row',
+    );
+    expect(ds[5]!.reasons.at(-1)).toBe(
+      'no drift or low accuracy on 2 days in a row: the episode open since 2030-03-01 ends after 4 day(s)',
+    );
+  });
+
+  it('reads the earlier days only when they can change the decision', () => {
+    expect(historyDays({ ...twoOfThree, features: drifted })).toBe(2); // a breach could open
+    expect(historyDays(twoOfThree)).toBe(0); // no breach, no episode
+    expect(historyDays({ ...twoOfThree, openEpisode: open })).toBe(1); // a clean day could close
+    expect(historyDays({ ...twoOfThree, features: drifted, openEpisode: open })).toBe(0);
+    expect(historyDays({ ...base, features: drifted })).toBe(0); // 1 of 1
+    expect(historyDays({ ...twoOfThree, features: drifted, force: true })).toBe(0);
+  });
+
+  it('reminds people on the day an open episode completes another week', () => {
+    const ds = script(
+      Array.from({ length: 16 }, () => true),
+      { ...twoOfThree, newLabels: 0 },
+    );
+    const reminders = ds.flatMap((d, i) =>
+      d.episode.kind === 'continue' && d.episode.remind ? [i + 1] : [],
+    );
+    // Opened on day 2, dated from day 1: days 8 and 15 complete its first and second weeks.
+    expect(reminders).toEqual([8, 15]);
+    // Not when the champion held up against the episode's candidates on input drift alone: nothing to do.
+    const heldUp = script(Array.from({ length: 16 }, () => true), {
+      ...twoOfThree,
+      newLabels: 0,
+      rejectedRetrains: 2,
+    });
+    expect(heldUp.some((d) => d.episode.kind === 'continue' && d.episode.remind)).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { sampleSizeCheck, wilsonInterval } from '@app/drift';
 import type { EstimatedAccuracy } from '@app/drift';
 import type { AccuracyDto } from '@app/contracts';
 import { DRIFT_RETRAINS_PER_CHAMPION, NEW_LABELS_SHARE } from '@app/domain';
-import type { DriftDecision, EpisodeCondition } from '@app/domain';
+import type { DriftDecision, EpisodeCondition, EpisodeOpening } from '@app/domain';
 
 /** One key feature's comparison of the current window with its frozen baseline. */
 export interface FeatureResult {
@@ -41,7 +41,8 @@ export interface EpisodeState {
 export type EpisodeChange =
   | { kind: 'none' }
   | { kind: 'open'; episode: EpisodeState }
-  | { kind: 'continue'; episode: EpisodeState }
+  /** `remind`: this day completes another week of it (people are reminded it is still open). */
+  | { kind: 'continue'; episode: EpisodeState; remind: boolean }
   | { kind: 'close'; episode: EpisodeState; endedOn: string };
 
 export interface Eligibility {
@@ -92,6 +93,19 @@ export interface DecisionInput {
   rejectedRetrains: number;
   /** The id a new episode gets (ids are made by the caller, so the decision stays pure). */
   newEpisodeId: string;
+  /** When a breach opens an episode, and when a clean day closes one (the model's k of n). */
+  opening: EpisodeOpening;
+  /**
+   * Whether each earlier day of the last `historyDays(...)` had a breach (its stored checks, suppressed
+   * ones aside); a day without a stored check had none. Read only when `historyDays` says it matters.
+   */
+  recent?: readonly DayBreach[];
+}
+
+/** One earlier logical date's checks of the (tenant, model): did any find a breach. */
+export interface DayBreach {
+  logicalDate: string;
+  breach: boolean;
 }
 
 /** Which accuracy a check judged: realized (enough labels), estimated (too few), or none. */
@@ -99,6 +113,8 @@ export type AccuracySource = 'realized' | 'estimated' | null;
 
 export interface Decision {
   decision: DriftDecision;
+  /** The check found drift or low accuracy (stored: the k of n of later days count it). */
+  breach: boolean;
   accuracy?: AccuracyDto;
   accuracySource?: AccuracySource;
   reasons: string[];
@@ -106,6 +122,9 @@ export interface Decision {
   eligibility?: Eligibility;
   episode: EpisodeChange;
 }
+
+/** An open episode is recalled to people every this many days (its digest lists it again). */
+export const REMINDER_DAYS = 7;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const DAY_MS = 86_400_000;
@@ -262,6 +281,9 @@ export function eligibility(i: {
   };
 }
 
+/** Whole weeks an episode of `days` days has completed since its first day (day 8 completes the first). */
+const weeks = (days: number) => Math.floor((days - 1) / REMINDER_DAYS);
+
 function conditionOf(drifted: boolean, below: boolean): EpisodeCondition {
   return drifted && below ? 'drift_and_accuracy' : drifted ? 'drift' : 'accuracy';
 }
@@ -282,9 +304,11 @@ function extend(e: EpisodeState, date: string, condition: EpisodeCondition): Epi
 /**
  * Whether a model needs retraining, and whether it is worth it. Pure, so every branch has a fixture test.
  * Each signal is judged only with enough data. Drift (PSI of a key feature) or accuracy significantly under
- * its threshold is a breach: it opens an episode or continues the open one, and is `retrain` when a retrain
- * can change something, `awaiting_labels` otherwise. A day that judges something and finds no breach closes
- * the episode. A forced check retrains whatever it finds and leaves episodes alone.
+ * its threshold is a breach. A breach on fewer than k of the last n days (the model's `episodeOpening`) is
+ * `watching`; at k it opens an episode, and within one it continues it. An episode's breach is `retrain`
+ * when a retrain can change something, `awaiting_labels` otherwise. A later day that judges something and
+ * finds no breach, after n - k clean days before it, closes the episode. A forced check retrains whatever it
+ * finds and leaves episodes alone.
  */
 export function decide(i: DecisionInput): Decision {
   const j = judge(i);
@@ -292,6 +316,7 @@ export function decide(i: DecisionInput): Decision {
   if (i.force)
     return {
       decision: 'retrain',
+      breach: j.drifted || j.below,
       accuracy,
       accuracySource: j.accuracySource,
       reasons: [`retraining forced by ${i.requestedBy}`],
@@ -300,6 +325,7 @@ export function decide(i: DecisionInput): Decision {
   if (!i.champion)
     return {
       decision: 'retrain',
+      breach: j.drifted || j.below,
       accuracy,
       accuracySource: j.accuracySource,
       reasons: ['no active model version: train one'],
@@ -308,6 +334,26 @@ export function decide(i: DecisionInput): Decision {
 
   const reasons = [...j.reasons];
   const open = i.openEpisode;
+  let since = i.logicalDate;
+  if ((j.drifted || j.below) && !open) {
+    const seen = breachDays(i, i.opening.n - 1);
+    since = seen.first ?? i.logicalDate;
+    if (seen.count + 1 < i.opening.k) {
+      reasons.push(
+        `a breach on ${seen.count + 1} of the last ${i.opening.n} days (an episode opens at ${i.opening.k}): watching`,
+      );
+      return {
+        decision: 'watching',
+        breach: true,
+        accuracy,
+        accuracySource: j.accuracySource,
+        reasons,
+        episode: { kind: 'none' },
+      };
+    }
+    if (i.opening.k > 1)
+      reasons.push(`a breach on ${seen.count + 1} of the last ${i.opening.n} days: the episode opens`);
+  }
   if (j.drifted || j.below) {
     const condition = conditionOf(j.drifted, j.below);
     const labels = eligibility({
@@ -340,9 +386,9 @@ export function decide(i: DecisionInput): Decision {
       : {
           id: i.newEpisodeId,
           condition,
-          startedOn: i.logicalDate,
+          startedOn: since,
           lastSeenOn: i.logicalDate,
-          days: 1,
+          days: dayNumber(i.logicalDate) - dayNumber(since) + 1,
           retrains: 0,
           lastRetrainOn: null,
           lastRetrainChampion: null,
@@ -358,27 +404,68 @@ export function decide(i: DecisionInput): Decision {
       };
     return {
       decision: elig.eligible ? 'retrain' : 'awaiting_labels',
+      breach: true,
       accuracy,
       accuracySource: j.accuracySource,
       reasons,
       eligibility: elig,
-      episode: open ? { kind: 'continue', episode } : { kind: 'open', episode },
+      // A champion that held up on the drifted inputs needs nobody: its episode is not recalled every week.
+      episode: open
+        ? { kind: 'continue', episode, remind: !heldUp && weeks(episode.days) > weeks(open.days) }
+        : { kind: 'open', episode },
     };
   }
 
   const judgedSomething = j.psiJudged || j.accuracyJudged;
-  // Only a later day closes an episode: a catch-up of an older date says nothing about today.
-  const closes = open !== null && judgedSomething && dayNumber(i.logicalDate) > dayNumber(open.lastSeenOn);
+  // Only a later day closes an episode (a catch-up of an older date says nothing about today), and only
+  // after n - k + 1 clean days in a row: the k of n that opened it cannot then reopen it tomorrow.
+  const later = open !== null && judgedSomething && dayNumber(i.logicalDate) > dayNumber(open.lastSeenOn);
+  const cleanNeeded = i.opening.n - i.opening.k + 1;
+  const earlierBreaches = later && cleanNeeded > 1 ? breachDays(i, cleanNeeded - 1).count : 0;
+  const closes = later && earlierBreaches === 0;
   if (closes)
     reasons.push(
-      `no drift or low accuracy: the episode open since ${open.startedOn} ends after ${open.days} day(s)`,
+      `no drift or low accuracy${cleanNeeded > 1 ? ` on ${cleanNeeded} days in a row` : ''}: the episode open since ${open.startedOn} ends after ${open.days} day(s)`,
+    );
+  else if (later)
+    reasons.push(
+      `no drift or low accuracy today; the episode open since ${open.startedOn} closes after ${cleanNeeded} clean days in a row`,
     );
   const episode: EpisodeChange = closes
     ? { kind: 'close', episode: open, endedOn: i.logicalDate }
     : { kind: 'none' };
   const accuracySource = j.accuracySource;
-  if (!judgedSomething) return { decision: 'insufficient_data', accuracy, accuracySource, reasons, episode };
-  if (!j.accuracyJudged)
-    return { decision: 'insufficient_labels', accuracy, accuracySource, reasons, episode };
-  return { decision: 'no_action', accuracy, accuracySource, reasons, episode };
+  const base = { breach: false, accuracy, accuracySource, reasons, episode };
+  if (!judgedSomething) return { decision: 'insufficient_data', ...base };
+  if (!j.accuracyJudged) return { decision: 'insufficient_labels', ...base };
+  return { decision: 'no_action', ...base };
+}
+
+/** Breached days among the `days` logical dates before the check's (from `recent`). */
+function breachDays(i: DecisionInput, days: number): { count: number; first: string | null } {
+  const today = dayNumber(i.logicalDate);
+  const dates = [
+    ...new Set(
+      (i.recent ?? [])
+        .filter((r) => {
+          const ago = today - dayNumber(r.logicalDate);
+          return r.breach && ago >= 1 && ago <= days;
+        })
+        .map((r) => r.logicalDate),
+    ),
+  ].sort();
+  return { count: dates.length, first: dates[0] ?? null };
+}
+
+/**
+ * How many earlier days of breaches the decision needs (`recent`): the last n - 1 when today's breach might
+ * open an episode, the last n - k when a clean day might close one; 0 when neither (read nothing then).
+ */
+export function historyDays(i: DecisionInput): number {
+  if (i.force || !i.champion) return 0;
+  const j = judge(i);
+  const breach = j.drifted || j.below;
+  if (breach && !i.openEpisode) return i.opening.k > 1 ? i.opening.n - 1 : 0;
+  if (!breach && i.openEpisode && (j.psiJudged || j.accuracyJudged)) return i.opening.n - i.opening.k;
+  return 0;
 }

@@ -11,7 +11,7 @@ import {
 import type { DriftCheckInputs, FeatureBinCount } from '@app/database';
 import type { EstimatedAccuracy } from '@app/drift';
 import type { ModelType } from '@app/domain';
-import type { Decision, EpisodeChange, EpisodeState, FeatureResult } from './decision';
+import type { DayBreach, Decision, EpisodeChange, EpisodeState, FeatureResult } from './decision';
 
 /** The end (exclusive) of a logical date's windows: the next midnight UTC. */
 export function windowEnd(logicalDate: string): Date {
@@ -101,6 +101,7 @@ export class DriftCheckRepository {
       modelVersion: c.version,
       logicalDate: c.logicalDate,
       decision: c.decision.decision,
+      breach: c.decision.breach,
       features: c.features.map((f) => ({ ...f })),
       maxPsi: top?.psi ?? null,
       maxPsiFeature: top?.feature ?? null,
@@ -136,6 +137,31 @@ export class DriftCheckRepository {
       .returning('id')
       .execute<{ id: string }[]>('all');
     return inserted.length > 0;
+  }
+
+  /**
+   * Whether each of the `days` logical dates before `logicalDate` had a check that found a breach (a
+   * repeated, suppressed check aside): what the k of n of the episode rule counts.
+   */
+  async recentBreaches(
+    em: EntityManager,
+    q: { tenantId: string; modelType: ModelType; logicalDate: string; days: number },
+  ): Promise<DayBreach[]> {
+    const day = (offset: number) =>
+      new Date(Date.parse(`${q.logicalDate}T00:00:00Z`) + offset * DAY_MS).toISOString().slice(0, 10);
+    const rows = await em.find(
+      DriftCheck,
+      {
+        tenantId: q.tenantId,
+        modelType: q.modelType,
+        logicalDate: { $gte: day(-q.days), $lt: q.logicalDate },
+        decision: { $ne: 'suppressed' },
+      },
+      { fields: ['logicalDate', 'breach'], disableIdentityMap: true },
+    );
+    const breached = new Map<string, boolean>();
+    for (const r of rows) breached.set(r.logicalDate, (breached.get(r.logicalDate) ?? false) || r.breach);
+    return [...breached].map(([logicalDate, breach]) => ({ logicalDate, breach }));
   }
 
   /**

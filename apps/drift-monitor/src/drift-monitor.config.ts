@@ -1,5 +1,7 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { BaseConfig } from '@app/common';
+import { EPISODE_OPENINGS, MODEL_CONFIGS, parseEpisodeOpening } from '@app/domain';
+import type { EpisodeOpening, ModelType } from '@app/domain';
 
 export class DriftMonitorConfig extends BaseConfig {
   override HTTP_PORT = 3102;
@@ -53,4 +55,19 @@ export class DriftMonitorConfig extends BaseConfig {
   @Min(1)
   @Max(180)
   COHORT_WINDOW_DAYS = 30;
+
+  /**
+   * `k/n` for every model instead of each model's `episodeOpening` (MODEL_CONFIGS): for the simulation's
+   * comparison of settings (`npm run simulate -- --open-after k/n`) and for tests of one rule. Unset in
+   * production (empty).
+   */
+  @IsIn(['', ...EPISODE_OPENINGS], {
+    message: 'EPISODE_OPENING must be k/n with 1 <= k <= n <= 14, e.g. 2/3',
+  })
+  EPISODE_OPENING = '';
+
+  /** The opening rule of a model's episodes: the override when set, else its own. */
+  openingOf(modelType: ModelType): EpisodeOpening {
+    return parseEpisodeOpening(this.EPISODE_OPENING) ?? MODEL_CONFIGS[modelType].episodeOpening;
+  }
 }

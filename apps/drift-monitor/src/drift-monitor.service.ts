@@ -8,8 +8,8 @@ import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { MessagingMetrics, OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
-import { decide } from './decision';
-import type { Decision, FeatureResult } from './decision';
+import { decide, historyDays } from './decision';
+import type { Decision, DecisionInput, FeatureResult } from './decision';
 import { DriftCheckRepository } from './drift-check.repository';
 import { DriftMonitorConfig } from './drift-monitor.config';
 
@@ -77,9 +77,10 @@ export class DriftMonitorService {
     // No check for a retrain in progress here: the trainer owns its runs and coalesces a trigger that
     // arrives while one runs (one retrain at a time per model, whoever asks).
     const checkId = newId();
+    const scheduled = requestedBy === 'schedule' || requestedBy === 'catch_up';
     const ps = context.maturity.rightProbabilities;
     const estimate = ps.length > 0 ? estimatedAccuracy(ps) : null;
-    let decision: Decision = decide({
+    const input: DecisionInput = {
       force: force ?? false,
       requestedBy,
       logicalDate,
@@ -107,9 +108,16 @@ export class DriftMonitorService {
       openEpisode,
       rejectedRetrains,
       newEpisodeId: newId(),
-    });
+      // k of n is the daily checks' rule: a person who asks for a check (the CLI) has looked, and is answered
+      // on what it finds.
+      opening: scheduled ? this.config.openingOf(modelType) : { k: 1, n: 1 },
+    };
+    // The earlier days' breaches are read only when today's could open or close an episode (k of n).
+    const days = historyDays(input);
+    if (days > 0)
+      input.recent = await this.checks.recentBreaches(em, { tenantId, modelType, logicalDate, days });
+    let decision: Decision = decide(input);
     // Scheduled checks are keyed by (tenant, model, active version, date): a repeated trigger is suppressed.
-    const scheduled = requestedBy === 'schedule' || requestedBy === 'catch_up';
     const key = scheduled && !force ? `${tenantId}:${modelType}:v${version ?? 0}:${logicalDate}` : null;
     const record = {
       id: checkId,
@@ -130,6 +138,7 @@ export class DriftMonitorService {
       // A repeated check changes no episode, and tells nobody.
       decision = {
         decision: 'suppressed',
+        breach: decision.breach,
         accuracy: decision.accuracy,
         reasons: [`version ${version ?? '-'} was already checked for ${logicalDate}: not triggering again`],
         episode: { kind: 'none' },
@@ -159,16 +168,18 @@ export class DriftMonitorService {
     };
     const ep = decision.episode;
     const episode: DriftEpisodeDto | undefined =
-      ep.kind === 'open' || ep.kind === 'continue'
-        ? {
+      ep.kind === 'none'
+        ? undefined
+        : {
             id: ep.episode.id,
             condition: ep.episode.condition,
             startedOn: ep.episode.startedOn,
             days: ep.episode.days,
             retrains: ep.episode.retrains,
             opened: ep.kind === 'open',
-          }
-        : undefined;
+            ...(ep.kind === 'continue' && ep.remind ? { remind: true } : {}),
+            ...(ep.kind === 'close' ? { closedOn: ep.endedOn } : {}),
+          };
     const common = {
       checkId,
       modelType,
@@ -184,6 +195,7 @@ export class DriftMonitorService {
       decision: decision.decision,
       features: judged,
       psiWindowDays: windowDays,
+      logicalDate,
     });
     if (decision.decision === 'retrain')
       await ctx.emit('drift.detected', {
@@ -197,7 +209,9 @@ export class DriftMonitorService {
       decision: decision.decision,
       maxPsi: Math.max(0, ...judged.map((f) => f.psi)),
       psiWindowDays: windowDays,
-      episode: episode ? { id: episode.id, days: episode.days, opened: episode.opened } : undefined,
+      episode: episode
+        ? { id: episode.id, days: episode.days, opened: episode.opened, closedOn: episode.closedOn }
+        : undefined,
       reasons: decision.reasons,
     });
   }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Envelope } from '@app/contracts';
 import { MlAlertAcknowledgment, MlRetrainingNotification, NotificationRecipient } from '@app/database';
 import type { ModelType, NotificationChannel, NotificationSeverity } from '@app/domain';
 import type { NotificationMessage } from './messages';
@@ -38,6 +37,14 @@ export interface Acknowledgment {
 }
 
 export type AcknowledgeResult = { found: false } | ({ found: true; created: boolean } & Acknowledgment);
+
+/** What a delivery is about: an event, or a digest of several (its own id and correlation id). */
+export interface DeliverySource {
+  id: string;
+  type: string;
+  tenantId: string;
+  correlationId: string;
+}
 
 /** Recipient of in-app notifications when a tenant has no stakeholder list: nothing is ever dropped. */
 export function defaultRecipient(tenantId: string): Recipient {
@@ -124,7 +131,7 @@ export class DeliveriesRepository {
    */
   async record(
     em: EntityManager,
-    event: Envelope,
+    event: DeliverySource,
     message: NotificationMessage,
     recipients: readonly Recipient[],
     reminder = false,

@@ -3,12 +3,11 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppLogger, deterministicId } from '@app/common';
-import type { Envelope } from '@app/contracts';
 import { inPlatformTransaction, inTenantTransaction } from '@app/database';
 import { Channels } from './channels';
 import type { RenderedMessage } from './channels';
 import { DeliveriesRepository } from './deliveries.repository';
-import type { Delivery } from './deliveries.repository';
+import type { Delivery, DeliverySource } from './deliveries.repository';
 import { htmlFromText, slackFromText } from './messages';
 import { NotifierConfig } from './notifier.config';
 import { NotifierSecrets } from './notifier.secrets';
@@ -173,12 +172,12 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
       const due = await this.deliveries.dueForReminder(em, this.config.REMINDER_AFTER_SECONDS);
       let created = 0;
       for (const d of due) {
-        const event = {
+        const event: DeliverySource = {
           id: d.eventId,
           type: d.eventType,
           tenantId: d.tenantId,
           correlationId: d.correlationId,
-        } as Envelope;
+        };
         const message = {
           severity: d.severity,
           subject: d.subject,

@@ -1,8 +1,10 @@
 import { createEnvelope } from '@app/contracts';
 import type { DriftEpisodeDto, LabelMaturityDto } from '@app/contracts';
+import { composeDigest, itemOfCheck, itemOfOutcome, subscriptionKindOf, worst } from './digest';
+import type { DigestItem } from './digest';
 import { composeMessage } from './messages';
 
-// People are told once per drift episode: on the event that opens it, whichever carries it.
+// What people are told at once, and what their tenant's daily digest lists.
 const tenantId = 'tenant_1';
 const checkId = '5b0c3f7e-1111-4222-8333-444455556666';
 const episode = (opened: boolean): DriftEpisodeDto => ({
@@ -53,34 +55,147 @@ const checked = (decision: 'awaiting_labels' | 'retrain' | 'no_action', ep?: Dri
     { tenantId },
   );
 
-describe('drift alerts, once per episode', () => {
-  it('alerts on the drift.detected that opens an episode, with the label coverage', () => {
-    const m = composeMessage(detected(episode(true)))!;
+describe('messages of their own: what a person asked for', () => {
+  it('answers a forced retrain (no episode) at once, with the label coverage', () => {
+    const m = composeMessage(detected())!;
+    expect(m.severity).toBe('warning');
     expect(m.subject).toBe('[Union Eyes ML] Drift detected: Claim Outcome Prediction');
     expect(m.body).toContain(
       "- labels of the last 7 days' predictions: 42 of 210 (20.0%); oldest unlabelled 2030-03-04",
     );
-    expect(m.body).toContain('This opens a drift episode (from 2030-03-10): you are told once');
   });
 
-  it("stays silent on an episode's later retrains, and alerts on a forced one (no episode) as before", () => {
+  it("leaves an episode's retrains and every drift check to the daily digest", () => {
+    expect(composeMessage(detected(episode(true)))).toBeNull();
     expect(composeMessage(detected(episode(false)))).toBeNull();
-    expect(composeMessage(detected())!.severity).toBe('warning');
+    expect(composeMessage(checked('awaiting_labels', episode(true)))).toBeNull();
+    expect(composeMessage(checked('no_action'))).toBeNull();
+  });
+});
+
+describe('the daily digest: items', () => {
+  const withDay = (e: ReturnType<typeof checked>) => {
+    e.payload.logicalDate = '2030-03-12';
+    return e;
+  };
+
+  it('lists an episode that opens awaiting labels, with why and how far the labels are', () => {
+    const item = itemOfCheck(withDay(checked('awaiting_labels', episode(true))))!;
+    expect(item).toMatchObject({ modelType: 'timeline', kind: 'episode_opened', severity: 'warning' });
+    expect(item.title).toBe(
+      'input drift since 2030-03-10 (active version 2): awaiting labels: a retrain needs 500 labelled examples new to it (120 so far)',
+    );
+    expect(item.lines).toEqual([
+      'member_age PSI 0.412 > 0.25 (significant drift)',
+      "labels of the last 7 days' predictions so far: 20.0% (42 of 210)",
+    ]);
+    expect(itemOfCheck(checked('retrain', episode(true)))!.title).toMatch(/: retraining has been requested$/);
   });
 
-  it('alerts on the drift.checked that opens an episode awaiting labels, and on no other check', () => {
-    const m = composeMessage(checked('awaiting_labels', episode(true)))!;
-    expect(m).toMatchObject({
-      severity: 'warning',
-      subject: '[Union Eyes ML] Drift detected, awaiting labels: Timeline Forecasting',
-      modelType: 'timeline',
+  it("lists an episode's later retrains, its weekly reminders and its end; nothing on its other days", () => {
+    expect(itemOfCheck(checked('retrain', episode(false)))).toMatchObject({
+      kind: 'retrain_requested',
+      severity: 'info',
+      title: 'still in the episode since 2030-03-10 (day 3): retraining again',
     });
-    expect(m.body).toContain('once 500 labelled examples are new to it');
-    expect(m.body).toContain('`npm run ml:retrain -- timeline --tenant tenant_1 --force` retrains now');
-    expect(m.body).toContain('- member_age: PSI 0.412 (significant)');
-    expect(composeMessage(checked('awaiting_labels', episode(false)))).toBeNull();
-    // The opening retrain is told by its drift.detected, not twice.
-    expect(composeMessage(checked('retrain', episode(true)))).toBeNull();
-    expect(composeMessage(checked('no_action'))).toBeNull();
+    expect(itemOfCheck(checked('awaiting_labels', episode(false)))).toBeNull();
+    expect(
+      itemOfCheck(checked('awaiting_labels', { ...episode(false), days: 8, remind: true })),
+    ).toMatchObject({ kind: 'episode_reminder', severity: 'warning' });
+    const closed = itemOfCheck(checked('no_action', { ...episode(false), closedOn: '2030-03-20' }))!;
+    expect(closed).toMatchObject({ kind: 'episode_closed', severity: 'success' });
+    expect(closed.title).toBe(
+      'back to normal: the drift episode since 2030-03-10 closed on 2030-03-20 after 3 day(s), 1 retrain(s)',
+    );
+    expect(itemOfCheck(checked('no_action'))).toBeNull();
+  });
+
+  it("lists how an episode's retrain ended: deployed, rejected (a warning: the champion stays), failed", () => {
+    const deployed = createEnvelope(
+      'model.deployed',
+      { modelType: 'assignment', version: 3, previousVersion: 2, reason: 'validated', accuracy: 0.912 },
+      { tenantId },
+    );
+    expect(itemOfOutcome(deployed)).toMatchObject({
+      kind: 'deployed',
+      severity: 'success',
+      title: 'version 3 deployed (was 2), hold-out accuracy 91.2%',
+    });
+    const gates = [
+      { name: 'accuracy_floor', passed: true, detail: 'ok' },
+      { name: 'champion_comparison', passed: false, detail: 'candidate 88.0% vs champion 90.1%' },
+    ];
+    const validated = (passed: boolean) =>
+      createEnvelope(
+        'model.validated',
+        {
+          runId: checkId,
+          modelType: 'claim_outcome',
+          candidateVersion: 4,
+          championVersion: 3,
+          passed,
+          gates,
+        },
+        { tenantId },
+      );
+    expect(itemOfOutcome(validated(false))).toMatchObject({
+      kind: 'rejected',
+      severity: 'warning',
+      lines: ['FAIL champion_comparison: candidate 88.0% vs champion 90.1%'],
+    });
+    expect(itemOfOutcome(validated(true))).toBeNull();
+    const failed = createEnvelope(
+      'training.failed',
+      { modelType: 'churn_risk', code: 'INSUFFICIENT_SAMPLES', reason: 'have 12, need 500' },
+      { tenantId },
+    );
+    expect(itemOfOutcome(failed)).toMatchObject({ kind: 'training_failed', severity: 'failure' });
+    expect(subscriptionKindOf('deployed')).toBe('model.deployed');
+    expect(subscriptionKindOf('episode_closed')).toBe('drift.detected');
+  });
+});
+
+describe('the daily digest: one message for every model that changed', () => {
+  const item = (
+    modelType: DigestItem['modelType'],
+    kind: DigestItem['kind'],
+    severity: DigestItem['severity'],
+  ) =>
+    ({
+      modelType,
+      kind,
+      severity,
+      title: `${kind} title`,
+      lines: ['why'],
+      day: '2030-03-12',
+      correlationId: 'c',
+    }) as DigestItem;
+
+  it('lists four models in one message whose severity is the worst of its items', () => {
+    const m = composeDigest('tenant_1', '2030-03-12', [
+      item('claim_outcome', 'episode_opened', 'warning'),
+      item('timeline', 'deployed', 'success'),
+      item('churn_risk', 'training_failed', 'failure'),
+      item('assignment', 'episode_closed', 'success'),
+      { ...item('claim_outcome', 'deployed', 'success'), day: '2030-03-11' },
+    ]);
+    expect(m.severity).toBe('failure');
+    expect(m.modelType).toBeNull();
+    expect(m.subject).toBe(
+      '[Union Eyes ML] 2030-03-12: Claim Outcome Prediction, Timeline Forecasting, Churn Risk Prediction, Smart Assignment',
+    );
+    const lines = m.body.split('\n');
+    expect(lines[0]).toBe('4 model(s) of tenant tenant_1 changed state on 2030-03-12:');
+    expect(lines.filter((l) => l.startsWith('- '))).toEqual([
+      '- Claim Outcome Prediction: episode_opened title',
+      '- Claim Outcome Prediction: deployed title (on 2030-03-11)',
+      '- Timeline Forecasting: deployed title',
+      '- Churn Risk Prediction: training_failed title',
+      '- Smart Assignment: episode_closed title',
+    ]);
+    expect(worst(['info', 'success'])).toBe('success');
+    expect(composeDigest('tenant_1', '2030-03-12', [item('timeline', 'deployed', 'success')]).modelType).toBe(
+      'timeline',
+    );
   });
 });

@@ -24,17 +24,18 @@ function labelsLine(labels: LabelMaturityDto | undefined): string[] {
 }
 
 /**
- * What people are told about an event: what happened, why (figures), what the system did, and how to
- * acknowledge. Returns null for events that need no message (a validation that passed is followed by
- * its own model.deployed message; a drift check that opens no episode; an episode's later days).
+ * What people are told at once about an event: what happened, why (figures), what the system did, and how
+ * to acknowledge. Returns null for events that need no message of their own (a validation that passed is
+ * followed by its own model.deployed message; drift checks and an episode's retrain, which the tenant's
+ * daily digest tells: ./digest.ts).
  */
 export function composeMessage(event: Envelope): NotificationMessage | null {
   switch (event.type) {
     case 'drift.detected': {
       const p = (event as Envelope<'drift.detected'>).payload;
-      // Once per episode: its later retrains are recorded, not announced. A forced retrain (no episode)
-      // is announced as it always was.
-      if (p.episode && !p.episode.opened) return null;
+      // An episode's retrain is told by the tenant's daily digest (its drift.checked); a forced one, which
+      // a person asked for, is answered here at once.
+      if (p.episode) return null;
       const name = MODEL_CONFIGS[p.modelType].displayName;
       const lines = [
         `${name} for tenant ${event.tenantId} needs retraining (active version ${p.activeVersion ?? 'none'}).`,
@@ -47,38 +48,10 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
           : []),
         ...labelsLine(p.labels),
         'Action: retraining has been requested.',
-        ...(p.episode
-          ? [
-              `This opens a drift episode (from ${p.episode.startedOn}): you are told once; later days are recorded in drift_checks and drift_episodes.`,
-            ]
-          : []),
       ];
       return {
         severity: 'warning',
         subject: `[Union Eyes ML] Drift detected: ${name}`,
-        body: lines.join('\n'),
-        modelType: p.modelType,
-      };
-    }
-    case 'drift.checked': {
-      const p = (event as Envelope<'drift.checked'>).payload;
-      // The one drift.checked people hear about: an episode that opens without a retrain (drift.detected
-      // carries the others).
-      if (p.decision !== 'awaiting_labels' || !p.episode?.opened) return null;
-      const name = MODEL_CONFIGS[p.modelType].displayName;
-      const lines = [
-        `${name} for tenant ${event.tenantId} shows drift or low accuracy (active version ${p.activeVersion ?? 'none'}), but too few new labels have arrived for a retrain to learn anything.`,
-        ...p.reasons.map((r) => `- ${r}`),
-        ...p.features
-          .filter((f) => f.band === 'significant')
-          .map((f) => `- ${f.feature}: PSI ${f.psi.toFixed(3)} (${f.band})`),
-        ...labelsLine(p.labels),
-        `Action: none yet. The model retrains by itself once ${p.eligibility?.needed ?? 'enough'} labelled examples are new to it; \`npm run ml:retrain -- ${p.modelType} --tenant ${event.tenantId} --force\` retrains now.`,
-        `This opens a drift episode (from ${p.episode.startedOn}): you are told once; later days are recorded in drift_checks and drift_episodes.`,
-      ];
-      return {
-        severity: 'warning',
-        subject: `[Union Eyes ML] Drift detected, awaiting labels: ${name}`,
         body: lines.join('\n'),
         modelType: p.modelType,
       };
@@ -150,7 +123,7 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
   }
 }
 
-/** Subjects the notifier listens to. */
+/** Subjects the notifier listens to (drift.checked: the digest's items, and each tenant's day). */
 export const NOTIFIED_SUBJECTS = [
   'drift.checked',
   'drift.detected',

@@ -2,47 +2,88 @@ import { Injectable } from '@nestjs/common';
 import type { Envelope } from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
+import { AlertItemsRepository } from './alert-items.repository';
 import { DeliveriesRepository, defaultRecipient, RecipientsRepository } from './deliveries.repository';
+import { itemOfCheck, itemOfOutcome } from './digest';
+import type { AlertItemDraft } from './digest';
+import { DigestService } from './digests';
 import { composeMessage } from './messages';
 
 /**
- * Turns pipeline events into notifications for each tenant's stakeholders, one delivery per (event,
- * channel, recipient), written in the event's transaction; the dispatcher sends them.
+ * Turns pipeline events into notifications for each tenant's stakeholders, written in the event's
+ * transaction; the dispatcher sends them. What the daily checks find (an episode opens, retrains again, is
+ * recalled weekly, closes) and how an episode's retrains end are items of the tenant's daily digest: one
+ * message a day. What a person asked for outside any episode (a forced retrain, `ml:retrain --force`, a rollback) is answered at once,
+ * one message per event, as are seeding's.
  */
 @Injectable()
 export class NotificationService {
   constructor(
     private readonly deliveries: DeliveriesRepository,
     private readonly recipients: RecipientsRepository,
+    private readonly items: AlertItemsRepository,
+    private readonly digests: DigestService,
   ) {}
 
+  /** A forced retrain (no episode) is answered at once; an episode's is told by the digest (drift.checked). */
   @OnEvent('drift.detected')
   async onDriftDetected(event: Envelope<'drift.detected'>, ctx: HandlerContext): Promise<void> {
     await this.notify(event, ctx);
   }
 
-  /**
-   * Most checks tell nobody; an episode that opens awaiting labels does, once. Its alert is a drift alert:
-   * it goes to whoever asked for drift.detected.
-   */
+  /** Every check moves its tenant's day on; the ones that change an episode add an item to the digest. */
   @OnEvent('drift.checked')
   async onDriftChecked(event: Envelope<'drift.checked'>, ctx: HandlerContext): Promise<void> {
-    await this.notify(event, ctx, 'drift.detected');
+    const day = event.payload.logicalDate;
+    if (!day) return; // from before the field existed: nothing to date an item by
+    await this.digests.dayBegins(ctx.em, event.tenantId, day, ctx.log);
+    const item = itemOfCheck(event);
+    if (item) await this.addItem(event, day, item, ctx);
   }
 
   @OnEvent('model.validated')
   async onModelValidated(event: Envelope<'model.validated'>, ctx: HandlerContext): Promise<void> {
-    await this.notify(event, ctx);
+    await this.outcome(event, ctx);
   }
 
   @OnEvent('model.deployed')
   async onModelDeployed(event: Envelope<'model.deployed'>, ctx: HandlerContext): Promise<void> {
-    await this.notify(event, ctx);
+    await this.outcome(event, ctx);
   }
 
   @OnEvent('training.failed')
   async onTrainingFailed(event: Envelope<'training.failed'>, ctx: HandlerContext): Promise<void> {
-    await this.notify(event, ctx);
+    await this.outcome(event, ctx);
+  }
+
+  /**
+   * The end of a retrain: an item of the digest of the day its episode asked for it (the check that asked
+   * shares its correlation id), or a message of its own when a person asked.
+   */
+  private async outcome(event: Envelope, ctx: HandlerContext): Promise<void> {
+    const day = await this.items.episodeDayOf(ctx.em, event.tenantId, event.correlationId);
+    const item = day === null ? null : itemOfOutcome(event);
+    if (day !== null && item) await this.addItem(event, day, item, ctx);
+    else if (day === null) await this.notify(event, ctx);
+  }
+
+  private async addItem(
+    event: Envelope,
+    day: string,
+    item: AlertItemDraft,
+    ctx: HandlerContext,
+  ): Promise<void> {
+    const r = await this.items.add(
+      ctx.em,
+      { tenantId: event.tenantId, day, eventId: event.id, correlationId: event.correlationId },
+      item,
+    );
+    ctx.log.info('alert item added to the daily digest', {
+      modelType: item.modelType,
+      kind: item.kind,
+      day: r.day,
+      added: r.added,
+    });
   }
 
   @OnEvent('seed.completed')

@@ -52,6 +52,19 @@ export class NotifierConfig extends BaseConfig {
   @IsInt()
   @Min(1)
   REMINDER_SWEEP_SECONDS = 60;
+
+  /**
+   * A tenant's daily digest goes out when the next day's check arrives, or this long after its first item
+   * (once its day has come), whichever is first: long enough for the day's retrains to end and join it.
+   */
+  @IsInt()
+  @Min(0)
+  DIGEST_HOLD_SECONDS = 1800;
+
+  /** How often the digest timer looks for tenants whose items waited DIGEST_HOLD_SECONDS. */
+  @IsInt()
+  @Min(50)
+  DIGEST_SWEEP_MS = 10_000;
 }
 
 export interface Endpoints {

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
+import { AlertItemsRepository } from './alert-items.repository';
 import { AlertsController } from './alerts.controller';
+import { DigestService } from './digests';
 import { DeliveriesRepository, RecipientsRepository } from './deliveries.repository';
 import { Dispatcher } from './dispatcher';
 import { NotificationService } from './notification.service';
@@ -25,6 +27,8 @@ export class NotifierModule {
         { provide: NotifierSecrets, useValue: secrets },
         DeliveriesRepository,
         RecipientsRepository,
+        AlertItemsRepository,
+        DigestService,
         NotificationService,
         Dispatcher,
       ],

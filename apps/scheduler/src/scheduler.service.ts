@@ -108,8 +108,9 @@ export class SchedulerService implements OnApplicationBootstrap {
             {
               modelType,
               logicalDate: date,
-              requestedBy:
-                triggeredBy === 'manual' ? 'cli' : triggeredBy === 'catch_up' ? 'catch_up' : 'schedule',
+              // The daily job's checks, whoever started it (the cron, a catch-up, a person running the job for a
+              // date): each is that day's check, judged by the daily rules (k of n). scheduled_runs keeps who.
+              requestedBy: triggeredBy === 'catch_up' ? 'catch_up' : 'schedule',
             },
             { tenantId, id, correlationId: id },
           );

@@ -202,6 +202,16 @@ export class DriftEpisodeDto {
   /** True on the check that opened it: the one that tells people. */
   @IsBoolean()
   opened: boolean;
+
+  /** True on a day that completes another week of it: people are reminded it is still open. Optional addition. */
+  @IsOptional()
+  @IsBoolean()
+  remind?: boolean;
+
+  /** Present on the check that closed it (its logical date): the condition cleared. Optional addition. */
+  @IsOptional()
+  @Matches(DATE)
+  closedOn?: string;
 }
 
 export class DriftCheckedPayload {
@@ -252,11 +262,16 @@ export class DriftCheckedPayload {
   @Type(() => EligibilityDto)
   eligibility?: EligibilityDto;
 
-  /** The episode this check belongs to, when it found drift or low accuracy. */
+  /** The episode this check belongs to: one it opened, continued, or closed (`closedOn`). */
   @IsOptional()
   @ValidateNested()
   @Type(() => DriftEpisodeDto)
   episode?: DriftEpisodeDto;
+
+  /** The day the check is for (YYYY-MM-DD). Optional addition: the notifier's day of the tenant's digest. */
+  @IsOptional()
+  @Matches(DATE)
+  logicalDate?: string;
 }
 
 export class DriftDetectedPayload {

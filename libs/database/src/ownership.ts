@@ -97,6 +97,9 @@ export const TABLES = {
     tenantScoped: true,
   },
   ml_alert_acknowledgments: { owner: 'notifier', writes: ['insert'], readers: [], tenantScoped: true },
+  // The daily digest: each tenant's alert items, and the one message per day that told them.
+  alert_items: { owner: 'notifier', writes: ['insert', 'update'], readers: [], tenantScoped: true },
+  alert_digests: { owner: 'notifier', writes: ['insert'], readers: [], tenantScoped: true },
   notification_recipients: {
     owner: 'notifier',
     writes: ['insert', 'update'],

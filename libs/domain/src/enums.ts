@@ -44,6 +44,8 @@ export type TrainingRunStatus = (typeof TRAINING_RUN_STATUSES)[number];
  * - retrain: drift or low accuracy, and a retrain can change something (drift.detected);
  * - awaiting_labels: drift or low accuracy, but too few labels arrived since the champion was trained
  *   for a retrain to learn anything new (no drift.detected);
+ * - watching: drift or low accuracy on too few of the last days to open an episode (the model's
+ *   `episodeOpening`, k of n): recorded, nobody told, nothing retrained;
  * - no_action: inputs stable and accuracy meets its threshold;
  * - insufficient_labels: inputs stable, but too few labelled predictions of the active version to judge
  *   its accuracy, and too few with a calibrated probability to estimate it (nothing is known to be
@@ -54,6 +56,7 @@ export type TrainingRunStatus = (typeof TRAINING_RUN_STATUSES)[number];
 export const DRIFT_DECISIONS = [
   'retrain',
   'awaiting_labels',
+  'watching',
   'no_action',
   'insufficient_labels',
   'insufficient_data',
@@ -67,6 +70,21 @@ export type EpisodeCondition = (typeof EPISODE_CONDITIONS)[number];
 
 export const EPISODE_STATUSES = ['open', 'closed'] as const;
 export type EpisodeStatus = (typeof EPISODE_STATUSES)[number];
+
+/**
+ * What a tenant's daily digest lists (apps/notifier): an episode's opening, its later retrains, its weekly
+ * reminder and its end, and the outcome of each of its retrains.
+ */
+export const ALERT_ITEM_KINDS = [
+  'episode_opened',
+  'retrain_requested',
+  'episode_reminder',
+  'episode_closed',
+  'deployed',
+  'rejected',
+  'training_failed',
+] as const;
+export type AlertItemKind = (typeof ALERT_ITEM_KINDS)[number];
 
 export const NOTIFICATION_CHANNELS = ['email', 'slack', 'in_app', 'webhook'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];

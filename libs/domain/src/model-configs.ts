@@ -37,6 +37,32 @@ export interface ModelConfig {
    * it when the gain is not statistically significant (docs/models.md, "Deploy only what improves").
    */
   readonly minGain: number;
+  /**
+   * When a breach becomes an episode (and people hear of it): on `k` of the last `n` daily checks, today's
+   * included. A lone day of breach is `watching`; an open episode closes after `n - k + 1` clean days in a
+   * row, so that it cannot reopen the next day on the breaches that opened it (docs/models.md, "Episodes").
+   */
+  readonly episodeOpening: EpisodeOpening;
+}
+
+/** k of the last n daily checks (ModelConfig.episodeOpening). */
+export interface EpisodeOpening {
+  readonly k: number;
+  readonly n: number;
+}
+
+/** Every valid written form `k/n` of an opening rule (1 <= k <= n <= 14). */
+export const EPISODE_OPENINGS: readonly string[] = Array.from({ length: 14 }, (_, n) =>
+  Array.from({ length: n + 1 }, (__, k) => `${k + 1}/${n + 1}`),
+).flat();
+
+/** The opening rule from its written form `k/n` (1 <= k <= n <= 14); null when it is not one. */
+export function parseEpisodeOpening(text: string): EpisodeOpening | null {
+  const m = /^(\d{1,2})\/(\d{1,2})$/.exec(text.trim());
+  if (!m) return null;
+  const k = Number(m[1]);
+  const n = Number(m[2]);
+  return k >= 1 && k <= n && n <= 14 ? { k, n } : null;
 }
 
 /**
@@ -68,6 +94,9 @@ export const NEW_LABELS_SHARE = 0.1;
  */
 export const DRIFT_RETRAINS_PER_CHAMPION = 2;
 
+/** Chosen from the simulation (docs/benchmarks.md, "Issue 17, alerts"). */
+const DEFAULT_EPISODE_OPENING: EpisodeOpening = { k: 2, n: 3 };
+
 const COMMON_FEATURES = ['member_age', 'case_complexity', 'union_tenure_years'] as const;
 
 export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
@@ -84,6 +113,7 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     breachHalfLifeDays: 7,
     minNewLabels: 200,
     minGain: 0.03,
+    episodeOpening: DEFAULT_EPISODE_OPENING,
   },
   timeline: {
     modelType: 'timeline',
@@ -98,6 +128,7 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     breachHalfLifeDays: 7,
     minNewLabels: 200,
     minGain: 0.03,
+    episodeOpening: DEFAULT_EPISODE_OPENING,
   },
   churn_risk: {
     modelType: 'churn_risk',
@@ -112,6 +143,7 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     breachHalfLifeDays: 7,
     minNewLabels: 200,
     minGain: 0.03,
+    episodeOpening: DEFAULT_EPISODE_OPENING,
   },
   assignment: {
     modelType: 'assignment',
@@ -126,5 +158,6 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     breachHalfLifeDays: 7,
     minNewLabels: 200,
     minGain: 0.03,
+    episodeOpening: DEFAULT_EPISODE_OPENING,
   },
 };

@@ -15,6 +15,8 @@ import {
   ModelMetadata,
 } from './ml.entities';
 import {
+  AlertDigest,
+  AlertItem,
   DriftCheck,
   DriftEpisode,
   ModelArtifact,
@@ -50,5 +52,7 @@ export const ALL_ENTITIES = [
   ModelValidation,
   ModelArtifact,
   NotificationRecipient,
+  AlertItem,
+  AlertDigest,
   SeedRun,
 ];

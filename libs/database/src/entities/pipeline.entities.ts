@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import type { Opt } from '@mikro-orm/core';
 import type {
+  AlertItemKind,
   DeploymentReason,
   DriftDecision,
   EpisodeCondition,
   EpisodeStatus,
   ModelType,
+  NotificationSeverity,
 } from '@app/domain';
 
 // Tables the event-driven design needs beyond the spec's: messaging bookkeeping (outbox, inbox),
@@ -95,6 +97,7 @@ export class ScheduledRun {
 
 @Entity({ tableName: 'drift_checks' })
 @Index({ properties: ['tenantId', 'modelType', 'createdAt'] })
+@Index({ properties: ['tenantId', 'modelType', 'logicalDate'] })
 export class DriftCheck {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string & Opt = randomUUID();
@@ -114,6 +117,10 @@ export class DriftCheck {
 
   @Property({ type: 'text' })
   decision: DriftDecision;
+
+  /** Drift or low accuracy found (a `watching` day too): the k of n of the episode rule counts these. */
+  @Property({ type: 'boolean', default: false })
+  breach: boolean & Opt = false;
 
   /** Per-feature PSI, band and sample sizes. */
   @Property({ type: 'json' })
@@ -428,4 +435,84 @@ export class ModelValidation {
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   validatedAt: Date & Opt = new Date();
+}
+
+/**
+ * One change of a model's state that people hear about in their tenant's daily digest (apps/notifier): an
+ * episode opened, retrained again, reminded, closed; its retrain's candidate deployed, rejected or failed.
+ * `day` is the logical date of the check it came from, moved past the tenant's last digest when it comes
+ * late, so that a digest is never sent twice for a day. Owned by the notifier.
+ */
+@Entity({ tableName: 'alert_items' })
+@Unique({ name: 'alert_items_event_unique', properties: ['eventId'] })
+@Index({ properties: ['tenantId', 'day'] })
+@Index({ properties: ['correlationId'] })
+export class AlertItem {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string & Opt = randomUUID();
+
+  @Property({ type: 'text' })
+  tenantId: string;
+
+  @Property({ type: 'date' })
+  day: string;
+
+  @Property({ type: 'text' })
+  modelType: ModelType;
+
+  @Property({ type: 'text' })
+  kind: AlertItemKind;
+
+  @Property({ type: 'text' })
+  severity: NotificationSeverity;
+
+  /** What changed, in a few words ("drift episode opened", "v3 deployed"). */
+  @Property({ type: 'text' })
+  title: string;
+
+  /** Why, with figures: one line each. */
+  @Property({ type: 'json' })
+  lines: string[];
+
+  /** The event it came from (one item per event: a redelivery adds nothing). */
+  @Property({ type: 'uuid' })
+  eventId: string;
+
+  @Property({ type: 'text' })
+  correlationId: string;
+
+  /** The digest that told it; null while it waits. */
+  @Property({ type: 'uuid', nullable: true })
+  digestId: string | null = null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date & Opt = new Date();
+}
+
+/** One message per tenant per day: the digest of its alert items (apps/notifier). */
+@Entity({ tableName: 'alert_digests' })
+@Unique({ name: 'alert_digests_tenant_day_unique', properties: ['tenantId', 'day'] })
+export class AlertDigest {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string & Opt = randomUUID();
+
+  @Property({ type: 'text' })
+  tenantId: string;
+
+  @Property({ type: 'date' })
+  day: string;
+
+  /** The most severe of its items. */
+  @Property({ type: 'text' })
+  severity: NotificationSeverity;
+
+  @Property({ type: 'integer' })
+  items: number;
+
+  /** The models it lists. */
+  @Property({ type: 'json' })
+  models: ModelType[];
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date & Opt = new Date();
 }

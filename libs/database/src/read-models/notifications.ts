@@ -2,6 +2,7 @@ import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ModelType, NotificationChannel, NotificationSeverity, NotificationStatus } from '@app/domain';
 import { MlAlertAcknowledgment, MlRetrainingNotification } from '../entities/ml.entities';
+import { AlertItem } from '../entities/pipeline.entities';
 
 /**
  * Read models over the notifier's tables (ml_retraining_notifications, ml_alert_acknowledgments): what
@@ -51,14 +52,23 @@ function toView(n: MlRetrainingNotification): NotificationView {
   };
 }
 
-/** Every delivery caused by one flow (its correlation id), by channel and recipient. */
+/**
+ * Every delivery that told of one flow (its correlation id), by channel and recipient: its own messages,
+ * and the daily digests that listed its items.
+ */
 export async function notificationsOfCorrelation(
   em: EntityManager,
   correlationId: string,
 ): Promise<NotificationView[]> {
+  const items = await em.find(
+    AlertItem,
+    { correlationId, digestId: { $ne: null } },
+    { fields: ['digestId'], disableIdentityMap: true },
+  );
+  const digests = [...new Set(items.map((i) => i.digestId!))];
   const rows = await em.find(
     MlRetrainingNotification,
-    { correlationId },
+    digests.length > 0 ? { $or: [{ correlationId }, { eventId: { $in: digests } }] } : { correlationId },
     { orderBy: { channel: 'asc', recipient: 'asc', createdAt: 'asc' }, disableIdentityMap: true },
   );
   return rows.map(toView);

@@ -125,6 +125,7 @@ export interface PipelineOutcome {
   /** The validator's verdict (model_validations), null until it has judged the candidate. */
   validation: { passed: boolean; gates: { name: string; passed: boolean }[] } | null;
   activeVersion: number | null;
+  /** Deliveries that told of it: its own messages, and the daily digests that listed it. */
   notifications: number;
   /** The notifier has handled the event that ends this pipeline (training.failed, model.validated or model.deployed). */
   notifiedEnd: boolean;
@@ -154,7 +155,9 @@ const PIPELINE_OUTCOMES_SQL = `
          v.passed, coalesce(v.result->'gates', '[]'::jsonb) as gates,
          (select model_version from model_metadata m
            where m.tenant_id = c.tenant_id and m.model_type = c.model_type and m.is_active) as active_version,
-         (select count(*)::int from ml_retraining_notifications n where n.correlation_id = c.correlation_id) as notifications,
+         (select count(*)::int from ml_retraining_notifications n
+           where n.correlation_id = c.correlation_id
+              or n.event_id in (select i.digest_id from alert_items i where i.correlation_id = c.correlation_id)) as notifications,
          exists (select 1 from outbox o
                    join processed_events p on p.event_id = o.id and p.consumer = 'notifier__' || replace(o.subject, '.', '_')
                   where o.envelope->>'correlationId' = c.correlation_id
