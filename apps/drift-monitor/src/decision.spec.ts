@@ -495,11 +495,14 @@ describe('drift decision: an episode opens on k of the last n days', () => {
     // Opened on day 2, dated from day 1: days 8 and 15 complete its first and second weeks.
     expect(reminders).toEqual([8, 15]);
     // Not when the champion held up against the episode's candidates on input drift alone: nothing to do.
-    const heldUp = script(Array.from({ length: 16 }, () => true), {
-      ...twoOfThree,
-      newLabels: 0,
-      rejectedRetrains: 2,
-    });
+    const heldUp = script(
+      Array.from({ length: 16 }, () => true),
+      {
+        ...twoOfThree,
+        newLabels: 0,
+        rejectedRetrains: 2,
+      },
+    );
     expect(heldUp.some((d) => d.episode.kind === 'continue' && d.episode.remind)).toBe(false);
   });
 });
