@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     `  full daily check  ${fmt(fired.driftChecks)} drift.check.requested -> ${fmt(expected)} checks stored in ${checkSeconds.toFixed(1)} s (${fmt(expected / checkSeconds)} checks/s, consumer concurrency ${concurrency})`,
   );
   console.log(
-    `  decisions         ${decisions.map((d) => `${d.decision} ${d.n}`).join(', ')} (every 10th tenant drifted: expect ${fmt((tenants / 10) * 4)} retrain)`,
+    `  decisions         ${decisions.map((d) => `${d.decision} ${d.n}`).join(', ')} (every 10th tenant drifted: expect ${fmt((tenants / 10) * 4)} watching, the first day of a breach; 2 of 3 days open an episode)`,
   );
   console.log(
     `  ceiling           one SQL statement, same bin counts for every tenant and model: ${ceilingSeconds.toFixed(1)} s (${fmt(ceilingRows)} bin rows)`,

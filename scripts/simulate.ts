@@ -15,7 +15,7 @@ import { MODEL_TYPES, parseEpisodeOpening } from '@app/domain';
 import type { AlertItemKind, ModelType } from '@app/domain';
 import { natsConnectOptions, provisionStreams, publishEnvelope, Topology } from '@app/messaging';
 import type { FireResult } from '../apps/scheduler/src/scheduler.service';
-import { DAY } from '../apps/seeder/src/seeding/generator';
+import { DAY, OUTCOME_NOISE } from '../apps/seeder/src/seeding/generator';
 import { seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
 import { freePort, logTail, serviceStartedUrl, startNode, stopChild, waitForLine } from './bench-processes';
 import type { NodeChild } from './bench-processes';
@@ -33,7 +33,7 @@ import type { Member, Scenario, SimClaim } from './simulate/world';
 
 const USAGE = `npm run simulate -- --tenants N --days D [--seed S] [--scenario steady|covariate|concept|mixed]
                        [--drift-day K] [--claims-per-day C] [--history-claims H] [--json FILE] [--keep]
-                       [--database NAME] [--timeout SECONDS] [--open-after K/N]
+                       [--database NAME] [--timeout SECONDS] [--open-after K/N] [--outcome-noise SD]
 
 Replays a platform's life against the real services, each its own process (scheduler, drift-monitor,
 trainer, validator, notifier, scorer), on a private database and subject prefix. Seeds H claims of history
@@ -63,6 +63,11 @@ const FLAGS: FlagSpec = {
     min: 200,
     max: 100_000,
     help: 'claims of seeded history per tenant (default 3000: every model trains)',
+  },
+  'outcome-noise': {
+    type: 'string',
+    pattern: /^(0(\.\d{1,3})?|1(\.0{1,3})?)$/,
+    help: "standard deviation of the outcomes' noise, history included (default 0.05; 0.15 puts claim_outcome near its 85%)",
   },
   'open-after': {
     type: 'string',
@@ -100,6 +105,7 @@ interface Options {
   database: string;
   /** The episode rule for every model (EPISODE_OPENING), or null: each model's own. */
   openAfter: string | null;
+  outcomeNoise: number;
 }
 
 function openAfterOf(text: string | undefined): string | null {
@@ -128,6 +134,7 @@ function options(argv: readonly string[]): Options {
     keep: flags.keep === true,
     database: (flags.database as string | undefined) ?? 'ue_simulate',
     openAfter: openAfterOf(flags['open-after'] as string | undefined),
+    outcomeNoise: flags['outcome-noise'] === undefined ? OUTCOME_NOISE : Number(flags['outcome-noise']),
   };
 }
 
@@ -342,6 +349,7 @@ async function main(): Promise<number> {
         scenario: 'default',
         reset: false,
         now: start,
+        outcomeNoise: o.outcomeNoise,
       },
       { databaseUrl: url, runId: randomUUID() },
     );
@@ -414,6 +422,7 @@ async function main(): Promise<number> {
           scenario === 'steady' ? null : o.driftDay,
           await membersOf(db, tenantId),
           worldSeed(o.seed, tenantId),
+          o.outcomeNoise,
         ),
       );
     }

@@ -4,6 +4,7 @@ import {
   churnProbability,
   DAY,
   drawOutcome,
+  OUTCOME_NOISE,
   drawResolutionDays,
   drawShiftedClaimant,
   drawTeam,
@@ -109,6 +110,8 @@ export class TenantWorld {
     readonly driftStartDay: number | null,
     private readonly members: readonly Member[],
     seed: number,
+    /** The outcome noise (drawOutcome's; the seeded history's too). */
+    private readonly outcomeNoise: number = OUTCOME_NOISE,
   ) {
     if (members.length === 0) throw new Error(`${tenantId} has no members to file claims`);
     this.rnd = new Random(seed);
@@ -133,7 +136,7 @@ export class TenantWorld {
     const concept = drifted && this.scenario === 'concept';
     const type = rnd.pick(CLAIM_TYPES);
     const resolutionDays = drawResolutionDays(type, complexity, rnd);
-    const outcome = drawOutcome(type, complexity, tenure, concept ? -0.9 : 0, rnd);
+    const outcome = drawOutcome(type, complexity, tenure, concept ? -0.9 : 0, rnd, this.outcomeNoise);
     const team = drawTeam(type, rnd, concept ? REORGANISED_TEAMS : TEAM_FOR_TYPE);
     const churned = rnd.chance(churnProbability(complexity, tenure, outcome));
     this.filed += 1;

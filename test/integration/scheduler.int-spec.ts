@@ -68,6 +68,36 @@ describe('scheduler', () => {
     expect(due).toEqual(ids.map((t) => ({ tenant: t.id, date: '2031-05-04' })));
   });
 
+  it("runs the daily job by hand over HTTP: that day's checks (requestedBy schedule), forced on request, bad values refused", async () => {
+    const s = await start();
+    const run = (query: string) =>
+      fetch(`${s.url}/jobs/${DAILY_JOB}/run?${query}`, { method: 'POST' }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { fired?: boolean; message?: string },
+      }));
+    expect(await run('at=2031-06-01T06:00:00Z&force=maybe')).toMatchObject({
+      status: 400,
+      body: { message: '"force" must be true or false, got maybe' },
+    });
+    expect(await run('at=yesterday')).toMatchObject({ status: 400 });
+    expect(await run('at=2031-06-01T06:00:00Z')).toMatchObject({ status: 200, body: { fired: true } });
+    expect(await run('at=2031-06-02T06:00:00Z&force=true')).toMatchObject({
+      status: 200,
+      body: { fired: true },
+    });
+    const checks = await h.query<{ date: string; requested_by: string; force: string | null }>(
+      `select distinct envelope->'payload'->>'logicalDate' as date, envelope->'payload'->>'requestedBy' as requested_by,
+              envelope->'payload'->>'force' as force
+         from outbox where subject = 'drift.check.requested'
+          and envelope->'payload'->>'logicalDate' in ('2031-06-01', '2031-06-02') order by 1`,
+    );
+    expect(checks).toEqual([
+      { date: '2031-06-01', requested_by: 'schedule', force: null },
+      { date: '2031-06-02', requested_by: 'schedule', force: 'true' },
+    ]);
+    await h.stopService(s);
+  });
+
   it('catches up a missed run at start-up, once', async () => {
     // "0 0 * * *": today's run was due at midnight, before this scheduler started.
     const today = logicalDate(new Date(), 'UTC');

@@ -26,6 +26,8 @@ describe('npm run simulate', () => {
     [['--days', '30', '--drift-day', '30'], '--drift-day 30 is not before day 30'],
     [['--tenants', 'two'], '--tenants'],
     [['extra'], 'unexpected argument'],
+    [['--open-after', '3/2'], '--open-after 3/2: need k/n with 1 <= k <= n <= 14'],
+    [['--outcome-noise', '1.5'], '--outcome-noise'],
   ])('refuses %j with exit 2 and the usage, before anything starts', (args, message) => {
     const r = simulate([...args, '--database', 'ue_simulate_never_created']);
     expect(r.status).toBe(2);

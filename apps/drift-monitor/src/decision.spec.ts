@@ -1,4 +1,4 @@
-import { decide, eligibility, historyDays } from './decision';
+import { decide, eligibility, historyDays, remindsOn } from './decision';
 import type { DayBreach, DecisionInput, EpisodeState, FeatureResult } from './decision';
 
 const stable: FeatureResult[] = [
@@ -403,7 +403,7 @@ describe('drift decision: episodes', () => {
 
 describe('drift decision: an episode opens on k of the last n days', () => {
   const twoOfThree = { ...base, opening: { k: 2, n: 3 } };
-  const day = (d: number) => `2030-03-${String(d).padStart(2, '0')}`;
+  const day = (d: number) => new Date(Date.UTC(2030, 2, d)).toISOString().slice(0, 10);
 
   /**
    * Runs the decision over a scripted sequence of days (true: drift that day), carrying the episode and the
@@ -484,16 +484,23 @@ describe('drift decision: an episode opens on k of the last n days', () => {
     expect(historyDays({ ...twoOfThree, features: drifted, force: true })).toBe(0);
   });
 
-  it('reminds people on the day an open episode completes another week', () => {
+  it('reminds people when an open episode completes its 1st, 2nd, 4th, 8th... week', () => {
     const ds = script(
-      Array.from({ length: 16 }, () => true),
+      Array.from({ length: 60 }, () => true),
       { ...twoOfThree, newLabels: 0 },
     );
     const reminders = ds.flatMap((d, i) =>
       d.episode.kind === 'continue' && d.episode.remind ? [i + 1] : [],
     );
-    // Opened on day 2, dated from day 1: days 8 and 15 complete its first and second weeks.
-    expect(reminders).toEqual([8, 15]);
+    // Opened on day 2, dated from day 1: days 8, 15, 29 and 57 complete its weeks 1, 2, 4 and 8.
+    expect(reminders).toEqual([8, 15, 29, 57]);
+    // A gap (days without a breach inside the episode) still reminds once when it crosses a boundary.
+    expect([remindsOn(7, 9), remindsOn(9, 14), remindsOn(14, 40), remindsOn(29, 50)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
     // Not when the champion held up against the episode's candidates on input drift alone: nothing to do.
     const heldUp = script(
       Array.from({ length: 16 }, () => true),

@@ -123,7 +123,7 @@ export interface Decision {
   episode: EpisodeChange;
 }
 
-/** An open episode is recalled to people every this many days (its digest lists it again). */
+/** An open episode is recalled to people after 1, 2, 4, 8... times this many days (its digest lists it again). */
 export const REMINDER_DAYS = 7;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -284,6 +284,16 @@ export function eligibility(i: {
 /** Whole weeks an episode of `days` days has completed since its first day (day 8 completes the first). */
 const weeks = (days: number) => Math.floor((days - 1) / REMINDER_DAYS);
 
+/**
+ * Whether an episode that grew from `before` to `after` days is recalled to people now: when it completes
+ * its 1st, 2nd, 4th, 8th, 16th... week. Backing off: an episode that nobody can end soon (churn awaits
+ * labels for months) is not announced every week.
+ */
+export function remindsOn(before: number, after: number): boolean {
+  const octave = (w: number) => (w <= 0 ? -1 : Math.floor(Math.log2(w)));
+  return octave(weeks(after)) > octave(weeks(before));
+}
+
 function conditionOf(drifted: boolean, below: boolean): EpisodeCondition {
   return drifted && below ? 'drift_and_accuracy' : drifted ? 'drift' : 'accuracy';
 }
@@ -411,7 +421,7 @@ export function decide(i: DecisionInput): Decision {
       eligibility: elig,
       // A champion that held up on the drifted inputs needs nobody: its episode is not recalled every week.
       episode: open
-        ? { kind: 'continue', episode, remind: !heldUp && weeks(episode.days) > weeks(open.days) }
+        ? { kind: 'continue', episode, remind: !heldUp && remindsOn(open.days, episode.days) }
         : { kind: 'open', episode },
     };
   }

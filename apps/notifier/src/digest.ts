@@ -25,7 +25,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 /**
  * The item a drift check adds to its tenant's digest: an episode that opened, retrained again, completed
- * another week (a reminder) or closed. Null for the other checks (nobody hears of them).
+ * its 1st, 2nd, 4th... week (a reminder) or closed. Null for the other checks (nobody hears of them).
  */
 export function itemOfCheck(event: Envelope<'drift.checked'>): AlertItemDraft | null {
   const p = event.payload;

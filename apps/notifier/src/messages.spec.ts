@@ -92,7 +92,7 @@ describe('the daily digest: items', () => {
     expect(itemOfCheck(checked('retrain', episode(true)))!.title).toMatch(/: retraining has been requested$/);
   });
 
-  it("lists an episode's later retrains, its weekly reminders and its end; nothing on its other days", () => {
+  it("lists an episode's later retrains, its reminders and its end; nothing on its other days", () => {
     expect(itemOfCheck(checked('retrain', episode(false)))).toMatchObject({
       kind: 'retrain_requested',
       severity: 'info',

@@ -12,7 +12,7 @@ import { composeMessage } from './messages';
 /**
  * Turns pipeline events into notifications for each tenant's stakeholders, written in the event's
  * transaction; the dispatcher sends them. What the daily checks find (an episode opens, retrains again, is
- * recalled weekly, closes) and how an episode's retrains end are items of the tenant's daily digest: one
+ * recalled after 1, 2, 4... weeks, closes) and how an episode's retrains end are items of the tenant's daily digest: one
  * message a day. What a person asked for outside any episode (a forced retrain, `ml:retrain --force`, a rollback) is answered at once,
  * one message per event, as are seeding's.
  */

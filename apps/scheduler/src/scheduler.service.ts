@@ -76,7 +76,8 @@ export class SchedulerService implements OnApplicationBootstrap {
     return this.fire(now, 'catch_up');
   }
 
-  async fire(at: Date, triggeredBy: Trigger): Promise<FireResult> {
+  /** `force`: every check retrains whatever it finds (an operator's fleet-wide retrain; no episode). */
+  async fire(at: Date, triggeredBy: Trigger, opts: { force?: boolean } = {}): Promise<FireResult> {
     const date = logicalDate(at, this.config.SCHEDULE_TIMEZONE);
     // The fan-out reads every tenant: a platform-wide transaction (row-level security, libs/database).
     const result = await inPlatformTransaction(this.orm, async (em) => {
@@ -111,6 +112,7 @@ export class SchedulerService implements OnApplicationBootstrap {
               // The daily job's checks, whoever started it (the cron, a catch-up, a person running the job for a
               // date): each is that day's check, judged by the daily rules (k of n). scheduled_runs keeps who.
               requestedBy: triggeredBy === 'catch_up' ? 'catch_up' : 'schedule',
+              ...(opts.force ? { force: true } : {}),
             },
             { tenantId, id, correlationId: id },
           );

@@ -102,7 +102,8 @@ async function problems(h: Harness, sql: string, params: unknown[]): Promise<str
  *   (runs for triggers, validations for candidates, deployments for passed candidates, notifications);
  * - nothing done twice: each outbox row is in the stream once (Nats-Msg-Id), one inbox row per
  *   (consumer, event), one training run per trigger event, one deployment per run, one model.trained
- *   or training.failed per run, one notification per (event, channel, recipient);
+ *   or training.failed per run, one notification per (event, channel, recipient) or an item of the daily
+ *   digest;
  * - exactly one active version per tenant and model;
  * - no training run left queued or running.
  * Returns the stream's messages for the case's own assertions.
@@ -230,12 +231,17 @@ export async function checkInvariants(h: Harness, scope: InvariantScope): Promis
     ...byType('training.failed'),
     ...byType('model.validated').filter((e) => !(e as Envelope<'model.validated'>).payload.passed),
   ].filter((e) => handledBy(`notifier__${e.type.replace(/\./g, '_')}`, e));
+  // Told: a message of its own, or an item of the tenant's daily digest (sent, or waiting for its day); an
+  // episode's drift.detected is listed by its check's item (same correlation id).
   found.push(
     ...(await problems(
       h,
-      `select 'nobody was told about ' || t as problem from unnest($1::uuid[]) t
-        where not exists (select 1 from ml_retraining_notifications n where n.event_id = t)`,
-      [told.map((e) => e.id)],
+      `select 'nobody was told about ' || t.id as problem from unnest($1::uuid[], $2::text[]) as t(id, correlation_id)
+        where not exists (select 1 from ml_retraining_notifications n where n.event_id = t.id)
+          and not exists (select 1 from alert_items i where i.event_id = t.id)
+          and not exists (select 1 from alert_items i where i.correlation_id = t.correlation_id
+                            and i.kind in ('episode_opened', 'retrain_requested'))`,
+      [told.map((e) => e.id), told.map((e) => e.correlationId)],
     )),
   );
 

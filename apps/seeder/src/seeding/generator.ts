@@ -145,6 +145,9 @@ export function drawResolutionDays(type: ClaimType, complexity: number, rnd: Ran
   );
 }
 
+/** The outcome noise of the platform's data (drawOutcome). */
+export const OUTCOME_NOISE = 0.05;
+
 /**
  * A resolved claim's outcome; `shift` < 0 moves outcomes against members (concept drift). The noise is
  * N(0, 0.05): at 0.15 the best possible model is right 91% of the time and version 1 sat at 85-92%, a dip of
@@ -157,9 +160,10 @@ export function drawOutcome(
   tenure: number,
   shift: number,
   rnd: Random,
+  noise: number = OUTCOME_NOISE,
 ): ClaimOutcome {
   const score =
-    1.1 + TYPE_EFFECT[type] - 0.45 * (complexity - 5) + 0.05 * tenure + shift + rnd.normal(0, 0.05);
+    1.1 + TYPE_EFFECT[type] - 0.45 * (complexity - 5) + 0.05 * tenure + shift + rnd.normal(0, noise);
   return score > 2.2 ? 'won' : score > 1.4 ? 'settled' : score < 0.4 && tenure < 3 ? 'withdrawn' : 'lost';
 }
 
@@ -244,7 +248,7 @@ export class ClaimFactory {
       // members), whenever the claim was filed: what version 1 learnt no longer holds for them, and its
       // realized accuracy on the labels of the last weeks falls.
       const shift = drifted && resolvedAt >= this.now - DRIFT_WINDOW_DAYS * DAY ? -0.9 : 0;
-      outcome = drawOutcome(type, complexity, tenure, shift, rnd);
+      outcome = drawOutcome(type, complexity, tenure, shift, rnd, plan.outcomeNoise);
       if (forcedStatus === 'withdrawn') outcome = 'withdrawn';
       else if (forcedStatus && outcome === 'withdrawn') outcome = 'lost';
       status =

@@ -8,6 +8,11 @@ export interface SeedPlan {
   reset: boolean;
   /** Reference "now" (seeded dates are relative to it); fixed in tests for identical rows. */
   now: Date;
+  /**
+   * Standard deviation of the outcome's noise (drawOutcome; default OUTCOME_NOISE). Larger puts the models
+   * nearer their thresholds: the simulation's `--outcome-noise`, not the seed.requested contract.
+   */
+  outcomeNoise?: number;
 }
 
 export interface SeedSummary {
