@@ -9,7 +9,7 @@ import { AlertItemsRepository } from './alert-items.repository';
 import type { StoredDigest } from './alert-items.repository';
 import { DeliveriesRepository, defaultRecipient, RecipientsRepository } from './deliveries.repository';
 import type { DeliverySource, Recipient } from './deliveries.repository';
-import { composeDigest, subscriptionKindOf } from './digest';
+import { composeDigest, subscriptionKindOf, worst } from './digest';
 import { NotifierConfig } from './notifier.config';
 
 /** The deliveries' event type of a digest (its event id is the digest's id). */
@@ -133,8 +133,7 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
       );
       deliveries += await this.deliveries.record(em, event, message, recipients);
     }
-    const severity = composeDigest(tenantId, digest.day, digest.items).severity;
-    this.digestsTotal.inc({ severity });
+    this.digestsTotal.inc({ severity: worst(digest.items.map((i) => i.severity)) });
     log.child({ tenantId, correlationId: digest.id }).info('daily digest recorded', {
       day: digest.day,
       items: digest.items.length,
