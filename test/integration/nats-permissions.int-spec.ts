@@ -328,21 +328,21 @@ describe('NATS users of deploy/nats/values.yaml', () => {
       [tenantId],
     );
     expect(active).toEqual([{ model_version: 2 }]);
-    // The notifier consumed drift.detected for every model, and model.deployed.
-    const notes = await h.rowsUntil<{ event_type: string; n: number }>(
-      `select event_type, count(distinct correlation_id)::int as n from ml_retraining_notifications
-        where tenant_id = $1 group by 1 order by 1`,
+    // The notifier consumed every check (an episode opened for each model: items of the tenant's daily
+    // digest) and the deployment (an item of the same digest).
+    const items = await h.rowsUntil<{ kind: string; n: number }>(
+      `select kind, count(*)::int as n from alert_items where tenant_id = $1 group by 1 order by 1`,
       [tenantId],
       {
-        until: (rows) => rows.some((x) => x.event_type === 'model.deployed'),
-        what: 'model.deployed notification',
+        until: (rows) => rows.some((x) => x.kind === 'deployed'),
+        what: 'the deployment in the daily digest',
         timeoutMs: 60_000,
       },
     );
-    expect(notes).toEqual(
+    expect(items).toEqual(
       expect.arrayContaining([
-        { event_type: 'drift.detected', n: 4 },
-        { event_type: 'model.deployed', n: expect.any(Number) as number },
+        { kind: 'episode_opened', n: 4 },
+        { kind: 'deployed', n: 1 },
       ]),
     );
   }, 300_000);

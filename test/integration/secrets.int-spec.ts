@@ -81,7 +81,8 @@ describe('no secret in the logs of a full run', () => {
       await h.publish(
         createEnvelope(
           'drift.check.requested',
-          { modelType, logicalDate: today, requestedBy: 'schedule' },
+          // Forced: each event is told on its own at once (a daily check's would wait for the next day's digest).
+          { modelType, logicalDate: today, requestedBy: 'test', force: true },
           { tenantId },
         ),
       );
