@@ -84,7 +84,7 @@ SVC_PIDS=()
 for i in "${!SERVICES[@]}"; do
   svc="${SERVICES[$i]}"
   DATABASE_URL="$(role_url "$DATABASE_URL" "ue_$(echo "$svc" | tr - _)")" \
-  HTTP_PORT=$((3101 + i)) SCHEDULE_ENABLED=false DIGEST_HOLD_SECONDS="${DEMO_DIGEST_HOLD_SECONDS:-15}" DIGEST_SWEEP_MS=1000 \
+  HTTP_PORT=$((3101 + i)) SCHEDULE_ENABLED=false DIGEST_HOLD_SECONDS="${DEMO_DIGEST_HOLD_SECONDS:-45}" DIGEST_SWEEP_MS=1000 \
     node "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
   PIDS+=($!)
   SVC_PIDS+=($!)
@@ -144,12 +144,14 @@ echo "HTML report: $(pwd)/$DEMO_DIR/drift-report.html"
 step "One event through every service (log lines sharing a correlationId)"
 node dist/scripts/demo-report.js --trace "$DEMO_DIR/logs" || true
 
-step "Notifications: one digest per tenant per day (sent ${DEMO_DIGEST_HOLD_SECONDS:-15} s after the day's first item here; 30 minutes by default)"
+step "Notifications: one digest per tenant per day (sent ${DEMO_DIGEST_HOLD_SECONDS:-45} s after the day's first item here; 30 minutes by default)"
 node -e "
 const { Client } = require('pg');
 (async () => {
   const c = new Client({ connectionString: process.env.DATABASE_URL }); await c.connect();
-  for (let i = 0; i < 150; i++) {
+  // Long enough for today's retrains to end and join the digest (a retrain queued behind others on a busy
+  // machine takes half a minute); an outcome later than the hold joins tomorrow's.
+  for (let i = 0; i < 450; i++) {
     const { rows } = await c.query(\"select count(*)::int as n from alert_items where digest_id is null and day <= current_date\");
     if (rows[0].n === 0) break;
     await new Promise((r) => setTimeout(r, 200));
@@ -157,6 +159,8 @@ const { Client } = require('pg');
   await new Promise((r) => setTimeout(r, 1500)); // the dispatcher sends what the digest wrote
   const digests = await c.query(\"select d.tenant_id, d.day::text as day, d.severity, d.items, (select string_agg(distinct subject, ' | ') from ml_retraining_notifications n where n.event_id = d.id) as subject from alert_digests d order by 1, 2\");
   for (const r of digests.rows) console.log('  digest ' + r.tenant_id + ' ' + r.day + ' (' + r.severity + ', ' + r.items + ' items): ' + r.subject);
+  const one = await c.query(\"select body from ml_retraining_notifications where event_type = 'alert.digest' and channel = 'in_app' order by created_at limit 1\");
+  if (one.rows[0]) console.log('  one of them, in-app:\\n' + one.rows[0].body.split('\\n').map((l) => '    | ' + l).join('\\n'));
   const { rows } = await c.query(\"select channel, status, count(*)::int as n from ml_retraining_notifications where tenant_id <> '_platform' group by 1, 2 order by 1, 2\");
   for (const r of rows) console.log('  ' + r.channel.padEnd(8) + ' ' + r.status.padEnd(8) + ' ' + r.n);
   await c.end();
