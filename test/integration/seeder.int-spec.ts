@@ -62,6 +62,25 @@ describe('seeder', () => {
     await h.stop();
   });
 
+  it('starts the platform again on --reset: no open episode, no alert waiting, no digest sent for a day', async () => {
+    await h.query(
+      `insert into drift_episodes (tenant_id, model_type, condition, started_on, last_seen_on, days, status, opened_by_check_id)
+       values ('tenant_old', 'timeline', 'drift', '2026-01-01', '2026-01-02', 2, 'open', gen_random_uuid())`,
+    );
+    await h.query(
+      `insert into alert_digests (tenant_id, day, severity, items, models) values ('tenant_old', '2026-01-02', 'warning', 1, '["timeline"]')`,
+    );
+    await h.query(
+      `insert into alert_items (tenant_id, day, model_type, kind, severity, title, lines, event_id, correlation_id)
+       values ('tenant_old', '2026-01-03', 'timeline', 'episode_reminder', 'warning', 'still open', '[]', gen_random_uuid(), 'c')`,
+    );
+    expect(await seed('--reset', '--seed', '13', '--tenants', '1', '--claims', '200')).toBe(0);
+    expect(
+      await one(`select (select count(*)::int from drift_episodes) as episodes,
+                        (select count(*)::int from alert_digests) as digests, (select count(*)::int from alert_items) as items`),
+    ).toEqual({ episodes: 0, digests: 0, items: 0 });
+  });
+
   it("produces the spec's counts and proportions on a default run, and no version 1 on so few claims", async () => {
     expect(await seed('--reset')).toBe(0);
     const counts =

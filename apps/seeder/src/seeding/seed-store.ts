@@ -16,6 +16,10 @@ import type { SeedPlan, SeedSummary } from './seed-plan';
 export const SEEDED_TABLES = [
   'ml_alert_acknowledgments',
   'ml_retraining_notifications',
+  // A reset starts the platform's life again: no episode open, no digest sent for a day.
+  'alert_items',
+  'alert_digests',
+  'drift_episodes',
   'member_ai_feedback',
   'analytics_scheduled_reports',
   'benchmark_data',
