@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { advisoryXactLock, AlertDigest, AlertItem } from '@app/database';
-import type { ModelType } from '@app/domain';
+import type { NotificationSeverity } from '@app/domain';
 import { worst } from './digest';
 import type { AlertItemDraft, DigestItem } from './digest';
 
@@ -12,6 +12,8 @@ export interface StoredDigest {
   id: string;
   tenantId: string;
   day: string;
+  /** The most severe of its items. */
+  severity: NotificationSeverity;
   items: (DigestItem & { id: string })[];
 }
 
@@ -112,11 +114,12 @@ export class AlertItemsRepository {
     const digestDay = items.map((i) => i.day).reduce(laterOf);
     const models = [...new Set(items.map((i) => i.modelType))];
     const id = randomUUID();
+    const severity = worst(items.map((i) => i.severity));
     await em.insert(AlertDigest, {
       id,
       tenantId,
       day: digestDay,
-      severity: worst(items.map((i) => i.severity)),
+      severity,
       items: items.length,
       models,
     });
@@ -125,10 +128,11 @@ export class AlertItemsRepository {
       id,
       tenantId,
       day: digestDay,
+      severity,
       items: items.map((i) => ({
         id: i.id,
         day: i.day,
-        modelType: i.modelType as ModelType,
+        modelType: i.modelType,
         kind: i.kind,
         severity: i.severity,
         title: i.title,

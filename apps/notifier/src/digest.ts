@@ -1,6 +1,7 @@
 import type { Envelope } from '@app/contracts';
 import { MODEL_CONFIGS, NOTIFICATION_SEVERITIES } from '@app/domain';
 import type { AlertItemKind, ModelType, NotificationSeverity } from '@app/domain';
+import { pct } from './messages';
 import type { NotificationMessage } from './messages';
 
 // A tenant's daily digest (docs/models.md, "Alerts"): one message per tenant per day that lists every model
@@ -20,8 +21,6 @@ export interface DigestItem extends AlertItemDraft {
   day: string;
   correlationId: string;
 }
-
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 /**
  * The item a drift check adds to its tenant's digest: an episode that opened, retrained again, completed

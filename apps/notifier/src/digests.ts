@@ -9,7 +9,7 @@ import { AlertItemsRepository } from './alert-items.repository';
 import type { StoredDigest } from './alert-items.repository';
 import { DeliveriesRepository, defaultRecipient, RecipientsRepository } from './deliveries.repository';
 import type { DeliverySource, Recipient } from './deliveries.repository';
-import { composeDigest, subscriptionKindOf, worst } from './digest';
+import { composeDigest, subscriptionKindOf } from './digest';
 import { NotifierConfig } from './notifier.config';
 
 /** The deliveries' event type of a digest (its event id is the digest's id). */
@@ -115,8 +115,10 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     // Recipients of the same items share one composed message (one statement for them all).
     const groups = new Map<string, Recipient[]>();
-    for (const { recipient, itemIds } of perRecipient.values())
-      groups.set(itemIds.join(','), [...(groups.get(itemIds.join(',')) ?? []), recipient]);
+    for (const { recipient, itemIds } of perRecipient.values()) {
+      const key = itemIds.join(',');
+      groups.set(key, [...(groups.get(key) ?? []), recipient]);
+    }
     const event: DeliverySource = {
       id: digest.id,
       type: DIGEST_EVENT_TYPE,
@@ -133,7 +135,7 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
       );
       deliveries += await this.deliveries.record(em, event, message, recipients);
     }
-    this.digestsTotal.inc({ severity: worst(digest.items.map((i) => i.severity)) });
+    this.digestsTotal.inc({ severity: digest.severity });
     log.child({ tenantId, correlationId: digest.id }).info('daily digest recorded', {
       day: digest.day,
       items: digest.items.length,

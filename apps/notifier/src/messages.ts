@@ -9,7 +9,8 @@ export interface NotificationMessage {
   modelType: string | null;
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+/** A share as people read it: 0.912 -> "91.2%". */
+export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 /** The label coverage line of a drift alert: how far the labels of recent predictions have arrived. */
 function labelsLine(labels: LabelMaturityDto | undefined): string[] {
