@@ -27,7 +27,7 @@ const appBoundaries = APPS.map((app) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'tools/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'tools/**', '**/*.js', '**/*.mjs', 'apps/console/web/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

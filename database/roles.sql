@@ -15,7 +15,7 @@ declare
   r text;
 begin
   -- Login roles first, then the two group roles (no login) that only carry privileges.
-  foreach r in array array['ue_owner', 'ue_scheduler', 'ue_drift_monitor', 'ue_trainer', 'ue_validator', 'ue_notifier', 'ue_seeder', 'ue_scorer', 'ue_service', 'ue_platform_scope'] loop
+  foreach r in array array['ue_owner', 'ue_scheduler', 'ue_drift_monitor', 'ue_trainer', 'ue_validator', 'ue_notifier', 'ue_seeder', 'ue_scorer', 'ue_console', 'ue_service', 'ue_platform_scope'] loop
     begin
       if not exists (select from pg_roles where rolname = r) then
         execute format('create role %I %s', r,
@@ -25,8 +25,8 @@ begin
     end;
   end loop;
 end $$;
-grant ue_service to ue_scheduler, ue_drift_monitor, ue_trainer, ue_validator, ue_notifier, ue_seeder, ue_scorer;
-grant ue_platform_scope to ue_scheduler, ue_trainer, ue_notifier;
+grant ue_service to ue_scheduler, ue_drift_monitor, ue_trainer, ue_validator, ue_notifier, ue_seeder, ue_scorer, ue_console;
+grant ue_platform_scope to ue_scheduler, ue_trainer, ue_notifier, ue_console;
 -- The seeder bulk-loads with COPY, dropping and rebuilding indexes and constraints around it, and
 -- truncates on --reset: DDL, which only the owner may do. It is a development and demo tool that refuses
 -- to reset in production; docs/reliability.md says so.

@@ -38,8 +38,9 @@ export class DriftCheckRequestedPayload {
   @IsBoolean()
   force?: boolean;
 
-  @IsIn(['schedule', 'cli', 'catch_up', 'test'])
-  requestedBy: 'schedule' | 'cli' | 'catch_up' | 'test';
+  /** Who asked: the daily job (`schedule`, `catch_up`) or a person (`cli`, `console`), or a test. */
+  @IsIn(['schedule', 'cli', 'catch_up', 'test', 'console'])
+  requestedBy: 'schedule' | 'cli' | 'catch_up' | 'test' | 'console';
 }
 
 export class FeatureDriftDto {

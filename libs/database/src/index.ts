@@ -11,6 +11,7 @@ export * from './entities/platform.entities';
 export * from './entities/ml.entities';
 export * from './entities/pipeline.entities';
 export * from './entities/seed-run.entity';
+export * from './entities/console-session.entity';
 export { ALL_ENTITIES } from './entities/all';
 export * from './ownership';
 export * from './read-models';

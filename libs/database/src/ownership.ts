@@ -29,12 +29,12 @@ export interface TableSpec {
 
 export const TABLES = {
   // The claims application's data (the seeder stands in for it).
-  tenants: { owner: 'seeder', writes: ['insert', 'update'], readers: [], tenantScoped: true },
-  profiles: { owner: 'seeder', writes: ['insert', 'update'], readers: [], tenantScoped: true },
+  tenants: { owner: 'seeder', writes: ['insert', 'update'], readers: ['console'], tenantScoped: true },
+  profiles: { owner: 'seeder', writes: ['insert', 'update'], readers: ['console'], tenantScoped: true },
   claims: {
     owner: 'seeder',
     writes: ['insert', 'update'],
-    readers: ['drift-monitor', 'trainer', 'validator', 'scorer'],
+    readers: ['drift-monitor', 'trainer', 'validator', 'scorer', 'console'],
     tenantScoped: true,
   },
   member_ai_feedback: { owner: 'seeder', writes: ['insert'], readers: [], tenantScoped: true },
@@ -52,14 +52,19 @@ export const TABLES = {
 
   scheduled_runs: { owner: 'scheduler', writes: ['insert', 'update'], readers: [], tenantScoped: false },
 
-  drift_checks: { owner: 'drift-monitor', writes: ['insert'], readers: [], tenantScoped: true },
+  drift_checks: { owner: 'drift-monitor', writes: ['insert'], readers: ['console'], tenantScoped: true },
   // One continuous stretch of drift or low accuracy per (tenant, model): opened, continued, closed.
-  drift_episodes: { owner: 'drift-monitor', writes: ['insert', 'update'], readers: [], tenantScoped: true },
+  drift_episodes: {
+    owner: 'drift-monitor',
+    writes: ['insert', 'update'],
+    readers: ['console'],
+    tenantScoped: true,
+  },
 
   ml_model_training_runs: {
     owner: 'trainer',
     writes: ['insert', 'update'],
-    readers: ['validator'],
+    readers: ['validator', 'console'],
     tenantScoped: true,
   },
   model_artifacts: {
@@ -72,39 +77,52 @@ export const TABLES = {
   model_metadata: {
     owner: 'validator',
     writes: ['insert', 'update'],
-    readers: ['drift-monitor', 'trainer', 'scorer'],
+    readers: ['drift-monitor', 'trainer', 'scorer', 'console'],
     tenantScoped: true,
   },
   model_feature_baselines: {
     owner: 'validator',
     writes: ['insert', 'update'],
-    readers: ['drift-monitor', 'trainer'],
+    readers: ['drift-monitor', 'trainer', 'console'],
     tenantScoped: true,
   },
-  model_deployments: { owner: 'validator', writes: ['insert'], readers: [], tenantScoped: true },
+  model_deployments: { owner: 'validator', writes: ['insert'], readers: ['console'], tenantScoped: true },
   // The drift monitor reads the verdicts on its episodes' retrains (a champion that held up is not retrained again).
   model_validations: {
     owner: 'validator',
     writes: ['insert'],
-    readers: ['drift-monitor'],
+    readers: ['drift-monitor', 'console'],
     tenantScoped: true,
   },
 
   ml_retraining_notifications: {
     owner: 'notifier',
     writes: ['insert', 'update'],
-    readers: [],
+    readers: ['console'],
     tenantScoped: true,
   },
-  ml_alert_acknowledgments: { owner: 'notifier', writes: ['insert'], readers: [], tenantScoped: true },
+  ml_alert_acknowledgments: {
+    owner: 'notifier',
+    writes: ['insert'],
+    readers: ['console'],
+    tenantScoped: true,
+  },
   // The daily digest: each tenant's alert items, and the one message per day that told them.
   alert_items: { owner: 'notifier', writes: ['insert', 'update'], readers: [], tenantScoped: true },
   alert_digests: { owner: 'notifier', writes: ['insert'], readers: [], tenantScoped: true },
   notification_recipients: {
     owner: 'notifier',
     writes: ['insert', 'update'],
-    readers: [],
+    readers: ['console'],
     tenantScoped: true,
+  },
+
+  // The console's sign-ins (docs/console.md): a session per signed-in person, nothing about tenants.
+  console_sessions: {
+    owner: 'console',
+    writes: ['insert', 'update', 'delete'],
+    readers: [],
+    tenantScoped: false,
   },
 
   outbox: { owner: 'shared', writes: ['insert', 'update'], readers: [], tenantScoped: false },

@@ -17,6 +17,7 @@ describe('database roles', () => {
       notifier: 'ue_notifier',
       seeder: 'ue_seeder',
       scorer: 'ue_scorer',
+      console: 'ue_console',
     });
   });
 

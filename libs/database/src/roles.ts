@@ -21,11 +21,15 @@ export const SERVICE_ROLES = {
   notifier: 'ue_notifier',
   seeder: 'ue_seeder',
   scorer: 'ue_scorer',
+  console: 'ue_console',
 } as const;
 export type ServiceWithRole = keyof typeof SERVICE_ROLES;
 
-/** The scheduler fans out over tenants, the trainer sweeps expired leases, the notifier retries deliveries. */
-const PLATFORM_SCOPED: readonly ServiceWithRole[] = ['scheduler', 'trainer', 'notifier'];
+/**
+ * The scheduler fans out over tenants, the trainer sweeps expired leases, the notifier retries deliveries,
+ * the console shows a platform operator every tenant (a tenant admin's requests are scoped to one tenant).
+ */
+const PLATFORM_SCOPED: readonly ServiceWithRole[] = ['scheduler', 'trainer', 'notifier', 'console'];
 
 /** `url` with its user name replaced (the password, if any, is kept: trust or per-environment secrets). */
 export function urlForRole(databaseUrl: string, role: string): string {

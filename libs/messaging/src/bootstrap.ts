@@ -21,6 +21,8 @@ export interface CreateServiceOptions<C extends BaseConfig> {
   env?: NodeJS.ProcessEnv;
   /** Collects log lines instead of writing them to stdout (tests). */
   logSink?: (line: string) => void;
+  /** HTTP set-up before the app listens (middleware, documentation, static files): the console's. */
+  configure?: (app: INestApplication, config: C, logger: AppLogger) => void;
 }
 
 /** Validates config, builds the Nest app, starts HTTP and the message consumers. Used by main.ts and tests. */
@@ -39,6 +41,7 @@ export async function createServiceApp<C extends BaseConfig>(
     abortOnError: false,
   });
   try {
+    opts.configure?.(app, config, logger);
     await app.listen(config.HTTP_PORT, '0.0.0.0');
   } catch (err) {
     // A failed start (e.g. streams not provisioned) must not leave the database pool and the NATS

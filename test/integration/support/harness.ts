@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { AppLogger, BaseConfig } from '@app/common';
 import type { Envelope } from '@app/contracts';
 import { roleForService, urlForRole } from '@app/database';
@@ -72,11 +72,13 @@ export class Harness {
     configClass: Type<C>,
     module: (config: C, logger: AppLogger) => DynamicModule,
     env: Record<string, string> = {},
+    configure?: (app: INestApplication, config: C, logger: AppLogger) => void,
   ): Promise<ServiceApp<C>> {
     const app = await createServiceApp({
       service,
       configClass,
       module,
+      configure,
       env: {
         ...process.env,
         DATABASE_URL: serviceDatabaseUrl(service),

@@ -1,6 +1,6 @@
 import type { CliIO, ParsedFlags } from '@app/common';
 import type { CliConfig } from '../cli.config';
-import { NotifierClient } from '../notifier-client';
+import { NotifierClient } from '@app/contracts';
 import type { ExitCode } from './types';
 
 export type RecipientsAction = 'list' | 'add' | 'remove';

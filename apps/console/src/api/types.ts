@@ -124,8 +124,8 @@ export interface FleetRow {
 
 /**
  * GET /api/fleet?page=1&pageSize=50&q=<tenant id or name, substring>&state=<ModelState>&model=<ModelType>
- * Rows ordered worst state first, then tenant, then model. `counts` are over the whole filtered fleet
- * before paging (for the summary tiles), by state.
+ * Rows ordered worst state first, then tenant, then model. `counts` are by state over the fleet that `q`
+ * and `model` select, before the `state` filter and paging (the summary tiles).
  */
 export interface FleetPage {
   rows: FleetRow[];
@@ -213,6 +213,7 @@ export interface ModelDetail {
 /** GET /api/tenants/:tenantId/models/:modelType/histograms?date=YYYY-MM-DD: baseline vs window of a day. */
 export interface HistogramBin {
   label: string;
+  /** Shares (0..1) of the baseline's and of the window's observations in this bin. */
   baseline: number;
   window: number;
 }
@@ -283,7 +284,10 @@ export interface ActionAccepted {
   action: 'rollback' | 'retrain';
 }
 
-/** GET /api/tenants/:tenantId/recipients; POST the same path with RecipientBody; DELETE .../recipients/:id. */
+/**
+ * GET /api/tenants/:tenantId/recipients (active ones); POST the same path with RecipientBody answers the
+ * Recipient as stored (201); DELETE .../recipients/:id answers 204.
+ */
 export interface Recipient {
   id: string;
   name: string;

@@ -28,6 +28,7 @@ import {
   ScheduledRun,
 } from './pipeline.entities';
 import { SeedRun } from './seed-run.entity';
+import { ConsoleSession } from './console-session.entity';
 
 /** Every entity, for the one MikroORM configuration in libs/database. */
 export const ALL_ENTITIES = [
@@ -55,4 +56,5 @@ export const ALL_ENTITIES = [
   AlertItem,
   AlertDigest,
   SeedRun,
+  ConsoleSession,
 ];

@@ -17,6 +17,12 @@ export interface DriftCheckView {
   maxPsi: number | null;
   maxPsiFeature: string | null;
   accuracy: { value: number; low: number | null; high: number | null; labelled: number } | null;
+  /** Estimated accuracy from the calibrated probabilities (issue 17), with its interval and n. */
+  estimated: { value: number; low: number | null; high: number | null; n: number } | null;
+  /** Which accuracy decided: realized (enough labels) or estimated; null when neither could. */
+  accuracySource: 'realized' | 'estimated' | null;
+  /** PSI per key feature (null when its window had too few claims to judge). */
+  features: { feature: string; psi: number | null; band: string | null }[];
   reasons: string[];
   /** Days of the window the inputs were judged on (null for checks stored before it was recorded). */
   psiWindowDays: number | null;
@@ -48,6 +54,16 @@ function toView(c: DriftCheck): DriftCheckView {
       c.accuracy === null
         ? null
         : { value: c.accuracy, low: c.accuracyLow, high: c.accuracyHigh, labelled: c.labelledCount },
+    estimated:
+      c.estimatedAccuracy === null
+        ? null
+        : { value: c.estimatedAccuracy, low: c.estimatedLow, high: c.estimatedHigh, n: c.estimatedCount },
+    accuracySource: c.accuracySource,
+    features: (c.features ?? []).map((f) => ({
+      feature: String(f.feature),
+      psi: typeof f.psi === 'number' ? f.psi : null,
+      band: typeof f.band === 'string' ? f.band : null,
+    })),
     reasons: c.reasons,
     psiWindowDays: c.psiWindowDays,
     labels:
@@ -83,13 +99,19 @@ export async function latestDriftCheck(
   return c ? toView(c) : null;
 }
 
-/** Every check of one tenant's model, oldest first (a check's history, as stored). */
+/** Every check of one tenant's model (from logical date `since` on, when given), oldest first, as stored. */
 export async function driftChecks(
   em: EntityManager,
   tenantId: string,
   modelType?: ModelType,
+  since?: string,
 ): Promise<DriftCheckView[]> {
-  const rows = await em.find(DriftCheck, modelType === undefined ? { tenantId } : { tenantId, modelType }, {
+  const where = {
+    tenantId,
+    ...(modelType === undefined ? {} : { modelType }),
+    ...(since === undefined ? {} : { logicalDate: { $gte: since } }),
+  };
+  const rows = await em.find(DriftCheck, where, {
     orderBy: { createdAt: 'asc', modelType: 'asc' },
     disableIdentityMap: true,
   });

@@ -7,3 +7,4 @@ export * from './drift';
 export * from './notifications';
 export * from './reports';
 export * from './scoring';
+export * from './console';

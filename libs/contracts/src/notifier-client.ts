@@ -1,7 +1,8 @@
 /**
- * The notifier's HTTP API, as the CLI uses it: acknowledgments and recipients are the notifier's tables,
- * so the CLI asks it to change them. Every call either answers or says why, in a sentence for the
- * operator; nothing here throws for a notifier that is down or refuses.
+ * The notifier's HTTP API, as the CLI and the console use it: acknowledgments and recipients are the
+ * notifier's tables, so they ask it to change them. Every call either answers or says why, in a sentence
+ * for a person; nothing here throws for a notifier that is down or refuses. With a token, each call
+ * carries it as `Authorization: Bearer` (the notifier's SERVICE_TOKEN).
  */
 export type NotifierAnswer<T> = { ok: true; value: T } | { ok: false; notFound: boolean; message: string };
 
@@ -30,7 +31,10 @@ export interface NewRecipient {
 }
 
 export class NotifierClient {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token = '',
+  ) {}
 
   ack(notificationId: string, by: string, note?: string): Promise<NotifierAnswer<Acknowledgment>> {
     return this.call('POST', `/alerts/${notificationId}/ack`, { by, ...(note ? { note } : {}) });
@@ -53,7 +57,10 @@ export class NotifierClient {
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });

@@ -1,0 +1,469 @@
+// Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
+import 'reflect-metadata';
+import { createEnvelope } from '@app/contracts';
+import { MODEL_TYPES } from '@app/domain';
+import type { ModelType } from '@app/domain';
+import { ConsoleConfig } from '../../apps/console/src/console.config';
+import { ConsoleModule } from '../../apps/console/src/console.module';
+import { configureConsole } from '../../apps/console/src/configure';
+import type {
+  ActionAccepted,
+  AlertPage,
+  AlertRow,
+  DevUser,
+  FleetPage,
+  Histograms,
+  Me,
+  ModelDetail,
+  Recipient,
+} from '../../apps/console/src/api/types';
+import { DriftMonitorConfig } from '../../apps/drift-monitor/src/drift-monitor.config';
+import { DriftMonitorModule } from '../../apps/drift-monitor/src/drift-monitor.module';
+import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
+import { NotifierModule } from '../../apps/notifier/src/notifier.module';
+import { ValidatorConfig } from '../../apps/validator/src/validator.config';
+import { ValidatorModule } from '../../apps/validator/src/validator.module';
+import { Harness, seedTestDatabase } from './support/harness';
+import { pollRows, pollUntil } from './support/poll';
+
+/** A browser's side of the console: its cookie jar (one session) and its CSRF token. */
+class Browser {
+  cookie = '';
+  csrf = '';
+  constructor(private readonly base: string) {}
+
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { csrf?: string | null } = {},
+  ): Promise<{ status: number; body: T; headers: Headers }> {
+    const csrf = opts.csrf === undefined ? this.csrf : opts.csrf;
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(csrf && method !== 'GET' ? { 'x-csrf-token': csrf } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const set = res.headers.getSetCookie();
+    for (const c of set) if (c.startsWith('ue_console_session=')) this.cookie = c.split(';')[0]!;
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+  }
+
+  async signIn(userId: string): Promise<Me> {
+    const r = await this.request<Me>('POST', '/auth/dev/login', { userId });
+    expect(r.status).toBe(200);
+    this.csrf = r.body.csrfToken;
+    return r.body;
+  }
+}
+
+// The operations console's API on real Postgres and NATS (issue 18): development sign-in, sessions and
+// CSRF, the fleet and a model's page from real checks, the tenant scope of an admin (row-level
+// security), alerts acknowledged through the notifier, a rollback carried out by the validator, a forced
+// retrain asked of the drift monitor, recipients, and the live alert stream.
+describe('console API', () => {
+  const h = new Harness();
+  const today = new Date().toISOString().slice(0, 10);
+  const steady = 'tenant_93_0';
+  const drifted = 'tenant_94_0';
+  let base: string;
+
+  const checksOf = (tenantId: string) =>
+    h.query<{ n: number }>(`select count(*)::int as n from drift_checks where tenant_id = $1`, [tenantId]);
+
+  beforeAll(async () => {
+    await h.start();
+    await seedTestDatabase(['--seed', '93', '--tenants', '1', '--claims', '3000', '--now', today]);
+    await seedTestDatabase([
+      ...['--seed', '94', '--tenants', '1', '--claims', '3000', '--now', today],
+      ...['--scenario', 'drift'],
+    ]);
+    await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l));
+    await h.startService('validator', ValidatorConfig, (c, l) => ValidatorModule.forRoot(c, l));
+    const notifier = await h.startService(
+      'notifier',
+      NotifierConfig,
+      (c, l) => NotifierModule.forRoot(c, l),
+      {
+        DIGEST_HOLD_SECONDS: '0',
+        DIGEST_SWEEP_MS: '200',
+        REMINDER_SWEEP_SECONDS: '3600',
+      },
+    );
+    const app = await h.startService(
+      'console',
+      ConsoleConfig,
+      (c, l) => ConsoleModule.forRoot(c, l),
+      { CONSOLE_DEV_LOGIN: 'true', NOTIFIER_URL: notifier.url, CONSOLE_ALERT_POLL_MS: '200' },
+      configureConsole,
+    );
+    base = app.url;
+    // Today's check of every model of both tenants, answered on what it finds (1 of 1), as the CLI asks.
+    for (const tenantId of [steady, drifted])
+      for (const modelType of MODEL_TYPES)
+        await h.publish(
+          createEnvelope(
+            'drift.check.requested',
+            { modelType, logicalDate: today, requestedBy: 'test' },
+            { tenantId },
+          ),
+        );
+    for (const tenantId of [steady, drifted])
+      await pollRows(() => checksOf(tenantId), {
+        until: (r) => r[0]!.n === MODEL_TYPES.length,
+        what: `${tenantId}'s checks`,
+        timeoutMs: 60_000,
+      });
+  }, 240_000);
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  async function devUsers(): Promise<DevUser[]> {
+    const r = await new Browser(base).request<DevUser[]>('GET', '/auth/dev/users');
+    expect(r.status).toBe(200);
+    return r.body;
+  }
+  const adminOf = async (tenantId: string) => (await devUsers()).find((u) => u.tenantId === tenantId)!;
+
+  it('answers 401 without a session, and lists who may sign in for development', async () => {
+    const anonymous = new Browser(base);
+    for (const path of ['/api/me', '/api/fleet', `/api/tenants/${steady}/models/claim_outcome`])
+      expect((await anonymous.request('GET', path)).status).toBe(401);
+    expect((await anonymous.request('GET', '/auth/config')).body).toEqual({ oidc: false, devLogin: true });
+    const users = await devUsers();
+    expect(users[0]).toMatchObject({ role: 'operator', tenantId: null });
+    expect(new Set(users.filter((u) => u.role === 'tenant_admin').map((u) => u.tenantId))).toEqual(
+      new Set([steady, drifted]),
+    );
+  });
+
+  it('signs in with an HttpOnly, Secure, SameSite cookie whose token is stored only as a hash', async () => {
+    const b = new Browser(base);
+    const res = await fetch(`${base}/auth/dev/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'dev-operator' }),
+    });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('ue_console_session='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    const token = cookie.split(';')[0]!.split('=')[1]!;
+    const stored = await h.query(
+      `select 1 from console_sessions where token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')`,
+      [token],
+    );
+    expect(stored).toHaveLength(1);
+    expect(await h.query(`select 1 from console_sessions where token_hash = $1`, [token])).toHaveLength(0);
+    const me = await b.signIn('dev-operator');
+    expect(me).toMatchObject({ role: 'operator', tenantId: null, email: 'operator@union-eyes.example.org' });
+    // Signing out ends the session on the server, not only in the browser.
+    expect((await b.request('POST', '/auth/logout')).status).toBe(204);
+    expect((await b.request('GET', '/api/me')).status).toBe(401);
+  });
+
+  it('shows an operator the whole fleet, worst first, with states from the real checks', async () => {
+    const b = new Browser(base);
+    await b.signIn('dev-operator');
+    const r = await b.request<FleetPage>('GET', '/api/fleet?pageSize=50');
+    expect(r.status).toBe(200);
+    expect(r.body.total).toBe(2 * MODEL_TYPES.length);
+    const rowOf = (t: string, m: ModelType) =>
+      r.body.rows.find((x) => x.tenantId === t && x.modelType === m)!;
+    // The drifted tenant's claim_outcome: inputs drifted and 7-day accuracy under 85% (the seeded drift).
+    const hit = rowOf(drifted, 'claim_outcome');
+    expect(hit.lastCheck).toMatchObject({ logicalDate: today, decision: 'retrain' });
+    expect(hit.openEpisode).toMatchObject({ status: 'open', startedOn: today });
+    expect(['failing', 'drifting']).toContain(hit.state);
+    expect(rowOf(steady, 'claim_outcome')).toMatchObject({ state: 'healthy', activeVersion: 1 });
+    // Worst first.
+    const order = ['failing', 'retraining', 'drifting', 'awaiting_labels', 'healthy', 'unknown'];
+    const ranks = r.body.rows.map((x) => order.indexOf(x.state));
+    expect(ranks).toEqual([...ranks].sort((a, c) => a - c));
+    expect(Object.values(r.body.counts).reduce((a, c) => a + c, 0)).toBe(r.body.total);
+    // Search, filter and paging.
+    const one = await b.request<FleetPage>('GET', `/api/fleet?q=${drifted}&model=timeline`);
+    expect(one.body.rows.map((x) => [x.tenantId, x.modelType])).toEqual([[drifted, 'timeline']]);
+    const healthy = await b.request<FleetPage>('GET', '/api/fleet?state=healthy&pageSize=2&page=2');
+    expect(healthy.body.rows.length).toBeLessThanOrEqual(2);
+    expect(healthy.body.rows.every((x) => x.state === 'healthy')).toBe(true);
+    expect(healthy.body.total).toBe(r.body.counts.healthy);
+    // Bad input: a clear 400, not a guess.
+    const bad = await b.request<{ message: string[] }>('GET', '/api/fleet?state=on_fire&pageSize=9999');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message.join(' ')).toMatch(/state/);
+  });
+
+  it("draws a model's page from its checks, and a day's histograms from the drift monitor's own counts", async () => {
+    const b = new Browser(base);
+    await b.signIn('dev-operator');
+    const r = await b.request<ModelDetail>('GET', `/api/tenants/${drifted}/models/claim_outcome`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      tenantId: drifted,
+      modelType: 'claim_outcome',
+      activeVersion: 1,
+      thresholds: { accuracy: 0.85, psi: 0.25 },
+    });
+    const [point] = r.body.checks;
+    expect(point).toMatchObject({ logicalDate: today, version: 1, decision: 'retrain' });
+    const [stored] = await h.query<{ max_psi: number }>(
+      `select max_psi from drift_checks where tenant_id = $1 and model_type = 'claim_outcome'`,
+      [drifted],
+    );
+    expect(Math.max(...Object.values(point!.psi))).toBeCloseTo(stored!.max_psi, 9);
+    expect(point!.realized?.n).toBeGreaterThan(0);
+    expect(r.body.episodes).toHaveLength(1);
+    expect(r.body.deployments[0]).toMatchObject({ version: 1, active: true });
+
+    const hist = await b.request<Histograms>(
+      'GET',
+      `/api/tenants/${drifted}/models/claim_outcome/histograms?date=${today}`,
+    );
+    expect(hist.status).toBe(200);
+    expect(hist.body.version).toBe(1);
+    for (const f of hist.body.features) {
+      expect(f.psi).toBeCloseTo(point!.psi[f.feature]!, 9);
+      expect(f.bins.reduce((s, x) => s + x.window, 0)).toBeCloseTo(1, 1);
+    }
+    expect(
+      (await b.request('GET', `/api/tenants/${drifted}/models/claim_outcome/histograms?date=2001-01-01`))
+        .status,
+    ).toBe(404);
+    expect(
+      (await b.request('GET', `/api/tenants/${drifted}/models/claim_outcome/histograms?date=yesterday`))
+        .status,
+    ).toBe(400);
+    expect((await b.request('GET', `/api/tenants/tenant_nobody/models/claim_outcome`)).status).toBe(404);
+    expect((await b.request('GET', `/api/tenants/${drifted}/models/not_a_model`)).status).toBe(400);
+  });
+
+  it("keeps a tenant admin to their tenant: another tenant's pages, alerts and recipients are 404", async () => {
+    const admin = await adminOf(steady);
+    const b = new Browser(base);
+    const me = await b.signIn(admin.userId);
+    expect(me).toMatchObject({ role: 'tenant_admin', tenantId: steady });
+    const fleet = await b.request<FleetPage>('GET', '/api/fleet');
+    expect(new Set(fleet.body.rows.map((x) => x.tenantId))).toEqual(new Set([steady]));
+    // Even a search for the other tenant finds nothing: the rows are not visible to this scope.
+    expect((await b.request<FleetPage>('GET', `/api/fleet?q=${drifted}`)).body.total).toBe(0);
+    expect((await b.request('GET', `/api/tenants/${drifted}/models/claim_outcome`)).status).toBe(404);
+    expect((await b.request('GET', `/api/tenants/${steady}/models/claim_outcome`)).status).toBe(200);
+    expect((await b.request('GET', `/api/tenants/${drifted}/recipients`)).status).toBe(404);
+    expect((await b.request('GET', `/api/alerts?tenant=${drifted}`)).status).toBe(404);
+    const alerts = await b.request<AlertPage>('GET', '/api/alerts?status=all');
+    expect(alerts.body.rows.every((a) => a.tenantId === steady)).toBe(true);
+    // Actions on another tenant: refused before anything is asked of anyone.
+    const outboxBefore = await h.query(`select id from outbox where source = 'console'`);
+    expect(
+      (await b.request('POST', `/api/tenants/${drifted}/models/claim_outcome/retrain`, { reason: 'tamper' }))
+        .status,
+    ).toBe(404);
+    expect(await h.query(`select id from outbox where source = 'console'`)).toEqual(outboxBefore);
+  });
+
+  it('acknowledges an alert through the notifier, once, and refuses a change without the CSRF token', async () => {
+    // The drifted tenant's episode opened today: its digest went out at once (DIGEST_HOLD_SECONDS 0).
+    const [alert] = await h.rowsUntil<{ id: string }>(
+      `select id from ml_retraining_notifications where tenant_id = $1 and severity in ('warning', 'failure') order by created_at limit 1`,
+      [drifted],
+      { what: "the drifted tenant's alert", timeoutMs: 30_000 },
+    );
+    const admin = await adminOf(drifted);
+    const b = new Browser(base);
+    await b.signIn(admin.userId);
+    const page = await b.request<AlertPage>('GET', '/api/alerts');
+    expect(page.body.rows.map((a) => a.id)).toContain(alert!.id);
+    expect(page.body.unacknowledged).toBeGreaterThan(0);
+
+    const path = `/api/alerts/${alert!.id}/ack`;
+    expect((await b.request('POST', path, { note: 'x' }, { csrf: null })).status).toBe(403);
+    expect((await b.request('POST', path, { note: 'x' }, { csrf: 'forged' })).status).toBe(403);
+    expect(
+      await h.query(`select 1 from ml_alert_acknowledgments where notification_id = $1`, [alert!.id]),
+    ).toHaveLength(0);
+
+    const acked = await b.request<AlertRow>('POST', path, { note: 'looking into it' });
+    expect(acked.status).toBe(200);
+    expect(acked.body.acknowledged).toMatchObject({ by: admin.email, note: 'looking into it' });
+    const again = await b.request<AlertRow>('POST', path, { note: 'second' });
+    expect(again.body.acknowledged).toMatchObject({ by: admin.email, note: 'looking into it' });
+    expect(
+      await h.query(`select acknowledged_by, note from ml_alert_acknowledgments where notification_id = $1`, [
+        alert!.id,
+      ]),
+    ).toEqual([{ acknowledged_by: admin.email, note: 'looking into it' }]);
+    // Another tenant's admin cannot acknowledge it (nor learn it exists).
+    const other = new Browser(base);
+    await other.signIn((await adminOf(steady)).userId);
+    expect((await other.request('POST', path, {})).status).toBe(404);
+    expect((await b.request('POST', '/api/alerts/not-a-uuid/ack', {})).status).toBe(400);
+  });
+
+  it('rolls a model back through the validator, recording who asked and why; refuses what the rules refuse', async () => {
+    // The drifted tenant's timeline gets a v2 as the validator would have deployed it (a copy of v1's
+    // model): then v1 is an earlier version to go back to.
+    await h.query(
+      `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy, deployed_at, artifact_id, training_run_id, training_cutoff, training_samples)
+       select tenant_id, model_type, 2, false, baseline_accuracy, now(), artifact_id, training_run_id, training_cutoff, training_samples
+         from model_metadata where tenant_id = $1 and model_type = 'timeline' and model_version = 1`,
+      [drifted],
+    );
+    await h.query(
+      `update model_metadata set is_active = (model_version = 2) where tenant_id = $1 and model_type = 'timeline'`,
+      [drifted],
+    );
+    await h.query(
+      `insert into model_deployments (tenant_id, model_type, from_version, to_version, reason, correlation_id) values ($1, 'timeline', 1, 2, 'validated', 'console-test')`,
+      [drifted],
+    );
+    const b = new Browser(base);
+    await b.signIn('dev-operator');
+    const url = `/api/tenants/${drifted}/models/timeline/rollback`;
+    expect((await b.request('POST', url, { toVersion: 2, reason: 'already there' })).status).toBe(409);
+    expect((await b.request('POST', url, { toVersion: 99, reason: 'no such version' })).status).toBe(404);
+    expect((await b.request('POST', url, { toVersion: 'one', reason: 'x' })).status).toBe(400);
+    expect((await b.request('POST', url, { toVersion: 1 })).status).toBe(400);
+    expect(
+      await h.query(
+        `select id from outbox where source = 'console' and subject = 'model.rollback.requested'`,
+      ),
+    ).toHaveLength(0);
+
+    const r = await b.request<ActionAccepted>('POST', url, { toVersion: 1, reason: 'v2 misbehaves' });
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({ accepted: true, action: 'rollback' });
+    await pollUntil(
+      async () =>
+        (
+          await h.query<{ model_version: number }>(
+            `select model_version from model_metadata where tenant_id = $1 and model_type = 'timeline' and is_active`,
+            [drifted],
+          )
+        )[0]?.model_version === 1,
+      { what: 'v1 active again' },
+    );
+    const [deployment] = await h.query(
+      `select from_version, to_version, reason, correlation_id from model_deployments where tenant_id = $1 and model_type = 'timeline' order by deployed_at desc limit 1`,
+      [drifted],
+    );
+    expect(deployment).toEqual({
+      from_version: 2,
+      to_version: 1,
+      reason: 'rollback',
+      correlation_id: r.body.correlationId,
+    });
+    const [request] = await h.query<{ by: string; reason: string }>(
+      `select envelope->'payload'->>'requestedBy' as by, envelope->'payload'->>'reason' as reason from outbox where id = $1`,
+      [r.body.correlationId],
+    );
+    expect(request).toEqual({ by: 'console:operator@union-eyes.example.org', reason: 'v2 misbehaves' });
+  });
+
+  it('asks the drift monitor for a forced retrain of one model', async () => {
+    const b = new Browser(base);
+    await b.signIn((await adminOf(steady)).userId);
+    const r = await b.request<ActionAccepted>('POST', `/api/tenants/${steady}/models/assignment/retrain`, {
+      reason: 'new union contract',
+    });
+    expect(r.status).toBe(202);
+    // The drift monitor answers the forced check (a retrain, said to be forced by the console).
+    const [check] = await h.rowsUntil<{ decision: string; reasons: string[] }>(
+      `select decision, reasons from drift_checks where correlation_id = $1`,
+      [r.body.correlationId],
+      { what: 'the forced check' },
+    );
+    expect(check!.decision).toBe('retrain');
+    expect(check!.reasons).toContain('retraining forced by console');
+  });
+
+  it('manages recipients through the notifier, in the tenant of the signed-in admin', async () => {
+    const b = new Browser(base);
+    await b.signIn((await adminOf(steady)).userId);
+    const path = `/api/tenants/${steady}/recipients`;
+    const added = await b.request<Recipient>('POST', path, {
+      name: 'On call',
+      channel: 'email',
+      address: 'oncall@local-93.example.org',
+      eventKinds: ['failures'],
+    });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({
+      name: 'On call',
+      channel: 'email',
+      eventKinds: ['failures'],
+      active: true,
+    });
+    const list = await b.request<Recipient[]>('GET', path);
+    expect(list.body.find((x) => x.id === added.body.id)).toMatchObject({ name: 'On call', active: true });
+    const url = await b.request<{ message: string }>('POST', path, {
+      name: 'Hook',
+      channel: 'slack',
+      address: 'https://hooks.example.org/x',
+      eventKinds: ['failures'],
+    });
+    expect(url.status).toBe(400);
+    // The other tenant's admin cannot remove it.
+    const other = new Browser(base);
+    await other.signIn((await adminOf(drifted)).userId);
+    expect(
+      (await other.request('DELETE', `/api/tenants/${drifted}/recipients/${added.body.id}`)).status,
+    ).toBe(404);
+    expect((await b.request('DELETE', `${path}/${added.body.id}`)).status).toBe(204);
+    expect((await b.request<Recipient[]>('GET', path)).body.map((x) => x.id)).not.toContain(added.body.id);
+  });
+
+  it('streams new alerts of the signed-in scope as server-sent events', async () => {
+    const b = new Browser(base);
+    await b.signIn((await adminOf(drifted)).userId);
+    const me = await b.request<Me>('GET', '/api/me');
+    expect(me.status).toBe(200);
+    const cookie = b.cookie;
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/alerts/stream`, { headers: { cookie }, signal: controller.signal });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    // A new failure for the drifted tenant (as the notifier stores one), and one for the other tenant.
+    const insert = (tenantId: string, subject: string) =>
+      h.query(
+        `insert into ml_retraining_notifications (tenant_id, event_id, event_type, model_type, severity, channel, recipient, subject, body, status, correlation_id)
+         values ($1, gen_random_uuid(), 'training.failed', 'timeline', 'failure', 'in_app', 'someone', $2, 'body', 'sent', 'console-stream')`,
+        [tenantId, subject],
+      );
+    await new Promise((r) => setTimeout(r, 300));
+    await insert(steady, 'not yours');
+    await insert(drifted, 'training failed for timeline');
+    let text = '';
+    const decoder = new TextDecoder();
+    const deadline = Date.now() + 10_000;
+    while (!text.includes('training failed for timeline') && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    controller.abort();
+    expect(text).toMatch(/event: alert/);
+    expect(text).toContain('training failed for timeline');
+    expect(text).not.toContain('not yours');
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const r = await fetch(`${base}/api/docs/json`);
+    expect(r.status).toBe(200);
+    const doc = (await r.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/fleet',
+        '/api/alerts/{id}/ack',
+        '/api/tenants/{tenantId}/models/{modelType}/rollback',
+      ]),
+    );
+  });
+});
