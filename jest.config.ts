@@ -4,7 +4,7 @@
  */
 import type { Config } from 'jest';
 
-// Three projects: `unit` (pure logic, no I/O), `faults` (the fault suite, same setup as integration) and `integration` (real Postgres and NATS JetStream,
+// Four projects: `unit` (pure logic, no I/O), `faults` (the fault suite, same setup as integration), `browser` (the console in Chromium, same setup) and `integration` (real Postgres and NATS JetStream,
 // one private database and one private subject prefix per run; see test/integration/global-setup.ts).
 const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
@@ -29,6 +29,14 @@ const config: Config = {
       ...shared,
       displayName: 'faults',
       testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+    {
+      // The console in Debian's Chromium (playwright-core), against the services on real Postgres and NATS.
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },

@@ -1,7 +1,8 @@
 import type { Subject } from './subjects';
 
 /**
- * Every app that talks on the bus: the seven services, the operator's command line, and the claims
+ * Every app that talks on the bus: the seven services, the console (people's actions, published through
+ * its outbox), the operator's command line, and the claims
  * application (not part of this project: its NATS user is declared here so that what it may publish is
  * too; the simulator and the tests play its part).
  */
@@ -13,12 +14,13 @@ export const BUS_APPS = [
   'notifier',
   'seeder',
   'scorer',
+  'console',
   'cli',
   'claims-app',
 ] as const;
 export type BusApp = (typeof BUS_APPS)[number];
 /** The apps that hold durable consumers (the CLI follows events through ephemeral ones only). */
-export type ConsumingApp = Exclude<BusApp, 'cli' | 'scheduler' | 'claims-app'>;
+export type ConsumingApp = Exclude<BusApp, 'cli' | 'scheduler' | 'claims-app' | 'console'>;
 
 export interface Route {
   /** Apps that publish the subject (through their outbox, or the CLI directly). */
@@ -34,14 +36,14 @@ export interface Route {
  * consumed anything else would be refused by NATS in test/integration/nats-permissions.int-spec.ts.
  */
 export const ROUTES = {
-  'drift.check.requested': { publishers: ['scheduler', 'cli'], consumers: ['drift-monitor'] },
+  'drift.check.requested': { publishers: ['scheduler', 'cli', 'console'], consumers: ['drift-monitor'] },
   'drift.checked': { publishers: ['drift-monitor'], consumers: ['notifier'] },
   'drift.detected': { publishers: ['drift-monitor'], consumers: ['trainer', 'notifier'] },
   'model.trained': { publishers: ['trainer'], consumers: ['validator'] },
   'training.failed': { publishers: ['trainer'], consumers: ['notifier'] },
   'model.validated': { publishers: ['validator'], consumers: ['notifier'] },
   'model.deployed': { publishers: ['validator'], consumers: ['notifier', 'scorer'] },
-  'model.rollback.requested': { publishers: ['cli'], consumers: ['validator'] },
+  'model.rollback.requested': { publishers: ['cli', 'console'], consumers: ['validator'] },
   'seed.requested': { publishers: ['cli'], consumers: ['seeder'] },
   'seed.completed': { publishers: ['seeder'], consumers: ['notifier'] },
   'seed.failed': { publishers: ['seeder'], consumers: ['notifier'] },

@@ -19,10 +19,17 @@ function userLabel(u: DevUser): string {
 export function SignInPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   useTitle('Sign in');
   const config = useLoad((signal) => api.authConfig(signal), []);
+  // A refused OIDC sign-in comes back here with the console's reason (GET /auth/callback).
+  const refused = new URLSearchParams(window.location.search).get('error');
 
   return (
     <>
       <h1>Union Eyes ML console</h1>
+      {refused ? (
+        <p className="error" role="alert" data-testid="error-message">
+          Sign-in refused: {refused}
+        </p>
+      ) : null}
       {config.error ? <ErrorMessage error={config.error} /> : null}
       {config.loading && !config.data ? <p className="muted">Loading…</p> : null}
       {config.data?.devLogin ? (
