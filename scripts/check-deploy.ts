@@ -39,6 +39,12 @@ import { Topology } from '../libs/messaging/src/topology';
 //   test/integration/nats-permissions.int-spec.ts;
 // - the nats-provision Job: `cli nats:provision` as ue-provisioner with only its own password key, egress
 //   exactly DNS and NATS, admitted by the NATS servers' policy;
+// - the console: a way to sign in that the app accepts (OIDC with its secrets from a Secret, or the
+//   development sign-in, never with NODE_ENV=production nor in a production overlay), its sign-in settings
+//   and secrets read by the console only, its NOTIFIER_URL the notifier's Service with the policies letting
+//   it through, and in production an Ingress with TLS whose host is OIDC_REDIRECT_URL's;
+// - the monitoring objects, where an overlay has them: the PodMonitor scrapes every service, and the
+//   service-down and service-absent alerts name every one;
 // - as it ships: the recommended app.kubernetes.io/* labels on every object and pod template (version =
 //   package.json's), each service spread over nodes and zones, probes (startup and liveness on
 //   /health/live, readiness on /health/ready), PGSSLMODE=verify-full where the database is outside the
@@ -48,11 +54,18 @@ import { Topology } from '../libs/messaging/src/topology';
 //   anchor that exists in docs/operations.md, and every metric they use is registered in libs/ or apps/
 //   (histogram series included), a prom-client default, or one of EXTERNAL_METRICS;
 // - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, every app named,
-//   ports on 127.0.0.1 only, NATS healthy before its clients, readiness healthchecks, the cli's NOTIFIER_URL;
-//   the one-off nats-provision service, which the services and the cli wait for;
+//   ports on 127.0.0.1 only, NATS healthy before its clients, readiness healthchecks, the cli's and the
+//   console's NOTIFIER_URL, the console's development sign-in not with NODE_ENV=production; the one-off
+//   nats-provision service, which the services and the cli wait for;
+// - the image: deploy/docker/entrypoint.sh starts every service, `npm run build` builds the console's web
+//   UI and the Dockerfile's runtime stage copies the build's dist/;
 // - .github/workflows/*.yml parse; the Node of the image, of `engines` and of CI's matrix agree.
 
-/** The seven services, with the HTTP port each listens on (README, "Configuration"). */
+/**
+ * The eight services, with the HTTP port each listens on (README, "Configuration"). The console is one of
+ * them (its own Deployment, Service, budget, policies, database role and NATS user) whose port people's
+ * browsers reach too (CONSOLE_CHECKS below).
+ */
 export const SERVICES = [
   { name: 'scheduler', port: 3101 },
   { name: 'drift-monitor', port: 3102 },
@@ -61,6 +74,7 @@ export const SERVICES = [
   { name: 'notifier', port: 3105 },
   { name: 'seeder', port: 3106 },
   { name: 'scorer', port: 3107 },
+  { name: 'console', port: 3000 },
 ] as const;
 
 /**
@@ -79,10 +93,35 @@ export const AUTOSCALED: Record<string, readonly string[]> = { prod: ['scorer'] 
 const CLAIMS_APP = 'claims-app';
 const CLAIMS_APP_RECEIVES: readonly Subject[] = ['claim.scored'];
 
-/** Egress each service needs beyond PostgreSQL (5432), NATS (4222) and DNS (53). */
-const EXTRA_EGRESS: Record<string, number[]> = { notifier: [587, 465, 443], trainer: [443] };
-/** Secrets that prod creates out of band (its overlay deletes their placeholders). */
-const OUT_OF_BAND_SECRETS = ['union-eyes-ml-db', 'union-eyes-ml-nats-auth', 'union-eyes-ml-notifier'];
+/**
+ * Egress each service needs beyond PostgreSQL (5432), NATS (4222) and DNS (53). The console's: the
+ * notifier's HTTP API (its NOTIFIER_URL) and HTTPS to the OpenID Connect issuer.
+ */
+const EXTRA_EGRESS: Record<string, number[]> = {
+  notifier: [587, 465, 443],
+  trainer: [443],
+  console: [3105, 443],
+};
+/** Secrets that prod creates out of band (its overlay deletes their placeholders, or never had any). */
+const OUT_OF_BAND_SECRETS = [
+  'union-eyes-ml-db',
+  'union-eyes-ml-nats-auth',
+  'union-eyes-ml-notifier',
+  'union-eyes-ml-console',
+];
+/** The console: its Deployment, the Secret and the ConfigMap of its sign-in (overlays/prod/console-sign-in.yaml). */
+const CONSOLE = 'console';
+const CONSOLE_SECRET = 'union-eyes-ml-console';
+const CONSOLE_CONFIG = 'union-eyes-ml-console-config';
+/**
+ * What the console's sign-in reads: the OpenID Connect client (issuer, id, secret, redirect URL) and the
+ * key that signs a sign-in's state cookie. Nothing but the console may (the client secret lets whoever
+ * holds it sign people in as the console).
+ */
+const OIDC_SETTINGS = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL'];
+const CONSOLE_SECRETS = ['OIDC_CLIENT_SECRET', 'CONSOLE_SESSION_SECRET'];
+/** NODE_ENV of the image (Dockerfile: ENV NODE_ENV=production), where neither the manifest nor the ConfigMap sets it. */
+const IMAGE_NODE_ENV = 'production';
 const NATS_AUTH_SECRET = 'union-eyes-ml-nats-auth';
 /** One PostgreSQL password per role (deploy/k8s/base/secret.yaml); each workload reads only its own. */
 const DB_SECRET = 'union-eyes-ml-db';
@@ -685,6 +724,12 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[],
           // Out-of-band Secrets' keys are unknown here; the ConfigMap and earlier env entries are known.
           if (!known.has(m[1]!)) p(`${at}: env ${e.name} refers to $(${m[1]}), not defined before it`);
         }
+        const cmRef = e.valueFrom?.configMapKeyRef;
+        if (cmRef && !cmRef.optional) {
+          const keys = configMaps.get(cmRef.name);
+          if (!keys) p(`${at}: ConfigMap ${cmRef.name} is not in the output`);
+          else if (!keys.has(cmRef.key)) p(`${at}: ConfigMap ${cmRef.name} has no key ${cmRef.key}`);
+        }
         const ref = e.valueFrom?.secretKeyRef;
         if (ref) {
           const keys = secrets.get(ref.name);
@@ -706,6 +751,8 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[],
   checkDatabaseLogins(overlay, objects, problems);
   checkAsShipped(overlay, objects, problems, root);
   checkProvisionJob(overlay, objects, problems);
+  consoleProblems(overlay, objects).forEach(p);
+  monitoringCoverageProblems(objects).forEach(p);
 }
 
 /**
@@ -817,6 +864,9 @@ function checkAsShipped(overlay: string, objects: K8sObject[], problems: string[
   );
   for (const r of rules)
     if (PLACEHOLDER.test(r.annotations?.runbook_url ?? '')) placeholders.add('RUNBOOK_DOCUMENT_URL');
+  for (const ing of objects.filter((o) => o.kind === 'Ingress'))
+    for (const rule of (ing.spec as { rules?: { host?: string }[] } | undefined)?.rules ?? [])
+      if (PLACEHOLDER.test(rule.host ?? '')) placeholders.add(`${nameOf(ing)} host`);
   if (placeholders.size && PINNED_OVERLAYS.includes(overlay))
     problems.push(`note: overlay ${overlay}: placeholders still to set: ${show(placeholders)}`);
 }
@@ -906,6 +956,274 @@ export function checkProvisionJob(overlay: string, objects: K8sObject[], problem
   if (!admitted) p(`${at}: no NetworkPolicy lets it reach the NATS servers on 4222`);
   if (problems.length === before)
     problems.push(`note: overlay ${overlay}: Job ${PROVISION_JOB} provisions the streams as ${PROVISIONER}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The console: its sign-in, who reads its secrets, its way to the notifier and in from people
+// ---------------------------------------------------------------------------------------------------
+
+/** Where a container's variable comes from, and its value when the output says it. */
+export interface EnvSource {
+  value?: string;
+  secret?: SecretKeyRef;
+  configMap?: SecretKeyRef;
+}
+
+/**
+ * A container's environment as the kubelet builds it: `envFrom` first (a later source wins), then `env`
+ * (a later entry wins). Values of ConfigMaps and Secrets in the output are resolved; an out-of-band
+ * Secret's are not (only where they come from). Keys of a whole out-of-band Secret (envFrom) are unknown.
+ */
+export function effectiveEnv(c: Container, objects: K8sObject[]): Map<string, EnvSource> {
+  const configMap = (name: string): Record<string, string> | undefined =>
+    (
+      objects.find((o) => o.kind === 'ConfigMap' && isObject(o.metadata) && o.metadata.name === name) as
+        { data?: Record<string, string> } | undefined
+    )?.data ?? undefined;
+  const env = new Map<string, EnvSource>();
+  for (const ef of c.envFrom ?? []) {
+    if (ef.configMapRef) {
+      const name = ef.configMapRef.name;
+      for (const [key, value] of Object.entries(configMap(name) ?? {}))
+        env.set(key, { value, configMap: { name, key } });
+    }
+    if (ef.secretRef) {
+      const name = ef.secretRef.name;
+      for (const [key, value] of secretValues(objects, name) ?? new Map<string, string>())
+        env.set(key, { value, secret: { name, key } });
+    }
+  }
+  for (const e of c.env ?? []) {
+    const s = e.valueFrom?.secretKeyRef;
+    const m = e.valueFrom?.configMapKeyRef;
+    if (s) env.set(e.name, { secret: s, value: secretValues(objects, s.name)?.get(s.key) });
+    else if (m) env.set(e.name, { configMap: m, value: configMap(m.name)?.[m.key] });
+    else env.set(e.name, { value: e.value ?? '' });
+  }
+  return env;
+}
+
+/** The hosts an Ingress routes to a Service (any port named `port` or numbered `number`). */
+function ingressHostsFor(
+  ingress: K8sObject,
+  service: string,
+  port: { name: string; number: number },
+): string[] {
+  const spec = ingress.spec as
+    | {
+        rules?: {
+          host?: string;
+          http?: {
+            paths?: {
+              backend?: { service?: { name?: string; port?: { name?: string; number?: number } } };
+            }[];
+          };
+        }[];
+      }
+    | undefined;
+  return (spec?.rules ?? [])
+    .filter((r) =>
+      (r.http?.paths ?? []).some(
+        (x) =>
+          x.backend?.service?.name === service &&
+          (x.backend.service.port?.name === port.name || x.backend.service.port?.number === port.number),
+      ),
+    )
+    .map((r) => r.host ?? '*');
+}
+
+/**
+ * The console as the overlay deploys it:
+ * - a sign-in the app accepts (apps/console/src/console.config.ts, checkConsoleConfig): OIDC with all four
+ *   OIDC_* settings, its client secret and CONSOLE_SESSION_SECRET from a Secret key (never a value in the
+ *   manifest), or the development sign-in (CONSOLE_DEV_LOGIN=true), which the app refuses with
+ *   NODE_ENV=production and which no production overlay (PINNED_OVERLAYS) may turn on, whatever its
+ *   NODE_ENV: it signs anyone in without a password;
+ * - its sign-in's settings and secrets read by no other workload (by name, by Secret key, or through the
+ *   console's own ConfigMap): the client secret signs people in as the console;
+ * - NOTIFIER_URL the notifier's Service and port, the console's egress and the notifier's ingress letting it
+ *   through;
+ * - in a production overlay, an Ingress to its Service with TLS for each host, one of them the host of
+ *   OIDC_REDIRECT_URL (the issuer sends the browser back there).
+ */
+export function consoleProblems(overlay: string, objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const production = PINNED_OVERLAYS.includes(overlay);
+  const named = (kind: string, name: string) =>
+    objects.find((o) => o.kind === kind && isObject(o.metadata) && o.metadata.name === name);
+
+  // Only the console reads what signs people in.
+  for (const w of objects) {
+    const t = templateOf(w);
+    const name = isObject(w.metadata) ? String(w.metadata.name) : '?';
+    if (!t || (w.kind === 'Deployment' && name === CONSOLE)) continue;
+    for (const c of [...t.spec.containers, ...(t.spec.initContainers ?? [])]) {
+      const read = new Set<string>();
+      for (const [key, source] of effectiveEnv(c, objects)) {
+        if (OIDC_SETTINGS.includes(key) || CONSOLE_SECRETS.includes(key)) read.add(key);
+        else if (source.secret && CONSOLE_SECRETS.includes(source.secret.key))
+          read.add(`${source.secret.name}/${source.secret.key}`);
+        else if (source.configMap?.name.startsWith(CONSOLE_CONFIG))
+          read.add(`${source.configMap.name} ${key}`);
+      }
+      for (const ef of c.envFrom ?? []) {
+        if (ef.secretRef?.name === CONSOLE_SECRET) read.add(`${CONSOLE_SECRET} (whole)`);
+        if (ef.configMapRef?.name.startsWith(CONSOLE_CONFIG)) read.add(`${ef.configMapRef.name} (whole)`);
+      }
+      if (read.size)
+        out.push(
+          `${w.kind} ${name}/${c.name} reads the console's sign-in (${show(read)}): only Deployment ${CONSOLE} may`,
+        );
+    }
+  }
+
+  const d = named('Deployment', CONSOLE);
+  const c = d && templateOf(d)?.spec.containers.find((x) => x.name === 'app');
+  if (!d || !c) return out; // reported with the other services (checkOverlay)
+  const at = `Deployment ${CONSOLE}`;
+  const env = effectiveEnv(c, objects);
+  const nodeEnv = env.get('NODE_ENV')?.value ?? IMAGE_NODE_ENV;
+  const prodMode = nodeEnv === 'production';
+  const devLogin = env.get('CONSOLE_DEV_LOGIN')?.value === 'true';
+
+  // The sign-in.
+  if (devLogin && prodMode)
+    out.push(
+      `${at}: CONSOLE_DEV_LOGIN=true with NODE_ENV=production: the console refuses it and exits at start`,
+    );
+  if (production && devLogin)
+    out.push(
+      `${at}: CONSOLE_DEV_LOGIN=true in a production overlay: anyone who reaches it signs in without a password; sign in through OIDC`,
+    );
+  if (production && !prodMode)
+    out.push(
+      `${at}: NODE_ENV ${nodeEnv} in a production overlay; the console's production refusals need production`,
+    );
+  if (prodMode && env.get('CONSOLE_COOKIE_SECURE')?.value === 'false')
+    out.push(`${at}: CONSOLE_COOKIE_SECURE=false is refused with NODE_ENV=production`);
+  const oidc = OIDC_SETTINGS.filter((k) => env.has(k));
+  if (oidc.length > 0 && oidc.length < OIDC_SETTINGS.length)
+    out.push(
+      `${at}: ${OIDC_SETTINGS.filter((k) => !env.has(k)).join(', ')} missing: ${OIDC_SETTINGS.join(', ')} go together`,
+    );
+  const oidcOn = oidc.length === OIDC_SETTINGS.length;
+  if (!oidcOn && !(devLogin && !prodMode))
+    out.push(
+      `${at}: nobody could sign in: set ${OIDC_SETTINGS.join(', ')} and CONSOLE_SESSION_SECRET${production ? '' : ' (or, outside production, CONSOLE_DEV_LOGIN=true)'}`,
+    );
+  if (oidcOn) {
+    for (const key of CONSOLE_SECRETS) {
+      const source = env.get(key);
+      if (!source?.secret)
+        out.push(
+          `${at}: ${key} must come from a Secret key (secretKeyRef), not ${source ? 'a value in the manifest or a ConfigMap' : 'nowhere'}`,
+        );
+      else if (production && source.secret.optional)
+        out.push(
+          `${at}: ${key} from an optional Secret key: without it nobody can sign in; make it required`,
+        );
+      else if (source.value !== undefined && key === 'CONSOLE_SESSION_SECRET' && source.value.length < 32)
+        out.push(`${at}: CONSOLE_SESSION_SECRET: at least 32 characters (value not shown)`);
+    }
+    for (const key of ['OIDC_ISSUER', 'OIDC_REDIRECT_URL']) {
+      const value = env.get(key)?.value;
+      if (prodMode && value !== undefined && !value.startsWith('https://'))
+        out.push(`${at}: ${key} ${value} is not https`);
+    }
+    const redirect = env.get('OIDC_REDIRECT_URL')?.value;
+    if (redirect !== undefined && !/^https?:\/\/[^/]+\/auth\/callback$/.test(redirect))
+      out.push(`${at}: OIDC_REDIRECT_URL ${redirect} must be <scheme>://<the console's host>/auth/callback`);
+  }
+
+  // Its way to the notifier: the URL, out of the console and into the notifier.
+  const notifier = SERVICES.find((x) => x.name === 'notifier')!;
+  const notifierUrl = `http://${notifier.name}:${notifier.port}`;
+  if (env.get('NOTIFIER_URL')?.value !== notifierUrl)
+    out.push(
+      `${at}: NOTIFIER_URL must be ${notifierUrl} (the notifier's Service: acknowledgements, recipients)`,
+    );
+  const labelsOfPods = (name: string): Record<string, string> => {
+    const w = named('Deployment', name);
+    return (w && templateOf(w)?.metadata?.labels) ?? { 'app.kubernetes.io/name': name };
+  };
+  const consolePods = labelsOfPods(CONSOLE);
+  const notifierPods = labelsOfPods(notifier.name);
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[];
+  const lets = (rule: PolicyRule, peers: PolicyPeer[] | undefined, pods: Record<string, string>) =>
+    (rulePorts([rule]).has(`TCP/${notifier.port}`) || rulePorts([rule]).has('*')) &&
+    (peers === undefined ||
+      peers.some((x) => !x.namespaceSelector && !x.ipBlock && selects(x.podSelector, pods)));
+  const outToNotifier = policies
+    .filter((np) => selects(np.spec.podSelector, consolePods) && np.spec.policyTypes?.includes('Egress'))
+    .flatMap((np) => np.spec.egress ?? [])
+    .some((r) => lets(r, r.to, notifierPods));
+  const inAtNotifier = policies
+    .filter((np) => selects(np.spec.podSelector, notifierPods) && np.spec.policyTypes?.includes('Ingress'))
+    .flatMap((np) => np.spec.ingress ?? [])
+    .some((r) => lets(r, r.from, consolePods));
+  if (!outToNotifier)
+    out.push(`${at}: no NetworkPolicy lets it out to the notifier's pods on ${notifier.port}`);
+  if (!inAtNotifier)
+    out.push(`Deployment ${notifier.name}: no NetworkPolicy lets the console in on ${notifier.port}`);
+
+  // In from people, in production: an Ingress with TLS, at the host the issuer sends them back to.
+  if (production) {
+    const port = SERVICES.find((x) => x.name === CONSOLE)!.port;
+    const ingresses = objects.filter((o) => o.kind === 'Ingress');
+    const hosts = new Set<string>();
+    for (const ing of ingresses) {
+      const routed = ingressHostsFor(ing, CONSOLE, { name: 'http', number: port });
+      const tls = new Set(
+        ((ing.spec as { tls?: { hosts?: string[] }[] } | undefined)?.tls ?? []).flatMap((x) => x.hosts ?? []),
+      );
+      for (const h of routed) {
+        hosts.add(h);
+        if (!tls.has(h))
+          out.push(`${nameOf(ing)}: host ${h} has no TLS (spec.tls): the console's session cookie is Secure`);
+      }
+    }
+    if (hosts.size === 0)
+      out.push(`no Ingress routes to Service ${CONSOLE} (port http): people could not reach the console`);
+    const redirect = env.get('OIDC_REDIRECT_URL')?.value;
+    const host = redirect ? /^https?:\/\/([^/:]+)/.exec(redirect)?.[1] : undefined;
+    if (host && hosts.size && !hosts.has(host))
+      out.push(
+        `${at}: OIDC_REDIRECT_URL's host ${host} is not the Ingress's (${show(hosts)}): the issuer would send people elsewhere`,
+      );
+  }
+  return out;
+}
+
+/**
+ * Where an overlay has the monitoring objects (components/monitoring): the PodMonitor scrapes every
+ * service's pods, and the service-down and service-absent alerts name every service, so that a service
+ * added to SERVICES is watched like the others.
+ */
+export function monitoringCoverageProblems(objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const monitors = objects.filter((o) => o.kind === 'PodMonitor') as unknown as {
+    spec: { selector?: Selector };
+  }[];
+  const rules = objects.filter((o) => o.kind === 'PrometheusRule').flatMap(rulesOf);
+  if (monitors.length === 0 && rules.length === 0) return out;
+  const down = rules.find((r) => r.alert === 'UnionEyesMLServiceDown');
+  const absent = rules.find((r) => r.alert === 'UnionEyesMLServiceAbsent');
+  const jobs = down ? /job=~"([^"]+)"/.exec(down.expr)?.[1] : undefined;
+  if (!down || !jobs) out.push('alert UnionEyesMLServiceDown: missing, or without job=~"<every service>"');
+  if (!absent) out.push('alert UnionEyesMLServiceAbsent: missing');
+  for (const { name } of SERVICES) {
+    const d = objects.find(
+      (o) => o.kind === 'Deployment' && isObject(o.metadata) && o.metadata.name === name,
+    );
+    const labels = (d && templateOf(d)?.metadata?.labels) ?? { 'app.kubernetes.io/name': name };
+    if (!monitors.some((m) => selects(m.spec.selector, labels)))
+      out.push(`no PodMonitor scrapes ${name}'s pods`);
+    if (jobs && !new RegExp(`^(?:${jobs})$`).test(name))
+      out.push(`alert UnionEyesMLServiceDown does not watch ${name} (job=~"${jobs}")`);
+    if (absent && !absent.expr.includes(`job="${name}"`))
+      out.push(`alert UnionEyesMLServiceAbsent has no absent(up{..., job="${name}"})`);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1857,6 +2175,24 @@ export function composeProblems(compose: unknown): string[] {
   const env = isObject(cli) && isObject(cli.environment) ? cli.environment : {};
   if (env.NOTIFIER_URL !== NOTIFIER_URL_IN_COMPOSE)
     out.push(`service cli: NOTIFIER_URL must be ${NOTIFIER_URL_IN_COMPOSE} (ml:ack, ml:recipients)`);
+  // The console: the notifier's API, and a sign-in it accepts. Compose has no OIDC issuer: the development
+  // sign-in, which the console refuses with NODE_ENV=production (the shared environment's).
+  const consoleService = services[CONSOLE];
+  if (isObject(consoleService)) {
+    const cenv = isObject(consoleService.environment) ? consoleService.environment : {};
+    if (cenv.NOTIFIER_URL !== NOTIFIER_URL_IN_COMPOSE)
+      out.push(
+        `service ${CONSOLE}: NOTIFIER_URL must be ${NOTIFIER_URL_IN_COMPOSE} (acknowledgements, recipients)`,
+      );
+    const devLogin = String(cenv.CONSOLE_DEV_LOGIN) === 'true';
+    const prodMode = String(cenv.NODE_ENV ?? IMAGE_NODE_ENV) === 'production';
+    if (devLogin && prodMode)
+      out.push(
+        `service ${CONSOLE}: CONSOLE_DEV_LOGIN=true with NODE_ENV=production: the console refuses it and exits at start`,
+      );
+    if (!devLogin && !cenv.OIDC_ISSUER)
+      out.push(`service ${CONSOLE}: nobody could sign in: CONSOLE_DEV_LOGIN=true (or the OIDC_* settings)`);
+  }
   return out.map((p) => `docker-compose.yml: ${p}`);
 }
 
@@ -1904,6 +2240,45 @@ function checkCompose(root: string, useBinary: boolean, problems: string[], note
     if (String(env.HTTP_PORT) !== String(port))
       problems.push(`docker-compose.yml: ${name} HTTP_PORT must be ${port}`);
   }
+}
+
+/**
+ * The image runs every service: deploy/docker/entrypoint.sh starts each one by name, `npm run build` (the
+ * Dockerfile's build stage) builds the console's web UI too, and the runtime stage copies the build's dist/
+ * (the apps and dist/console-web).
+ */
+export function imageProblems(dockerfile: string, entrypoint: string, buildScript: string): string[] {
+  const out: string[] = [];
+  // The case branch that ends in `run_app "$app"`: `scheduler | drift-monitor | ... | cli)`.
+  const branch = /^\s*([\w|\s-]+)\)\s*\n\s*run_app "\$app"/m.exec(entrypoint)?.[1];
+  const apps = new Set((branch ?? '').split('|').map((x) => x.trim()));
+  for (const { name } of SERVICES)
+    if (!apps.has(name))
+      out.push(`deploy/docker/entrypoint.sh: does not start ${name} (its case branch of run_app)`);
+  if (!/\bbuild:web\b/.test(buildScript))
+    out.push("package.json: `npm run build` does not build the console's web UI (npm run build:web)");
+  if (!/^RUN npm run build\b/m.test(dockerfile))
+    out.push('Dockerfile: the build stage must RUN npm run build');
+  if (!/^COPY --from=build \/app\/dist \.\/dist$/m.test(dockerfile))
+    out.push(
+      "Dockerfile: the runtime stage must COPY --from=build /app/dist ./dist (the apps and the console's web UI)",
+    );
+  return out;
+}
+
+function checkImage(root: string, problems: string[], notes: string[]): void {
+  const pkg: unknown = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const build = isObject(pkg) && isObject(pkg.scripts) ? String(pkg.scripts.build ?? '') : '';
+  const found = imageProblems(
+    readFileSync(join(root, 'Dockerfile'), 'utf8'),
+    readFileSync(join(root, 'deploy/docker/entrypoint.sh'), 'utf8'),
+    build,
+  );
+  problems.push(...found);
+  if (found.length === 0)
+    notes.push(
+      `image: the entrypoint starts all ${SERVICES.length} services; the build includes the console's web UI`,
+    );
 }
 
 /**
@@ -2009,6 +2384,7 @@ export function checkDeploy(options: CheckOptions = {}): CheckReport {
   checkCompose(root, options.composeBinary ?? true, problems, notes);
   checkWorkflows(root, problems, notes);
   checkNodeVersions(root, problems, notes);
+  checkImage(root, problems, notes);
   const informational = problems.filter((x) => x.startsWith('note: '));
   return {
     problems: problems.filter((x) => !x.startsWith('note: ')),

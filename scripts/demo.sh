@@ -74,17 +74,18 @@ export SLACK_WEBHOOKS='{"ml-alerts": "http://127.0.0.1:2526/slack/ml-alerts"}'
 export WEBHOOKS='{"ops": {"url": "http://127.0.0.1:2526/webhook/ops", "secret": "demo-webhook-signing-key"}}'
 sleep 0.5
 
-step "Starting the seven services (logs in $DEMO_DIR/logs)"
+step "Starting the seven services and the console (logs in $DEMO_DIR/logs)"
 # Each service connects as its own PostgreSQL role (least privilege, row-level security per tenant);
 # db:migrate created the roles and ran the migrations as ue_owner. The CLI below stays the operator's.
 role_url() { node -e 'process.stdout.write(require("./dist/libs/database/src/roles.js").urlForRole(process.argv[1], process.argv[2]))' "$1" "$2"; }
 # Service i listens on port 3101 + i (indexed arrays only: macOS's bash 3.2 has no associative ones).
-SERVICES=(scheduler drift-monitor trainer validator notifier seeder scorer)
+SERVICES=(scheduler drift-monitor trainer validator notifier seeder scorer console)
 SVC_PIDS=()
 for i in "${!SERVICES[@]}"; do
   svc="${SERVICES[$i]}"
   DATABASE_URL="$(role_url "$DATABASE_URL" "ue_$(echo "$svc" | tr - _)")" \
   HTTP_PORT=$((3101 + i)) SCHEDULE_ENABLED=false DIGEST_HOLD_SECONDS="${DEMO_DIGEST_HOLD_SECONDS:-45}" DIGEST_SWEEP_MS=1000 \
+  CONSOLE_DEV_LOGIN=true NOTIFIER_URL=http://127.0.0.1:3105 \
     node "dist/apps/$svc/src/main.js" >"$DEMO_DIR/logs/$svc.log" 2>&1 &
   PIDS+=($!)
   SVC_PIDS+=($!)
@@ -168,6 +169,10 @@ const { Client } = require('pg');
 echo "  emails received by the local SMTP server: $(ls "$DEMO_DIR/mail" 2>/dev/null | wc -l) (in $DEMO_DIR/mail/)"
 echo "  Slack and webhook calls received: $(wc -l < "$DEMO_DIR/hooks.log" 2>/dev/null || echo 0) (in $DEMO_DIR/hooks.log)"
 
+step "The operations console (its JSON API, as the browser reads it)"
+consoled=0
+node dist/scripts/console-tour.js http://127.0.0.1:3108 || consoled=$?
+
 # 40 days with drift from day 8: a concept drift shows in the labels of its quickest claims after 23-25
 # days (docs/benchmarks.md), so a month that drifts from day 10 would end before it is seen.
 sim_days="${DEMO_SIMULATION_DAYS:-40}"
@@ -184,6 +189,10 @@ printf '\nThe database (%s) is left for you to explore; service logs are in %s/l
 if [ "$simulated" -ne 0 ]; then
   printf '\nThe demo FAILED: the simulation did not finish (see above).\n' >&2
   exit "$simulated"
+fi
+if [ "$consoled" -ne 0 ]; then
+  printf '\nThe demo FAILED: the console did not answer as it should (see above).\n' >&2
+  exit "$consoled"
 fi
 if [ "$verdict" -ne 0 ]; then
   printf '\nThe demo FAILED: the pipelines above did not all end as they should (see "problem(s)").\n' >&2

@@ -8,6 +8,7 @@
 # - XGBoost's C library (Debian's libxgboost0, Homebrew's libxgboost.dylib), which the trainer, the
 #   validator and the scorer load through koffi; XGBOOST_LIBRARY names the file when it lives elsewhere;
 # - nats-server, for the test suites' private servers (test) and for the demo when no NATS listens;
+# - chromium, for the console's browser tests (test, ci);
 # - the npm dependencies (npm ci) when node_modules is missing.
 # It changes nothing that is already in place, so running it twice is cheap.
 set -euo pipefail
@@ -100,6 +101,27 @@ if ! command -v nats-server >/dev/null 2>&1 && { [ "$purpose" != demo ] || ! rea
 nats-server was not found; the tests start private NATS servers (and the demo one when none listens).
   Debian/Ubuntu:    sudo apt-get install -y nats-server
   macOS (Homebrew): brew install nats-server
+HINT
+    exit 2
+  fi
+fi
+
+# Chromium: the browser tests drive the console in Debian's chromium through playwright-core (whose own
+# browser download cannot work where only the npm registry and the OS packages are reachable).
+# CHROMIUM_PATH names another build.
+chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ "$purpose" != demo ] && [ ! -x "$chromium_path" ]; then
+  if [ -z "${CHROMIUM_PATH:-}" ] && can_apt; then
+    say "installing chromium (for the console's browser tests) with apt-get"
+    apt_install chromium || {
+      echo "prerequisites: could not install chromium (apt-get's output above)." >&2
+      exit 2
+    }
+  else
+    cat >&2 <<HINT
+Chromium was not found at $chromium_path; the console's browser tests drive it (playwright-core).
+  Debian/Ubuntu:    sudo apt-get install -y chromium
+  Elsewhere:        set CHROMIUM_PATH to a Chromium or Chrome executable.
 HINT
     exit 2
   fi

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { connect, PermissionViolationError } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -10,6 +10,10 @@ import type { Envelope } from '@app/contracts';
 import { natsConnectOptions, publishEnvelope, streamConfigs, Topology } from '@app/messaging';
 import type { ServiceApp } from '@app/messaging';
 import { runCli } from '../../apps/cli/src/main';
+import type { ActionAccepted, Me } from '../../apps/console/src/api/types';
+import { ConsoleConfig } from '../../apps/console/src/console.config';
+import { ConsoleModule } from '../../apps/console/src/console.module';
+import { configureConsole } from '../../apps/console/src/configure';
 import { SchedulerService } from '../../apps/scheduler/src/scheduler.service';
 import { deployedNatsAuth } from '../support/nats-auth';
 import { freePort } from '../../scripts/bench-processes';
@@ -22,8 +26,10 @@ import { championFromStoredPredictions } from './support/champion';
 // The NATS users of deploy/nats/values.yaml, exactly as deployed (test/support/nats-auth.ts renders them
 // for a private nats-server 2.9): the streams are provisioned by ue-provisioner through the real
 // `nats:provision` command, every service runs the real pipeline as its own user without a single
-// permission violation (checking the streams, never creating or updating them), the claims application's
-// user files and resolves a claim and receives the scorer's claim.scored, and every user but the
+// permission violation (checking the streams, never creating or updating them), the console's user carries
+// a person's forced retrain and rollback (its two requests) to the drift monitor and the validator, the
+// claims application's user files and resolves a claim and receives the scorer's claim.scored, and every
+// user but the
 // nats-box admin is refused whatever it does not own: stream creation and updates included for all but
 // the provisioner, which may do nothing else. Subjects are production's (SUBJECT_PREFIX=''), the ones
 // values.yaml is written for; the server is private, so nothing here touches the shared NATS.
@@ -51,7 +57,7 @@ const durablesOf = (user: string): string[] =>
 const DEPLOYED_STREAMS = streamConfigs(new Topology(''));
 
 const SERVICE_USERS = auth.users.map((u) => u.user).filter((u) => durablesOf(u).length > 0);
-/** Everyone with limited rights: the seven services, the CLI, the claims application and the provisioner. */
+/** Everyone with limited rights: the eight services, the CLI, the claims application and the provisioner. */
 const LIMITED_USERS = auth.users.map((u) => u.user).filter((u) => u !== ADMIN);
 const ALL_DURABLES = auth.users.flatMap((u) => durablesOf(u.user));
 
@@ -183,19 +189,28 @@ describe('NATS users of deploy/nats/values.yaml', () => {
   const cli = (...argv: string[]) => cliAs('ue-cli', ...argv);
   let provisioned: { code: number; text: string };
 
-  /** Each service started by startAllServices connects as its own deployed user, as its Deployment does. */
+  /** Each service started by startAllServices (and the console) connects as its own deployed user, as its Deployment does. */
   class PerUserHarness extends Harness {
     override async startService<C extends BaseConfig>(
       service: string,
       configClass: Type<C>,
       module: (config: C, logger: AppLogger) => DynamicModule,
       env: Record<string, string> = {},
+      configure?: (app: INestApplication, config: C, logger: AppLogger) => void,
     ): Promise<ServiceApp<C>> {
-      return super.startService(service, configClass, module, { NATS_URL: url(`ue-${service}`), ...env });
+      return super.startService(
+        service,
+        configClass,
+        module,
+        { NATS_URL: url(`ue-${service}`), ...env },
+        configure,
+      );
     }
   }
   let h: Harness;
   let services: Awaited<ReturnType<typeof startAllServices>>;
+  /** The console's base URL (its API, as a browser calls it). */
+  let consoleUrl = '';
 
   const connectAs = async (user: string): Promise<NatsConnection> =>
     connect({ ...natsConnectOptions(url(user)), name: `test-${user}` });
@@ -213,6 +228,16 @@ describe('NATS users of deploy/nats/values.yaml', () => {
     provisioned = await cliAs(PROVISIONER, 'nats:provision');
     if (provisioned.code !== 0) throw new Error(`nats:provision failed:\n${provisioned.text}`);
     services = await startAllServices(h);
+    // The console as deployed in dev (its development sign-in; prod's OIDC changes nothing on the bus), on
+    // its own NATS user: it publishes people's requests through its outbox and consumes nothing.
+    const consoleApp = await h.startService(
+      'console',
+      ConsoleConfig,
+      (c, l) => ConsoleModule.forRoot(c, l),
+      { CONSOLE_DEV_LOGIN: 'true', NOTIFIER_URL: services.notifier.url },
+      configureConsole,
+    );
+    consoleUrl = consoleApp.url;
   }, 60_000);
 
   afterAll(async () => {
@@ -223,7 +248,7 @@ describe('NATS users of deploy/nats/values.yaml', () => {
     await server?.dispose();
   });
 
-  it('renders 11 users from values.yaml, passwords as $UE_..._PASSWORD variables', () => {
+  it('renders 12 users from values.yaml, passwords as $UE_..._PASSWORD variables', () => {
     expect(auth.users.map((u) => u.user)).toEqual([
       'ue-scheduler',
       'ue-drift-monitor',
@@ -232,6 +257,7 @@ describe('NATS users of deploy/nats/values.yaml', () => {
       'ue-notifier',
       'ue-seeder',
       'ue-scorer',
+      'ue-console',
       'ue-cli',
       CLAIMS_APP,
       PROVISIONER,
@@ -276,6 +302,7 @@ describe('NATS users of deploy/nats/values.yaml', () => {
       notifier: 'ue-notifier',
       seeder: 'ue-seeder',
       scorer: 'ue-scorer',
+      console: 'ue-console',
     });
   });
 
@@ -346,6 +373,64 @@ describe('NATS users of deploy/nats/values.yaml', () => {
       ]),
     );
   }, 300_000);
+
+  it("carries a person's forced retrain and rollback from the console to the drift monitor and the validator", async () => {
+    // Signed in as the platform operator (the development sign-in), with the session's CSRF token.
+    const signIn = await fetch(`${consoleUrl}/auth/dev/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'dev-operator' }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('ue_console_session='))!
+      .split(';')[0]!;
+    const { csrfToken } = (await signIn.json()) as Me;
+    const post = async (path: string, body: unknown): Promise<ActionAccepted> => {
+      const res = await fetch(`${consoleUrl}${path}`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(202);
+      return (await res.json()) as ActionAccepted;
+    };
+
+    // drift.check.requested (forced), published as ue-console: the drift monitor answers it.
+    const retrain = await post(`/api/tenants/${tenantId}/models/timeline/retrain`, {
+      reason: 'permissions test',
+    });
+    const [check] = await h.rowsUntil<{ reasons: string[] }>(
+      `select reasons from drift_checks where correlation_id = $1`,
+      [retrain.correlationId],
+      { what: "the drift monitor's answer to the console's forced check", timeoutMs: 60_000 },
+    );
+    expect(check!.reasons).toContain('retraining forced by console');
+
+    // model.rollback.requested, published as ue-console: the validator reactivates the version before
+    // (the CLI check above deployed assignment v2 over v1).
+    const rollback = await post(`/api/tenants/${tenantId}/models/assignment/rollback`, {
+      reason: 'permissions test',
+    });
+    const [deployment] = await h.rowsUntil<{ from_version: number; to_version: number; reason: string }>(
+      `select from_version, to_version, reason from model_deployments where correlation_id = $1`,
+      [rollback.correlationId],
+      { what: "the validator's rollback asked by the console", timeoutMs: 60_000 },
+    );
+    expect(deployment).toEqual({ from_version: 2, to_version: 1, reason: 'rollback' });
+    // Both left the console's outbox: marked published once JetStream acknowledged them.
+    const outbox = await h.rowsUntil<{ subject: string; published: boolean }>(
+      `select subject, published_at is not null as published from outbox where source = 'console'
+        and id = any($1) order by subject`,
+      [[retrain.correlationId, rollback.correlationId]],
+      { until: (rows) => rows.every((r) => r.published), what: "the console's outbox published" },
+    );
+    expect(outbox).toEqual([
+      { subject: 'drift.check.requested', published: true },
+      { subject: 'model.rollback.requested', published: true },
+    ]);
+  }, 150_000);
 
   it("lets the claims application file and resolve a claim, and receive the scorer's claim.scored", async () => {
     // A claim filed now: a copy of an open claim of the seeded tenant under a new id (the seeded ones

@@ -9,11 +9,14 @@ import {
   checkNatsValuesObject,
   checkProvisionJob,
   composeProblems,
+  consoleProblems,
   dashboardQueries,
   imagePinProblems,
+  imageProblems,
   knownMetrics,
   labelProblems,
   markdownAnchors,
+  monitoringCoverageProblems,
   namespaceFileProblems,
   namespaceObjectProblems,
   natsPublishAllow,
@@ -435,7 +438,16 @@ describe('deploy manifests', () => {
 
     withKubectl('each service spread over nodes and zones, counting its own pods only', () => {
       const objects = overlay('prod');
-      for (const s of ['scheduler', 'drift-monitor', 'trainer', 'validator', 'notifier', 'seeder', 'scorer'])
+      for (const s of [
+        'scheduler',
+        'drift-monitor',
+        'trainer',
+        'validator',
+        'notifier',
+        'seeder',
+        'scorer',
+        'console',
+      ])
         expect(spreadProblems(find(objects, 'Deployment', s), s)).toEqual([]);
       const trainer = find(objects, 'Deployment', 'trainer');
       const constraints = podOf(trainer).spec.topologySpreadConstraints;
@@ -574,6 +586,186 @@ describe('deploy manifests', () => {
         'docker-compose.yml: service seeder: its healthcheck must ask /health/ready',
         'docker-compose.yml: service cli: NOTIFIER_URL must be http://notifier:3105 (ml:ack, ml:recipients)',
       ]);
+    });
+
+    describe('the console', () => {
+      type Env = {
+        name: string;
+        value?: string;
+        valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+      };
+      const envOf = (objects: K8sObject[], deployment: string) =>
+        podOf(find(objects, 'Deployment', deployment)).spec.containers[0]!.env as Env[];
+      const drop = (env: Env[], name: string) =>
+        env.splice(
+          env.findIndex((e) => e.name === name),
+          1,
+        );
+
+      withKubectl('passes as shipped: OpenID Connect in prod, the development sign-in in dev', () => {
+        expect(consoleProblems('prod', overlay('prod'))).toEqual([]);
+        expect(consoleProblems('dev', overlay('dev'))).toEqual([]);
+        const dev = new Map(envOf(overlay('dev'), 'console').map((e) => [e.name, e.value]));
+        expect(dev.get('CONSOLE_DEV_LOGIN')).toBe('true');
+        expect(dev.get('NODE_ENV')).toBe('development');
+      });
+
+      withKubectl('refuses the development sign-in in prod, and with NODE_ENV=production anywhere', () => {
+        let objects = overlay('prod');
+        envOf(objects, 'console').push({ name: 'CONSOLE_DEV_LOGIN', value: 'true' });
+        expect(consoleProblems('prod', objects)).toEqual([
+          'Deployment console: CONSOLE_DEV_LOGIN=true with NODE_ENV=production: the console refuses it and exits at start',
+          'Deployment console: CONSOLE_DEV_LOGIN=true in a production overlay: anyone who reaches it signs in without a password; sign in through OIDC',
+        ]);
+        // NODE_ENV=development would get it past the app's own refusal, not past this check.
+        envOf(objects, 'console').push({ name: 'NODE_ENV', value: 'development' });
+        expect(consoleProblems('prod', objects)).toEqual([
+          'Deployment console: CONSOLE_DEV_LOGIN=true in a production overlay: anyone who reaches it signs in without a password; sign in through OIDC',
+          "Deployment console: NODE_ENV development in a production overlay; the console's production refusals need production",
+        ]);
+        // Dev without its NODE_ENV: the ConfigMap's production, which the console refuses to sign in with.
+        objects = overlay('dev');
+        drop(envOf(objects, 'console'), 'NODE_ENV');
+        expect(consoleProblems('dev', objects)).toEqual([
+          'Deployment console: CONSOLE_DEV_LOGIN=true with NODE_ENV=production: the console refuses it and exits at start',
+          'Deployment console: nobody could sign in: set OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URL and CONSOLE_SESSION_SECRET (or, outside production, CONSOLE_DEV_LOGIN=true)',
+        ]);
+      });
+
+      withKubectl(
+        'wants all of OIDC, its secrets from a Secret, and the redirect at the Ingress host',
+        () => {
+          let objects = overlay('prod');
+          drop(envOf(objects, 'console'), 'OIDC_CLIENT_ID');
+          expect(consoleProblems('prod', objects)).toEqual([
+            'Deployment console: OIDC_CLIENT_ID missing: OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URL go together',
+            'Deployment console: nobody could sign in: set OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URL and CONSOLE_SESSION_SECRET',
+          ]);
+          objects = overlay('prod');
+          const secret = envOf(objects, 'console').find((e) => e.name === 'OIDC_CLIENT_SECRET')!;
+          delete secret.valueFrom;
+          secret.value = 'committed-to-git';
+          envOf(objects, 'console').find(
+            (e) => e.name === 'CONSOLE_SESSION_SECRET',
+          )!.valueFrom!.secretKeyRef!.optional = true;
+          (
+            find(objects, 'ConfigMap', 'union-eyes-ml-console-config').data as Record<string, string>
+          ).OIDC_REDIRECT_URL = 'https://ml-console.example.org/auth/callback';
+          expect(consoleProblems('prod', objects)).toEqual([
+            'Deployment console: OIDC_CLIENT_SECRET must come from a Secret key (secretKeyRef), not a value in the manifest or a ConfigMap',
+            'Deployment console: CONSOLE_SESSION_SECRET from an optional Secret key: without it nobody can sign in; make it required',
+            "Deployment console: OIDC_REDIRECT_URL's host ml-console.example.org is not the Ingress's (console.example.com): the issuer would send people elsewhere",
+          ]);
+        },
+      );
+
+      withKubectl('lets no other workload read the sign-in', () => {
+        const objects = overlay('prod');
+        envOf(objects, 'notifier').push({
+          name: 'CLIENT_SECRET',
+          valueFrom: { secretKeyRef: { name: 'union-eyes-ml-console', key: 'OIDC_CLIENT_SECRET' } },
+        });
+        (find(objects, 'ConfigMap', 'union-eyes-ml-config').data as Record<string, string>).OIDC_ISSUER =
+          'https://login.example.com';
+        const problems = consoleProblems('prod', objects);
+        // The shared ConfigMap reaches every workload that reads it whole: the services, the Jobs, the cli.
+        expect(problems).toContain(
+          "Deployment notifier/app reads the console's sign-in (OIDC_ISSUER, union-eyes-ml-console/OIDC_CLIENT_SECRET): only Deployment console may",
+        );
+        expect(problems).toContain(
+          "Job migrate/migrate reads the console's sign-in (OIDC_ISSUER): only Deployment console may",
+        );
+      });
+
+      withKubectl('reaches the notifier, and people reach it through an Ingress with TLS', () => {
+        const objects = overlay('prod');
+        envOf(objects, 'console').find((e) => e.name === 'NOTIFIER_URL')!.value = 'http://notifier:3000';
+        const policy = find(objects, 'NetworkPolicy', 'ue-notifier-ingress').spec as {
+          ingress: { from: { podSelector?: { matchLabels?: Record<string, string> } }[] }[];
+        };
+        policy.ingress[0]!.from = policy.ingress[0]!.from.filter(
+          (x) => x.podSelector?.matchLabels?.['app.kubernetes.io/name'] !== 'console',
+        );
+        delete (find(objects, 'Ingress', 'console').spec as JsonObject).tls;
+        expect(consoleProblems('prod', objects)).toEqual([
+          "Deployment console: NOTIFIER_URL must be http://notifier:3105 (the notifier's Service: acknowledgements, recipients)",
+          'Deployment notifier: no NetworkPolicy lets the console in on 3105',
+          "Ingress/console: host console.example.com has no TLS (spec.tls): the console's session cookie is Secure",
+        ]);
+        expect(
+          consoleProblems(
+            'prod',
+            overlay('prod').filter((o) => o.kind !== 'Ingress'),
+          ),
+        ).toEqual(['no Ingress routes to Service console (port http): people could not reach the console']);
+      });
+
+      withKubectl('is scraped and watched like every service', () => {
+        expect(monitoringCoverageProblems(overlay('prod'))).toEqual([]);
+        expect(monitoringCoverageProblems(overlay('dev'))).toEqual([]); // no monitoring objects there
+        const objects = overlay('prod');
+        const selector = (
+          find(objects, 'PodMonitor', 'union-eyes-ml').spec as {
+            selector: { matchExpressions: { values: string[] }[] };
+          }
+        ).selector.matchExpressions[0]!;
+        selector.values = selector.values.filter((v) => v !== 'console');
+        const rules = (
+          find(objects, 'PrometheusRule', 'union-eyes-ml').spec as {
+            groups: { rules: { alert?: string; expr: string }[] }[];
+          }
+        ).groups.flatMap((g) => g.rules);
+        const down = rules.find((r) => r.alert === 'UnionEyesMLServiceDown')!;
+        down.expr = down.expr.replace('|console', '');
+        const absent = rules.find((r) => r.alert === 'UnionEyesMLServiceAbsent')!;
+        absent.expr = absent.expr.replace(/\s*or absent\(up\{[^}]*job="console"\}\)/, '');
+        expect(monitoringCoverageProblems(objects)).toEqual([
+          "no PodMonitor scrapes console's pods",
+          'alert UnionEyesMLServiceDown does not watch console (job=~"scheduler|drift-monitor|trainer|validator|notifier|seeder|scorer")',
+          'alert UnionEyesMLServiceAbsent has no absent(up{..., job="console"})',
+        ]);
+      });
+
+      it('Compose: the development sign-in without NODE_ENV=production, and the notifier', () => {
+        const compose = () =>
+          parseYaml(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+            services: Record<string, { environment: JsonObject }>;
+          };
+        const c = compose();
+        expect(c.services.console!.environment).toMatchObject({
+          CONSOLE_DEV_LOGIN: 'true',
+          NOTIFIER_URL: 'http://notifier:3105',
+        });
+        delete c.services.console!.environment.NODE_ENV; // back to the shared environment's production
+        delete c.services.console!.environment.NOTIFIER_URL;
+        expect(composeProblems(c)).toEqual([
+          'docker-compose.yml: service console: NOTIFIER_URL must be http://notifier:3105 (acknowledgements, recipients)',
+          'docker-compose.yml: service console: CONSOLE_DEV_LOGIN=true with NODE_ENV=production: the console refuses it and exits at start',
+        ]);
+      });
+
+      it('the image starts it and carries its web UI', () => {
+        const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+        const entrypoint = readFileSync(join(root, 'deploy/docker/entrypoint.sh'), 'utf8');
+        const build = (
+          JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { build: string } }
+        ).scripts.build;
+        expect(imageProblems(dockerfile, entrypoint, build)).toEqual([]);
+        expect(
+          imageProblems(
+            dockerfile.replace(
+              'COPY --from=build /app/dist ./dist',
+              'COPY --from=build /app/dist/apps ./dist/apps',
+            ),
+            entrypoint.replace(' | console', ''),
+            'nest build',
+          ),
+        ).toEqual([
+          'deploy/docker/entrypoint.sh: does not start console (its case branch of run_app)',
+          "package.json: `npm run build` does not build the console's web UI (npm run build:web)",
+          "Dockerfile: the runtime stage must COPY --from=build /app/dist ./dist (the apps and the console's web UI)",
+        ]);
+      });
     });
 
     it('one Node: the image is in engines, and CI tests exactly what engines admits', () => {

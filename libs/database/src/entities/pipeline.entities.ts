@@ -97,7 +97,8 @@ export class ScheduledRun {
 
 @Entity({ tableName: 'drift_checks' })
 @Index({ properties: ['tenantId', 'modelType', 'createdAt'] })
-@Index({ properties: ['tenantId', 'modelType', 'logicalDate'] })
+// A model's latest check (the console's fleet, the k-of-n look-back): walked backwards from its newest day.
+@Index({ name: 'drift_checks_latest', properties: ['tenantId', 'modelType', 'logicalDate', 'createdAt'] })
 export class DriftCheck {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string & Opt = randomUUID();
