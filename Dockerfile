@@ -1,7 +1,7 @@
 # Union Eyes ML Platform: one image for every service and the CLI.
 #
 #   docker build -t union-eyes-ml:latest .
-#   docker run --rm union-eyes-ml:latest scheduler          # or drift-monitor, trainer, validator, notifier, seeder, scorer
+#   docker run --rm union-eyes-ml:latest scheduler          # or drift-monitor, trainer, validator, notifier, seeder, scorer, console
 #   docker run --rm union-eyes-ml:latest cli db:migrate     # one-off CLI commands
 #
 # The argument is handled by deploy/docker/entrypoint.sh, which execs
@@ -14,7 +14,8 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------------
-# build: all dependencies (dev included) and `nest build` (one tsc pass) -> dist/
+# build: all dependencies (dev included), `nest build` (one tsc pass) -> dist/, and the console's web UI
+# (Vite, `npm run build:web`, part of `npm run build`) -> dist/console-web/
 # ---------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -24,7 +25,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 # Sources as filtered by .dockerignore (no tests, no node_modules, no dist).
 COPY . .
-RUN npm run build
+# The web UI is static files the console serves from dist/console-web (apps/console/src/console.config.ts,
+# webDir); without them it would start and answer /api but show no page. Vite's esbuild and Rollup run from
+# their platform packages (optional dependencies, installed without scripts). Checked here so that an
+# image without the UI fails to build instead of shipping.
+RUN npm run build \
+ && test -f dist/apps/console/src/main.js \
+ && test -f dist/console-web/index.html
 
 # ---------------------------------------------------------------------------------------------------
 # prod-deps: production dependencies only (install scripts run: native packages such as koffi need them)
@@ -51,6 +58,7 @@ WORKDIR /app
 # Owned by root and read-only for the `node` user that runs the app.
 COPY package.json package-lock.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
+# dist/ holds every app's compiled code and the console's web UI (dist/console-web).
 COPY --from=build /app/dist ./dist
 COPY deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Container entrypoint: selects which app of the monorepo this container runs.
 #
-#   entrypoint.sh scheduler|drift-monitor|trainer|validator|notifier|seeder|scorer [node args...]
+#   entrypoint.sh scheduler|drift-monitor|trainer|validator|notifier|seeder|scorer|console [node args...]
 #   entrypoint.sh cli <command> [args...]          e.g. `cli db:migrate`, `cli seed ...`
 #   entrypoint.sh node|sh <args...>                escape hatch for debugging
 #
@@ -14,7 +14,7 @@ cd "$APP_ROOT"
 usage() {
   cat <<USAGE
 usage: <image> <app> [args...]
-  apps: scheduler, drift-monitor, trainer, validator, notifier, seeder, scorer
+  apps: scheduler, drift-monitor, trainer, validator, notifier, seeder, scorer, console
         cli <command> [args...]   (e.g. cli db:migrate)
 USAGE
 }
@@ -38,7 +38,7 @@ fi
 app="$1"
 shift
 case "$app" in
-  scheduler | drift-monitor | trainer | validator | notifier | seeder | scorer | cli)
+  scheduler | drift-monitor | trainer | validator | notifier | seeder | scorer | console | cli)
     run_app "$app" "$@"
     ;;
   node | sh | bash)
