@@ -34,15 +34,22 @@ const SHOTS =
     : path.join(process.env.TMPDIR ?? '/tmp', 'ue-console-shots');
 const OIDC_SECRET = 'browser-test-client-secret-0123456789';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
+/** `n` distinct free ports: every listener is held until all are found, so no port is handed out twice. */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+          s.on('error', reject);
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 // The operations console in a real browser (issue 18): Debian's Chromium driven by playwright-core against
@@ -102,7 +109,7 @@ describe('console in a browser', () => {
     ).url;
 
     // A second console that signs people in through a real OpenID Connect provider only.
-    const [consolePort, providerPort] = [await freePort(), await freePort()];
+    const [consolePort, providerPort] = (await freePorts(2)) as [number, number];
     const redirect = `http://127.0.0.1:${consolePort}/auth/callback`;
     provider = spawn(
       process.execPath,
@@ -275,10 +282,16 @@ describe('console in a browser', () => {
       { what: 'the row to show who acknowledged it' },
     );
     expect(
-      await h.query(`select acknowledged_by, note from ml_alert_acknowledgments where notification_id = $1`, [
-        id,
-      ]),
-    ).toEqual([{ acknowledged_by: admin.email, note: 'on it' }]);
+      new Set(
+        (
+          await h.query<{ by: string; note: string }>(
+            `select a.acknowledged_by as by, a.note from ml_alert_acknowledgments a
+               join ml_retraining_notifications n on n.id = a.notification_id where n.event_id = $1`,
+            [id],
+          )
+        ).map((a) => `${a.by}/${a.note}`),
+      ),
+    ).toEqual(new Set([`${admin.email}/on it`]));
     await context.close();
   });
 
@@ -371,7 +384,15 @@ describe('console in a browser', () => {
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.goto(`${oidcBase}/signin`);
-      await page.getByRole('link', { name: /sign in with your organisation/i }).click();
+      await page
+        .getByRole('link', { name: /sign in with your organisation/i })
+        .click({ timeout: 15_000 })
+        .catch(async (err: unknown) => {
+          // Say where the browser was: the page's address and text.
+          throw new Error(
+            `${String(err)}\nat ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 500)}`,
+          );
+        });
       // node-oidc-provider's development login, then its consent page.
       await page.locator('input[name=login]').fill(email);
       await page.locator('input[name=password]').fill('any');

@@ -274,37 +274,49 @@ describe('console API', () => {
     expect(await h.query(`select id from outbox where source = 'console'`)).toEqual(outboxBefore);
   });
 
-  it('acknowledges an alert through the notifier, once, and refuses a change without the CSRF token', async () => {
-    // The drifted tenant's episode opened today: its digest went out at once (DIGEST_HOLD_SECONDS 0).
-    const [alert] = await h.rowsUntil<{ id: string }>(
-      `select id from ml_retraining_notifications where tenant_id = $1 and severity in ('warning', 'failure') order by created_at limit 1`,
+  it('acknowledges an alert (every delivery of its message) through the notifier, once, and refuses a change without the CSRF token', async () => {
+    // The drifted tenant's episodes opened today: their digest went out at once (DIGEST_HOLD_SECONDS 0),
+    // one delivery per recipient and channel, one alert.
+    const [alert] = await h.rowsUntil<{ id: string; deliveries: number }>(
+      `select event_id as id, count(*)::int as deliveries from ml_retraining_notifications
+        where tenant_id = $1 and severity in ('warning', 'failure') group by event_id order by min(created_at) limit 1`,
       [drifted],
       { what: "the drifted tenant's alert", timeoutMs: 30_000 },
     );
+    expect(alert!.deliveries).toBeGreaterThan(1);
+    const acksOf = () =>
+      h.query<{ acknowledged_by: string; note: string }>(
+        `select a.acknowledged_by, a.note from ml_alert_acknowledgments a
+           join ml_retraining_notifications n on n.id = a.notification_id where n.event_id = $1`,
+        [alert!.id],
+      );
     const admin = await adminOf(drifted);
     const b = new Browser(base);
     await b.signIn(admin.userId);
     const page = await b.request<AlertPage>('GET', '/api/alerts');
-    expect(page.body.rows.map((a) => a.id)).toContain(alert!.id);
+    const row = page.body.rows.find((a) => a.id === alert!.id)!;
+    expect(row.deliveries).toHaveLength(alert!.deliveries);
+    expect(row.models).toEqual(expect.arrayContaining(['claim_outcome']));
     expect(page.body.unacknowledged).toBeGreaterThan(0);
+    // The fleet counts the digest for every model it lists.
+    const fleet = await b.request<FleetPage>('GET', `/api/fleet?q=${drifted}&model=claim_outcome`);
+    expect(fleet.body.rows[0]!.unacknowledgedAlerts).toBeGreaterThan(0);
 
     const path = `/api/alerts/${alert!.id}/ack`;
     expect((await b.request('POST', path, { note: 'x' }, { csrf: null })).status).toBe(403);
     expect((await b.request('POST', path, { note: 'x' }, { csrf: 'forged' })).status).toBe(403);
-    expect(
-      await h.query(`select 1 from ml_alert_acknowledgments where notification_id = $1`, [alert!.id]),
-    ).toHaveLength(0);
+    expect(await acksOf()).toHaveLength(0);
 
     const acked = await b.request<AlertRow>('POST', path, { note: 'looking into it' });
     expect(acked.status).toBe(200);
     expect(acked.body.acknowledged).toMatchObject({ by: admin.email, note: 'looking into it' });
     const again = await b.request<AlertRow>('POST', path, { note: 'second' });
     expect(again.body.acknowledged).toMatchObject({ by: admin.email, note: 'looking into it' });
-    expect(
-      await h.query(`select acknowledged_by, note from ml_alert_acknowledgments where notification_id = $1`, [
-        alert!.id,
-      ]),
-    ).toEqual([{ acknowledged_by: admin.email, note: 'looking into it' }]);
+    const acks = await acksOf();
+    expect(acks).toHaveLength(alert!.deliveries);
+    expect(new Set(acks.map((a) => `${a.acknowledged_by}/${a.note}`))).toEqual(
+      new Set([`${admin.email}/looking into it`]),
+    );
     // Another tenant's admin cannot acknowledge it (nor learn it exists).
     const other = new Browser(base);
     await other.signIn((await adminOf(steady)).userId);

@@ -109,7 +109,7 @@ export const TABLES = {
   },
   // The daily digest: each tenant's alert items, and the one message per day that told them.
   alert_items: { owner: 'notifier', writes: ['insert', 'update'], readers: [], tenantScoped: true },
-  alert_digests: { owner: 'notifier', writes: ['insert'], readers: [], tenantScoped: true },
+  alert_digests: { owner: 'notifier', writes: ['insert'], readers: ['console'], tenantScoped: true },
   notification_recipients: {
     owner: 'notifier',
     writes: ['insert', 'update'],

@@ -63,12 +63,12 @@ export function alertRow(a: AlertView): AlertRow {
     id: a.id,
     tenantId: a.tenantId,
     modelType: a.modelType,
+    models: a.models,
     severity: a.severity,
     eventType: a.eventType,
     subject: a.subject,
-    channel: a.channel,
-    recipient: a.recipient,
     createdAt: a.createdAt.toISOString(),
+    deliveries: a.deliveries.map((d) => ({ channel: d.channel, recipient: d.recipient, status: d.status })),
     acknowledged: a.acknowledged && {
       by: a.acknowledged.by,
       at: a.acknowledged.at.toISOString(),
@@ -113,8 +113,9 @@ export class AlertsController {
   }
 
   /**
-   * Acknowledged by the signed-in person (their email is who), through the notifier that owns the table;
-   * acknowledging twice keeps the first. Another tenant's alert is a 404, as one that does not exist.
+   * Acknowledged by the signed-in person (their email is who), through the notifier that owns the table:
+   * every delivery of the message, so that none is reminded of again; acknowledging twice keeps the
+   * first. Another tenant's alert is a 404, as one that does not exist.
    */
   @Post(':id/ack')
   @HttpCode(200)
@@ -125,15 +126,23 @@ export class AlertsController {
   ): Promise<AlertRow> {
     const alert = await this.scope.all(user, (em) => alertById(em, id));
     if (!alert) throw new ConsoleError('NOT_FOUND', `no alert ${id}`);
-    const answer = await this.notifier.ack(id, user.email, b.note);
-    if (!answer.ok) {
-      this.log.warn('acknowledgement refused by the notifier', {
-        tenantId: alert.tenantId,
-        id,
-        why: answer.message,
-      });
-      throw new ConsoleError(answer.notFound ? 'NOT_FOUND' : 'NOTIFIER_UNAVAILABLE', answer.message);
+    for (const d of alert.deliveries) {
+      const answer = await this.notifier.ack(d.id, user.email, b.note);
+      if (!answer.ok) {
+        this.log.warn('acknowledgement refused by the notifier', {
+          tenantId: alert.tenantId,
+          id,
+          delivery: d.id,
+          why: answer.message,
+        });
+        throw new ConsoleError(answer.notFound ? 'NOT_FOUND' : 'NOTIFIER_UNAVAILABLE', answer.message);
+      }
     }
+    this.log.info('alert acknowledged', {
+      tenantId: alert.tenantId,
+      id,
+      deliveries: alert.deliveries.length,
+    });
     const after = await this.scope.tenant(user, alert.tenantId, (em) => alertById(em, id));
     return alertRow(after ?? alert);
   }

@@ -231,17 +231,23 @@ export interface Histograms {
 
 export type AlertSeverity = 'failure' | 'warning';
 
-/** An alert: a warning or failure told to someone (one delivery). */
+/**
+ * An alert: one warning or failure message (a daily digest, a failed training, a rejected candidate) with
+ * every delivery of it. Acknowledging it acknowledges every delivery (the notifier stops reminding).
+ */
 export interface AlertRow {
+  /** The event the message tells of. */
   id: string;
   tenantId: string;
+  /** The model it is about; null for a daily digest (see `models`). */
   modelType: ModelType | null;
+  /** The models it concerns: its own, or every model a digest lists. */
+  models: ModelType[];
   severity: AlertSeverity;
   eventType: string;
   subject: string;
-  channel: string;
-  recipient: string;
   createdAt: string;
+  deliveries: { channel: string; recipient: string; status: string }[];
   acknowledged: { by: string; at: string; note: string | null } | null;
 }
 

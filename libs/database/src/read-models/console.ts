@@ -2,10 +2,8 @@ import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DriftDecision, EpisodeCondition, EpisodeStatus, ModelType } from '@app/domain';
 import { MODEL_TYPES } from '@app/domain';
-import { MlAlertAcknowledgment, MlRetrainingNotification } from '../entities/ml.entities';
 import { Profile, Tenant } from '../entities/platform.entities';
 import { ModelDeployment, ModelValidation, NotificationRecipient } from '../entities/pipeline.entities';
-import { ALERT_SEVERITIES } from './notifications';
 
 /**
  * What the operations console (apps/console) reads: the fleet (every tenant's models in one statement),
@@ -140,10 +138,20 @@ const FLEET_SQL = `
   ), running as (
     select tenant_id, model_type, count(*)::int as n from ml_model_training_runs
      where status in ('queued', 'running') group by 1, 2
+  ), alerts as (
+    -- One alert per message told (an event's deliveries), acknowledged when any delivery is.
+    select n.tenant_id, n.event_id, min(n.model_type) as model_type,
+           bool_or(exists (select 1 from ml_alert_acknowledgments a where a.notification_id = n.id)) as acked
+      from ml_retraining_notifications n
+     where n.severity in ('failure', 'warning')
+     group by 1, 2
   ), unacked as (
-    select n.tenant_id, n.model_type, count(*)::int as n from ml_retraining_notifications n
-     where n.severity in ('failure', 'warning') and n.model_type is not null
-       and not exists (select 1 from ml_alert_acknowledgments a where a.notification_id = n.id)
+    -- A model's own alerts, and the daily digests that list it.
+    select al.tenant_id, coalesce(al.model_type, dm.model_type) as model_type, count(*)::int as n
+      from alerts al
+      left join alert_digests d on al.model_type is null and d.id = al.event_id
+      left join lateral jsonb_array_elements_text(d.models) as dm(model_type) on true
+     where not al.acked and coalesce(al.model_type, dm.model_type) is not null
      group by 1, 2
   )
   select m.tenant_id, m.tenant_name, m.model_type, md.model_version, md.deployed_at,
@@ -274,101 +282,134 @@ export async function verdictsOfRuns(
   return new Map(rows.map((v) => [v.trainingRunId, { passed: v.passed, result: v.result }]));
 }
 
-/** A warning or failure delivery with its acknowledgment. */
+/**
+ * An alert: one warning or failure message (one event the notifier told of: a digest, a failed training,
+ * a rejected candidate) with every delivery of it (channel and recipient), acknowledged when any of them
+ * is (the first acknowledgement stands).
+ */
 export interface AlertView {
+  /** The event told of (ml_retraining_notifications.event_id): one alert, whatever its deliveries. */
   id: string;
   tenantId: string;
   modelType: ModelType | null;
+  /** The models it concerns: its own, or those a daily digest lists. */
+  models: ModelType[];
   severity: 'failure' | 'warning';
   eventType: string;
   subject: string;
-  channel: string;
-  recipient: string;
   createdAt: Date;
+  deliveries: { id: string; channel: string; recipient: string; status: string }[];
   acknowledged: { by: string; at: Date; note: string | null } | null;
 }
 
-async function withAcks(em: EntityManager, rows: MlRetrainingNotification[]): Promise<AlertView[]> {
-  const acks =
-    rows.length === 0
-      ? []
-      : await em.find(
-          MlAlertAcknowledgment,
-          { notificationId: { $in: rows.map((r) => r.id) } },
-          { disableIdentityMap: true },
-        );
-  const byId = new Map(acks.map((a) => [a.notificationId, a]));
-  return rows.map((n) => {
-    const a = byId.get(n.id);
-    return {
-      id: n.id,
-      tenantId: n.tenantId,
-      modelType: n.modelType,
-      severity: n.severity as 'failure' | 'warning',
-      eventType: n.eventType,
-      subject: n.subject,
-      channel: n.channel,
-      recipient: n.recipient,
-      createdAt: n.createdAt,
-      acknowledged: a ? { by: a.acknowledgedBy, at: a.acknowledgedAt, note: a.note } : null,
-    };
-  });
+interface AlertGroupRow {
+  event_id: string;
+  tenant_id: string;
+  model_type: ModelType | null;
+  models: ModelType[] | null;
+  severity: 'failure' | 'warning';
+  event_type: string;
+  subject: string;
+  created_at: Date;
+  deliveries: { id: string; channel: string; recipient: string; status: string }[];
+  acknowledged_by: string | null;
+  acknowledged_at: Date | null;
+  note: string | null;
 }
 
-const NOT_ACKED = 'not exists (select 1 from ml_alert_acknowledgments a where a.notification_id = n.id)';
+/**
+ * Warning and failure deliveries grouped into alerts (SQL on purpose: a grouping with its first
+ * acknowledgement), in the caller's scope. `where` adds conditions on the deliveries `n`; its `?` are
+ * `params`' first values.
+ */
+function alertGroupsSql(where: string, tail: string): string {
+  return `
+    with g as (
+      select n.event_id, n.tenant_id, min(n.model_type) as model_type, min(n.event_type) as event_type,
+             min(n.severity) as severity, min(n.subject) as subject, min(n.created_at) as created_at,
+             array_agg(n.id) as ids,
+             jsonb_agg(jsonb_build_object('id', n.id, 'channel', n.channel, 'recipient', n.recipient, 'status', n.status)
+                       order by n.channel, n.recipient) as deliveries
+        from ml_retraining_notifications n
+       where n.severity in ('failure', 'warning') ${where}
+       group by n.event_id, n.tenant_id
+    )
+    select g.event_id, g.tenant_id, g.model_type, d.models, g.severity, g.event_type, g.subject, g.created_at,
+           g.deliveries, a.acknowledged_by, a.acknowledged_at, a.note
+      from g
+      left join alert_digests d on d.id = g.event_id
+      left join lateral (
+        select x.acknowledged_by, x.acknowledged_at, x.note from ml_alert_acknowledgments x
+         where x.notification_id = any(g.ids) order by x.acknowledged_at limit 1
+      ) a on true
+     ${tail}`;
+}
+
+function toAlert(r: AlertGroupRow): AlertView {
+  return {
+    id: r.event_id,
+    tenantId: r.tenant_id,
+    modelType: r.model_type,
+    models: r.model_type ? [r.model_type] : (r.models ?? []),
+    severity: r.severity,
+    eventType: r.event_type,
+    subject: r.subject,
+    createdAt: new Date(r.created_at),
+    deliveries: r.deliveries,
+    acknowledged:
+      r.acknowledged_by === null || r.acknowledged_at === null
+        ? null
+        : { by: r.acknowledged_by, at: new Date(r.acknowledged_at), note: r.note },
+  };
+}
 
 /**
- * A page of alerts in scope (of one tenant, or all), unacknowledged first, newest first; with the total
- * and the number unacknowledged.
+ * A page of alerts in scope (of one tenant, or all), unacknowledged first, newest first; with the number
+ * of alerts and of unacknowledged ones.
  */
 export async function alertsPage(
   em: EntityManager,
   q: { tenantId?: string; unacknowledgedOnly: boolean; limit: number; offset: number },
 ): Promise<{ rows: AlertView[]; total: number; unacknowledged: number }> {
-  const where = {
-    severity: { $in: [...ALERT_SEVERITIES] },
-    ...(q.tenantId === undefined ? {} : { tenantId: q.tenantId }),
-  };
-  const base = () => em.createQueryBuilder(MlRetrainingNotification, 'n').where(where);
-  const unacknowledged = await base().andWhere(NOT_ACKED).getCount();
-  const total = q.unacknowledgedOnly ? unacknowledged : await base().getCount();
-  const page = base()
-    .select('*')
-    .orderBy([
-      { [raw(`(case when ${NOT_ACKED} then 0 else 1 end)`)]: 'asc' },
-      { createdAt: 'desc', id: 'asc' },
-    ])
-    .limit(q.limit)
-    .offset(q.offset);
-  if (q.unacknowledgedOnly) page.andWhere(NOT_ACKED);
-  return { rows: await withAcks(em, await page.getResultList()), total, unacknowledged };
-}
-
-/** One alert in scope, or null (another tenant's alert is null to an admin, as one that does not exist). */
-export async function alertById(em: EntityManager, id: string): Promise<AlertView | null> {
-  const n = await em.findOne(
-    MlRetrainingNotification,
-    { id, severity: { $in: [...ALERT_SEVERITIES] } },
-    { disableIdentityMap: true },
+  const tenant = q.tenantId ?? null;
+  const where = 'and (cast(? as text) is null or n.tenant_id = ?)';
+  const [counts] = await em.execute<{ total: number; unacked: number }[]>(
+    `select count(*)::int as total, (count(*) filter (where acknowledged_by is null))::int as unacked
+       from (${alertGroupsSql(where, '')}) x`,
+    [tenant, tenant],
   );
-  return n ? ((await withAcks(em, [n]))[0] ?? null) : null;
+  const rows = await em.execute<AlertGroupRow[]>(
+    alertGroupsSql(
+      where,
+      `where (not cast(? as boolean) or a.acknowledged_by is null)
+       order by (a.acknowledged_by is null) desc, g.created_at desc, g.event_id limit ? offset ?`,
+    ),
+    [tenant, tenant, q.unacknowledgedOnly, q.limit, q.offset],
+  );
+  const total = q.unacknowledgedOnly ? (counts?.unacked ?? 0) : (counts?.total ?? 0);
+  return { rows: rows.map(toAlert), total, unacknowledged: counts?.unacked ?? 0 };
 }
 
-/** Alerts in scope created after `after` (the live stream's next batch), oldest first. */
+/** One alert in scope by its event id, or null (another tenant's is null to an admin, as one that does not exist). */
+export async function alertById(em: EntityManager, id: string): Promise<AlertView | null> {
+  const [row] = await em.execute<AlertGroupRow[]>(alertGroupsSql('and n.event_id = ?', ''), [id]);
+  return row ? toAlert(row) : null;
+}
+
+/** Alerts in scope first told after `after` (the live stream's next batch), oldest first. */
 export async function alertsAfter(
   em: EntityManager,
   q: { after: Date; tenantId?: string; limit: number },
 ): Promise<AlertView[]> {
-  const rows = await em.find(
-    MlRetrainingNotification,
-    {
-      severity: { $in: [...ALERT_SEVERITIES] },
-      createdAt: { $gt: q.after },
-      ...(q.tenantId === undefined ? {} : { tenantId: q.tenantId }),
-    },
-    { orderBy: { createdAt: 'asc', id: 'asc' }, limit: q.limit, disableIdentityMap: true },
+  const tenant = q.tenantId ?? null;
+  const rows = await em.execute<AlertGroupRow[]>(
+    alertGroupsSql(
+      'and (cast(? as text) is null or n.tenant_id = ?)',
+      'where g.created_at > ? order by g.created_at, g.event_id limit ?',
+    ),
+    [tenant, tenant, q.after, q.limit],
   );
-  return withAcks(em, rows);
+  return rows.map(toAlert);
 }
 
 export interface RecipientView {

@@ -148,8 +148,14 @@ function Row({ row, onAcknowledged }: { row: AlertRow; onAcknowledged: (row: Ale
       <td>{fmtDateTime(row.createdAt)}</td>
       <td>{row.tenantId}</td>
       <td>
-        {row.modelType ? (
-          <Link to={modelHref(row.tenantId, row.modelType)}>{MODEL_LABELS[row.modelType]}</Link>
+        {row.models.length > 0 ? (
+          <ul className="plain">
+            {row.models.map((m) => (
+              <li key={m}>
+                <Link to={modelHref(row.tenantId, m)}>{MODEL_LABELS[m]}</Link>
+              </li>
+            ))}
+          </ul>
         ) : (
           <span className="muted">—</span>
         )}
@@ -162,7 +168,7 @@ function Row({ row, onAcknowledged }: { row: AlertRow; onAcknowledged: (row: Ale
         <div className="small muted">{humanize(row.eventType)}</div>
       </td>
       <td className="wrap">
-        {humanize(row.channel)} · {row.recipient}
+        <Deliveries row={row} />
       </td>
       <td>
         {row.acknowledged ? (
@@ -176,6 +182,21 @@ function Row({ row, onAcknowledged }: { row: AlertRow; onAcknowledged: (row: Ale
         )}
       </td>
     </tr>
+  );
+}
+
+/** Who was told: one line per channel, its recipients after it (a digest goes to a handful of people). */
+function Deliveries({ row }: { row: AlertRow }) {
+  const byChannel = new Map<string, string[]>();
+  for (const d of row.deliveries) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d.recipient]);
+  return (
+    <ul className="plain">
+      {[...byChannel].map(([channel, recipients]) => (
+        <li key={channel}>
+          {humanize(channel)} · {recipients.join(', ')}
+        </li>
+      ))}
+    </ul>
   );
 }
 
