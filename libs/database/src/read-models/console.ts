@@ -1,4 +1,3 @@
-import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DriftDecision, EpisodeCondition, EpisodeStatus, ModelType } from '@app/domain';
 import { MODEL_TYPES } from '@app/domain';
