@@ -32,6 +32,9 @@ const SHOTS =
   process.env.CONSOLE_SCREENSHOTS === 'docs'
     ? path.join(ROOT, 'docs/console')
     : path.join(process.env.TMPDIR ?? '/tmp', 'ue-console-shots');
+/** The notifier's SERVICE_TOKEN, which the console sends (NOTIFIER_TOKEN). */
+const NOTIFIER_TOKEN = 'the-notifier-token-of-this-test-0123456789';
+
 const OIDC_SECRET = 'browser-test-client-secret-0123456789';
 
 /** `n` distinct free ports: every listener is held until all are found, so no port is handed out twice. */
@@ -91,10 +94,13 @@ describe('console in a browser', () => {
         DIGEST_HOLD_SECONDS: '0',
         DIGEST_SWEEP_MS: '200',
         REMINDER_SWEEP_SECONDS: '3600',
+        // The notifier's actions are the token's holders' only: the console holds it.
+        SERVICE_TOKEN: NOTIFIER_TOKEN,
       },
     );
     const consoleEnv = {
       NOTIFIER_URL: notifier.url,
+      NOTIFIER_TOKEN,
       CONSOLE_WEB_DIR: WEB,
       CONSOLE_ALERT_POLL_MS: '300',
     };

@@ -26,6 +26,9 @@ import { ValidatorModule } from '../../apps/validator/src/validator.module';
 import { Harness, seedTestDatabase } from './support/harness';
 import { pollRows, pollUntil } from './support/poll';
 
+/** The notifier's SERVICE_TOKEN, which the console sends (NOTIFIER_TOKEN). */
+const NOTIFIER_TOKEN = 'the-notifier-token-of-this-test-0123456789';
+
 /** A browser's side of the console: its cookie jar (one session) and its CSRF token. */
 class Browser {
   cookie = '';
@@ -94,13 +97,15 @@ describe('console API', () => {
         DIGEST_HOLD_SECONDS: '0',
         DIGEST_SWEEP_MS: '200',
         REMINDER_SWEEP_SECONDS: '3600',
+        // The notifier's actions are the token's holders' only: the console holds it.
+        SERVICE_TOKEN: NOTIFIER_TOKEN,
       },
     );
     const app = await h.startService(
       'console',
       ConsoleConfig,
       (c, l) => ConsoleModule.forRoot(c, l),
-      { CONSOLE_DEV_LOGIN: 'true', NOTIFIER_URL: notifier.url, CONSOLE_ALERT_POLL_MS: '200' },
+      { CONSOLE_DEV_LOGIN: 'true', NOTIFIER_URL: notifier.url, NOTIFIER_TOKEN, CONSOLE_ALERT_POLL_MS: '200' },
       configureConsole,
     );
     base = app.url;

@@ -142,7 +142,7 @@ export const COMMANDS: Record<string, CommandDef> = {
 };
 
 const FOOTER = [
-  'environment: DATABASE_URL, NATS_URL, SUBJECT_PREFIX, NOTIFIER_URL (see README)',
+  'environment: DATABASE_URL, NATS_URL, SUBJECT_PREFIX, NOTIFIER_URL, NOTIFIER_TOKEN (see README)',
   `exit codes: 0 done, 1 the work failed or did not finish, ${EXIT_USAGE} bad usage`,
 ];
 

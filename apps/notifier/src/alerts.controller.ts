@@ -22,9 +22,10 @@ import {
 } from 'class-validator';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ValidationPipe } from '@nestjs/common';
-import { UsePipes } from '@nestjs/common';
+import { UseGuards, UsePipes } from '@nestjs/common';
 import { inPlatformTransaction, inTenantTransaction } from '@app/database';
 import { NOTIFICATION_CHANNELS } from '@app/domain';
+import { ServiceTokenGuard } from '@app/messaging';
 import type { NotificationChannel } from '@app/domain';
 import { DeliveriesRepository, RecipientsRepository } from './deliveries.repository';
 
@@ -68,8 +69,9 @@ class RecipientBody {
   eventKinds: string[];
 }
 
-/** Acknowledging alerts, and the stakeholder lists (the notifier owns both). */
+/** Acknowledging alerts, and the stakeholder lists (the notifier owns both): for holders of the service token. */
 @Controller()
+@UseGuards(ServiceTokenGuard)
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
 export class AlertsController {
   constructor(

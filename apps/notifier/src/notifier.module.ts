@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
+import { requireServiceToken } from '@app/common';
 import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
 import { AlertItemsRepository } from './alert-items.repository';
@@ -14,6 +15,7 @@ import { NotifierSecrets } from './notifier.secrets';
 @Module({})
 export class NotifierModule {
   static forRoot(config: NotifierConfig, logger: AppLogger): DynamicModule {
+    requireServiceToken(config, 'notifier');
     // Parsed before anything connects: bad endpoint settings stop the notifier with the list of problems.
     const secrets = new NotifierSecrets(config);
     // Webhook URLs and signing keys have no telltale shape: every line the notifier writes (its own,

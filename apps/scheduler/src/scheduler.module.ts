@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { requireServiceToken } from '@app/common';
 import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
 import { SchedulerConfig } from './scheduler.config';
@@ -11,6 +12,7 @@ import { ScheduledRunsRepository } from './scheduled-runs.repository';
 @Module({})
 export class SchedulerModule {
   static forRoot(config: SchedulerConfig, logger: AppLogger): DynamicModule {
+    requireServiceToken(config, 'scheduler');
     return {
       module: SchedulerModule,
       imports: [

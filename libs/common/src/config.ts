@@ -81,6 +81,35 @@ export class BaseConfig {
   @IsOptional()
   @IsString()
   NODE_ENV = 'development';
+
+  /**
+   * The bearer token a service's HTTP actions require (`Authorization: Bearer <token>`): the notifier's
+   * acknowledgements and recipients, the scheduler's manual run. Empty: they are open, which those services
+   * refuse with NODE_ENV=production. Never logged.
+   */
+  @IsString()
+  SERVICE_TOKEN = '';
+
+  /**
+   * Where /health and /metrics answer: -1 on HTTP_PORT with everything else (development, tests); a port
+   * (0 picks a free one) to serve them there only, so that the actions' port can be closed to probes and
+   * Prometheus, and the probes' port to everyone else.
+   */
+  @IsInt()
+  @Min(-1)
+  @Max(65535)
+  OPS_PORT = -1;
+}
+
+/**
+ * Services with HTTP actions call it at start-up: in production their actions must not be open. Throws
+ * ConfigError.
+ */
+export function requireServiceToken(c: BaseConfig, service: string): void {
+  if (c.NODE_ENV === 'production' && c.SERVICE_TOKEN.length < 24)
+    throw new ConfigError([
+      `SERVICE_TOKEN: at least 24 characters with NODE_ENV=production: the ${service}'s HTTP actions would be open to anyone who reaches them (value not shown)`,
+    ]);
 }
 
 export class ConfigError extends Error {
@@ -96,7 +125,7 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
     const own = Object.values(e.constraints ?? {}).map(
       // URLs and keys may carry credentials: their values are never echoed.
       (m) =>
-        `${name}: ${m} (${/URL|SECRET|PASSWORD|WEBHOOK|KEY/.test(name) ? 'value not shown' : `got ${JSON.stringify(e.value)}`})`,
+        `${name}: ${m} (${/URL|SECRET|PASSWORD|WEBHOOK|KEY|TOKEN/.test(name) ? 'value not shown' : `got ${JSON.stringify(e.value)}`})`,
     );
     return [...own, ...flatten(e.children ?? [], name)];
   });

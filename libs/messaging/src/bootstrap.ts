@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { scrubText } from '@app/common';
@@ -9,9 +12,14 @@ export interface ServiceApp<C extends BaseConfig> {
   app: INestApplication;
   config: C;
   logger: AppLogger;
-  /** Where /health and /metrics answer. */
+  /** Where the service's HTTP answers (and /health and /metrics, unless OPS_PORT gives them their own). */
   url: string;
+  /** Where /health and /metrics answer: `url`, or OPS_PORT's listener. */
+  opsUrl: string;
 }
+
+/** What the ops port serves, and nothing else does when it is on. */
+const OPS_PATHS = /^\/(health|metrics)(\/|$)/;
 
 export interface CreateServiceOptions<C extends BaseConfig> {
   service: string;
@@ -36,23 +44,59 @@ export async function createServiceApp<C extends BaseConfig>(
     format: config.LOG_FORMAT,
     sink: opts.logSink,
   });
+  if (config.OPS_PORT > 0 && config.OPS_PORT === config.HTTP_PORT)
+    throw new ConfigError([
+      `OPS_PORT: must differ from HTTP_PORT (${config.HTTP_PORT}), or be -1 to share it`,
+    ]);
   const app = await NestFactory.create(opts.module(config, logger), {
     logger: new NestLoggerAdapter(logger.child({ context: 'nest' })),
     abortOnError: false,
   });
+  // With OPS_PORT, one Express app answers on two listeners, and each request is kept to its own: probes
+  // and Prometheus on the ops port, the service's actions on HTTP_PORT (so that a network policy or an
+  // Ingress can open one without the other).
+  let opsPort = -2;
+  if (config.OPS_PORT >= 0)
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const onOps = req.socket.localPort === opsPort;
+      if (onOps === OPS_PATHS.test(req.path)) return next();
+      res.status(404).json({
+        statusCode: 404,
+        message: onOps
+          ? 'this port serves /health and /metrics only'
+          : '/health and /metrics answer on OPS_PORT',
+      });
+    });
+  let ops: Server | undefined;
   try {
     opts.configure?.(app, config, logger);
     await app.listen(config.HTTP_PORT, '0.0.0.0');
+    if (config.OPS_PORT >= 0) {
+      const server = createServer(app.getHttpAdapter().getInstance() as Parameters<typeof createServer>[1]);
+      ops = server;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.OPS_PORT, '0.0.0.0', () => resolve());
+      });
+      opsPort = (server.address() as { port: number }).port;
+      // Closed with the service's own listener (app.close()).
+      app.getHttpServer().once('close', () => {
+        server.close();
+        server.closeAllConnections();
+      });
+    }
   } catch (err) {
     // A failed start (e.g. streams not provisioned) must not leave the database pool and the NATS
     // connection open: in tests the process goes on.
+    ops?.close();
     await app.close().catch(() => undefined);
     throw err;
   }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
-  logger.info('service started', { http: url });
-  return { app, config, logger, url };
+  const opsUrl = opsPort >= 0 ? `http://127.0.0.1:${opsPort}` : url;
+  logger.info('service started', { http: url, ...(opsUrl === url ? {} : { ops: opsUrl }) });
+  return { app, config, logger, url, opsUrl };
 }
 
 /**

@@ -16,3 +16,4 @@ export * from './max-deliveries';
 export * from './health';
 export * from './streams';
 export * from './error-disposition';
+export * from './service-token';

@@ -6,7 +6,7 @@ import type { ExitCode } from './types';
 /** `ack`: acknowledges an alert through the notifier (which owns acknowledgments). */
 export async function ack(config: CliConfig, flags: ParsedFlags, { out, err }: CliIO): Promise<ExitCode> {
   const id = String(flags.notification);
-  const answer = await new NotifierClient(config.NOTIFIER_URL).ack(
+  const answer = await new NotifierClient(config.NOTIFIER_URL, config.NOTIFIER_TOKEN).ack(
     id,
     String(flags.by),
     flags.note === undefined ? undefined : String(flags.note),

@@ -12,7 +12,7 @@ export async function recipients(
   flags: ParsedFlags,
   { out, err }: CliIO,
 ): Promise<ExitCode> {
-  const notifier = new NotifierClient(config.NOTIFIER_URL);
+  const notifier = new NotifierClient(config.NOTIFIER_URL, config.NOTIFIER_TOKEN);
   switch (action) {
     case 'list': {
       const tenant = String(flags.tenant);
