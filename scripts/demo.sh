@@ -199,3 +199,6 @@ if [ "$verdict" -ne 0 ]; then
   exit "$verdict"
 fi
 echo "Done: every pipeline ended as it should."
+echo
+echo 'See it in a browser: npm run console, open http://127.0.0.1:3000 and sign in as "Platform operator"'
+echo "(every tenant) or as one of a union local's admins (their tenant only), listed on the sign-in page."

@@ -271,12 +271,14 @@ describe('console API', () => {
     const alerts = await b.request<AlertPage>('GET', '/api/alerts?status=all');
     expect(alerts.body.rows.every((a) => a.tenantId === steady)).toBe(true);
     // Actions on another tenant: refused before anything is asked of anyone.
-    const outboxBefore = await h.query(`select id from outbox where source = 'console'`);
+    const consoleOutbox = () =>
+      h.query(`select id from outbox where source = 'console' and envelope->>'tenantId' = $1`, [drifted]);
+    const outboxBefore = await consoleOutbox();
     expect(
       (await b.request('POST', `/api/tenants/${drifted}/models/claim_outcome/retrain`, { reason: 'tamper' }))
         .status,
     ).toBe(404);
-    expect(await h.query(`select id from outbox where source = 'console'`)).toEqual(outboxBefore);
+    expect(await consoleOutbox()).toEqual(outboxBefore);
   });
 
   it('acknowledges an alert (every delivery of its message) through the notifier, once, and refuses a change without the CSRF token', async () => {
@@ -355,7 +357,8 @@ describe('console API', () => {
     expect((await b.request('POST', url, { toVersion: 1 })).status).toBe(400);
     expect(
       await h.query(
-        `select id from outbox where source = 'console' and subject = 'model.rollback.requested'`,
+        `select id from outbox where source = 'console' and subject = 'model.rollback.requested' and envelope->>'tenantId' = $1`,
+        [drifted],
       ),
     ).toHaveLength(0);
 
@@ -387,6 +390,12 @@ describe('console API', () => {
       [r.body.correlationId],
     );
     expect(request).toEqual({ by: 'console:operator@union-eyes.example.org', reason: 'v2 misbehaves' });
+    // The model's page shows the deployment history, the rollback first.
+    const page = await b.request<ModelDetail>('GET', `/api/tenants/${drifted}/models/timeline`);
+    expect(page.body.deployments.slice(0, 2)).toEqual([
+      expect.objectContaining({ version: 1, fromVersion: 2, reason: 'rollback', active: true }),
+      expect.objectContaining({ version: 2, fromVersion: 1, reason: 'validated', active: false }),
+    ]);
   });
 
   it('asks the drift monitor for a forced retrain of one model', async () => {

@@ -113,19 +113,28 @@ export class ModelsService {
       em,
       runs.map((r) => r.id),
     );
-    // The reason a version is where it is: its latest deployment (validated, rollback, seed).
-    const reasonOf = new Map<number, string>();
-    for (const d of deployments) if (!reasonOf.has(d.toVersion)) reasonOf.set(d.toVersion, d.reason);
-    const deploymentRows: DeploymentRow[] = versions
-      .filter((v) => v.deployedAt !== null || v.active)
-      .map((v) => ({
-        version: v.version,
-        active: v.active,
-        accuracy: v.accuracy,
-        deployedAt: v.deployedAt?.toISOString() ?? null,
-        reason: reasonOf.get(v.version) ?? null,
-      }))
-      .reverse();
+    // Every deployment, newest first (a rollback is one too); a version deployed before the history was
+    // kept (the seeded version 1 of older databases) is shown from the registry.
+    const accuracyOf = new Map(versions.map((v) => [v.version, v.accuracy]));
+    const active = versions.find((v) => v.active)?.version ?? null;
+    const deploymentRows: DeploymentRow[] = deployments.map((d, i) => ({
+      version: d.toVersion,
+      fromVersion: d.fromVersion,
+      active: i === 0 && d.toVersion === active,
+      accuracy: accuracyOf.get(d.toVersion) ?? null,
+      deployedAt: d.deployedAt.toISOString(),
+      reason: d.reason,
+    }));
+    for (const v of [...versions].reverse())
+      if (v.deployedAt !== null && !deployments.some((d) => d.toVersion === v.version))
+        deploymentRows.push({
+          version: v.version,
+          fromVersion: null,
+          active: v.active && deploymentRows.every((r) => !r.active),
+          accuracy: v.accuracy,
+          deployedAt: v.deployedAt.toISOString(),
+          reason: null,
+        });
     return {
       tenantId: q.tenantId,
       tenantName: entry.tenantName,

@@ -181,11 +181,17 @@ export interface TrainingRunRow {
   verdict: { passed: boolean; decision: string; reasons: string[]; gates: GateResult[] } | null;
 }
 
+/** One deployment (model_deployments), newest first: a validated candidate, a rollback, or the seed. */
 export interface DeploymentRow {
   version: number;
+  /** The version it replaced (null: the first). */
+  fromVersion: number | null;
+  /** This deployment is the one in production now. */
   active: boolean;
+  /** The deployed version's hold-out accuracy. */
   accuracy: number | null;
   deployedAt: string | null;
+  /** `validated`, `rollback`, `seed`... */
   reason: string | null;
 }
 

@@ -82,7 +82,7 @@ export function ChartCanvas<T extends ChartType>({
   );
 }
 
-export type MarkerKind = 'episodeStart' | 'episodeEnd' | 'training' | 'deployment';
+export type MarkerKind = 'episodeStart' | 'episodeEnd' | 'training' | 'deployment' | 'rollback';
 
 /** Something that happened on a day, drawn as a vertical line across a time chart. */
 export interface Marker {
@@ -99,6 +99,7 @@ export const MARKER_STYLES: Record<
   episodeEnd: { label: 'Episode closed', color: '#1b7f4c', dash: [6, 4], offset: -3 },
   training: { label: 'Training run started', color: '#8a4fbf', dash: [2, 3], offset: 0 },
   deployment: { label: 'Version deployed', color: '#0b5cad', dash: [], offset: 3 },
+  rollback: { label: 'Rolled back', color: '#a05a00', dash: [10, 3, 2, 3], offset: 3 },
 };
 
 /**

@@ -176,6 +176,7 @@ function Deployments({ rows }: { rows: DeploymentRow[] }) {
             <thead>
               <tr>
                 <th scope="col">Version</th>
+                <th scope="col">Replaced</th>
                 <th scope="col">Active</th>
                 <th scope="col">Accuracy</th>
                 <th scope="col">Deployed at</th>
@@ -184,8 +185,10 @@ function Deployments({ rows }: { rows: DeploymentRow[] }) {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.version} className={r.active ? 'active' : undefined}>
+                // A version can be deployed more than once (rolled back to): the deployment is the key.
+                <tr key={`${r.version}@${r.deployedAt ?? ''}`} className={r.active ? 'active' : undefined}>
                   <td className="num">v{r.version}</td>
+                  <td className="num">{r.fromVersion === null ? '—' : `v${r.fromVersion}`}</td>
                   <td>{r.active ? <strong>Active</strong> : 'No'}</td>
                   <td className="num">{fmtNum(r.accuracy)}</td>
                   <td>{fmtDateTime(r.deployedAt)}</td>

@@ -57,7 +57,8 @@ function eventMarkers(d: ModelDetail): Marker[] {
   for (const r of d.trainingRuns)
     if (r.startedAt) markers.push({ date: r.startedAt.slice(0, 10), kind: 'training' });
   for (const dep of d.deployments) {
-    if (dep.deployedAt) markers.push({ date: dep.deployedAt.slice(0, 10), kind: 'deployment' });
+    if (dep.deployedAt)
+      markers.push({ date: dep.deployedAt.slice(0, 10), kind: dep.reason === 'rollback' ? 'rollback' : 'deployment' });
   }
   return markers;
 }
