@@ -69,3 +69,6 @@ USER node
 ENTRYPOINT ["/usr/bin/tini", "--", "/bin/sh", "/app/deploy/docker/entrypoint.sh"]
 # No default app: `docker run union-eyes-ml` prints the usage. Compose and Kubernetes pass the app name.
 CMD ["--help"]
+# No HEALTHCHECK: the image runs every app and the CLI, and where a service answers /health depends on how
+# it is run (OPS_PORT set: there only, 404 on HTTP_PORT; unset: HTTP_PORT). docker-compose.yml's
+# healthcheck and the Kubernetes probes ask OPS_PORT (9464) themselves.

@@ -21,7 +21,8 @@ import { Topology } from '../libs/messaging/src/topology';
 //   server, or refused only at apply time); the Prometheus Operator objects against a small schema here;
 // - cross-checks the objects: each service's ports, Service, disruption budget (never blocking a drain,
 //   counted from its autoscaler's minReplicas where it has one) and network policies (egress exactly
-//   PostgreSQL, NATS, DNS and the service's own extras; ingress exactly its HTTP port), Secret and
+//   PostgreSQL, NATS, DNS and the service's own extras; ingress exactly its ops port, and its HTTP port
+//   where something calls it, HTTP_CALLERS, never both ports in one rule), Secret and
 //   ConfigMap references, `$(VAR)` references; the autoscaled services (AUTOSCALED: prod's scorer) with a
 //   CPU HorizontalPodAutoscaler and no fixed replicas; the NATS servers reachable by the claims application;
 // - the database logins: each service composes its DATABASE_URL with its own role (ue_<service>, from
@@ -43,19 +44,27 @@ import { Topology } from '../libs/messaging/src/topology';
 //   development sign-in, never with NODE_ENV=production nor in a production overlay), its sign-in settings
 //   and secrets read by the console only, its NOTIFIER_URL the notifier's Service with the policies letting
 //   it through, and in production an Ingress with TLS whose host is OIDC_REDIRECT_URL's;
-// - the monitoring objects, where an overlay has them: the PodMonitor scrapes every service, and the
-//   service-down and service-absent alerts name every one;
+// - the ops port (OPS_PORT): every service's container port `ops` and OPS_PORT agree, its scrape annotation
+//   names it, its probes ask it (below) and the PodMonitor scrapes it: /health and /metrics answer there
+//   only;
+// - the service tokens: the notifier and the scheduler each read SERVICE_TOKEN from a Secret key of its
+//   own, required, of at least 24 characters where the output says it and NODE_ENV=production (they
+//   refuse to start otherwise), out of band in production; the console and the cli toolbox send the
+//   notifier's key as NOTIFIER_TOKEN, and nothing else reads either key;
+// - the monitoring objects, where an overlay has them: the PodMonitor scrapes every service on its ops
+//   port, and the service-down and service-absent alerts name every one;
 // - as it ships: the recommended app.kubernetes.io/* labels on every object and pod template (version =
 //   package.json's), each service spread over nodes and zones, probes (startup and liveness on
-//   /health/live, readiness on /health/ready), PGSSLMODE=verify-full where the database is outside the
+//   /health/live, readiness on /health/ready, all on the ops port), PGSSLMODE=verify-full where the database is outside the
 //   cluster, prod's image pinned by digest (the checked-in placeholder is reported), no Namespace in an
 //   overlay (deploy/k8s/namespace.yaml instead, out of the prune selector);
 // - the alerts and the Grafana dashboard (components/monitoring): every alert's runbook_url is one document's
 //   anchor that exists in docs/operations.md, and every metric they use is registered in libs/ or apps/
 //   (histogram series included), a prom-client default, or one of EXTERNAL_METRICS;
 // - docker-compose.yml: `docker-compose config -q` when docker-compose is installed, every app named,
-//   ports on 127.0.0.1 only, NATS healthy before its clients, readiness healthchecks, the cli's and the
-//   console's NOTIFIER_URL, the console's development sign-in not with NODE_ENV=production; the one-off
+//   ports on 127.0.0.1 only, NATS healthy before its clients, readiness healthchecks on OPS_PORT, the
+//   cli's and the console's NOTIFIER_URL and NOTIFIER_TOKEN (the notifier's SERVICE_TOKEN), the
+//   scheduler's own token, the console's development sign-in not with NODE_ENV=production; the one-off
 //   nats-provision service, which the services and the cli wait for;
 // - the image: deploy/docker/entrypoint.sh starts every service, `npm run build` builds the console's web
 //   UI and the Dockerfile's runtime stage copies the build's dist/;
@@ -76,6 +85,37 @@ export const SERVICES = [
   { name: 'scorer', port: 3107 },
   { name: 'console', port: 3000 },
 ] as const;
+
+/**
+ * The ops port, one number for every service (deploy/k8s/base/patches/app-defaults.yaml, docker-compose.yml):
+ * with OPS_PORT set, /health/* and /metrics answer there only and everything else on HTTP_PORT only
+ * (libs/messaging/src/bootstrap.ts). The probes and Prometheus ask it, by the container port's name.
+ */
+export const OPS_PORT = 9464;
+const OPS_PORT_NAME = 'ops';
+
+/**
+ * Who calls a service's HTTP port (everything but /health and /metrics); a service not listed has no caller,
+ * and its network policies admit its ops port only.
+ */
+export const HTTP_CALLERS: Record<string, string> = {
+  scheduler: 'cli pods: the manual run',
+  notifier: 'the console and cli pods: acknowledgements, recipients',
+  console: "the ingress controller: people's browsers",
+};
+
+/**
+ * Services whose HTTP actions want their SERVICE_TOKEN (libs/messaging/src/service-token.ts), and which
+ * refuse to start with NODE_ENV=production without one of TOKEN_MIN_LENGTH characters
+ * (libs/common/src/config.ts, requireServiceToken). Each has its own.
+ */
+export const TOKEN_SERVICES = ['notifier', 'scheduler'] as const;
+const TOKEN_MIN_LENGTH = 24;
+/** Who sends the notifier's token, as NOTIFIER_TOKEN: the console, and the cli toolbox where there is one. */
+const NOTIFIER_TOKEN_SENDERS = [
+  { name: 'console', container: 'app' },
+  { name: 'cli', container: 'cli' },
+];
 
 /**
  * Services whose replicas an overlay leaves to a HorizontalPodAutoscaler: the scorer's load follows the
@@ -108,6 +148,7 @@ const OUT_OF_BAND_SECRETS = [
   'union-eyes-ml-nats-auth',
   'union-eyes-ml-notifier',
   'union-eyes-ml-console',
+  'union-eyes-ml-service-tokens',
 ];
 /** The console: its Deployment, the Secret and the ConfigMap of its sign-in (overlays/prod/console-sign-in.yaml). */
 const CONSOLE = 'console';
@@ -692,9 +733,12 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[],
       ...(EXTRA_EGRESS[name] ?? []).map((n) => `TCP/${n}`),
     ]);
     if (!sameSet(egress, wantEgress)) p(`${name}: egress allows ${show(egress)}; want ${show(wantEgress)}`);
-    const wantIngress = new Set([`TCP/${port}`]);
+    // Prometheus on the ops port; the HTTP port only where something calls it (HTTP_CALLERS).
+    const wantIngress = new Set([`TCP/${OPS_PORT}`, ...(HTTP_CALLERS[name] ? [`TCP/${port}`] : [])]);
     if (!sameSet(ingress, wantIngress))
-      p(`${name}: ingress allows ${show(ingress)}; want ${show(wantIngress)}`);
+      p(
+        `${name}: ingress allows ${show(ingress)}; want ${show(wantIngress)} (the ops port for Prometheus${HTTP_CALLERS[name] ? `, ${port} for ${HTTP_CALLERS[name]}` : `; nothing calls ${port}`})`,
+      );
   }
 
   // References from every workload (Deployments, StatefulSets, Jobs) to Secrets and ConfigMaps, and $(VAR).
@@ -753,6 +797,23 @@ function checkOverlay(overlay: string, objects: K8sObject[], problems: string[],
   checkProvisionJob(overlay, objects, problems);
   consoleProblems(overlay, objects).forEach(p);
   monitoringCoverageProblems(objects).forEach(p);
+  const ops = opsPortProblems(objects);
+  ops.forEach(p);
+  if (ops.length === 0)
+    problems.push(
+      `note: overlay ${overlay}: ops port ${OPS_PORT} on ${SERVICES.length} services: container port, OPS_PORT and scrape annotation agree, no policy rule opens it with the HTTP port`,
+    );
+  const tokens = serviceTokenProblems(overlay, objects);
+  tokens.forEach(p);
+  if (tokens.length === 0)
+    problems.push(
+      `note: overlay ${overlay}: service tokens: ${TOKEN_SERVICES.join(' and ')} each their own, the notifier's sent by ${NOTIFIER_TOKEN_SENDERS.filter(
+        (x) =>
+          objects.some((o) => o.kind === 'Deployment' && isObject(o.metadata) && o.metadata.name === x.name),
+      )
+        .map((x) => x.name)
+        .join(' and ')}`,
+    );
 }
 
 /**
@@ -1202,7 +1263,8 @@ export function consoleProblems(overlay: string, objects: K8sObject[]): string[]
 export function monitoringCoverageProblems(objects: K8sObject[]): string[] {
   const out: string[] = [];
   const monitors = objects.filter((o) => o.kind === 'PodMonitor') as unknown as {
-    spec: { selector?: Selector };
+    metadata: { name: string };
+    spec: { selector?: Selector; podMetricsEndpoints?: { port?: string; portNumber?: number }[] };
   }[];
   const rules = objects.filter((o) => o.kind === 'PrometheusRule').flatMap(rulesOf);
   if (monitors.length === 0 && rules.length === 0) return out;
@@ -1211,6 +1273,13 @@ export function monitoringCoverageProblems(objects: K8sObject[]): string[] {
   const jobs = down ? /job=~"([^"]+)"/.exec(down.expr)?.[1] : undefined;
   if (!down || !jobs) out.push('alert UnionEyesMLServiceDown: missing, or without job=~"<every service>"');
   if (!absent) out.push('alert UnionEyesMLServiceAbsent: missing');
+  // /metrics answers on the ops port only: scraped anywhere else, every target is down (404).
+  for (const m of monitors)
+    for (const e of m.spec.podMetricsEndpoints ?? [])
+      if (e.port !== OPS_PORT_NAME && e.portNumber !== OPS_PORT)
+        out.push(
+          `PodMonitor ${m.metadata.name}: scrapes port ${e.port ?? e.portNumber ?? '(none)'}; /metrics answers on the ops port only (port ${OPS_PORT_NAME}, ${OPS_PORT})`,
+        );
   for (const { name } of SERVICES) {
     const d = objects.find(
       (o) => o.kind === 'Deployment' && isObject(o.metadata) && o.metadata.name === name,
@@ -1222,6 +1291,178 @@ export function monitoringCoverageProblems(objects: K8sObject[]): string[] {
       out.push(`alert UnionEyesMLServiceDown does not watch ${name} (job=~"${jobs}")`);
     if (absent && !absent.expr.includes(`job="${name}"`))
       out.push(`alert UnionEyesMLServiceAbsent has no absent(up{..., job="${name}"})`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The ops port and the service tokens
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Every service's ops port as it is deployed: the container port `ops` is OPS_PORT (one number for all, not
+ * the HTTP port), the app's OPS_PORT says so (without it, /health and /metrics stay on the HTTP port and the
+ * probes on `ops` find nothing), the scrape annotation names it; and no network policy rule admits the same
+ * peers on both ports, so that Prometheus reaches the ops port only and the callers of the actions the HTTP
+ * port only. (The probes: probeProblems; the PodMonitor: monitoringCoverageProblems.)
+ */
+export function opsPortProblems(objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[];
+  for (const { name, port } of SERVICES) {
+    const d = objects.find(
+      (o) => o.kind === 'Deployment' && isObject(o.metadata) && o.metadata.name === name,
+    );
+    const t = d && templateOf(d);
+    const c = t?.spec.containers.find((x) => x.name === 'app');
+    if (!t || !c) continue; // reported with the other services (checkOverlay)
+    const at = `Deployment ${name}`;
+    const ops = c.ports?.find((x) => x.name === OPS_PORT_NAME);
+    if (ops?.containerPort !== OPS_PORT)
+      out.push(
+        `${at}: container port ${OPS_PORT_NAME} must be ${OPS_PORT} (has ${ops?.containerPort ?? 'none'})`,
+      );
+    const env = effectiveEnv(c, objects).get('OPS_PORT')?.value;
+    if (env !== String(OPS_PORT))
+      out.push(
+        `${at}: OPS_PORT must be "${OPS_PORT}" (has ${env === undefined ? 'none' : JSON.stringify(env)}): without it /health and /metrics stay on port ${port}, not where the probes and Prometheus ask`,
+      );
+    if (ops?.containerPort === port) out.push(`${at}: the ops port must differ from the HTTP port ${port}`);
+    const annotations = t.metadata?.annotations ?? {};
+    if (
+      annotations['prometheus.io/scrape'] === 'true' &&
+      annotations['prometheus.io/port'] !== String(OPS_PORT)
+    )
+      out.push(
+        `${at}: annotation prometheus.io/port must be "${OPS_PORT}" (annotation-based scraping would try port ${port}, where /metrics is 404)`,
+      );
+    const labels = t.metadata?.labels ?? {};
+    for (const np of policies.filter(
+      (x) => selects(x.spec.podSelector, labels) && x.spec.policyTypes?.includes('Ingress'),
+    ))
+      for (const rule of np.spec.ingress ?? []) {
+        const ports = rulePorts([rule]);
+        if (ports.has('*') || (ports.has(`TCP/${port}`) && ports.has(`TCP/${OPS_PORT}`)))
+          out.push(
+            `NetworkPolicy ${np.metadata.name}: one rule admits the same peers to ${name}'s HTTP port and ops port; Prometheus wants the ops port only, the callers of its actions the HTTP port only`,
+          );
+      }
+  }
+  return out;
+}
+
+/**
+ * The service tokens as the overlay deploys them. Each service of TOKEN_SERVICES reads SERVICE_TOKEN from a
+ * Secret key of its own (never a value in the manifest), required (with NODE_ENV=production it refuses to
+ * start without one; otherwise its actions would be open), of at least TOKEN_MIN_LENGTH characters where the
+ * output holds the value and its NODE_ENV is production; in a production overlay, from a Secret created out
+ * of band (a value in Git is no secret). The console and the cli toolbox send the notifier's own key as
+ * NOTIFIER_TOKEN (any other answers 401), and nothing else reads either key.
+ */
+export function serviceTokenProblems(overlay: string, objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const production = PINNED_OVERLAYS.includes(overlay);
+  const containerOf = (name: string, container: string) => {
+    const d = objects.find(
+      (o) => o.kind === 'Deployment' && isObject(o.metadata) && o.metadata.name === name,
+    );
+    return d && templateOf(d)?.spec.containers.find((x) => x.name === container);
+  };
+  const keyOf = (s: SecretKeyRef) => `${s.name}/${s.key}`;
+  /** Secret key -> who may read it, as `<workload>/<container> <variable>`. */
+  const readers = new Map<string, string[]>();
+  const tokens = new Map<string, string>();
+  for (const name of TOKEN_SERVICES) {
+    const c = containerOf(name, 'app');
+    if (!c) continue; // reported with the other services (checkOverlay)
+    const at = `Deployment ${name}`;
+    const env = effectiveEnv(c, objects);
+    const nodeEnv = env.get('NODE_ENV')?.value ?? IMAGE_NODE_ENV;
+    const prodMode = nodeEnv === 'production';
+    const token = env.get('SERVICE_TOKEN');
+    if (!token) {
+      out.push(
+        `${at}: no SERVICE_TOKEN: ${prodMode ? 'with NODE_ENV=production it refuses to start' : 'its HTTP actions are open to whoever reaches its port'}`,
+      );
+      continue;
+    }
+    if (!token.secret)
+      out.push(
+        `${at}: SERVICE_TOKEN must come from a Secret key (secretKeyRef), not a value in the manifest or a ConfigMap`,
+      );
+    else {
+      const key = keyOf(token.secret);
+      const other = [...tokens].find(([, k]) => k === key)?.[0];
+      if (other) out.push(`${at}: SERVICE_TOKEN from ${key}, the ${other}'s token: each service its own`);
+      tokens.set(name, key);
+      readers.set(key, [...(readers.get(key) ?? []), `Deployment ${name}/app SERVICE_TOKEN`]);
+      if (token.secret.optional)
+        out.push(
+          `${at}: SERVICE_TOKEN from an optional Secret key: without it ${prodMode ? 'it refuses to start' : 'its actions are open'}; make it required`,
+        );
+      if (production && token.value !== undefined)
+        out.push(
+          `${at}: SERVICE_TOKEN's Secret ${token.secret.name} is in the output of a production overlay: create it out of band (deploy/README.md), a value in Git is no secret`,
+        );
+    }
+    if (prodMode && token.value !== undefined && token.value.length < TOKEN_MIN_LENGTH)
+      out.push(
+        `${at}: SERVICE_TOKEN: at least ${TOKEN_MIN_LENGTH} characters with NODE_ENV=production, or the ${name} refuses to start (value not shown)`,
+      );
+    if (production && !prodMode)
+      out.push(
+        `${at}: NODE_ENV ${nodeEnv} in a production overlay; its refusal to start without a token needs production`,
+      );
+  }
+
+  // The notifier's callers send its own key.
+  const notifierKey = tokens.get('notifier');
+  for (const sender of NOTIFIER_TOKEN_SENDERS) {
+    const c = containerOf(sender.name, sender.container);
+    if (!c) continue; // the console: reported with the other services; the cli toolbox is optional
+    const at = `Deployment ${sender.name}`;
+    const source = effectiveEnv(c, objects).get('NOTIFIER_TOKEN');
+    const want = notifierKey
+      ? `the notifier's SERVICE_TOKEN key (${notifierKey})`
+      : "the notifier's SERVICE_TOKEN key";
+    if (!source?.secret)
+      out.push(
+        `${at}: NOTIFIER_TOKEN must come from ${want}, not ${source ? 'a value in the manifest or a ConfigMap' : 'nowhere'}: the notifier answers 401 to anything else`,
+      );
+    else if (notifierKey && keyOf(source.secret) !== notifierKey)
+      out.push(
+        `${at}: NOTIFIER_TOKEN from ${keyOf(source.secret)}, not ${want}: the notifier would answer 401 (and rotating one would not rotate the other)`,
+      );
+    else {
+      if (source.secret.optional)
+        out.push(`${at}: NOTIFIER_TOKEN from an optional Secret key; make it required, as the notifier's is`);
+      readers.set(keyOf(source.secret), [
+        ...(readers.get(keyOf(source.secret)) ?? []),
+        `Deployment ${sender.name}/${sender.container} NOTIFIER_TOKEN`,
+      ]);
+    }
+  }
+
+  // Nothing else reads a token: each is as good as the service's actions.
+  for (const w of objects) {
+    const t = templateOf(w);
+    if (!t) continue;
+    const name = isObject(w.metadata) ? String(w.metadata.name) : '?';
+    for (const c of [...t.spec.containers, ...(t.spec.initContainers ?? [])]) {
+      for (const [variable, source] of effectiveEnv(c, objects)) {
+        const key = source.secret && keyOf(source.secret);
+        const allowed = key === undefined ? undefined : readers.get(key);
+        if (allowed && !allowed.includes(`${w.kind} ${name}/${c.name} ${variable}`))
+          out.push(
+            `${w.kind} ${name}/${c.name} reads ${key} (as ${variable}): only ${allowed.map((x) => x.split(' ')[1]).join(', ')} may`,
+          );
+      }
+      for (const ef of c.envFrom ?? [])
+        if (ef.secretRef && [...readers.keys()].some((k) => k.startsWith(`${ef.secretRef!.name}/`)))
+          out.push(
+            `${w.kind} ${name}/${c.name} reads Secret ${ef.secretRef.name} whole: it holds the service tokens; read the one key you may`,
+          );
+    }
   }
   return out;
 }
@@ -1733,7 +1974,7 @@ const PLACEHOLDER = /example\.com|sha256:0{64}/;
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'Job', 'DaemonSet', 'ReplicaSet'];
 
 interface PodTemplate {
-  metadata?: { labels?: Record<string, string> };
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: {
     containers: (Container & { image?: string; [k: string]: unknown })[];
     initContainers?: (Container & { image?: string })[];
@@ -1824,7 +2065,10 @@ export function spreadProblems(deployment: K8sObject, name: string): string[] {
   return out;
 }
 
-/** Probe paths the services answer (libs/messaging): liveness never depends on PostgreSQL or NATS. */
+/**
+ * Probe paths the services answer (libs/messaging): liveness never depends on PostgreSQL or NATS. All on the
+ * ops port: with OPS_PORT set, /health answers 404 on the HTTP port, so a probe left there fails every time.
+ */
 export const PROBES = {
   startupProbe: '/health/live',
   livenessProbe: '/health/live',
@@ -1837,8 +2081,10 @@ export function probeProblems(deployment: K8sObject, name: string): string[] {
   const out: string[] = [];
   for (const [probe, path] of Object.entries(PROBES)) {
     const get = (c[probe] as { httpGet?: { path?: string; port?: string | number } } | undefined)?.httpGet;
-    if (get?.path !== path || get.port !== 'http')
-      out.push(`Deployment ${name}: ${probe} must be GET ${path} on port http (has ${get?.path ?? 'none'})`);
+    if (get?.path !== path || (get.port !== OPS_PORT_NAME && get.port !== OPS_PORT))
+      out.push(
+        `Deployment ${name}: ${probe} must be GET ${path} on port ${OPS_PORT_NAME} (has ${get ? `${get.path ?? '?'} on port ${get.port ?? '?'}` : 'none'})`,
+      );
   }
   return out;
 }
@@ -2141,8 +2387,10 @@ const NOTIFIER_URL_IN_COMPOSE = 'http://notifier:3105';
 
 /**
  * docker-compose.yml as it would run: every published port on 127.0.0.1 only (no users on NATS, a known
- * PostgreSQL password), NATS healthy (a healthcheck, and the clients wait for it), the services' healthcheck
- * on /health/ready, the cli able to reach the notifier.
+ * PostgreSQL password), NATS healthy (a healthcheck, and the clients wait for it), the services' OPS_PORT
+ * and their healthcheck on its /health/ready, the cli able to reach the notifier; the notifier's and the
+ * scheduler's tokens set (long enough for NODE_ENV=production, each its own) and the notifier's sent by the
+ * console and the cli.
  */
 export function composeProblems(compose: unknown): string[] {
   const out: string[] = [];
@@ -2166,15 +2414,54 @@ export function composeProblems(compose: unknown): string[] {
     if (!isObject(dep) || dep.condition !== 'service_healthy')
       out.push(`service ${name}: must depend on nats with condition: service_healthy`);
   }
+  const envOf = (name: string): JsonObject => {
+    const s = services[name];
+    return isObject(s) && isObject(s.environment) ? s.environment : {};
+  };
   for (const { name } of SERVICES) {
     const s = services[name];
-    const test = isObject(s) && isObject(s.healthcheck) ? JSON.stringify(s.healthcheck.test ?? '') : '';
+    if (!isObject(s)) continue;
+    const test = isObject(s.healthcheck) ? JSON.stringify(s.healthcheck.test ?? '') : '';
     if (!test.includes('/health/ready')) out.push(`service ${name}: its healthcheck must ask /health/ready`);
+    // /health answers on OPS_PORT only once it is set: a healthcheck on HTTP_PORT would never turn healthy.
+    const ops = envOf(name).OPS_PORT;
+    if (String(ops) !== String(OPS_PORT))
+      out.push(
+        `service ${name}: OPS_PORT must be "${OPS_PORT}" (has ${ops === undefined ? 'none' : JSON.stringify(ops)})`,
+      );
+    if (!test.includes('OPS_PORT') && !test.includes(`:${OPS_PORT}/`))
+      out.push(`service ${name}: its healthcheck must ask OPS_PORT (/health is 404 on HTTP_PORT)`);
   }
   const cli = services.cli;
   const env = isObject(cli) && isObject(cli.environment) ? cli.environment : {};
   if (env.NOTIFIER_URL !== NOTIFIER_URL_IN_COMPOSE)
     out.push(`service cli: NOTIFIER_URL must be ${NOTIFIER_URL_IN_COMPOSE} (ml:ack, ml:recipients)`);
+  // The tokens: development values, but ones the services start with, and the notifier's where it is sent.
+  const tokens = new Map<string, string>();
+  for (const name of TOKEN_SERVICES) {
+    if (!isObject(services[name])) continue;
+    const senv = envOf(name);
+    const token =
+      senv.SERVICE_TOKEN === undefined || senv.SERVICE_TOKEN === null ? '' : String(senv.SERVICE_TOKEN);
+    const prodMode = String(senv.NODE_ENV ?? IMAGE_NODE_ENV) === 'production';
+    if (!token)
+      out.push(
+        `service ${name}: no SERVICE_TOKEN: its HTTP actions would be open${prodMode ? ', and with NODE_ENV=production it refuses to start' : ''}`,
+      );
+    else if (prodMode && token.length < TOKEN_MIN_LENGTH)
+      out.push(
+        `service ${name}: SERVICE_TOKEN: at least ${TOKEN_MIN_LENGTH} characters with NODE_ENV=production, or it refuses to start`,
+      );
+    const other = [...tokens].find(([, t]) => token && t === token)?.[0];
+    if (other) out.push(`service ${name}: SERVICE_TOKEN is the ${other}'s: each service its own`);
+    tokens.set(name, token);
+  }
+  const notifierToken = tokens.get('notifier');
+  for (const name of [CONSOLE, 'cli'])
+    if (isObject(services[name]) && notifierToken && envOf(name).NOTIFIER_TOKEN !== notifierToken)
+      out.push(
+        `service ${name}: NOTIFIER_TOKEN must be the notifier's SERVICE_TOKEN, or the notifier answers 401`,
+      );
   // The console: the notifier's API, and a sign-in it accepts. Compose has no OIDC issuer: the development
   // sign-in, which the console refuses with NODE_ENV=production (the shared environment's).
   const consoleService = services[CONSOLE];

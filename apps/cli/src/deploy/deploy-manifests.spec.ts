@@ -22,6 +22,7 @@ import {
   natsPublishAllow,
   ownershipProblems,
   nodeVersionProblems,
+  opsPortProblems,
   parseDocuments,
   probeProblems,
   promqlMetricNames,
@@ -29,6 +30,7 @@ import {
   renderOverlay,
   runbookProblems,
   selects,
+  serviceTokenProblems,
   spreadProblems,
   subjectsOf,
   tlsProblems,
@@ -409,7 +411,7 @@ describe('deploy manifests', () => {
     const find = (objects: K8sObject[], kind: string, name: string) =>
       objects.find((o) => o.kind === kind && (o.metadata as { name: string }).name.startsWith(name))!;
     type Pod = {
-      metadata: { labels: Record<string, string> };
+      metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
       spec: { containers: Record<string, unknown>[]; topologySpreadConstraints: Record<string, unknown>[] };
     };
     const podOf = (o: K8sObject) => (o.spec as { template: Pod }).template;
@@ -463,15 +465,50 @@ describe('deploy manifests', () => {
       );
     });
 
-    withKubectl('liveness on /health/live, readiness on /health/ready', () => {
+    withKubectl('liveness on /health/live, readiness on /health/ready, both on the ops port', () => {
       const objects = overlay('prod');
       expect(probeProblems(find(objects, 'Deployment', 'validator'), 'validator')).toEqual([]);
       const app = podOf(find(objects, 'Deployment', 'validator')).spec.containers[0]!;
-      app.livenessProbe = { httpGet: { path: '/health/ready', port: 'http' } };
+      app.livenessProbe = { httpGet: { path: '/health/ready', port: 'ops' } };
       delete app.readinessProbe;
+      // Left on the service's port: /health is 404 there once OPS_PORT is set, the probe would always fail.
+      app.startupProbe = { httpGet: { path: '/health/live', port: 'http' } };
       expect(probeProblems(find(objects, 'Deployment', 'validator'), 'validator')).toEqual([
-        'Deployment validator: livenessProbe must be GET /health/live on port http (has /health/ready)',
-        'Deployment validator: readinessProbe must be GET /health/ready on port http (has none)',
+        'Deployment validator: startupProbe must be GET /health/live on port ops (has /health/live on port http)',
+        'Deployment validator: livenessProbe must be GET /health/live on port ops (has /health/ready on port ops)',
+        'Deployment validator: readinessProbe must be GET /health/ready on port ops (has none)',
+      ]);
+      // By number is the same port.
+      app.startupProbe = { httpGet: { path: '/health/live', port: 9464 } };
+      app.livenessProbe = { httpGet: { path: '/health/live', port: 3104 } };
+      app.readinessProbe = { httpGet: { path: '/health/ready', port: 'ops' } };
+      expect(probeProblems(find(objects, 'Deployment', 'validator'), 'validator')).toEqual([
+        'Deployment validator: livenessProbe must be GET /health/live on port ops (has /health/live on port 3104)',
+      ]);
+    });
+
+    withKubectl('/health and /metrics on the ops port: OPS_PORT, the scrape annotation, the policies', () => {
+      for (const name of ['dev', 'prod']) expect(opsPortProblems(overlay(name))).toEqual([]);
+      const objects = overlay('prod');
+      const trainer = podOf(find(objects, 'Deployment', 'trainer'));
+      const app = trainer.spec.containers[0] as { env: { name: string; value?: string }[] };
+      app.env = app.env.filter((e) => e.name !== 'OPS_PORT');
+      trainer.metadata.annotations!['prometheus.io/port'] = '3103';
+      const ports = podOf(find(objects, 'Deployment', 'scorer')).spec.containers[0]!.ports as {
+        name: string;
+        containerPort: number;
+      }[];
+      ports.find((x) => x.name === 'ops')!.containerPort = 9465;
+      // Prometheus let in on the notifier's HTTP port with its callers: it could call the actions.
+      const notifierPolicy = find(objects, 'NetworkPolicy', 'ue-notifier-ingress').spec as {
+        ingress: { ports: { protocol: string; port: number }[] }[];
+      };
+      notifierPolicy.ingress[0]!.ports.push({ protocol: 'TCP', port: 9464 });
+      expect(opsPortProblems(objects)).toEqual([
+        'Deployment trainer: OPS_PORT must be "9464" (has none): without it /health and /metrics stay on port 3103, not where the probes and Prometheus ask',
+        'Deployment trainer: annotation prometheus.io/port must be "9464" (annotation-based scraping would try port 3103, where /metrics is 404)',
+        "NetworkPolicy ue-notifier-ingress: one rule admits the same peers to notifier's HTTP port and ops port; Prometheus wants the ops port only, the callers of its actions the HTTP port only",
+        'Deployment scorer: container port ops must be 9464 (has 9465)',
       ]);
     });
 
@@ -574,7 +611,7 @@ describe('deploy manifests', () => {
       c.services.postgres!.ports = [{ target: 5432, published: 5432 }];
       (c.services.validator!.depends_on as JsonObject).nats = { condition: 'service_started' };
       c.services.seeder!.healthcheck = {
-        test: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:3106/health')"],
+        test: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:' + process.env.HTTP_PORT + '/health')"],
       };
       delete (c.services.cli!.environment as JsonObject).NOTIFIER_URL;
       delete c.services.nats!.healthcheck;
@@ -584,8 +621,134 @@ describe('deploy manifests', () => {
         'docker-compose.yml: service nats: no healthcheck',
         'docker-compose.yml: service validator: must depend on nats with condition: service_healthy',
         'docker-compose.yml: service seeder: its healthcheck must ask /health/ready',
+        'docker-compose.yml: service seeder: its healthcheck must ask OPS_PORT (/health is 404 on HTTP_PORT)',
         'docker-compose.yml: service cli: NOTIFIER_URL must be http://notifier:3105 (ml:ack, ml:recipients)',
       ]);
+    });
+
+    it('Compose: the ops port, and the tokens of the notifier (sent by the console and the cli) and the scheduler', () => {
+      const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+      const compose = () =>
+        parseYaml(text, { merge: true }) as { services: Record<string, { environment: JsonObject }> };
+      const env = (c: ReturnType<typeof compose>, name: string) => c.services[name]!.environment;
+      let c = compose();
+      expect(env(c, 'console').NOTIFIER_TOKEN).toBe(env(c, 'notifier').SERVICE_TOKEN);
+      expect(env(c, 'cli').NOTIFIER_TOKEN).toBe(env(c, 'notifier').SERVICE_TOKEN);
+      expect(env(c, 'scheduler').SERVICE_TOKEN).not.toBe(env(c, 'notifier').SERVICE_TOKEN);
+      delete env(c, 'validator').OPS_PORT;
+      env(c, 'notifier').SERVICE_TOKEN = 'short';
+      env(c, 'cli').NOTIFIER_TOKEN = 'another-token-of-enough-characters';
+      delete env(c, 'scheduler').SERVICE_TOKEN;
+      expect(composeProblems(c)).toEqual([
+        'docker-compose.yml: service validator: OPS_PORT must be "9464" (has none)',
+        'docker-compose.yml: service notifier: SERVICE_TOKEN: at least 24 characters with NODE_ENV=production, or it refuses to start',
+        'docker-compose.yml: service scheduler: no SERVICE_TOKEN: its HTTP actions would be open, and with NODE_ENV=production it refuses to start',
+        "docker-compose.yml: service console: NOTIFIER_TOKEN must be the notifier's SERVICE_TOKEN, or the notifier answers 401",
+        "docker-compose.yml: service cli: NOTIFIER_TOKEN must be the notifier's SERVICE_TOKEN, or the notifier answers 401",
+      ]);
+      c = compose();
+      env(c, 'scheduler').SERVICE_TOKEN = env(c, 'notifier').SERVICE_TOKEN!;
+      expect(composeProblems(c)).toEqual([
+        "docker-compose.yml: service scheduler: SERVICE_TOKEN is the notifier's: each service its own",
+      ]);
+    });
+
+    describe('the service tokens', () => {
+      type Env = {
+        name: string;
+        value?: string;
+        valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+      };
+      const envOf = (objects: K8sObject[], deployment: string) =>
+        podOf(find(objects, 'Deployment', deployment)).spec.containers[0]!.env as Env[];
+      const ref = (objects: K8sObject[], deployment: string, name: string) =>
+        envOf(objects, deployment).find((e) => e.name === name)!.valueFrom!.secretKeyRef!;
+
+      withKubectl(
+        "the notifier's and the scheduler's each their own; the console and the cli send the notifier's",
+        () => {
+          expect(serviceTokenProblems('prod', overlay('prod'))).toEqual([]);
+          expect(serviceTokenProblems('dev', overlay('dev'))).toEqual([]);
+          const objects = overlay('prod');
+          expect(ref(objects, 'notifier', 'SERVICE_TOKEN')).toEqual({
+            name: 'union-eyes-ml-service-tokens',
+            key: 'UE_NOTIFIER_TOKEN',
+          });
+          expect(ref(objects, 'console', 'NOTIFIER_TOKEN')).toEqual(
+            ref(objects, 'notifier', 'SERVICE_TOKEN'),
+          );
+          expect(ref(objects, 'cli', 'NOTIFIER_TOKEN')).toEqual(ref(objects, 'notifier', 'SERVICE_TOKEN'));
+          expect(ref(objects, 'scheduler', 'SERVICE_TOKEN').key).toBe('UE_SCHEDULER_TOKEN');
+        },
+      );
+
+      withKubectl(
+        "fails when the console's or the cli's NOTIFIER_TOKEN is another key than the notifier's",
+        () => {
+          const objects = overlay('prod');
+          // Where the console's token used to be: its own Secret, which the notifier does not read.
+          Object.assign(ref(objects, 'console', 'NOTIFIER_TOKEN'), {
+            name: 'union-eyes-ml-console',
+            key: 'NOTIFIER_TOKEN',
+          });
+          ref(objects, 'cli', 'NOTIFIER_TOKEN').optional = true;
+          expect(serviceTokenProblems('prod', objects)).toEqual([
+            "Deployment console: NOTIFIER_TOKEN from union-eyes-ml-console/NOTIFIER_TOKEN, not the notifier's SERVICE_TOKEN key (union-eyes-ml-service-tokens/UE_NOTIFIER_TOKEN): the notifier would answer 401 (and rotating one would not rotate the other)",
+            "Deployment cli: NOTIFIER_TOKEN from an optional Secret key; make it required, as the notifier's is",
+          ]);
+          const dropped = overlay('prod');
+          const console = envOf(dropped, 'console');
+          console.splice(
+            console.findIndex((e) => e.name === 'NOTIFIER_TOKEN'),
+            1,
+          );
+          expect(serviceTokenProblems('prod', dropped)).toEqual([
+            "Deployment console: NOTIFIER_TOKEN must come from the notifier's SERVICE_TOKEN key (union-eyes-ml-service-tokens/UE_NOTIFIER_TOKEN), not nowhere: the notifier answers 401 to anything else",
+          ]);
+        },
+      );
+
+      withKubectl('fails on a shared, missing, literal, short or stray token', () => {
+        let objects = overlay('prod');
+        ref(objects, 'scheduler', 'SERVICE_TOKEN').key = 'UE_NOTIFIER_TOKEN';
+        envOf(objects, 'trainer').push({
+          name: 'NOTIFIER_TOKEN',
+          valueFrom: { secretKeyRef: { name: 'union-eyes-ml-service-tokens', key: 'UE_NOTIFIER_TOKEN' } },
+        });
+        expect(serviceTokenProblems('prod', objects)).toEqual([
+          "Deployment scheduler: SERVICE_TOKEN from union-eyes-ml-service-tokens/UE_NOTIFIER_TOKEN, the notifier's token: each service its own",
+          'Deployment trainer/app reads union-eyes-ml-service-tokens/UE_NOTIFIER_TOKEN (as NOTIFIER_TOKEN): only notifier/app, scheduler/app, console/app, cli/cli may',
+        ]);
+        // In prod (NODE_ENV=production): a token in the manifest is committed to Git; none at all, no start.
+        objects = overlay('prod');
+        const notifier = envOf(objects, 'notifier').find((e) => e.name === 'SERVICE_TOKEN')!;
+        delete notifier.valueFrom;
+        notifier.value = 'a-token-committed-to-git-0123456789';
+        const scheduler = envOf(objects, 'scheduler');
+        scheduler.splice(
+          scheduler.findIndex((e) => e.name === 'SERVICE_TOKEN'),
+          1,
+        );
+        expect(serviceTokenProblems('prod', objects)).toEqual([
+          'Deployment notifier: SERVICE_TOKEN must come from a Secret key (secretKeyRef), not a value in the manifest or a ConfigMap',
+          'Deployment scheduler: no SERVICE_TOKEN: with NODE_ENV=production it refuses to start',
+        ]);
+        // Dev ships its Secret: a throwaway value, but one the services start with (NODE_ENV=production).
+        objects = overlay('dev');
+        (
+          find(objects, 'Secret', 'union-eyes-ml-service-tokens').stringData as Record<string, string>
+        ).UE_SCHEDULER_TOKEN = 'dev-scheduler';
+        expect(serviceTokenProblems('dev', objects)).toEqual([
+          'Deployment scheduler: SERVICE_TOKEN: at least 24 characters with NODE_ENV=production, or the scheduler refuses to start (value not shown)',
+        ]);
+        // The same Secret shipped in prod: its values would be in Git.
+        objects = overlay('prod');
+        objects.push(find(overlay('dev'), 'Secret', 'union-eyes-ml-service-tokens'));
+        expect(serviceTokenProblems('prod', objects)).toEqual([
+          "Deployment notifier: SERVICE_TOKEN's Secret union-eyes-ml-service-tokens is in the output of a production overlay: create it out of band (deploy/README.md), a value in Git is no secret",
+          "Deployment scheduler: SERVICE_TOKEN's Secret union-eyes-ml-service-tokens is in the output of a production overlay: create it out of band (deploy/README.md), a value in Git is no secret",
+        ]);
+      });
     });
 
     describe('the console', () => {
@@ -723,6 +886,14 @@ describe('deploy manifests', () => {
           "no PodMonitor scrapes console's pods",
           'alert UnionEyesMLServiceDown does not watch console (job=~"scheduler|drift-monitor|trainer|validator|notifier|seeder|scorer")',
           'alert UnionEyesMLServiceAbsent has no absent(up{..., job="console"})',
+        ]);
+        // Scraped on the HTTP port, where /metrics is 404 with OPS_PORT: every target would be down.
+        const monitor = overlay('prod');
+        (
+          find(monitor, 'PodMonitor', 'union-eyes-ml').spec as { podMetricsEndpoints: { port: string }[] }
+        ).podMetricsEndpoints[0]!.port = 'http';
+        expect(monitoringCoverageProblems(monitor)).toEqual([
+          'PodMonitor union-eyes-ml: scrapes port http; /metrics answers on the ops port only (port ops, 9464)',
         ]);
       });
 
