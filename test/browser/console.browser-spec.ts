@@ -8,20 +8,11 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createEnvelope } from '@app/contracts';
 import { MODEL_TYPES } from '@app/domain';
-import { ConsoleConfig } from '../../apps/console/src/console.config';
-import { ConsoleModule } from '../../apps/console/src/console.module';
-import { configureConsole } from '../../apps/console/src/configure';
 import type { DevUser } from '../../apps/console/src/api/types';
-import { DriftMonitorConfig } from '../../apps/drift-monitor/src/drift-monitor.config';
-import { DriftMonitorModule } from '../../apps/drift-monitor/src/drift-monitor.module';
-import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
-import { NotifierModule } from '../../apps/notifier/src/notifier.module';
-import { ValidatorConfig } from '../../apps/validator/src/validator.config';
-import { ValidatorModule } from '../../apps/validator/src/validator.module';
-import { Harness, seedTestDatabase, serviceDatabaseUrl } from '../integration/support/harness';
-import { pollRows, pollUntil } from '../integration/support/poll';
+import { startConsoleStack } from '../integration/support/console-stack';
+import { Harness, serviceDatabaseUrl } from '../integration/support/harness';
+import { pollUntil } from '../integration/support/poll';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WEB = path.join(ROOT, 'dist/console-web');
@@ -32,9 +23,6 @@ const SHOTS =
   process.env.CONSOLE_SCREENSHOTS === 'docs'
     ? path.join(ROOT, 'docs/console')
     : path.join(process.env.TMPDIR ?? '/tmp', 'ue-console-shots');
-/** The notifier's SERVICE_TOKEN, which the console sends (NOTIFIER_TOKEN). */
-const NOTIFIER_TOKEN = 'the-notifier-token-of-this-test-0123456789';
-
 const OIDC_SECRET = 'browser-test-client-secret-0123456789';
 
 /** `n` distinct free ports: every listener is held until all are found, so no port is handed out twice. */
@@ -79,40 +67,14 @@ describe('console in a browser', () => {
       throw new Error(`no Chromium at ${CHROMIUM}: bash scripts/prerequisites.sh test installs it`);
     mkdirSync(SHOTS, { recursive: true });
     await h.start();
-    await seedTestDatabase(['--seed', '95', '--tenants', '1', '--claims', '3000', '--now', today]);
-    await seedTestDatabase([
-      ...['--seed', '96', '--tenants', '1', '--claims', '3000', '--now', today],
-      ...['--scenario', 'drift'],
-    ]);
-    await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l));
-    await h.startService('validator', ValidatorConfig, (c, l) => ValidatorModule.forRoot(c, l));
-    const notifier = await h.startService(
-      'notifier',
-      NotifierConfig,
-      (c, l) => NotifierModule.forRoot(c, l),
-      {
-        DIGEST_HOLD_SECONDS: '0',
-        DIGEST_SWEEP_MS: '200',
-        REMINDER_SWEEP_SECONDS: '3600',
-        // The notifier's actions are the token's holders' only: the console holds it.
-        SERVICE_TOKEN: NOTIFIER_TOKEN,
-      },
-    );
-    const consoleEnv = {
-      NOTIFIER_URL: notifier.url,
-      NOTIFIER_TOKEN,
-      CONSOLE_WEB_DIR: WEB,
-      CONSOLE_ALERT_POLL_MS: '300',
-    };
-    base = (
-      await h.startService(
-        'console',
-        ConsoleConfig,
-        (c, l) => ConsoleModule.forRoot(c, l),
-        { ...consoleEnv, CONSOLE_DEV_LOGIN: 'true' },
-        configureConsole,
-      )
-    ).url;
+    const stack = await startConsoleStack(h, {
+      steady: 95,
+      drifted: 96,
+      today,
+      consoleEnv: { CONSOLE_WEB_DIR: WEB, CONSOLE_ALERT_POLL_MS: '300' },
+    });
+    base = stack.consoleUrl;
+    const consoleEnv = stack.consoleEnv;
 
     // A second console that signs people in through a real OpenID Connect provider only.
     const [consolePort, providerPort] = (await freePorts(2)) as [number, number];
@@ -152,21 +114,6 @@ describe('console in a browser', () => {
       { what: 'the OIDC console ready', timeoutMs: 30_000 },
     );
 
-    // Today's check of every model of both tenants (the drifted one opens its episodes and alerts).
-    for (const tenantId of [steady, drifted])
-      for (const modelType of MODEL_TYPES)
-        await h.publish(
-          createEnvelope(
-            'drift.check.requested',
-            { modelType, logicalDate: today, requestedBy: 'test' },
-            { tenantId },
-          ),
-        );
-    await pollRows(() => h.query<{ n: number }>(`select count(*)::int as n from drift_checks`), {
-      until: (r) => r[0]!.n === 2 * MODEL_TYPES.length,
-      what: 'the checks of both tenants',
-      timeoutMs: 60_000,
-    });
     users = (await (await fetch(`${base}/auth/dev/users`)).json()) as DevUser[];
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 240_000);

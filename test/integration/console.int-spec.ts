@@ -1,11 +1,7 @@
 // Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
 import 'reflect-metadata';
-import { createEnvelope } from '@app/contracts';
 import { MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
-import { ConsoleConfig } from '../../apps/console/src/console.config';
-import { ConsoleModule } from '../../apps/console/src/console.module';
-import { configureConsole } from '../../apps/console/src/configure';
 import type {
   ActionAccepted,
   AlertPage,
@@ -17,17 +13,9 @@ import type {
   ModelDetail,
   Recipient,
 } from '../../apps/console/src/api/types';
-import { DriftMonitorConfig } from '../../apps/drift-monitor/src/drift-monitor.config';
-import { DriftMonitorModule } from '../../apps/drift-monitor/src/drift-monitor.module';
-import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
-import { NotifierModule } from '../../apps/notifier/src/notifier.module';
-import { ValidatorConfig } from '../../apps/validator/src/validator.config';
-import { ValidatorModule } from '../../apps/validator/src/validator.module';
-import { Harness, seedTestDatabase } from './support/harness';
-import { pollRows, pollUntil } from './support/poll';
-
-/** The notifier's SERVICE_TOKEN, which the console sends (NOTIFIER_TOKEN). */
-const NOTIFIER_TOKEN = 'the-notifier-token-of-this-test-0123456789';
+import { startConsoleStack } from './support/console-stack';
+import { Harness } from './support/harness';
+import { pollUntil } from './support/poll';
 
 /** A browser's side of the console: its cookie jar (one session) and its CSRF token. */
 class Browser {
@@ -77,54 +65,9 @@ describe('console API', () => {
   const drifted = 'tenant_94_0';
   let base: string;
 
-  const checksOf = (tenantId: string) =>
-    h.query<{ n: number }>(`select count(*)::int as n from drift_checks where tenant_id = $1`, [tenantId]);
-
   beforeAll(async () => {
     await h.start();
-    await seedTestDatabase(['--seed', '93', '--tenants', '1', '--claims', '3000', '--now', today]);
-    await seedTestDatabase([
-      ...['--seed', '94', '--tenants', '1', '--claims', '3000', '--now', today],
-      ...['--scenario', 'drift'],
-    ]);
-    await h.startService('drift-monitor', DriftMonitorConfig, (c, l) => DriftMonitorModule.forRoot(c, l));
-    await h.startService('validator', ValidatorConfig, (c, l) => ValidatorModule.forRoot(c, l));
-    const notifier = await h.startService(
-      'notifier',
-      NotifierConfig,
-      (c, l) => NotifierModule.forRoot(c, l),
-      {
-        DIGEST_HOLD_SECONDS: '0',
-        DIGEST_SWEEP_MS: '200',
-        REMINDER_SWEEP_SECONDS: '3600',
-        // The notifier's actions are the token's holders' only: the console holds it.
-        SERVICE_TOKEN: NOTIFIER_TOKEN,
-      },
-    );
-    const app = await h.startService(
-      'console',
-      ConsoleConfig,
-      (c, l) => ConsoleModule.forRoot(c, l),
-      { CONSOLE_DEV_LOGIN: 'true', NOTIFIER_URL: notifier.url, NOTIFIER_TOKEN, CONSOLE_ALERT_POLL_MS: '200' },
-      configureConsole,
-    );
-    base = app.url;
-    // Today's check of every model of both tenants, answered on what it finds (1 of 1), as the CLI asks.
-    for (const tenantId of [steady, drifted])
-      for (const modelType of MODEL_TYPES)
-        await h.publish(
-          createEnvelope(
-            'drift.check.requested',
-            { modelType, logicalDate: today, requestedBy: 'test' },
-            { tenantId },
-          ),
-        );
-    for (const tenantId of [steady, drifted])
-      await pollRows(() => checksOf(tenantId), {
-        until: (r) => r[0]!.n === MODEL_TYPES.length,
-        what: `${tenantId}'s checks`,
-        timeoutMs: 60_000,
-      });
+    base = (await startConsoleStack(h, { steady: 93, drifted: 94, today })).consoleUrl;
   }, 240_000);
   afterAll(async () => {
     await h.stop();

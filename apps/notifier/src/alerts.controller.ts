@@ -10,21 +10,12 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import {
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  MinLength,
-  ArrayMinSize,
-} from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ValidationPipe } from '@nestjs/common';
 import { UseGuards, UsePipes } from '@nestjs/common';
 import { inPlatformTransaction, inTenantTransaction } from '@app/database';
-import { NOTIFICATION_CHANNELS } from '@app/domain';
+import { RecipientFields } from '@app/contracts';
 import { ServiceTokenGuard } from '@app/messaging';
 import type { NotificationChannel } from '@app/domain';
 import { DeliveriesRepository, RecipientsRepository } from './deliveries.repository';
@@ -41,32 +32,9 @@ class AckBody {
   note?: string;
 }
 
-class RecipientBody {
+class RecipientBody extends RecipientFields {
   @Matches(/^[A-Za-z0-9_-]{1,100}$/)
   tenantId: string;
-
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  name: string;
-
-  @IsIn(NOTIFICATION_CHANNELS)
-  channel: NotificationChannel;
-
-  /** Email address, in-app user id, or the name of a configured Slack / webhook endpoint (never a URL). */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(300)
-  @Matches(/^(?!https?:)/, {
-    message:
-      'address must not be a URL: configure the endpoint in SLACK_WEBHOOKS / WEBHOOKS and use its name',
-  })
-  address: string;
-
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsString({ each: true })
-  eventKinds: string[];
 }
 
 /** Acknowledging alerts, and the stakeholder lists (the notifier owns both): for holders of the service token. */

@@ -1,3 +1,36 @@
+import { ArrayMinSize, IsArray, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { NOTIFICATION_CHANNELS } from '@app/domain';
+import type { NotificationChannel } from '@app/domain';
+
+/**
+ * A recipient's fields as the notifier's HTTP API takes them (POST /recipients adds the tenant): one
+ * class, validated where it enters, by the notifier and by the console that forwards a person's form.
+ */
+export class RecipientFields {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @IsIn(NOTIFICATION_CHANNELS)
+  channel: NotificationChannel;
+
+  /** Email address, in-app user id, or the name of a configured Slack / webhook endpoint (never a URL). */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(300)
+  @Matches(/^(?!https?:)/, {
+    message:
+      'address must not be a URL: configure the endpoint in SLACK_WEBHOOKS / WEBHOOKS and use its name',
+  })
+  address: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsString({ each: true })
+  eventKinds: string[];
+}
+
 /**
  * The notifier's HTTP API, as the CLI and the console use it: acknowledgments and recipients are the
  * notifier's tables, so they ask it to change them. Every call either answers or says why, in a sentence

@@ -11,22 +11,10 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsUUID, Matches } from 'class-validator';
 import { AppLogger } from '@app/common';
-import { NotifierClient } from '@app/contracts';
+import { NotifierClient, RecipientFields } from '@app/contracts';
 import { recipientsOf, recipientTenant } from '@app/database';
-import { NOTIFICATION_CHANNELS } from '@app/domain';
-import type { NotificationChannel } from '@app/domain';
 import { UserScope } from '../auth/scope';
 import { CurrentUser, SessionGuard } from '../auth/session.guard';
 import type { ConsoleUser } from '../auth/user';
@@ -44,27 +32,8 @@ export class RecipientParams extends TenantParam {
   id: string;
 }
 
-export class RecipientBody {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  name: string;
-
-  @IsIn(NOTIFICATION_CHANNELS)
-  channel: NotificationChannel;
-
-  /** Email address, in-app user id, or the name of a configured Slack / webhook endpoint (never a URL). */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(300)
-  address: string;
-
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @IsString({ each: true })
-  eventKinds: string[];
-}
+/** What a person's form sends: the notifier's own fields, checked here before they are forwarded. */
+export class RecipientBody extends RecipientFields {}
 
 /** A tenant's recipients: read here, changed through the notifier (their owner), in the person's tenant only. */
 @ApiTags('recipients')
