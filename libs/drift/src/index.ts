@@ -62,3 +62,14 @@ export {
 } from './estimation/estimated-accuracy';
 export type { TimelineErrorModel } from './estimation/timeline-estimate';
 export { ERROR_QUANTILES, fitTimelineErrors, timelineRightProbability } from './estimation/timeline-estimate';
+
+export type {
+  SequentialTestOptions,
+  SequentialTestResult,
+  SequentialVerdict,
+} from './sequential/paired-test';
+export {
+  DEFAULT_SEQUENTIAL_TEST,
+  mixtureLogLikelihoodRatio,
+  pairedSequentialTest,
+} from './sequential/paired-test';
