@@ -13,6 +13,9 @@ import type {
   ModelDetail,
   Recipient,
 } from '../../apps/console/src/api/types';
+import { ConsoleConfig } from '../../apps/console/src/console.config';
+import { ConsoleModule } from '../../apps/console/src/console.module';
+import { configureConsole } from '../../apps/console/src/configure';
 import { startConsoleStack } from './support/console-stack';
 import { Harness } from './support/harness';
 import { pollUntil } from './support/poll';
@@ -426,6 +429,28 @@ describe('console API', () => {
     expect(text).toMatch(/event: alert/);
     expect(text).toContain('training failed for timeline');
     expect(text).not.toContain('not yours');
+  });
+
+  it('ends its live streams when it shuts down, so that a connected browser does not hold it up', async () => {
+    const second = await h.startService(
+      'console',
+      ConsoleConfig,
+      (c, l) => ConsoleModule.forRoot(c, l),
+      { CONSOLE_DEV_LOGIN: 'true' },
+      configureConsole,
+    );
+    const b = new Browser(second.url);
+    await b.signIn('dev-operator');
+    const res = await fetch(`${second.url}/api/alerts/stream`, { headers: { cookie: b.cookie } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const started = Date.now();
+    await h.stopService(second);
+    // Without ending the streams, closing waits for the browser (the process's grace period, 25 s).
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The stream has ended for the browser too (an EventSource would reconnect).
+    let done = false;
+    while (!done) done = (await reader.read()).done;
   });
 
   it('serves its OpenAPI document', async () => {

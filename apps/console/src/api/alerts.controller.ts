@@ -4,10 +4,12 @@ import {
   Get,
   HttpCode,
   MessageEvent,
+  OnModuleDestroy,
   Param,
   ParseUUIDPipe,
   Post,
   Query,
+  Req,
   Sse,
   UseGuards,
   UsePipes,
@@ -17,6 +19,9 @@ import { ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Observable } from 'rxjs';
+import type { Subscriber } from 'rxjs';
+import type { Socket } from 'node:net';
+import type { Request } from 'express';
 import { AppLogger, errorMessage } from '@app/common';
 import { NotifierClient } from '@app/contracts';
 import { alertById, alertsAfter, alertsPage } from '@app/database';
@@ -82,8 +87,13 @@ export function alertRow(a: AlertView): AlertRow {
 @Controller('api/alerts')
 @UseGuards(SessionGuard)
 @UsePipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }))
-export class AlertsController {
+export class AlertsController implements OnModuleDestroy {
   private readonly notifier: NotifierClient;
+  /**
+   * The open live streams and their connections: ended at shutdown, or a connected browser would hold the
+   * server open (an ended stream's connection would still wait out its keep-alive).
+   */
+  private readonly streams = new Map<Subscriber<MessageEvent>, Socket>();
 
   constructor(
     private readonly scope: UserScope,
@@ -91,6 +101,16 @@ export class AlertsController {
     private readonly log: AppLogger,
   ) {
     this.notifier = new NotifierClient(c.NOTIFIER_URL, c.NOTIFIER_TOKEN);
+  }
+
+  /** Shutdown: every live stream ends. */
+  async onModuleDestroy(): Promise<void> {
+    const open = [...this.streams];
+    for (const [sub] of open) sub.complete();
+    // Once the streams' last bytes are out, their connections end: the browser's EventSource reconnects
+    // (to another replica), and the server does not wait out their keep-alive.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const [, socket] of open) socket.end();
   }
 
   @Get()
@@ -152,8 +172,13 @@ export class AlertsController {
    * stored (`event: alert`). Polls the database every CONSOLE_ALERT_POLL_MS; one query per stream.
    */
   @Sse('stream')
-  stream(@CurrentUser() user: ConsoleUser, @Query('tenant') tenant?: string): Observable<MessageEvent> {
+  stream(
+    @CurrentUser() user: ConsoleUser,
+    @Req() req: Request,
+    @Query('tenant') tenant?: string,
+  ): Observable<MessageEvent> {
     return new Observable<MessageEvent>((sub) => {
+      this.streams.set(sub, req.socket);
       let after = new Date();
       let busy = false;
       const poll = async (): Promise<void> => {
@@ -177,7 +202,10 @@ export class AlertsController {
         }
       };
       const timer = setInterval(() => void poll(), this.c.CONSOLE_ALERT_POLL_MS);
-      return () => clearInterval(timer);
+      return () => {
+        clearInterval(timer);
+        this.streams.delete(sub);
+      };
     });
   }
 }
