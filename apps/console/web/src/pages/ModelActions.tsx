@@ -42,12 +42,15 @@ export function ActionsPanel({ detail }: { detail: ModelDetail }) {
 
 type ActionProps = { detail: ModelDetail; onOutcome: (o: Outcome) => void };
 
-function RollbackForm({ detail, onOutcome }: ActionProps) {
-  const active = detail.activeVersion;
-  const earlier = detail.deployments
-    .filter((d) => !d.active && (active === null || d.version < active))
-    .sort((a, b) => b.version - a.version);
-  const [version, setVersion] = useState(earlier[0] ? String(earlier[0].version) : '');
+/**
+ * What both actions share: a required reason, a confirmation before anything is sent, and the outcome
+ * (the server's acceptance with its correlation id, or its refusal) reported to the panel.
+ */
+function useConfirmedAction(
+  what: string,
+  send: (reason: string) => Promise<ActionAccepted>,
+  onOutcome: (o: Outcome) => void,
+) {
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -66,21 +69,40 @@ function RollbackForm({ detail, onOutcome }: ActionProps) {
   const confirm = async () => {
     setBusy(true);
     try {
-      const toVersion = version ? Number(version) : undefined;
-      onOutcome({
-        ok: true,
-        text: acceptedText(
-          await api.rollback(detail.tenantId, detail.modelType, { toVersion, reason: reason.trim() }),
-        ),
-      });
+      onOutcome({ ok: true, text: acceptedText(await send(reason.trim())) });
       setReason('');
     } catch (err) {
-      onOutcome({ ok: false, text: failureText('Rollback', err) });
+      onOutcome({ ok: false, text: failureText(what, err) });
     } finally {
       setBusy(false);
       setConfirming(false);
     }
   };
+
+  return { reason, setReason, confirming, setConfirming, busy, invalid, open, confirm };
+}
+
+function RollbackForm({ detail, onOutcome }: ActionProps) {
+  const active = detail.activeVersion;
+  // Each earlier version once (a version may have been deployed more than once), its latest deployment.
+  const earlier = [
+    ...new Map(
+      detail.deployments
+        .filter((d) => active === null || d.version < active)
+        .map((d) => [d.version, d] as const)
+        .reverse(),
+    ).values(),
+  ].sort((a, b) => b.version - a.version);
+  const [version, setVersion] = useState(earlier[0] ? String(earlier[0].version) : '');
+  const { reason, setReason, confirming, setConfirming, busy, invalid, open, confirm } = useConfirmedAction(
+    'Rollback',
+    (why) =>
+      api.rollback(detail.tenantId, detail.modelType, {
+        toVersion: version ? Number(version) : undefined,
+        reason: why,
+      }),
+    onOutcome,
+  );
 
   return (
     <form className="action" onSubmit={open} noValidate>
@@ -127,36 +149,11 @@ function RollbackForm({ detail, onOutcome }: ActionProps) {
 }
 
 function RetrainForm({ detail, onOutcome }: ActionProps) {
-  const [reason, setReason] = useState('');
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [invalid, setInvalid] = useState(false);
-
-  const open = (e: FormEvent) => {
-    e.preventDefault();
-    if (!reason.trim()) {
-      setInvalid(true);
-      return;
-    }
-    setInvalid(false);
-    setConfirming(true);
-  };
-
-  const confirm = async () => {
-    setBusy(true);
-    try {
-      onOutcome({
-        ok: true,
-        text: acceptedText(await api.retrain(detail.tenantId, detail.modelType, { reason: reason.trim() })),
-      });
-      setReason('');
-    } catch (err) {
-      onOutcome({ ok: false, text: failureText('Retrain', err) });
-    } finally {
-      setBusy(false);
-      setConfirming(false);
-    }
-  };
+  const { reason, setReason, confirming, setConfirming, busy, invalid, open, confirm } = useConfirmedAction(
+    'Retrain',
+    (why) => api.retrain(detail.tenantId, detail.modelType, { reason: why }),
+    onOutcome,
+  );
 
   return (
     <form className="action" onSubmit={open} noValidate>
