@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MODEL_TYPES } from '@app/domain';
 import type { DevUser } from '../../apps/console/src/api/types';
-import { startConsoleStack } from '../integration/support/console-stack';
+import { deployCopyAsV2, startConsoleStack } from '../integration/support/console-stack';
 import { Harness, serviceDatabaseUrl } from '../integration/support/harness';
 import { pollUntil } from '../integration/support/poll';
 
@@ -249,21 +249,7 @@ describe('console in a browser', () => {
   });
 
   it('rolls a model back after its confirmation', async () => {
-    // The drifted tenant's timeline gets a v2 as the validator would have deployed it (v1's model again).
-    await h.query(
-      `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy, deployed_at, artifact_id, training_run_id, training_cutoff, training_samples)
-       select tenant_id, model_type, 2, false, baseline_accuracy, now(), artifact_id, training_run_id, training_cutoff, training_samples
-         from model_metadata where tenant_id = $1 and model_type = 'timeline' and model_version = 1`,
-      [drifted],
-    );
-    await h.query(
-      `update model_metadata set is_active = (model_version = 2) where tenant_id = $1 and model_type = 'timeline'`,
-      [drifted],
-    );
-    await h.query(
-      `insert into model_deployments (tenant_id, model_type, from_version, to_version, reason, correlation_id) values ($1, 'timeline', 1, 2, 'validated', 'browser-test')`,
-      [drifted],
-    );
+    await deployCopyAsV2(h, drifted, 'timeline', 'browser-test');
     const { context, page } = await signedIn('dev-operator');
     await page.goto(`${base}/tenants/${drifted}/models/timeline`);
     await page.getByTestId('rollback-version').waitFor();

@@ -16,7 +16,7 @@ import type {
 import { ConsoleConfig } from '../../apps/console/src/console.config';
 import { ConsoleModule } from '../../apps/console/src/console.module';
 import { configureConsole } from '../../apps/console/src/configure';
-import { startConsoleStack } from './support/console-stack';
+import { deployCopyAsV2, startConsoleStack } from './support/console-stack';
 import { Harness } from './support/harness';
 import { pollUntil } from './support/poll';
 
@@ -278,22 +278,7 @@ describe('console API', () => {
   });
 
   it('rolls a model back through the validator, recording who asked and why; refuses what the rules refuse', async () => {
-    // The drifted tenant's timeline gets a v2 as the validator would have deployed it (a copy of v1's
-    // model): then v1 is an earlier version to go back to.
-    await h.query(
-      `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy, deployed_at, artifact_id, training_run_id, training_cutoff, training_samples)
-       select tenant_id, model_type, 2, false, baseline_accuracy, now(), artifact_id, training_run_id, training_cutoff, training_samples
-         from model_metadata where tenant_id = $1 and model_type = 'timeline' and model_version = 1`,
-      [drifted],
-    );
-    await h.query(
-      `update model_metadata set is_active = (model_version = 2) where tenant_id = $1 and model_type = 'timeline'`,
-      [drifted],
-    );
-    await h.query(
-      `insert into model_deployments (tenant_id, model_type, from_version, to_version, reason, correlation_id) values ($1, 'timeline', 1, 2, 'validated', 'console-test')`,
-      [drifted],
-    );
+    await deployCopyAsV2(h, drifted, 'timeline', 'console-test');
     const b = new Browser(base);
     await b.signIn('dev-operator');
     const url = `/api/tenants/${drifted}/models/timeline/rollback`;

@@ -89,3 +89,29 @@ export async function startConsoleStack(
     );
   return { consoleUrl: app.url, notifierUrl: notifier.url, consoleEnv };
 }
+
+/**
+ * Gives a tenant's model a version 2 as the validator would have deployed it (version 1's model again,
+ * active, with its deployment in the history): then version 1 is an earlier version to roll back to.
+ */
+export async function deployCopyAsV2(
+  h: Harness,
+  tenantId: string,
+  modelType: string,
+  correlationId: string,
+): Promise<void> {
+  await h.query(
+    `insert into model_metadata (tenant_id, model_type, model_version, is_active, baseline_accuracy, deployed_at, artifact_id, training_run_id, training_cutoff, training_samples)
+     select tenant_id, model_type, 2, false, baseline_accuracy, now(), artifact_id, training_run_id, training_cutoff, training_samples
+       from model_metadata where tenant_id = $1 and model_type = $2 and model_version = 1`,
+    [tenantId, modelType],
+  );
+  await h.query(
+    `update model_metadata set is_active = (model_version = 2) where tenant_id = $1 and model_type = $2`,
+    [tenantId, modelType],
+  );
+  await h.query(
+    `insert into model_deployments (tenant_id, model_type, from_version, to_version, reason, correlation_id) values ($1, $2, 1, 2, 'validated', $3)`,
+    [tenantId, modelType, correlationId],
+  );
+}

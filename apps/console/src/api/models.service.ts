@@ -102,13 +102,12 @@ export class ModelsService {
     const [entry] = await fleetEntries(em, { modelType: q.modelType });
     if (!entry) throw new ConsoleError('NOT_FOUND', `no tenant ${q.tenantId}`);
     const since = isoDay(new Date((q.today ?? new Date()).getTime() - q.days * DAY_MS));
-    const [checks, episodes, runs, versions, deployments] = [
-      await driftChecks(em, q.tenantId, q.modelType, since),
-      await driftEpisodes(em, q.tenantId, q.modelType),
-      await trainingRuns(em, q.tenantId, q.modelType, 100),
-      await modelVersions(em, q.tenantId, q.modelType),
-      await deploymentHistory(em, q.tenantId, q.modelType),
-    ];
+    // One after the other: they share the request's transaction (its connection and its tenant scope).
+    const checks = await driftChecks(em, q.tenantId, q.modelType, since);
+    const episodes = await driftEpisodes(em, q.tenantId, q.modelType);
+    const runs = await trainingRuns(em, q.tenantId, q.modelType, 100);
+    const versions = await modelVersions(em, q.tenantId, q.modelType);
+    const deployments = await deploymentHistory(em, q.tenantId, q.modelType);
     const verdicts = await verdictsOfRuns(
       em,
       runs.map((r) => r.id),
