@@ -14,6 +14,8 @@ begin;
 create table if not exists "ml_predictions" ("id" uuid not null default gen_random_uuid(), "tenant_id" text not null, "claim_id" uuid not null, "model_type" text not null, "model_version" int not null, "predicted_value" text not null, "confidence" double precision not null, "actual_value" text null, "is_correct" boolean null, "predicted_at" timestamptz not null, "outcome_known_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "ml_predictions_pkey" primary key ("id"));
 -- Added by Migration20261130140000EstimatedAccuracy (a database made by an older copy of this file gets it too).
 alter table "ml_predictions" add column if not exists "right_probability" double precision null;
+-- Added by Migration20261130180000ShadowChallengers: whose answer it is (the champion's, or a shadow challenger's).
+alter table "ml_predictions" add column if not exists "role" text not null default 'champion';
 create index if not exists "ml_predictions_tenant_id_model_type_predicted_at_index" on "ml_predictions" ("tenant_id", "model_type", "predicted_at");
 create index if not exists "ml_predictions_open" on "ml_predictions" ("tenant_id", "claim_id") where "outcome_known_at" is null;
 do $$ begin

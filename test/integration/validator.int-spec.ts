@@ -1,13 +1,10 @@
 // Class-transformer's decorators in @app/contracts need it loaded first (nothing in its imports does).
 import 'reflect-metadata';
-import { createHash, randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
-import { activeBaselines, labelledClaims, ormConfig, validationOfRun } from '@app/database';
+import { activeBaselines, ormConfig, validationOfRun } from '@app/database';
 import type { FeatureBaselineDraft } from '@app/database';
-import { MODEL_CONFIGS } from '@app/domain';
-import { candidateBaselines, evaluateXgbModel, splitByTime, trainXgbModel, XGB_FORMAT } from '@app/ml';
 import { runCli } from '../../apps/cli/src/main';
 import { scoreOnHoldout } from '../../apps/validator/src/champion-scoring';
 import { ValidatorConfig } from '../../apps/validator/src/validator.config';
@@ -15,6 +12,8 @@ import { ValidatorModule } from '../../apps/validator/src/validator.module';
 import { Harness, seedTestDatabase } from './support/harness';
 import { pollRows, pollUntil } from './support/poll';
 import { championFromStoredPredictions } from './support/champion';
+import { storeCandidate, trainCandidate } from './support/candidate';
+import type { TrainedCandidate } from './support/candidate';
 
 // Validation and deployment on real Postgres and NATS: one trained candidate, then many deployments at
 // once, duplicates, stale candidates and a rollback. The candidates are trained here as the trainer does
@@ -25,71 +24,26 @@ describe('validator', () => {
   const tenantId = 'tenant_71_0';
   const modelType = 'assignment';
   let orm: MikroORM;
-  let model: {
-    content: Buffer;
-    accuracy: number;
-    cutoff: Date;
-    newest: Date;
-    asOf: Date;
-    train: number;
-    holdout: number;
-  };
+  let model: TrainedCandidate;
   let baselines: FeatureBaselineDraft[];
   let trained: Envelope<'model.trained'>;
 
-  /**
-   * What the trainer leaves for a candidate: its run (completed, with the hold-out cut-off) and its
-   * artifact (the model and its drift baselines). Returns the model.trained the trainer would publish.
-   */
-  async function candidate(
+  /** A stored candidate of this file's model (support/candidate.ts): the model.trained the trainer would publish. */
+  const candidate = (
     version: number,
     correlationId: string,
     withBaselines: FeatureBaselineDraft[] | null = baselines,
     split: { asOf: Date; cutoff: Date } = model,
-  ): Promise<Envelope<'model.trained'>> {
-    const runId = randomUUID();
-    await h.query(
-      `insert into ml_model_training_runs (id, tenant_id, model_type, status, trigger, correlation_id, candidate_version, split, as_of)
-       values ($1, $2, $3, 'completed', 'manual', $4, $5, $6, $7)`,
-      [
-        runId,
-        tenantId,
-        modelType,
-        correlationId,
-        version,
-        JSON.stringify({ cutoff: split.cutoff.toISOString(), asOf: split.asOf.toISOString() }),
-        split.asOf,
-      ],
-    );
-    const [artifact] = await h.query<{ id: string }>(
-      `insert into model_artifacts (tenant_id, model_type, model_version, format, checksum, content, feature_baselines)
-       values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-      [
-        tenantId,
-        modelType,
-        version,
-        XGB_FORMAT,
-        createHash('sha256').update(model.content).digest('hex'),
-        model.content,
-        withBaselines === null ? null : JSON.stringify(withBaselines),
-      ],
-    );
-    return createEnvelope(
-      'model.trained',
-      {
-        runId,
-        modelType,
-        candidateVersion: version,
-        holdoutAccuracy: model.accuracy,
-        trainingSamples: model.train,
-        validationSamples: model.holdout,
-        artifactId: artifact!.id,
-        algorithm: 'xgboost',
-        trainingCutoff: model.newest.toISOString(),
-      },
-      { tenantId, correlationId },
-    );
-  }
+  ): Promise<Envelope<'model.trained'>> =>
+    storeCandidate(h, {
+      tenantId,
+      modelType,
+      version,
+      correlationId,
+      model,
+      baselines: withBaselines,
+      split,
+    });
 
   beforeAll(async () => {
     await h.start();
@@ -100,28 +54,8 @@ describe('validator', () => {
     await championFromStoredPredictions(h, tenantId, 'assignment', false);
     // A real candidate, trained as the trainer does; the validator is not running yet.
     orm = await MikroORM.init(ormConfig({ databaseUrl: process.env.DATABASE_URL!, poolMax: 2 }));
-    const cfg = MODEL_CONFIGS[modelType];
-    const asOf = new Date();
-    const examples = await labelledClaims(orm.em.fork(), tenantId, modelType, cfg.trainingWindowMonths, asOf);
-    const split = splitByTime(
-      examples.map((e) => ({ ...e, label: String(e.target) })),
-      cfg.validationSplit,
-    );
-    const booster = await trainXgbModel(modelType, cfg.features, split.train, { rounds: 100, threads: 2 });
-    try {
-      model = {
-        content: booster.save(),
-        accuracy: evaluateXgbModel(modelType, booster, cfg.features, split.holdout).accuracy,
-        cutoff: split.cutoff,
-        newest: split.holdout.at(-1)!.at,
-        asOf,
-        train: split.train.length,
-        holdout: split.holdout.length,
-      };
-    } finally {
-      booster.dispose();
-    }
-    baselines = candidateBaselines(cfg.features, split.train);
+    model = await trainCandidate(orm.em.fork(), tenantId, modelType);
+    baselines = model.baselines;
     trained = await candidate(2, 'first-candidate');
     await h.startService('validator', ValidatorConfig, (c, l) => ValidatorModule.forRoot(c, l), {
       CONSUMER_CONCURRENCY: '8',

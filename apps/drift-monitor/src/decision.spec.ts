@@ -74,6 +74,16 @@ describe('drift decision: the signals', () => {
     );
   });
 
+  it('does not retrain while a shadow challenger is on trial: it awaits its verdict', () => {
+    const d = decide({ ...base, features: drifted, challenger: { version: 3, startedOn: '2030-03-02' } });
+    expect(d.decision).toBe('awaiting_labels');
+    expect(d.breach).toBe(true);
+    expect(d.eligibility).toMatchObject({ eligible: false, newLabels: 800, needed: 500 });
+    expect(d.eligibility!.reason).toBe(
+      'v3 has been on trial as a shadow challenger since 2030-03-02: a retrain waits for its verdict',
+    );
+  });
+
   it('retrains when the whole 95% interval of accuracy is below the threshold', () => {
     // 70/100: Wilson [0.6042, 0.7810], entirely under 0.85 (computed independently).
     const d = decide({ ...base, correct: 70 });

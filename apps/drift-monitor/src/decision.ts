@@ -91,6 +91,11 @@ export interface DecisionInput {
    * no_improvement (0 without an episode).
    */
   rejectedRetrains: number;
+  /**
+   * The shadow challenger on trial beside the champion (issue 19): while it runs, a retrain waits for its
+   * verdict (its trial is the retrain in progress; another candidate would only replace it).
+   */
+  challenger?: { version: number; startedOn: string } | null;
   /** The id a new episode gets (ids are made by the caller, so the decision stays pure). */
   newEpisodeId: string;
   /** When a breach opens an episode, and when a clean day closes one (the model's k of n). */
@@ -377,13 +382,20 @@ export function decide(i: DecisionInput): Decision {
     // DRIFT_RETRAINS_PER_CHAMPION candidates trained on the drifted data, the new inputs are not what it
     // fails on. Drift alone no longer retrains it in this episode; an accuracy breach still does.
     const heldUp = !j.below && i.rejectedRetrains >= DRIFT_RETRAINS_PER_CHAMPION;
-    const elig: Eligibility = heldUp
+    const trial = i.challenger ?? null;
+    const elig: Eligibility = trial
       ? {
           ...labels,
           eligible: false,
-          reason: `v${i.champion.version} held up against ${i.rejectedRetrains} candidates trained on this episode's data (rejected as no_improvement): input drift alone does not retrain it again in this episode, an accuracy breach will`,
+          reason: `v${trial.version} has been on trial as a shadow challenger since ${trial.startedOn}: a retrain waits for its verdict`,
         }
-      : labels;
+      : heldUp
+        ? {
+            ...labels,
+            eligible: false,
+            reason: `v${i.champion.version} held up against ${i.rejectedRetrains} candidates trained on this episode's data (rejected as no_improvement): input drift alone does not retrain it again in this episode, an accuracy breach will`,
+          }
+        : labels;
     reasons.push(elig.reason);
     const coverage =
       i.maturity.predictions > 0

@@ -91,6 +91,7 @@ export class DriftMonitorService {
             trainingSamples: context.champion.trainingSamples,
           }
         : null,
+      challenger: context.challenger,
       correct: context.correct,
       labelled: context.labelled,
       accuracyThreshold: cfg.accuracyThreshold,

@@ -86,6 +86,7 @@ export function itemOfOutcome(event: Envelope): AlertItemDraft | null {
   switch (event.type) {
     case 'model.deployed': {
       const p = (event as Envelope<'model.deployed'>).payload;
+      if (p.reason === 'promoted') return null; // its model.challenger.decided says it, with the evidence
       return {
         modelType: p.modelType,
         kind: 'deployed',
@@ -96,6 +97,14 @@ export function itemOfOutcome(event: Envelope): AlertItemDraft | null {
     }
     case 'model.validated': {
       const p = (event as Envelope<'model.validated'>).payload;
+      if (p.passed && p.challenger)
+        return {
+          modelType: p.modelType,
+          kind: 'challenger_started',
+          severity: 'info',
+          title: `candidate version ${p.candidateVersion} passed the gates and runs as a shadow challenger beside version ${p.championVersion ?? 'none'}, which stays active until live claims decide`,
+          lines: p.gates.map((g) => `PASS ${g.name}: ${g.detail}`),
+        };
       if (p.passed) return null; // its model.deployed says it
       return {
         modelType: p.modelType,
@@ -121,6 +130,31 @@ export function itemOfOutcome(event: Envelope): AlertItemDraft | null {
   }
 }
 
+/** The item a shadow challenger's end adds to its tenant's digest: promoted, or retired and why. */
+export function itemOfChallenger(event: Envelope<'model.challenger.decided'>): AlertItemDraft {
+  const p = event.payload;
+  const e = p.evidence;
+  const lines = [
+    p.reason,
+    `trial ${e.startedOn} to ${e.decidedOn} (${e.days} day(s)): ${e.labelledPairs} labelled pairs, ${e.discordantPairs} where exactly one was right, the challenger in ${e.challengerWins}`,
+  ];
+  if (p.decision === 'promoted')
+    return {
+      modelType: p.modelType,
+      kind: 'challenger_promoted',
+      severity: 'success',
+      title: `version ${p.challengerVersion} promoted after its shadow trial: it replaces version ${p.championVersion}`,
+      lines,
+    };
+  return {
+    modelType: p.modelType,
+    kind: 'challenger_retired',
+    severity: 'info',
+    title: `shadow challenger version ${p.challengerVersion} retired (${p.decision.replace('retired_', '').replace(/_/g, ' ')}); version ${p.championVersion} stays active`,
+    lines,
+  };
+}
+
 /** The event kind a recipient subscribes to for an item (notification_recipients.event_kinds). */
 export function subscriptionKindOf(kind: AlertItemKind): string {
   switch (kind) {
@@ -130,6 +164,11 @@ export function subscriptionKindOf(kind: AlertItemKind): string {
       return 'model.validated';
     case 'training_failed':
       return 'training.failed';
+    case 'challenger_started':
+      return 'model.validated';
+    case 'challenger_promoted':
+    case 'challenger_retired':
+      return 'model.challenger.decided';
     default:
       return 'drift.detected';
   }

@@ -1,6 +1,13 @@
 import { createEnvelope } from '@app/contracts';
 import type { DriftEpisodeDto, LabelMaturityDto } from '@app/contracts';
-import { composeDigest, itemOfCheck, itemOfOutcome, subscriptionKindOf, worst } from './digest';
+import {
+  composeDigest,
+  itemOfChallenger,
+  itemOfCheck,
+  itemOfOutcome,
+  subscriptionKindOf,
+  worst,
+} from './digest';
 import type { DigestItem } from './digest';
 import { composeMessage } from './messages';
 
@@ -152,6 +159,83 @@ describe('the daily digest: items', () => {
     expect(itemOfOutcome(failed)).toMatchObject({ kind: 'training_failed', severity: 'failure' });
     expect(subscriptionKindOf('deployed')).toBe('model.deployed');
     expect(subscriptionKindOf('episode_closed')).toBe('drift.detected');
+  });
+
+  it("tells a shadow challenger's start, its promotion (once, with the evidence) and its retirement, with why", () => {
+    const started = createEnvelope(
+      'model.validated',
+      {
+        runId: checkId,
+        modelType: 'claim_outcome',
+        candidateVersion: 4,
+        championVersion: 3,
+        passed: true,
+        gates: [{ name: 'accuracy_floor', passed: true, detail: '91.0% >= 85.0%' }],
+        challenger: true,
+      },
+      { tenantId },
+    );
+    expect(itemOfOutcome(started)).toMatchObject({
+      kind: 'challenger_started',
+      severity: 'info',
+      title:
+        'candidate version 4 passed the gates and runs as a shadow challenger beside version 3, which stays active until live claims decide',
+    });
+    expect(composeMessage(started)).toMatchObject({
+      severity: 'info',
+      subject: '[Union Eyes ML] Shadow challenger started: Claim Outcome Prediction v4',
+    });
+    const evidence = {
+      labelledPairs: 412,
+      discordantPairs: 61,
+      challengerWins: 44,
+      logLikelihoodRatio: 3.2,
+      alwaysValidP: 0.04,
+      startedOn: '2030-03-01',
+      decidedOn: '2030-03-19',
+      days: 18,
+    };
+    const decided = (decision: 'promoted' | 'retired_worse') =>
+      createEnvelope(
+        'model.challenger.decided',
+        {
+          modelType: 'claim_outcome',
+          challengerVersion: 4,
+          championVersion: 3,
+          decision,
+          reason: 'v4 against v3: the figures',
+          evidence,
+          logicalDate: '2030-03-19',
+        },
+        { tenantId },
+      );
+    expect(itemOfChallenger(decided('promoted'))).toEqual({
+      modelType: 'claim_outcome',
+      kind: 'challenger_promoted',
+      severity: 'success',
+      title: 'version 4 promoted after its shadow trial: it replaces version 3',
+      lines: [
+        'v4 against v3: the figures',
+        'trial 2030-03-01 to 2030-03-19 (18 day(s)): 412 labelled pairs, 61 where exactly one was right, the challenger in 44',
+      ],
+    });
+    expect(itemOfChallenger(decided('retired_worse'))).toMatchObject({
+      kind: 'challenger_retired',
+      title: 'shadow challenger version 4 retired (worse); version 3 stays active',
+    });
+    expect(composeMessage(decided('retired_worse'))!.body).toContain(
+      'was retired (retired_worse); version 3 stays active',
+    );
+    // The promotion's model.deployed is not told a second time: its decision says it, with the evidence.
+    const promoted = createEnvelope(
+      'model.deployed',
+      { modelType: 'claim_outcome', version: 4, previousVersion: 3, reason: 'promoted', accuracy: 0.91 },
+      { tenantId },
+    );
+    expect(itemOfOutcome(promoted)).toBeNull();
+    expect(composeMessage(promoted)).toBeNull();
+    expect(subscriptionKindOf('challenger_started')).toBe('model.validated');
+    expect(subscriptionKindOf('challenger_retired')).toBe('model.challenger.decided');
   });
 });
 

@@ -59,6 +59,18 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
     }
     case 'model.validated': {
       const p = (event as Envelope<'model.validated'>).payload;
+      if (p.passed && p.challenger) {
+        const title = MODEL_CONFIGS[p.modelType].displayName;
+        return {
+          severity: 'info',
+          subject: `[Union Eyes ML] Shadow challenger started: ${title} v${p.candidateVersion}`,
+          body: [
+            `Candidate version ${p.candidateVersion} of ${title} for tenant ${event.tenantId} passed the gates and runs as a shadow challenger beside version ${p.championVersion ?? 'none'}, which stays active until live claims decide.`,
+            ...p.gates.map((g) => `- PASS ${g.name}: ${g.detail}`),
+          ].join('\n'),
+          modelType: p.modelType,
+        };
+      }
       if (p.passed) return null;
       const name = MODEL_CONFIGS[p.modelType].displayName;
       const lines = [
@@ -74,6 +86,7 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
     }
     case 'model.deployed': {
       const p = (event as Envelope<'model.deployed'>).payload;
+      if (p.reason === 'promoted') return null; // model.challenger.decided tells it, with the evidence
       const name = MODEL_CONFIGS[p.modelType].displayName;
       const body = [
         `${name} version ${p.version} is now active for tenant ${event.tenantId} (was ${p.previousVersion ?? 'none'}; reason: ${p.reason}).`,
@@ -83,6 +96,26 @@ export function composeMessage(event: Envelope): NotificationMessage | null {
         severity: 'success',
         subject: `[Union Eyes ML] Deployed: ${name} v${p.version}`,
         body,
+        modelType: p.modelType,
+      };
+    }
+    case 'model.challenger.decided': {
+      const p = (event as Envelope<'model.challenger.decided'>).payload;
+      const name = MODEL_CONFIGS[p.modelType].displayName;
+      const e = p.evidence;
+      const promoted = p.decision === 'promoted';
+      return {
+        severity: promoted ? 'success' : 'info',
+        subject: promoted
+          ? `[Union Eyes ML] Promoted after its shadow trial: ${name} v${p.challengerVersion}`
+          : `[Union Eyes ML] Shadow challenger retired: ${name} v${p.challengerVersion}`,
+        body: [
+          promoted
+            ? `${name} version ${p.challengerVersion} is now active for tenant ${event.tenantId} (was ${p.championVersion}; reason: promoted).`
+            : `Shadow challenger version ${p.challengerVersion} of ${name} for tenant ${event.tenantId} was retired (${p.decision}); version ${p.championVersion} stays active.`,
+          p.reason,
+          `Trial ${e.startedOn} to ${e.decidedOn} (${e.days} day(s)): ${e.labelledPairs} labelled pairs, ${e.discordantPairs} where exactly one was right, the challenger in ${e.challengerWins}.`,
+        ].join('\n'),
         modelType: p.modelType,
       };
     }
@@ -130,6 +163,7 @@ export const NOTIFIED_SUBJECTS = [
   'drift.detected',
   'model.validated',
   'model.deployed',
+  'model.challenger.decided',
   'training.failed',
   'seed.completed',
   'seed.failed',

@@ -4,7 +4,7 @@ import { OnEvent } from '@app/messaging';
 import type { HandlerContext } from '@app/messaging';
 import { AlertItemsRepository } from './alert-items.repository';
 import { DeliveriesRepository, defaultRecipient, RecipientsRepository } from './deliveries.repository';
-import { itemOfCheck, itemOfOutcome } from './digest';
+import { itemOfChallenger, itemOfCheck, itemOfOutcome } from './digest';
 import type { AlertItemDraft } from './digest';
 import { DigestService } from './digests';
 import { composeMessage } from './messages';
@@ -49,6 +49,15 @@ export class NotificationService {
   @OnEvent('model.deployed')
   async onModelDeployed(event: Envelope<'model.deployed'>, ctx: HandlerContext): Promise<void> {
     await this.outcome(event, ctx);
+  }
+
+  /**
+   * A shadow challenger's trial ended (issue 19): an item of the digest of the day of the check that
+   * decided it, like every other change of a model's state.
+   */
+  @OnEvent('model.challenger.decided')
+  async onChallengerDecided(event: Envelope<'model.challenger.decided'>, ctx: HandlerContext): Promise<void> {
+    await this.addItem(event, event.payload.logicalDate, itemOfChallenger(event), ctx);
   }
 
   @OnEvent('training.failed')

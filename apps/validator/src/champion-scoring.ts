@@ -28,6 +28,8 @@ function outcomesOf(
 }
 
 export interface HoldoutScores {
+  /** The run's logical time (training-run asOf): the end of the day of the check that asked for it. */
+  asOf: Date;
   holdout: LabelledClaim[];
   candidate: boolean[];
   champion: ChampionScore | null;
@@ -112,5 +114,5 @@ export async function scoreOnHoldout(
     n: g.n,
     accuracy: g.right / g.n,
   }));
-  return { holdout, candidate, champion, subgroups };
+  return { asOf: run.asOf, holdout, candidate, champion, subgroups };
 }

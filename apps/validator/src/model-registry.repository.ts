@@ -21,6 +21,26 @@ export interface ActiveModel {
 /** The verdict on one training run, as model_validations stores it (and its read model returns it). */
 export type NewValidation = ValidationView;
 
+/** A validated candidate's figures, stored with its metadata row when it becomes a version. */
+export interface CandidateFacts {
+  accuracy: number;
+  artifactId: string;
+  metrics: Record<string, unknown>;
+  /** Filing time of the newest labelled example it was trained on; null when the trainer did not say. */
+  trainingCutoff: Date | null;
+  trainingSamples: number;
+}
+
+/** A version registered without being deployed: a shadow challenger (issue 19). */
+export interface Registration {
+  tenantId: string;
+  modelType: ModelType;
+  version: number;
+  runId: string;
+  candidate: CandidateFacts;
+  baselines: readonly FeatureBaselineDraft[] | null;
+}
+
 export interface Deployment {
   tenantId: string;
   modelType: ModelType;
@@ -30,19 +50,14 @@ export interface Deployment {
   correlationId: string;
   runId?: string;
   /** A new version (validated candidate): its metadata row is inserted. Absent: an existing version (rollback). */
-  candidate?: {
-    accuracy: number;
-    artifactId: string;
-    metrics: Record<string, unknown>;
-    /** Filing time of the newest labelled example it was trained on; null when the trainer did not say. */
-    trainingCutoff: Date | null;
-    trainingSamples: number;
-  };
+  candidate?: CandidateFacts;
   /**
    * The version's drift baselines from its artifact, stored with the deployment. Absent or null (a version
    * whose artifact carries none, e.g. seeded v1, or a rollback): the rows already stored for it are used.
    */
   baselines?: readonly FeatureBaselineDraft[] | null;
+  /** A promotion's evidence (the shadow trial), kept in the history with it. */
+  evidence?: Record<string, unknown>;
 }
 
 /** Postgres' unique_violation on the one-active-version index: another deployment won the race. */
@@ -104,6 +119,27 @@ export class ModelRegistryRepository {
   }
 
   /**
+   * Records a validated candidate as a version that is not active (never deployed, `deployed_at` null), with
+   * its drift baselines switched off: a shadow challenger, which `activate` may promote later.
+   */
+  async register(em: EntityManager, r: Registration): Promise<void> {
+    await em.insert(ModelMetadata, {
+      tenantId: r.tenantId,
+      modelType: r.modelType,
+      modelVersion: r.version,
+      isActive: false,
+      baselineAccuracy: r.candidate.accuracy,
+      deployedAt: null,
+      trainingRunId: r.runId,
+      artifactId: r.candidate.artifactId,
+      metrics: r.candidate.metrics,
+      trainingCutoff: r.candidate.trainingCutoff,
+      trainingSamples: r.candidate.trainingSamples,
+    });
+    if (r.baselines && r.baselines.length > 0) await this.storeBaselines(em, r, r.baselines);
+  }
+
+  /**
    * Makes `version` the active one, in the caller's transaction: deactivates the old version, activates the
    * new (inserting its metadata row for a new candidate, or reactivating an existing one for a rollback),
    * switches the active drift baselines to that version's (storing them first when they come with the
@@ -146,6 +182,7 @@ export class ModelRegistryRepository {
         trainingRunId: d.runId ?? null,
         correlationId: d.correlationId,
         deployedAt: statementTime(),
+        evidence: d.evidence ?? null,
       });
     } catch (err) {
       if (isActiveRace(err))
@@ -164,7 +201,7 @@ export class ModelRegistryRepository {
    */
   private async storeBaselines(
     em: EntityManager,
-    d: Deployment,
+    d: { tenantId: string; modelType: ModelType; version: number },
     drafts: readonly FeatureBaselineDraft[],
   ): Promise<void> {
     await em

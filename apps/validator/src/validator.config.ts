@@ -1,4 +1,4 @@
-import { IsNumber, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsNumber, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { BaseConfig } from '@app/common';
 
 export class ValidatorConfig extends BaseConfig {
@@ -43,4 +43,29 @@ export class ValidatorConfig extends BaseConfig {
   @IsString()
   @Matches(/^([a-z_]+(,[a-z_]+)*)?$/)
   FAIRNESS_BLOCKING_MODELS = 'claim_outcome,churn_risk';
+
+  /**
+   * How validated candidates reach production: `models` (each model's MODEL_CONFIGS promotion), or `direct`
+   * or `shadow` for every model (docs/models.md, "Shadow challengers").
+   */
+  @IsIn(['models', 'direct', 'shadow'])
+  PROMOTION_POLICY: 'models' | 'direct' | 'shadow' = 'models';
+
+  /** The shadow trial's sequential test: its error rate under continuous monitoring (docs/decisions.md). */
+  @IsNumber()
+  @Min(0.001)
+  @Max(0.2)
+  SHADOW_ALPHA = 0.05;
+
+  /** Beta(a, a) prior of the test's mixture on the challenger's share of discordant pairs. */
+  @IsNumber()
+  @Min(0.5)
+  @Max(1000)
+  SHADOW_PRIOR = 10;
+
+  /** Discordant pairs after which an undecided trial ends as futile. */
+  @IsInt()
+  @Min(10)
+  @Max(100000)
+  SHADOW_MAX_PAIRS = 2000;
 }

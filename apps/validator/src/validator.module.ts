@@ -3,6 +3,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { AppLogger } from '@app/common';
 import { ServiceModule } from '@app/messaging';
 import { requireXgboost } from '@app/ml';
+import { ChallengerRepository } from './challenger.repository';
 import { ModelRegistryRepository } from './model-registry.repository';
 import { ValidatorConfig } from './validator.config';
 import { ValidatorService } from './validator.service';
@@ -17,7 +18,7 @@ export class ValidatorModule {
       imports: [
         ServiceModule.forRoot({ service: 'validator', config, configClass: ValidatorConfig, logger }),
       ],
-      providers: [ModelRegistryRepository, ValidatorService],
+      providers: [ModelRegistryRepository, ChallengerRepository, ValidatorService],
     };
   }
 }

@@ -18,8 +18,20 @@ import {
   ValidateNested,
   IsArray,
 } from 'class-validator';
-import { DRIFT_DECISIONS, EPISODE_CONDITIONS, MODEL_TYPES } from '@app/domain';
-import type { DeploymentReason, DriftDecision, EpisodeCondition, ModelType } from '@app/domain';
+import {
+  CHALLENGER_DECISIONS,
+  DEPLOYMENT_REASONS,
+  DRIFT_DECISIONS,
+  EPISODE_CONDITIONS,
+  MODEL_TYPES,
+} from '@app/domain';
+import type {
+  ChallengerDecision,
+  DeploymentReason,
+  DriftDecision,
+  EpisodeCondition,
+  ModelType,
+} from '@app/domain';
 
 // One class per subject. Validated with whitelist + forbidNonWhitelisted where a message enters a service.
 
@@ -441,6 +453,79 @@ export class ModelValidatedPayload {
   @ValidateNested({ each: true })
   @Type(() => GateResultDto)
   gates: GateResultDto[];
+
+  /**
+   * Optional addition (issue 19): the candidate passed and, its model's promotion being `shadow`, started
+   * as the challenger beside the champion instead of being deployed.
+   */
+  @IsOptional()
+  @IsBoolean()
+  challenger?: boolean;
+}
+
+/** What a shadow challenger's trial found (model.challenger.decided, and a promotion's model.deployed). */
+export class ChallengerEvidenceDto {
+  /** Claims both versions answered whose outcome is known. */
+  @IsInt()
+  @Min(0)
+  labelledPairs: number;
+
+  /** Of which exactly one was right: the pairs the sequential test used. */
+  @IsInt()
+  @Min(0)
+  discordantPairs: number;
+
+  /** Discordant pairs the challenger got right. */
+  @IsInt()
+  @Min(0)
+  challengerWins: number;
+
+  /** ln of the mixture likelihood ratio (docs/decisions.md, "Shadow challengers"). */
+  @IsNumber()
+  logLikelihoodRatio: number;
+
+  @IsNumber()
+  alwaysValidP: number;
+
+  /** The trial's first and last logical days, and the days between them. */
+  @Matches(DATE)
+  startedOn: string;
+
+  @Matches(DATE)
+  decidedOn: string;
+
+  @IsInt()
+  @Min(0)
+  days: number;
+}
+
+export class ModelChallengerDecidedPayload {
+  @IsIn(MODEL_TYPES)
+  modelType: ModelType;
+
+  @IsInt()
+  @Min(1)
+  challengerVersion: number;
+
+  @IsInt()
+  @Min(1)
+  championVersion: number;
+
+  @IsIn(CHALLENGER_DECISIONS)
+  decision: ChallengerDecision;
+
+  /** Why, in words. */
+  @IsString()
+  @MaxLength(2000)
+  reason: string;
+
+  @ValidateNested()
+  @Type(() => ChallengerEvidenceDto)
+  evidence: ChallengerEvidenceDto;
+
+  /** The day of the check that decided (the notifier's day of the tenant's digest), YYYY-MM-DD. */
+  @Matches(DATE)
+  logicalDate: string;
 }
 
 export class ModelDeployedPayload {
@@ -455,7 +540,7 @@ export class ModelDeployedPayload {
   @IsInt()
   previousVersion?: number;
 
-  @IsIn(['initial', 'validated', 'rollback'])
+  @IsIn(DEPLOYMENT_REASONS)
   reason: DeploymentReason;
 
   @IsOptional()

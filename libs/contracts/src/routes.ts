@@ -37,13 +37,15 @@ export interface Route {
  */
 export const ROUTES = {
   'drift.check.requested': { publishers: ['scheduler', 'cli', 'console'], consumers: ['drift-monitor'] },
-  'drift.checked': { publishers: ['drift-monitor'], consumers: ['notifier'] },
+  // The validator re-evaluates a shadow challenger at every daily check (issue 19).
+  'drift.checked': { publishers: ['drift-monitor'], consumers: ['notifier', 'validator'] },
   'drift.detected': { publishers: ['drift-monitor'], consumers: ['trainer', 'notifier'] },
   'model.trained': { publishers: ['trainer'], consumers: ['validator'] },
   'training.failed': { publishers: ['trainer'], consumers: ['notifier'] },
   'model.validated': { publishers: ['validator'], consumers: ['notifier'] },
   'model.deployed': { publishers: ['validator'], consumers: ['notifier', 'scorer'] },
   'model.rollback.requested': { publishers: ['cli', 'console'], consumers: ['validator'] },
+  'model.challenger.decided': { publishers: ['validator'], consumers: ['notifier'] },
   'seed.requested': { publishers: ['cli'], consumers: ['seeder'] },
   'seed.completed': { publishers: ['seeder'], consumers: ['notifier'] },
   'seed.failed': { publishers: ['seeder'], consumers: ['notifier'] },

@@ -8,6 +8,7 @@ export const SUBJECTS = {
   ModelValidated: 'model.validated',
   ModelDeployed: 'model.deployed',
   ModelRollbackRequested: 'model.rollback.requested',
+  ModelChallengerDecided: 'model.challenger.decided',
   SeedRequested: 'seed.requested',
   SeedCompleted: 'seed.completed',
   SeedFailed: 'seed.failed',

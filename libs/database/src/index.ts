@@ -12,6 +12,7 @@ export * from './entities/ml.entities';
 export * from './entities/pipeline.entities';
 export * from './entities/seed-run.entity';
 export * from './entities/console-session.entity';
+export * from './entities/challenger.entity';
 export { ALL_ENTITIES } from './entities/all';
 export * from './ownership';
 export * from './read-models';

@@ -95,6 +95,15 @@ export const TABLES = {
     tenantScoped: true,
   },
 
+  // Shadow challengers on trial beside the champion: the scorer scores with the running one, the drift
+  // monitor waits for its verdict before another retrain, the console and the CLI show it.
+  model_challengers: {
+    owner: 'validator',
+    writes: ['insert', 'update'],
+    readers: ['drift-monitor', 'scorer', 'console'],
+    tenantScoped: true,
+  },
+
   ml_retraining_notifications: {
     owner: 'notifier',
     writes: ['insert', 'update'],

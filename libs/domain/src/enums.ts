@@ -83,6 +83,9 @@ export const ALERT_ITEM_KINDS = [
   'deployed',
   'rejected',
   'training_failed',
+  'challenger_started',
+  'challenger_promoted',
+  'challenger_retired',
 ] as const;
 export type AlertItemKind = (typeof ALERT_ITEM_KINDS)[number];
 
@@ -95,8 +98,35 @@ export type NotificationSeverity = (typeof NOTIFICATION_SEVERITIES)[number];
 export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
-export const DEPLOYMENT_REASONS = ['initial', 'validated', 'rollback'] as const;
+export const DEPLOYMENT_REASONS = ['initial', 'validated', 'rollback', 'promoted'] as const;
 export type DeploymentReason = (typeof DEPLOYMENT_REASONS)[number];
+
+/** How a validated candidate reaches production (ModelConfig.promotion). */
+export const PROMOTION_POLICIES = ['direct', 'shadow'] as const;
+export type PromotionPolicy = (typeof PROMOTION_POLICIES)[number];
+
+/** A challenger's life (model_challengers.state): on trial, then promoted or retired, once. */
+export const CHALLENGER_STATES = ['running', 'promoted', 'retired'] as const;
+export type ChallengerState = (typeof CHALLENGER_STATES)[number];
+
+/**
+ * How a challenger's trial ended: the sequential test promoted it, found it worse, or ran out of pairs
+ * (futile); it ran past its model's shadowMaxDays (expired); a newer candidate took its place
+ * (superseded); or the champion it was paired with left production (champion_changed: a rollback).
+ */
+export const CHALLENGER_DECISIONS = [
+  'promoted',
+  'retired_worse',
+  'retired_futile',
+  'retired_expired',
+  'retired_superseded',
+  'retired_champion_changed',
+] as const;
+export type ChallengerDecision = (typeof CHALLENGER_DECISIONS)[number];
+
+/** Which version made a stored prediction: the champion's is the platform's answer; the challenger's is kept for its trial. */
+export const PREDICTION_ROLES = ['champion', 'challenger'] as const;
+export type PredictionRole = (typeof PREDICTION_ROLES)[number];
 
 /** The 7 workplace departments of the spec. */
 export const DEPARTMENTS = [

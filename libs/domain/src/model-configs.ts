@@ -1,4 +1,4 @@
-import type { EpisodeCondition, ModelType } from './enums';
+import type { EpisodeCondition, ModelType, PromotionPolicy } from './enums';
 import type { FeatureName } from './features';
 
 /** Per-model settings of the retraining pipeline (the spec's `MODEL_CONFIGS`). */
@@ -43,6 +43,17 @@ export interface ModelConfig {
    * row, so that it cannot reopen the next day on the breaches that opened it (docs/models.md, "Episodes").
    */
   readonly episodeOpening: EpisodeOpening;
+  /**
+   * How a candidate that passed the offline gates reaches production (docs/models.md, "Shadow
+   * challengers"): `direct` deploys it at once; `shadow` runs it beside the champion on live claims as the
+   * challenger until a sequential test on their paired outcomes promotes or retires it.
+   */
+  readonly promotion: PromotionPolicy;
+  /**
+   * Days a challenger may run undecided before it is retired: its labels' delay plus two months of them
+   * (a claim's outcome comes within weeks; churn is known 180 days after filing).
+   */
+  readonly shadowMaxDays: number;
 }
 
 /** k of the last n daily checks (ModelConfig.episodeOpening). */
@@ -114,6 +125,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     minNewLabels: 200,
     minGain: 0.03,
     episodeOpening: DEFAULT_EPISODE_OPENING,
+    promotion: 'direct',
+    shadowMaxDays: 60,
   },
   timeline: {
     modelType: 'timeline',
@@ -129,6 +142,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     minNewLabels: 200,
     minGain: 0.03,
     episodeOpening: DEFAULT_EPISODE_OPENING,
+    promotion: 'direct',
+    shadowMaxDays: 60,
   },
   churn_risk: {
     modelType: 'churn_risk',
@@ -144,6 +159,8 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     minNewLabels: 200,
     minGain: 0.03,
     episodeOpening: DEFAULT_EPISODE_OPENING,
+    promotion: 'direct',
+    shadowMaxDays: 240,
   },
   assignment: {
     modelType: 'assignment',
@@ -159,5 +176,7 @@ export const MODEL_CONFIGS: Readonly<Record<ModelType, ModelConfig>> = {
     minNewLabels: 200,
     minGain: 0.03,
     episodeOpening: DEFAULT_EPISODE_OPENING,
+    promotion: 'direct',
+    shadowMaxDays: 60,
   },
 };

@@ -12,6 +12,7 @@ import { roleForService, urlForRole } from '@app/database';
 import { runSeedCommand } from '../../../apps/seeder/src/command';
 import {
   createServiceApp,
+  HDR,
   natsConnectOptions,
   provisionStreams,
   publishEnvelope,
@@ -131,6 +132,23 @@ export class Harness {
     opts: PollOptions = {},
   ): ReturnType<typeof pollStreamMessages> {
     return pollStreamMessages(this.jsm, stream, atLeast, opts);
+  }
+
+  /** The dead letters parked so far by one durable consumer (its code, reason and the message as received). */
+  async deadLetters(durable: string): Promise<{ code: string; reason: string; body: string }[]> {
+    const stream = this.topology.deadLetterStream;
+    const info = await this.jsm.streams.info(stream);
+    const found: { code: string; reason: string; body: string }[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await this.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      if (m?.header.get(HDR.dlqConsumer) === durable)
+        found.push({
+          code: m.header.get(HDR.dlqCode),
+          reason: m.header.get(HDR.dlqReason),
+          body: m.string(),
+        });
+    }
+    return found;
   }
 
   async stop(): Promise<void> {

@@ -28,6 +28,8 @@ export function refusal(
       return `${modelType} v${requested} is already active`;
     case 'NO_SUCH_VERSION':
       return `${tenantId} has no ${modelType} version ${requested} (versions: ${versions.map((v) => v.version).join(', ')})`;
+    case 'NEVER_DEPLOYED':
+      return `${tenantId} ${modelType} v${requested} was never in production (a shadow challenger that was not promoted)`;
   }
 }
 

@@ -164,8 +164,8 @@ describe('deploy manifests', () => {
     expect([...trainer.consumes].sort()).toEqual(['drift.detected']);
     expect([...trainer.publishes].sort()).toEqual(['model.trained', 'training.failed']);
     // drift.checked (an episode that opens awaiting labels), drift.detected, training.failed, model.validated,
-    // model.deployed, seed.completed, seed.failed.
-    expect(subjectsOf('notifier').consumes.size).toBe(7);
+    // model.deployed, model.challenger.decided, seed.completed, seed.failed.
+    expect(subjectsOf('notifier').consumes.size).toBe(8);
     expect([...subjectsOf('cli').publishes].sort()).toEqual([
       'drift.check.requested',
       'model.rollback.requested',

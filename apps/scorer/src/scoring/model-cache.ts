@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppLogger } from '@app/common';
 import { candidateArtifact } from '@app/database';
 import type { ModelVersionView } from '@app/database';
-import type { ModelType } from '@app/domain';
+import type { ModelType, PredictionRole } from '@app/domain';
 import { MessagingMetrics } from '@app/messaging';
 import { calibrationOf, loadStoredModel } from '@app/ml';
 import type { Booster, ModelCalibration, StoredModel } from '@app/ml';
@@ -23,7 +23,8 @@ interface Loaded {
 const MAX_ATTEMPTS = 5;
 
 /**
- * The loaded models, per (tenant, model), each with the version it is: an artifact is read and loaded
+ * The loaded models, per (tenant, model, role), each with the version it is (the role: the active version,
+ * the champion, or a shadow challenger on trial, a version that is not active): an artifact is read and loaded
  * once, then kept (least recently used dropped past MODEL_CACHE_SIZE).
  *
  * The database decides which version scores, not this cache: a batch reads the active versions in its own
@@ -58,14 +59,19 @@ export class ModelCache implements OnApplicationShutdown {
     return this.entries.size;
   }
 
-  /** The version loaded for a tenant's model, if any. */
-  loadedVersion(tenantId: string, modelType: ModelType): number | undefined {
-    return this.entries.get(key(tenantId, modelType))?.version;
+  /** The version loaded for a tenant's model in a role (the champion's by default), if any. */
+  loadedVersion(
+    tenantId: string,
+    modelType: ModelType,
+    role: PredictionRole = 'champion',
+  ): number | undefined {
+    return this.entries.get(key(tenantId, modelType, role))?.version;
   }
 
   /**
-   * Runs `use` (synchronous) with the loaded model of each active version that has an artifact. Versions
-   * without one are skipped (logged once). Loads what the cache does not hold at the right version; if an
+   * Runs `use` (synchronous) with the loaded model of each version that has an artifact: the active ones
+   * (champions) and the challengers on trial (`active` false). Versions without one are skipped (logged
+   * once). A challenger this tenant no longer has (promoted or retired) is freed. Loads what the cache does not hold at the right version; if an
    * entry changed while others were being read, reads again.
    */
   async withModels<T>(
@@ -80,21 +86,24 @@ export class ModelCache implements OnApplicationShutdown {
       this.reportOnce(log, tenantId, a, 'no_artifact', 'active version has no artifact: not scored by it');
       return false;
     });
-    const read = new Map<ModelType, StoredModel | null>();
+    const read = new Map<string, StoredModel | null>();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       for (const a of usable)
-        if (!this.holds(tenantId, a) && !read.has(a.modelType)) read.set(a.modelType, await this.read(em, a));
+        if (!this.holds(tenantId, a) && !read.has(slot(tenantId, a)))
+          read.set(slot(tenantId, a), await this.read(em, a));
       // Synchronous from here to the end of `use`: nothing else runs meanwhile.
-      if (usable.some((a) => !this.holds(tenantId, a) && !read.has(a.modelType))) continue;
+      if (usable.some((a) => !this.holds(tenantId, a) && !read.has(slot(tenantId, a)))) continue;
+      this.dropChallengersNotIn(tenantId, usable);
       const models: ScoringModel[] = [];
       for (const a of usable) {
         const loaded = this.holds(tenantId, a)
-          ? this.touch(tenantId, a.modelType)
-          : this.install(tenantId, a, read.get(a.modelType) ?? null, log);
+          ? this.touch(slot(tenantId, a))
+          : this.install(tenantId, a, read.get(slot(tenantId, a)) ?? null, log);
         if (loaded)
           models.push({
             modelType: a.modelType,
             version: a.version,
+            role: roleOf(a),
             accuracy: a.accuracy,
             booster: loaded.booster,
             calibration: loaded.calibration,
@@ -133,7 +142,7 @@ export class ModelCache implements OnApplicationShutdown {
       this.evict();
       return active.version;
     }
-    this.drop(key(tenantId, modelType));
+    this.drop(key(tenantId, modelType, 'champion'));
     if (active)
       this.reportOnce(
         log,
@@ -151,7 +160,15 @@ export class ModelCache implements OnApplicationShutdown {
   }
 
   private holds(tenantId: string, a: ModelVersionView): boolean {
-    return this.entries.get(key(tenantId, a.modelType))?.version === a.version;
+    return this.entries.get(slot(tenantId, a))?.version === a.version;
+  }
+
+  /** Frees the challengers of a tenant that are not among these versions (their trial ended). */
+  private dropChallengersNotIn(tenantId: string, versions: readonly ModelVersionView[]): void {
+    const keep = new Set(versions.filter((v) => !v.active).map((v) => slot(tenantId, v)));
+    const prefix = `${tenantId}\u0000`;
+    for (const k of [...this.entries.keys()])
+      if (k.startsWith(prefix) && k.endsWith(`\u0000challenger`) && !keep.has(k)) this.drop(k);
   }
 
   private async read(em: EntityManager, a: ModelVersionView): Promise<StoredModel | null> {
@@ -160,8 +177,7 @@ export class ModelCache implements OnApplicationShutdown {
   }
 
   /** Marks an entry as just used (the Map's order is the LRU order) and returns it. */
-  private touch(tenantId: string, modelType: ModelType): Loaded {
-    const k = key(tenantId, modelType);
+  private touch(k: string): Loaded {
     const entry = this.entries.get(k)!;
     this.entries.delete(k);
     this.entries.set(k, entry);
@@ -201,7 +217,7 @@ export class ModelCache implements OnApplicationShutdown {
         'calibration of the active version unreadable',
       );
     }
-    const k = key(tenantId, a.modelType);
+    const k = slot(tenantId, a);
     const previous = this.entries.get(k);
     this.entries.delete(k);
     const entry: Loaded = { version: a.version, booster, calibration };
@@ -211,6 +227,7 @@ export class ModelCache implements OnApplicationShutdown {
     log.info('model loaded', {
       modelType: a.modelType,
       version: a.version,
+      role: roleOf(a),
       replaced: previous?.version,
       calibrated: calibration !== null,
     });
@@ -238,13 +255,22 @@ export class ModelCache implements OnApplicationShutdown {
     why: string,
     message: string,
   ): void {
-    const k = `${key(tenantId, a.modelType)}:${a.version}:${why}`;
+    const k = `${slot(tenantId, a)}:${a.version}:${why}`;
     if (this.reported.has(k)) return;
     this.reported.add(k);
     log.info(message, { modelType: a.modelType, version: a.version });
   }
 }
 
-function key(tenantId: string, modelType: ModelType): string {
-  return `${tenantId}\u0000${modelType}`;
+function key(tenantId: string, modelType: ModelType, role: PredictionRole): string {
+  return `${tenantId}\u0000${modelType}\u0000${role}`;
+}
+
+/** An active version scores as the champion; a version that is not active is a challenger on trial. */
+function roleOf(a: ModelVersionView): PredictionRole {
+  return a.active ? 'champion' : 'challenger';
+}
+
+function slot(tenantId: string, a: ModelVersionView): string {
+  return key(tenantId, a.modelType, roleOf(a));
 }

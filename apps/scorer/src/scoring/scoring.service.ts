@@ -29,7 +29,8 @@ export const SCORE_BATCHES_IN_FLIGHT = 4;
 
 /**
  * Scores filed claims with the active version of each of the tenant's models and stores the answers
- * (docs/integration.md). Batched: per pull and tenant, one read of the active versions, one of the claims'
+ * (docs/integration.md); a shadow challenger on trial scores them too, stored with its role and never
+ * published (docs/models.md, "Shadow challengers"). Batched: per pull and tenant, one read of the active versions, one of the claims'
  * features, one XGBoost call per model and one insert, whatever the number of claims.
  */
 @Injectable()
@@ -44,8 +45,9 @@ export class ScoringService {
     metrics: MessagingMetrics,
   ) {
     this.scored = metrics.counter('ue_claims_scored_total', 'Claims given new predictions', []);
-    this.stored = metrics.counter('ue_predictions_stored_total', 'Predictions stored, by model', [
+    this.stored = metrics.counter('ue_predictions_stored_total', 'Predictions stored, by model and role', [
       'model_type',
+      'role',
     ]);
   }
 
@@ -64,7 +66,7 @@ export class ScoringService {
     }
     // The versions in production now, read in this transaction (they are what scores this batch), and the
     // claims' features: one statement.
-    const { actives, claims } = await scoringInputs(em, tenantId, [...causes.keys()]);
+    const { actives, challengers, claims } = await scoringInputs(em, tenantId, [...causes.keys()]);
     for (const modelType of MODEL_TYPES)
       if (
         !actives.some((a) => a.modelType === modelType) &&
@@ -85,11 +87,13 @@ export class ScoringService {
         );
     if (claims.length === 0) return;
 
-    const rows = await this.cache.withModels(em, tenantId, actives, log, (models) =>
+    // A challenger on trial answers the same claims; its answers are stored for its trial and told to nobody.
+    const rows = await this.cache.withModels(em, tenantId, [...actives, ...challengers], log, (models) =>
       predictClaims(models, claims),
     );
     const stored = await this.predictions.insertNew(em, tenantId, rows);
-    for (const [claimId, predictions] of groupBy(stored, (p) => p.claimId)) {
+    const answers = stored.filter((p) => p.role === 'champion');
+    for (const [claimId, predictions] of groupBy(answers, (p) => p.claimId)) {
       await ctx.emit(causes.get(claimId)!, 'claim.scored', {
         claimId,
         predictions: predictions.map((p) => ({
@@ -100,13 +104,14 @@ export class ScoringService {
         })),
       });
     }
-    for (const p of stored) this.stored.inc({ model_type: p.modelType });
-    const claimsScored = new Set(stored.map((p) => p.claimId)).size;
+    for (const p of stored) this.stored.inc({ model_type: p.modelType, role: p.role });
+    const claimsScored = new Set(answers.map((p) => p.claimId)).size;
     this.scored.inc(claimsScored);
     log.debug('claims scored', {
       claims: claims.length,
       scored: claimsScored,
       predictions: stored.length,
+      challengerPredictions: stored.length - answers.length,
       skipped: rows.length - stored.length,
     });
   }

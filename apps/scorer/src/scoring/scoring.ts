@@ -1,13 +1,14 @@
 import type { ClaimFeaturesView } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
-import type { ModelType } from '@app/domain';
+import type { ModelType, PredictionRole } from '@app/domain';
 import { answerXgbModel, confidenceOf, predictionText, rightProbability } from '@app/ml';
 import type { Booster, ModelCalibration } from '@app/ml';
 
-/** The active version of one model, loaded: what scores a tenant's claims. */
+/** A version of one model, loaded: the active one (champion) or a shadow challenger on trial. */
 export interface ScoringModel {
   modelType: ModelType;
   version: number;
+  role: PredictionRole;
   /** The version's hold-out accuracy (model_metadata.baseline_accuracy; timeline: share within tolerance). */
   accuracy: number;
   booster: Booster;
@@ -20,13 +21,14 @@ export interface NewPrediction {
   claimId: string;
   modelType: ModelType;
   version: number;
+  role: PredictionRole;
   predictedValue: string;
   confidence: number;
   /** The calibrated probability that the answer is right (6 decimals); null without a calibration. */
   rightProbability: number | null;
 }
 
-/** Every claim's prediction by every model: one XGBoost call per model for all the claims. */
+/** Every claim's prediction by every model (champions and challengers): one XGBoost call per model for all the claims. */
 export function predictClaims(
   models: readonly ScoringModel[],
   claims: readonly ClaimFeaturesView[],
@@ -41,6 +43,7 @@ export function predictClaims(
         claimId: claim.id,
         modelType: m.modelType,
         version: m.version,
+        role: m.role,
         predictedValue: predictionText(m.modelType, a.value),
         confidence: confidenceOf(a, m.accuracy),
         rightProbability: m.calibration ? Math.round(rightProbability(m.calibration, a) * 1e6) / 1e6 : null,

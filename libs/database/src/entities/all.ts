@@ -29,6 +29,7 @@ import {
 } from './pipeline.entities';
 import { SeedRun } from './seed-run.entity';
 import { ConsoleSession } from './console-session.entity';
+import { ModelChallenger } from './challenger.entity';
 
 /** Every entity, for the one MikroORM configuration in libs/database. */
 export const ALL_ENTITIES = [
@@ -57,4 +58,5 @@ export const ALL_ENTITIES = [
   AlertDigest,
   SeedRun,
   ConsoleSession,
+  ModelChallenger,
 ];

@@ -6,6 +6,7 @@ import type {
   NotificationChannel,
   NotificationSeverity,
   NotificationStatus,
+  PredictionRole,
   TrainingRunStatus,
 } from '@app/domain';
 
@@ -45,6 +46,13 @@ export class MlPrediction {
 
   @Property({ type: 'text' })
   predictedValue: string;
+
+  /**
+   * champion: the version in production made it, and it is the platform's answer (claim.scored); challenger:
+   * a shadow challenger made it, for its trial only (model_challengers). One of each per (claim, model) at most.
+   */
+  @Property({ type: 'text', default: 'champion' })
+  role: PredictionRole & Opt = 'champion';
 
   /** Model confidence in the predicted value, 0..1. */
   @Property({ type: 'double' })

@@ -314,6 +314,10 @@ export class ModelDeployment {
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   deployedAt: Date & Opt = new Date();
+
+  /** A promotion's evidence: the shadow trial's pairs, statistic and duration (issue 19); null otherwise. */
+  @Property({ type: 'json', nullable: true })
+  evidence: Record<string, unknown> | null = null;
 }
 
 /** One feature's baseline as the trainer computes it: a model_feature_baselines row without its keys. */

@@ -72,6 +72,8 @@ export interface DriftCheckInputs extends AccuracyWindow {
   newLabels: number;
   /** The active version's predictions of claims filed in [cohortFrom, to) whose label is known by `to`. */
   cohort: { correct: number; labelled: number };
+  /** The shadow challenger on trial beside the active version (model_challengers, the validator's), if any. */
+  challenger: { version: number; startedOn: string } | null;
 }
 
 interface DriftCheckInputsRow {
@@ -89,6 +91,7 @@ interface DriftCheckInputsRow {
   new_labels: number;
   cohort_correct: number;
   cohort_labelled: number;
+  challenger: { version: number; startedOn: string } | null;
 }
 
 const dateOrNull = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
@@ -98,7 +101,8 @@ const dateOrNull = (v: Date | string | null): Date | null => (v === null ? null 
  * every (tenant, model) every day, and on a fleet one round trip less per check is measurable,
  * docs/benchmarks.md): the active version (the validator's registry), the accuracy of ITS predictions
  * whose outcome became known in [from, to), the label maturity of ITS predictions made in [from, to), and
- * the labelled examples a retrain would find that the champion never saw. SQL on purpose; `from`
+ * the labelled examples a retrain would find that the champion never saw, and the shadow challenger on trial
+ * beside it. SQL on purpose; `from`
  * inclusive, `to` exclusive (`to` is also the as-of time of the labels).
  */
 export async function driftCheckInputs(
@@ -110,10 +114,15 @@ export async function driftCheckInputs(
   const to = q.to.toISOString();
   const [row] = await em.execute<DriftCheckInputsRow[]>(
     `with m as (
-       select model_version, artifact_id, training_cutoff, training_samples, deployed_at
+       select model_version, artifact_id, training_cutoff, training_samples, deployed_at,
+              (select json_build_object('version', c.challenger_version, 'startedOn', c.started_on)
+                 from model_challengers c
+                where c.tenant_id = model_metadata.tenant_id and c.model_type = model_metadata.model_type
+                  and c.state = 'running') as challenger
          from model_metadata where tenant_id = ? and model_type = ? and is_active
      )
      select m.model_version as version, m.artifact_id, m.training_cutoff, m.training_samples, m.deployed_at,
+            m.challenger,
             a.correct, a.labelled, w.predictions, w.window_labelled, w.oldest_unlabelled_at,
             w.right_probabilities, n.new_labels,
             k.cohort_correct, k.cohort_labelled
@@ -177,6 +186,9 @@ export async function driftCheckInputs(
     },
     newLabels: Number(row?.new_labels ?? 0),
     cohort: { correct: Number(row?.cohort_correct ?? 0), labelled: Number(row?.cohort_labelled ?? 0) },
+    challenger: row?.challenger
+      ? { version: Number(row.challenger.version), startedOn: String(row.challenger.startedOn) }
+      : null,
   };
 }
 

@@ -8,3 +8,4 @@ export * from './notifications';
 export * from './reports';
 export * from './scoring';
 export * from './console';
+export * from './challengers';

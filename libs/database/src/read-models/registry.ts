@@ -124,13 +124,15 @@ export async function versionBefore(
   if (replaced?.fromVersion != null) return replaced.fromVersion;
   const earlier = await em.findOne(
     ModelMetadata,
-    { tenantId, modelType, modelVersion: { $lt: current } },
+    // Never deployed (a challenger that was retired): not a version to go back to.
+    { tenantId, modelType, modelVersion: { $lt: current }, deployedAt: { $ne: null } },
     { orderBy: { modelVersion: 'desc' }, disableIdentityMap: true },
   );
   return earlier?.modelVersion ?? null;
 }
 
-export type RollbackRefusalCode = 'NOTHING_TO_ROLL_BACK' | 'ALREADY_ACTIVE' | 'NO_SUCH_VERSION';
+export type RollbackRefusalCode =
+  'NOTHING_TO_ROLL_BACK' | 'ALREADY_ACTIVE' | 'NO_SUCH_VERSION' | 'NEVER_DEPLOYED';
 
 export type RollbackPlan =
   | { ok: true; from: ModelVersionView; to: ModelVersionView }
@@ -164,6 +166,12 @@ export function planRollback(
       ok: false,
       code: 'NO_SUCH_VERSION',
       message: `${model} has no version ${target} (versions: ${versions.map((v) => v.version).join(', ')})`,
+    };
+  if (to.deployedAt === null)
+    return {
+      ok: false,
+      code: 'NEVER_DEPLOYED',
+      message: `${model} v${target} was never in production (a shadow challenger that was not promoted)`,
     };
   return { ok: true, from: active, to };
 }
