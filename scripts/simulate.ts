@@ -10,7 +10,8 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { errorMessage, flagsHelp, parseFlags, UsageError } from '@app/common';
 import type { FlagSpec } from '@app/common';
 import { createEnvelope } from '@app/contracts';
-import { dropDatabase, ensureDatabase, migrate, roleForService, urlForRole } from '@app/database';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { dropDatabase, ensureDatabase, migrate, ormConfig, roleForService, urlForRole } from '@app/database';
 import { MODEL_TYPES, parseEpisodeOpening } from '@app/domain';
 import type { AlertItemKind, ModelType } from '@app/domain';
 import { natsConnectOptions, provisionStreams, publishEnvelope, Topology } from '@app/messaging';
@@ -20,7 +21,8 @@ import { seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
 import { freePort, logTail, serviceStartedUrl, startNode, stopChild, waitForLine } from './bench-processes';
 import type { NodeChild } from './bench-processes';
 import { dayCheckOf, renderReport, summarize } from './simulate/report';
-import type { CheckRow, ModelHistory, TenantHistory } from './simulate/report';
+import type { ChallengerRecord, CheckRow, ModelHistory, TenantHistory } from './simulate/report';
+import { challengerRecords } from './simulate/promotions';
 import {
   affectedModels,
   evidenceDelayDays,
@@ -34,6 +36,7 @@ import type { Member, Scenario, SimClaim } from './simulate/world';
 const USAGE = `npm run simulate -- --tenants N --days D [--seed S] [--scenario steady|covariate|concept|mixed]
                        [--drift-day K] [--claims-per-day C] [--history-claims H] [--json FILE] [--keep]
                        [--database NAME] [--timeout SECONDS] [--open-after K/N] [--outcome-noise SD]
+                       [--promotion direct|shadow]
 
 Replays a platform's life against the real services, each its own process (scheduler, drift-monitor,
 trainer, validator, notifier, scorer), on a private database and subject prefix. Seeds H claims of history
@@ -74,6 +77,11 @@ const FLAGS: FlagSpec = {
     pattern: /^\d{1,2}\/\d{1,2}$/,
     help: "k/n: every model opens an episode on k of the last n days (default: each model's own)",
   },
+  promotion: {
+    type: 'string',
+    choices: ['direct', 'shadow'],
+    help: 'how validated candidates reach production: deployed at once, or as shadow challengers (default: each model its own, direct)',
+  },
   json: { type: 'string', help: 'also write the report to this file' },
   timeout: { type: 'int', min: 10, max: 86_400, help: 'seconds a day may take to settle (default 600)' },
   keep: { type: 'bool', help: 'keep the database and logs even when the run succeeds' },
@@ -106,6 +114,8 @@ interface Options {
   /** The episode rule for every model (EPISODE_OPENING), or null: each model's own. */
   openAfter: string | null;
   outcomeNoise: number;
+  /** Every model's promotion policy (the validator's PROMOTION_POLICY), or null: each model's own. */
+  promotion: 'direct' | 'shadow' | null;
 }
 
 function openAfterOf(text: string | undefined): string | null {
@@ -135,6 +145,7 @@ function options(argv: readonly string[]): Options {
     database: (flags.database as string | undefined) ?? 'ue_simulate',
     openAfter: openAfterOf(flags['open-after'] as string | undefined),
     outcomeNoise: flags['outcome-noise'] === undefined ? OUTCOME_NOISE : Number(flags['outcome-noise']),
+    promotion: (flags.promotion as 'direct' | 'shadow' | undefined) ?? null,
   };
 }
 
@@ -265,7 +276,7 @@ async function activitySince(db: Client, since: Date, date: string): Promise<Day
     [since],
   );
   const deployments = await db.query<{ tenant_id: string; model_type: ModelType }>(
-    `select tenant_id, model_type from model_deployments where reason = 'validated' and deployed_at >= $1`,
+    `select tenant_id, model_type from model_deployments where reason in ('validated', 'promoted') and deployed_at >= $1`,
     [since],
   );
   const decisions = await db.query<{ decision: string; n: number }>(
@@ -383,6 +394,7 @@ async function main(): Promise<number> {
       SCHEDULE_ENABLED: 'false',
       SCHEDULE_CATCH_UP: 'false',
       ...(o.openAfter ? { EPISODE_OPENING: o.openAfter } : {}),
+      ...(o.promotion ? { PROMOTION_POLICY: o.promotion } : {}),
       // Digests go out when the next simulated day's checks arrive: no wall-clock hold within a run.
       DIGEST_HOLD_SECONDS: '86400',
       SMTP_URL: `smtp://sim:sim-password@127.0.0.1:${smtpPort}`,
@@ -518,6 +530,19 @@ async function main(): Promise<number> {
         where event_type <> 'alert.digest' and event_type not like 'seed.%' and not is_reminder group by 1`,
     );
     const dayOf = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - start.getTime()) / DAY);
+    // Shadow trials, each promotion judged on the claims after it (scripts/simulate/promotions.ts).
+    const trials = new Map<string, ChallengerRecord[]>();
+    const orm = await MikroORM.init(ormConfig({ databaseUrl: url, poolMax: 1 }));
+    try {
+      for (const w of worlds)
+        for (const model of MODEL_TYPES)
+          trials.set(
+            key(w.tenantId, model),
+            await challengerRecords(orm.em.fork(), w.tenantId, model, start.getTime(), today),
+          );
+    } finally {
+      await orm.close();
+    }
     const histories: TenantHistory[] = worlds.map((w) => {
       const affected = affectedModels(w.scenario);
       const models: ModelHistory[] = MODEL_TYPES.map((model) => ({
@@ -531,6 +556,7 @@ async function main(): Promise<number> {
         finalVersion:
           active.rows.find((a) => a.tenant_id === w.tenantId && a.model_type === model)?.model_version ??
           null,
+        challengers: trials.get(key(w.tenantId, model)) ?? [],
       }));
       const alerts = {
         digests: digests.rows
@@ -540,7 +566,7 @@ async function main(): Promise<number> {
       };
       return { tenantId: w.tenantId, scenario: w.scenario, driftStartDay: w.driftStartDay, models, alerts };
     });
-    const report = summarize(o.days, histories);
+    const report = summarize(o.days, histories, o.promotion ?? 'direct');
     console.log(`\n${renderReport(report)}`);
     console.log(`\n  ${o.days} days simulated in ${secs(Date.now() - simStarted)}`);
     if (o.json) {

@@ -7,6 +7,7 @@ import {
   renderReport,
   calibrationGap,
   summarize,
+  summarizeChallengers,
 } from './report';
 import type { CheckRow } from './report';
 import type { DayCheck, TenantHistory } from './report';
@@ -38,6 +39,44 @@ describe('simulation report', () => {
     expect(detectionDelay(checks, 10)).toBe(3);
     expect(detectionDelay(checks, 16)).toBeNull();
     expect(detectionDelay(checks, null)).toBeNull();
+  });
+
+  it("counts a model's shadow trials: started, promoted, retired, days to a decision, wrong promotions", () => {
+    const c = summarizeChallengers([
+      // Superseded after 3 days: retired, but not a decision of the test (not in the mean).
+      { startedDay: 10, decidedDay: 13, decision: 'retired_superseded' },
+      // Promoted after 12 days and better than the champion on the next 30 days' claims.
+      {
+        startedDay: 13,
+        decidedDay: 25,
+        decision: 'promoted',
+        after: { claims: 400, challengerAccuracy: 0.91, championAccuracy: 0.84 },
+      },
+      // Retired as worse after 8 days.
+      { startedDay: 40, decidedDay: 48, decision: 'retired_worse' },
+      // Promoted after 20 days, then worse than the champion it replaced: a wrong promotion.
+      {
+        startedDay: 60,
+        decidedDay: 80,
+        decision: 'promoted',
+        after: { claims: 350, challengerAccuracy: 0.86, championAccuracy: 0.87 },
+      },
+      // Promoted on the last day: nothing after it to judge it by.
+      { startedDay: 85, decidedDay: 89, decision: 'promoted' },
+      // Still running at the end.
+      { startedDay: 89, decidedDay: null, decision: null },
+    ]);
+    expect(c).toEqual({
+      challengersStarted: 6,
+      challengersPromoted: 3,
+      challengersRetired: 2,
+      // (12 + 8 + 20 + 4) / 4
+      meanDaysToDecision: 11,
+      wrongPromotions: 1,
+      promotionsJudged: 2,
+      daysToPromotion: [12, 20, 4],
+    });
+    expect(summarizeChallengers([])).toMatchObject({ challengersStarted: 0, meanDaysToDecision: null });
   });
 
   it('takes the median of odd and even counts', () => {

@@ -61,7 +61,25 @@ export interface ModelHistory {
   /** Simulated day of each deployment (validated candidates; rollbacks are not counted). */
   deploymentDays: readonly number[];
   finalVersion: number | null;
+  /** Shadow challengers of the model (`--promotion shadow`; none with direct promotion). */
+  challengers?: readonly ChallengerRecord[];
 }
+
+/** One shadow trial as the simulator reads it back (model_challengers), days as simulated days. */
+export interface ChallengerRecord {
+  startedDay: number;
+  decidedDay: number | null;
+  decision: string | null;
+  /**
+   * A promoted challenger judged on the claims filed in the 30 days after its promotion whose labels were
+   * known by the run's end: its accuracy and the champion's it replaced on the same claims (both models
+   * scored offline); absent when not promoted, or when no such claim had a label.
+   */
+  after?: { claims: number; challengerAccuracy: number; championAccuracy: number };
+}
+
+/** Days after a promotion whose claims judge it (issue 19's wrongPromotions). */
+export const PROMOTION_JUDGED_DAYS = 30;
 
 /** A tenant's daily digest as stored: its simulated day, and its items by kind. */
 export interface DigestRecord {
@@ -108,6 +126,18 @@ export interface ModelSummary {
   daysWithTwoDeployments: number;
   /** Days whose breach was too short-lived to open an episode (k of n): recorded, nobody told. */
   watchingDays: number;
+  /** Shadow trials (issue 19): started, ended by promotion, ended otherwise. */
+  challengersStarted: number;
+  challengersPromoted: number;
+  challengersRetired: number;
+  /** Mean days from a trial's start to its decision, over the trials the test decided (or that expired). */
+  meanDaysToDecision: number | null;
+  /** Promoted challengers whose accuracy over the next 30 days' claims was below the champion's on the same claims. */
+  wrongPromotions: number;
+  /** Promotions with labelled claims in the 30 days after them (the ones wrongPromotions could judge). */
+  promotionsJudged: number;
+  /** Days from start to promotion, per promoted challenger. */
+  daysToPromotion: number[];
 }
 
 export interface TenantSummary {
@@ -125,6 +155,8 @@ export interface TenantSummary {
 
 export interface SimulationReport {
   days: number;
+  /** How validated candidates reached production in this run (`--promotion`). */
+  promotion: 'direct' | 'shadow';
   tenants: TenantSummary[];
   totals: {
     /** Retrains of models the simulation did not change (every model of a steady tenant, and the others). */
@@ -145,6 +177,15 @@ export interface SimulationReport {
     estimatorDrifted: Partial<Record<ModelType, EstimatorError>>;
     /** Per model, pooled over every tenant's days before any drift (calibrationGap); null without labels. */
     calibrationGapPts: Partial<Record<ModelType, number | null>>;
+    /** Shadow trials over every model (issue 19). */
+    challengers: {
+      started: number;
+      promoted: number;
+      retired: number;
+      wrongPromotions: number;
+      promotionsJudged: number;
+      meanDaysToDecision: number | null;
+    };
     messages: number;
     /** Messages to steady tenants (the target: none). */
     steadyTenantMessages: number;
@@ -300,6 +341,44 @@ export function summarizeModel(h: ModelHistory, driftStartDay: number | null): M
     finalVersion: h.finalVersion,
     daysWithTwoDeployments: [...perDay.values()].filter((n) => n > 1).length,
     watchingDays: new Set(h.checks.filter((c) => c.decision === 'watching').map((c) => c.day)).size,
+    ...summarizeChallengers(h.challengers ?? []),
+  };
+}
+
+/** Decisions that end a trial on its own evidence (or lack of it), not because something else changed. */
+const DECIDED_BY_TRIAL = new Set(['promoted', 'retired_worse', 'retired_futile', 'retired_expired']);
+
+/** The shadow trials of one model, as the report counts them. */
+export function summarizeChallengers(
+  trials: readonly ChallengerRecord[],
+): Pick<
+  ModelSummary,
+  | 'challengersStarted'
+  | 'challengersPromoted'
+  | 'challengersRetired'
+  | 'meanDaysToDecision'
+  | 'wrongPromotions'
+  | 'promotionsJudged'
+  | 'daysToPromotion'
+> {
+  const promoted = trials.filter((t) => t.decision === 'promoted');
+  const decided = trials.filter(
+    (t) => t.decision !== null && DECIDED_BY_TRIAL.has(t.decision) && t.decidedDay !== null,
+  );
+  const judged = promoted.filter((t) => t.after !== undefined);
+  return {
+    challengersStarted: trials.length,
+    challengersPromoted: promoted.length,
+    challengersRetired: trials.filter((t) => t.decision !== null && t.decision !== 'promoted').length,
+    meanDaysToDecision:
+      decided.length === 0
+        ? null
+        : Math.round(
+            (decided.reduce((n, t) => n + (t.decidedDay! - t.startedDay), 0) / decided.length) * 10,
+          ) / 10,
+    wrongPromotions: judged.filter((t) => t.after!.challengerAccuracy < t.after!.championAccuracy).length,
+    promotionsJudged: judged.length,
+    daysToPromotion: promoted.filter((t) => t.decidedDay !== null).map((t) => t.decidedDay! - t.startedDay),
   };
 }
 
@@ -321,7 +400,11 @@ export function summarizeAlerts(
   };
 }
 
-export function summarize(days: number, tenants: readonly TenantHistory[]): SimulationReport {
+export function summarize(
+  days: number,
+  tenants: readonly TenantHistory[],
+  promotion: 'direct' | 'shadow' = 'direct',
+): SimulationReport {
   const summaries = tenants.map((t) => ({
     tenantId: t.tenantId,
     scenario: t.scenario,
@@ -362,10 +445,21 @@ export function summarize(days: number, tenants: readonly TenantHistory[]): Simu
     estimatorDrifted[model] = estimatorError(checksOf(false), () => true);
     calibration[model] = calibrationGap(checksOf(true), () => true);
   }
+  const trials = tenants.flatMap((t) => t.models.flatMap((m) => m.challengers ?? []));
+  const overall = summarizeChallengers(trials);
   return {
     days,
+    promotion,
     tenants: summaries,
     totals: {
+      challengers: {
+        started: overall.challengersStarted,
+        promoted: overall.challengersPromoted,
+        retired: overall.challengersRetired,
+        wrongPromotions: overall.wrongPromotions,
+        promotionsJudged: overall.promotionsJudged,
+        meanDaysToDecision: overall.meanDaysToDecision,
+      },
       falseRetrains: all.filter((m) => !m.affected).reduce((n, m) => n + m.retrains, 0),
       retrains: all.reduce((n, m) => n + m.retrains, 0),
       deployments: all.reduce((n, m) => n + m.deployments, 0),
@@ -470,5 +564,21 @@ export function renderReport(r: SimulationReport): string {
           `  and on drifted days: ${estimator(r.totals.estimatorDrifted)}`,
         ]
       : [`  (no window got 80% of its labels by the end: a longer run compares the estimates day by day)`]),
+    ...(r.promotion === 'shadow' || r.totals.challengers.started > 0 ? [challengersText(r)] : []),
+  ].join('\n');
+}
+
+/** The shadow trials in a sentence, then per model that had any. */
+function challengersText(r: SimulationReport): string {
+  const c = r.totals.challengers;
+  const perModel = r.tenants
+    .flatMap((t) => t.models.filter((m) => m.challengersStarted > 0).map((m) => ({ t, m })))
+    .map(
+      ({ t, m }) =>
+        `${t.tenantId}/${m.model} ${m.challengersStarted} started, ${m.challengersPromoted} promoted${m.daysToPromotion.length > 0 ? ` after ${m.daysToPromotion.join(', ')} d` : ''}, ${m.challengersRetired} retired`,
+    );
+  return [
+    `shadow challengers (promotion ${r.promotion}): ${c.started} started, ${c.promoted} promoted, ${c.retired} retired; mean ${c.meanDaysToDecision === null ? '-' : `${c.meanDaysToDecision} days`} to a decision; wrong promotions ${c.wrongPromotions} of ${c.promotionsJudged} judged on the ${PROMOTION_JUDGED_DAYS} days after them`,
+    ...(perModel.length > 0 ? [`  ${perModel.join('; ')}`] : []),
   ].join('\n');
 }
