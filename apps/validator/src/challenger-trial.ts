@@ -47,36 +47,18 @@ export function judgeTrial(i: TrialInput): TrialJudgement {
   const days = daysBetween(i.startedOn, i.today);
   const vs = `v${i.challengerVersion} against v${i.championVersion}`;
   const figures = `${test.pairs} discordant pair(s) of ${i.labelledPairs} labelled, the challenger right in ${test.challengerWins}; ln Λ ${test.logLikelihoodRatio.toFixed(2)} (threshold ${Math.log(1 / i.test.alpha).toFixed(2)}), always-valid p ${test.alwaysValidP.toPrecision(2)}`;
-  switch (test.verdict) {
-    case 'promote':
-      return {
-        outcome: 'promoted',
-        reason: `${vs}: the challenger is better on live claims after ${days} day(s): ${figures}`,
-        test,
-        days,
-      };
-    case 'retire_worse':
-      return {
-        outcome: 'retired_worse',
-        reason: `${vs}: the challenger is worse on live claims after ${days} day(s): ${figures}`,
-        test,
-        days,
-      };
-    case 'retire_futile':
-      return {
-        outcome: 'retired_futile',
-        reason: `${vs}: no difference after the test's ${i.test.maxPairs} discordant pairs (${days} day(s)): ${figures}`,
-        test,
-        days,
-      };
-    case 'continue':
-      if (days >= i.maxDays)
-        return {
-          outcome: 'retired_expired',
-          reason: `${vs}: undecided after ${days} day(s), the model's maximum of ${i.maxDays}: ${figures}`,
-          test,
-          days,
-        };
-      return { outcome: 'continue', reason: `${vs}: undecided after ${days} day(s): ${figures}`, test, days };
-  }
+  const [outcome, what]: [TrialJudgement['outcome'], string] =
+    test.verdict === 'promote'
+      ? ['promoted', `the challenger is better on live claims after ${days} day(s)`]
+      : test.verdict === 'retire_worse'
+        ? ['retired_worse', `the challenger is worse on live claims after ${days} day(s)`]
+        : test.verdict === 'retire_futile'
+          ? [
+              'retired_futile',
+              `no difference after the test's ${i.test.maxPairs} discordant pairs (${days} day(s))`,
+            ]
+          : days >= i.maxDays
+            ? ['retired_expired', `undecided after ${days} day(s), the model's maximum of ${i.maxDays}`]
+            : ['continue', `undecided after ${days} day(s)`];
+  return { outcome, reason: `${vs}: ${what}: ${figures}`, test, days };
 }
