@@ -177,7 +177,18 @@ describe('console in a browser', () => {
     await context.close();
   });
 
-  it("shows a drifted model's PSI and accuracy charts and a day's histograms", async () => {
+  it("shows a drifted model's PSI and accuracy charts, a day's histograms and its shadow challenger", async () => {
+    // A challenger on trial and one retired before it, as the validator keeps them (issue 19).
+    await h.query(
+      `insert into model_challengers (tenant_id, model_type, challenger_version, champion_version, state, decision, reason,
+                                      started_on, decided_on, labelled_pairs, discordant_pairs, challenger_wins,
+                                      log_likelihood_ratio, always_valid_p, correlation_id, created_at)
+       values ($1, 'claim_outcome', 2, 1, 'retired', 'retired_worse', 'v2 against v1: the challenger is worse on live claims',
+               $2::date - 30, $2::date - 10, 640, 52, 15, 3.4, 0.033, 'browser-trial', now() - interval '30 days'),
+              ($1, 'claim_outcome', 3, 1, 'running', null, null,
+               $2::date - 6, null, 310, 28, 19, 0.87, 0.42, 'browser-trial', now())`,
+      [drifted, today],
+    );
     const { context, page } = await signedIn('dev-operator');
     await page
       .locator(`[data-testid=fleet-row][data-tenant=${drifted}][data-model=claim_outcome] a`)
@@ -205,6 +216,8 @@ describe('console in a browser', () => {
       expect(inked).toBeGreaterThan(1000);
     }
     expect(await page.getByTestId('histograms').locator('canvas').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.getByTestId('challenger-llr').textContent()).toBe('0.87 of 3.00');
+    expect(await page.getByTestId('challenger-trials').textContent()).toMatch(/v2.*retired worse/);
     await accessible(page, 'model');
     await page.screenshot({ path: path.join(SHOTS, 'model.png'), fullPage: true });
     await context.close();

@@ -141,6 +141,65 @@ describe('command line', () => {
     });
   });
 
+  it("shows a model's shadow challenger on trial and its last verdict, in the table and to scripts", async () => {
+    // As the validator keeps them (issue 19): a retired trial, and the challenger that runs now. Written
+    // here, so that the figures are known; removed after, so that no service meets a version that is not
+    // in the registry.
+    const figures = `412, 37, 25, 1.234, 0.29, 'cli-test'`;
+    await h.query(
+      `insert into model_challengers (tenant_id, model_type, challenger_version, champion_version, state, decision, reason,
+                                      started_on, decided_on, labelled_pairs, discordant_pairs, challenger_wins,
+                                      log_likelihood_ratio, always_valid_p, correlation_id, created_at)
+       values ('tenant_82_0', 'churn_risk', 2, 1, 'retired', 'retired_worse', $2, $1::date - 30, $1::date, ${figures}, now() - interval '30 days')`,
+      [today, 'v2 against v1: the challenger is worse on live claims'],
+    );
+    await h.query(
+      `insert into model_challengers (tenant_id, model_type, challenger_version, champion_version, state,
+                                      started_on, evaluated_on, labelled_pairs, discordant_pairs, challenger_wins,
+                                      log_likelihood_ratio, always_valid_p, correlation_id)
+       values ('tenant_82_0', 'churn_risk', 3, 1, 'running', $1::date - 12, $1::date, ${figures})`,
+      [today],
+    );
+    try {
+      const r = await cli('status', '--tenant', 'tenant_82_0');
+      expect(r.code).toBe(0);
+      const lines = r.text.split('\n');
+      const at = lines.findIndex((l) => /^tenant_82_0\s+churn_risk\s/.test(l));
+      expect(lines[at + 1]).toMatch(
+        /^ {2}challenger v3 vs v1 since \d{4}-\d{2}-\d{2} \(12 days\): 412 labelled pairs, 37 discordant, challenger right in 25; ln Λ 1\.23 of 3\.00$/,
+      );
+      expect(lines[at + 2]).toBe(
+        `  last trial v2 retired_worse on ${today}: v2 against v1: the challenger is worse on live claims`,
+      );
+      // The other models have no challenger: nothing under their lines.
+      expect(lines.filter((l) => l.startsWith('  '))).toHaveLength(2);
+
+      const json = await cli('status', '--json', '--tenant', 'tenant_82_0');
+      const doc = JSON.parse(json.text) as {
+        models: { modelType: string; challenger: { running: unknown; lastEnded: unknown } }[];
+      };
+      expect(doc.models.find((m) => m.modelType === 'churn_risk')!.challenger).toEqual({
+        running: expect.objectContaining({
+          version: 3,
+          championVersion: 1,
+          days: 12,
+          labelledPairs: 412,
+          discordantPairs: 37,
+          challengerWins: 25,
+          logLikelihoodRatio: 1.234,
+          threshold: Math.log(20),
+        }),
+        lastEnded: expect.objectContaining({ version: 2, decision: 'retired_worse', decidedOn: today }),
+      });
+      expect(doc.models.find((m) => m.modelType === 'timeline')!.challenger).toEqual({
+        running: null,
+        lastEnded: null,
+      });
+    } finally {
+      await h.query(`delete from model_challengers where correlation_id = 'cli-test'`);
+    }
+  });
+
   it('says which service did not answer, and how to start it', async () => {
     await h.stopService(services.trainer);
     const r = await cli('retrain', 'timeline', '--tenant', 'tenant_82_0', '--force', '--timeout', '3');

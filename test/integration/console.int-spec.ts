@@ -227,6 +227,89 @@ describe('console API', () => {
     expect(await consoleOutbox()).toEqual(outboxBefore);
   });
 
+  it("shows a model's shadow trials and a promotion's evidence, to the tenant's people only", async () => {
+    // As the validator keeps them (issue 19), with known figures: v2 promoted over v1 (its deployment
+    // carries the trial), then v3 on trial beside it. Nothing in this file checks steady's churn_risk again.
+    const figures = {
+      labelledPairs: 900,
+      discordantPairs: 80,
+      challengerWins: 55,
+      logLikelihoodRatio: 3.12,
+      alwaysValidP: 0.044,
+      startedOn: '2026-10-01',
+      decidedOn: '2026-10-21',
+      days: 20,
+    };
+    const evidence = {
+      ...figures,
+      reason: 'v2 against v1: the challenger is better on live claims after 20 day(s)',
+    };
+    await h.query(
+      `insert into model_challengers (tenant_id, model_type, challenger_version, champion_version, state, decision, reason,
+                                      started_on, decided_on, labelled_pairs, discordant_pairs, challenger_wins,
+                                      log_likelihood_ratio, always_valid_p, correlation_id, created_at)
+       values ($1, 'churn_risk', 2, 1, 'promoted', 'promoted', $2, '2026-10-01', '2026-10-21', 900, 80, 55, 3.12, 0.044,
+               'console-trial', now() - interval '40 days')`,
+      [steady, evidence.reason],
+    );
+    await h.query(
+      `insert into model_challengers (tenant_id, model_type, challenger_version, champion_version, state,
+                                      started_on, evaluated_on, labelled_pairs, discordant_pairs, challenger_wins,
+                                      log_likelihood_ratio, always_valid_p, correlation_id)
+       values ($1, 'churn_risk', 3, 2, 'running', $2::date - 5, $2::date, 120, 14, 9, 0.41, 0.66, 'console-trial')`,
+      [steady, today],
+    );
+    await h.query(
+      `insert into model_deployments (tenant_id, model_type, from_version, to_version, reason, correlation_id, evidence)
+       values ($1, 'churn_risk', 1, 2, 'promoted', 'console-trial', $2)`,
+      [steady, JSON.stringify(evidence)],
+    );
+
+    const admin = new Browser(base);
+    await admin.signIn((await adminOf(steady)).userId);
+    const page = await admin.request<ModelDetail>('GET', `/api/tenants/${steady}/models/churn_risk`);
+    expect(page.status).toBe(200);
+    expect(page.body.shadow).toEqual({ threshold: Math.log(20), maxDays: 240 });
+    expect(page.body.challengers).toEqual([
+      expect.objectContaining({
+        version: 3,
+        championVersion: 2,
+        state: 'running',
+        decision: null,
+        days: 5,
+        labelledPairs: 120,
+        discordantPairs: 14,
+        challengerWins: 9,
+        logLikelihoodRatio: 0.41,
+      }),
+      expect.objectContaining({
+        version: 2,
+        state: 'promoted',
+        decision: 'promoted',
+        decidedOn: '2026-10-21',
+        days: 20,
+        reason: evidence.reason,
+      }),
+    ]);
+    expect(page.body.deployments.find((d) => d.reason === 'promoted')).toMatchObject({
+      version: 2,
+      fromVersion: 1,
+      evidence: figures,
+    });
+    expect(page.body.deployments.filter((d) => d.reason !== 'promoted').map((d) => d.evidence)).toEqual(
+      page.body.deployments.filter((d) => d.reason !== 'promoted').map(() => null),
+    );
+    const fleet = await admin.request<FleetPage>('GET', '/api/fleet?model=churn_risk');
+    expect(fleet.body.rows.map((r) => [r.tenantId, r.challengerVersion])).toEqual([[steady, 3]]);
+
+    // Another tenant's admin: the page is 404, and no fleet row it sees shows the challenger.
+    const other = new Browser(base);
+    await other.signIn((await adminOf(drifted)).userId);
+    expect((await other.request('GET', `/api/tenants/${steady}/models/churn_risk`)).status).toBe(404);
+    const theirs = await other.request<FleetPage>('GET', '/api/fleet?pageSize=500');
+    expect(theirs.body.rows.every((r) => r.tenantId === drifted && r.challengerVersion === null)).toBe(true);
+  });
+
   it('acknowledges an alert (every delivery of its message) through the notifier, once, and refuses a change without the CSRF token', async () => {
     // The drifted tenant's episodes opened today: their digest went out at once (DIGEST_HOLD_SECONDS 0),
     // one delivery per recipient and channel, one alert.

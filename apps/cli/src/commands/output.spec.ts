@@ -55,6 +55,7 @@ describe('status output', () => {
           lastCheck: { decision: 'no_action', checkedAt: '2030-01-08T02:00:00.000Z', maxPsi: 0.0432 },
           runsInProgress: 1,
           unacknowledgedAlerts: 3,
+          challenger: { running: null, lastEnded: null },
         },
       ],
     });

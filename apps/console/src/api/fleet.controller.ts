@@ -62,6 +62,7 @@ export function fleetRow(e: FleetEntry, state: ModelState): FleetRow {
     },
     openEpisode: e.openEpisode,
     unacknowledgedAlerts: e.unacknowledgedAlerts,
+    challengerVersion: e.challengerVersion,
   };
 }
 

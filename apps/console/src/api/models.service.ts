@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  challengers,
   deploymentHistory,
   driftChecks,
   driftEpisodes,
@@ -15,12 +16,15 @@ import { countsFromBins, DEFAULT_MODERATE_PSI, parseBaseline, psiFromCounts } fr
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { ConsoleError } from '../errors';
+import { challengerRow, evidenceOf, SHADOW_THRESHOLD } from './challengers';
 import { modelState } from './state';
 import type { CheckPoint, DeploymentRow, GateResult, Histograms, ModelDetail, TrainingRunRow } from './types';
 
 const DAY_MS = 86_400_000;
 /** The drift monitor's input window when a stored check does not say (checks before it was recorded). */
 const DEFAULT_PSI_WINDOW_DAYS = 30;
+/** Shadow trials on the model page: the running one and the latest verdicts (a trial lasts days to months). */
+const CHALLENGER_LIMIT = 20;
 
 function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -91,7 +95,7 @@ function runRow(r: TrainingRunView, verdict: TrainingRunRow['verdict']): Trainin
   };
 }
 
-/** A model's page: its history of checks, episodes, runs with their verdicts, and deployments. */
+/** A model's page: its history of checks, episodes, runs with their verdicts, deployments and shadow trials. */
 @Injectable()
 export class ModelsService {
   async detail(
@@ -101,7 +105,8 @@ export class ModelsService {
     const cfg = MODEL_CONFIGS[q.modelType];
     const [entry] = await fleetEntries(em, { modelType: q.modelType });
     if (!entry) throw new ConsoleError('NOT_FOUND', `no tenant ${q.tenantId}`);
-    const since = isoDay(new Date((q.today ?? new Date()).getTime() - q.days * DAY_MS));
+    const today = q.today ?? new Date();
+    const since = isoDay(new Date(today.getTime() - q.days * DAY_MS));
     // One after the other: they share the request's transaction (its connection and its tenant scope).
     const checks = await driftChecks(em, q.tenantId, q.modelType, since);
     const episodes = await driftEpisodes(em, q.tenantId, q.modelType);
@@ -112,6 +117,11 @@ export class ModelsService {
       em,
       runs.map((r) => r.id),
     );
+    const trials = await challengers(em, {
+      tenantId: q.tenantId,
+      modelType: q.modelType,
+      limit: CHALLENGER_LIMIT,
+    });
     // Every deployment, newest first (a rollback is one too); a version deployed before the history was
     // kept (the seeded version 1 of older databases) is shown from the registry.
     const accuracyOf = new Map(versions.map((v) => [v.version, v.accuracy]));
@@ -123,6 +133,7 @@ export class ModelsService {
       accuracy: accuracyOf.get(d.toVersion) ?? null,
       deployedAt: d.deployedAt.toISOString(),
       reason: d.reason,
+      evidence: evidenceOf(d.evidence),
     }));
     for (const v of [...versions].reverse())
       if (v.deployedAt !== null && !deployments.some((d) => d.toVersion === v.version))
@@ -133,6 +144,7 @@ export class ModelsService {
           accuracy: v.accuracy,
           deployedAt: v.deployedAt.toISOString(),
           reason: null,
+          evidence: null,
         });
     return {
       tenantId: q.tenantId,
@@ -164,6 +176,8 @@ export class ModelsService {
         return runRow(r, v ? verdictOf(v) : null);
       }),
       deployments: deploymentRows,
+      challengers: trials.map((c) => challengerRow(c, isoDay(today))),
+      shadow: { threshold: SHADOW_THRESHOLD, maxDays: cfg.shadowMaxDays },
     };
   }
 

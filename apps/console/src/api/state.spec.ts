@@ -20,6 +20,7 @@ const base: FleetEntry = {
   openEpisode: null,
   runsInProgress: 0,
   unacknowledgedAlerts: 0,
+  challengerVersion: null,
 };
 const rules = { accuracyThreshold: 0.85 };
 const episode = {

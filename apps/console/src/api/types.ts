@@ -120,6 +120,8 @@ export interface FleetRow {
   lastCheck: LastCheck | null;
   openEpisode: EpisodeSummary | null;
   unacknowledgedAlerts: number;
+  /** The version on trial as the shadow challenger, when one runs (issue 19). */
+  challengerVersion: number | null;
 }
 
 /**
@@ -191,8 +193,58 @@ export interface DeploymentRow {
   /** The deployed version's hold-out accuracy. */
   accuracy: number | null;
   deployedAt: string | null;
-  /** `validated`, `rollback`, `seed`... */
+  /** `initial`, `validated`, `rollback`, `promoted`... */
   reason: string | null;
+  /** A promotion's evidence: the shadow trial that decided it (null for any other deployment). */
+  evidence: ChallengerEvidence | null;
+}
+
+/** How a shadow challenger's trial ended (docs/models.md, "Shadow challengers"). */
+export type ChallengerDecision =
+  | 'promoted'
+  | 'retired_worse'
+  | 'retired_futile'
+  | 'retired_expired'
+  | 'retired_superseded'
+  | 'retired_champion_changed';
+
+/** What a shadow trial found: its paired outcomes with the champion and the sequential test's statistic. */
+export interface TrialFigures {
+  /** Claims both versions answered whose outcome is known. */
+  labelledPairs: number;
+  /** Of which exactly one was right: the pairs the test uses. */
+  discordantPairs: number;
+  /** Discordant pairs the challenger got right. */
+  challengerWins: number;
+  /** ln Λ, the log of the test's mixture likelihood ratio: it decides when ln Λ reaches the threshold. */
+  logLikelihoodRatio: number;
+  alwaysValidP: number;
+}
+
+/** A promotion's evidence: the trial that decided it. */
+export interface ChallengerEvidence extends TrialFigures {
+  startedOn: string;
+  decidedOn: string;
+  days: number;
+}
+
+/** One shadow challenger's trial (model_challengers): a validated candidate scored beside the champion. */
+export interface ChallengerRow extends TrialFigures {
+  id: string;
+  version: number;
+  /** The champion it was paired with. */
+  championVersion: number;
+  state: 'running' | 'promoted' | 'retired';
+  /** How it ended (null while it runs). */
+  decision: ChallengerDecision | null;
+  /** Why it ended, in words with the figures (the notification's); null while it runs. */
+  reason: string | null;
+  startedOn: string;
+  /** The day of its last evaluation (the figures' day); null before the first. */
+  evaluatedOn: string | null;
+  decidedOn: string | null;
+  /** Days from startedOn to the decision (ended) or to today (running). */
+  days: number;
 }
 
 /**
@@ -214,6 +266,13 @@ export interface ModelDetail {
   episodes: EpisodeSummary[];
   trainingRuns: TrainingRunRow[];
   deployments: DeploymentRow[];
+  /** The model's shadow trials, newest first (the running one, if any, is the first): at most 20. */
+  challengers: ChallengerRow[];
+  /**
+   * The shadow trial's rules: ln(1/α) of the validator's default α, where ln Λ decides, and the days a
+   * trial may run undecided (the model's shadowMaxDays).
+   */
+  shadow: { threshold: number; maxDays: number };
 }
 
 /** GET /api/tenants/:tenantId/models/:modelType/histograms?date=YYYY-MM-DD: baseline vs window of a day. */

@@ -87,6 +87,8 @@ export interface FleetEntry {
   } | null;
   runsInProgress: number;
   unacknowledgedAlerts: number;
+  /** The version on trial as the shadow challenger (issue 19), if one runs. */
+  challengerVersion: number | null;
 }
 
 interface FleetRow {
@@ -119,12 +121,13 @@ interface FleetRow {
   retrains: number | null;
   running: number;
   unacked: number;
+  challenger_version: number | null;
 }
 
 /**
  * The fleet in one statement (SQL on purpose: one row per tenant and model, the last check by the
  * (tenant, model, logical_date) index, the open episode by its partial unique index, runs and
- * unacknowledged alerts counted once for all). `search` matches a tenant's id or name (substring,
+ * unacknowledged alerts counted once for all, the running challenger by its partial unique index). `search` matches a tenant's id or name (substring,
  * case-insensitive); `modelType` keeps one model.
  */
 const FLEET_SQL = `
@@ -160,7 +163,9 @@ const FLEET_SQL = `
          c.created_at as checked_at,
          e.id as episode_id, e.condition, e.status as episode_status, e.started_on::text as started_on,
          e.last_seen_on::text as last_seen_on, e.ended_on::text as ended_on, e.days, e.retrains,
-         coalesce(r.n, 0) as running, coalesce(u.n, 0) as unacked
+         coalesce(r.n, 0) as running, coalesce(u.n, 0) as unacked,
+         (select ch.challenger_version from model_challengers ch
+           where ch.tenant_id = m.tenant_id and ch.model_type = m.model_type and ch.state = 'running') as challenger_version
     from m
     left join model_metadata md on md.tenant_id = m.tenant_id and md.model_type = m.model_type and md.is_active
     left join lateral (
@@ -234,6 +239,7 @@ export async function fleetEntries(
           },
     runsInProgress: Number(r.running),
     unacknowledgedAlerts: Number(r.unacked),
+    challengerVersion: r.challenger_version,
   }));
 }
 
@@ -245,6 +251,8 @@ export interface DeploymentView {
   trainingRunId: string | null;
   correlationId: string;
   deployedAt: Date;
+  /** A promotion's evidence as the validator stored it (the shadow trial's figures); null otherwise. */
+  evidence: Record<string, unknown> | null;
 }
 
 export async function deploymentHistory(
@@ -264,6 +272,7 @@ export async function deploymentHistory(
     trainingRunId: d.trainingRunId,
     correlationId: d.correlationId,
     deployedAt: d.deployedAt,
+    evidence: d.evidence,
   }));
 }
 

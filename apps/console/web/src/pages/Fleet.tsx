@@ -173,7 +173,14 @@ function Row({ row }: { row: FleetRow }) {
       <td>
         <StateBadge state={row.state} />
       </td>
-      <td className="num">{row.activeVersion === null ? '—' : `v${row.activeVersion}`}</td>
+      <td className="num">
+        {row.activeVersion === null ? '—' : `v${row.activeVersion}`}
+        {row.challengerVersion === null ? null : (
+          <span className="badge challenger" data-testid="challenger-badge">
+            challenger v{row.challengerVersion}
+          </span>
+        )}
+      </td>
       <td>
         {c ? (
           <>

@@ -12,6 +12,7 @@ import {
   useTitle,
 } from '../ui';
 import { ActionsPanel } from './ModelActions';
+import { ChallengerPanel, EvidenceLine } from './ModelChallenger';
 import { DriftCharts, HistogramSection } from './ModelCharts';
 
 const DAYS = 180;
@@ -66,6 +67,7 @@ export function ModelPage({ tenantId, modelType }: { tenantId: string; modelType
         dates={d.checks.map((c) => c.logicalDate)}
       />
       <TrainingRuns runs={d.trainingRuns} />
+      <ChallengerPanel detail={d} />
       <Deployments rows={d.deployments} />
       <ActionsPanel detail={d} />
     </>
@@ -192,7 +194,10 @@ function Deployments({ rows }: { rows: DeploymentRow[] }) {
                   <td>{r.active ? <strong>Active</strong> : 'No'}</td>
                   <td className="num">{fmtNum(r.accuracy)}</td>
                   <td>{fmtDateTime(r.deployedAt)}</td>
-                  <td>{r.reason ?? '—'}</td>
+                  <td>
+                    {r.reason ?? '—'}
+                    {r.evidence ? <EvidenceLine e={r.evidence} /> : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
