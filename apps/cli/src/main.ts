@@ -114,7 +114,7 @@ export const COMMANDS: Record<string, CommandDef> = {
   },
   status: {
     summary:
-      'active version of every model per tenant, its last check, runs in progress and unacknowledged alerts',
+      'active version of every model per tenant, its last check, its shadow challenger, runs in progress and unacknowledged alerts',
     flags: {
       tenant: { type: 'string', pattern: TENANT, metavar: 'ID', help: 'one tenant only' },
       json: { type: 'bool', help: 'one JSON document on stdout, for scripts' },
