@@ -75,6 +75,10 @@ describe('simulation report', () => {
       wrongPromotions: 1,
       promotionsJudged: 2,
       daysToPromotion: [12, 20, 4],
+      promotionsAfter: [
+        { claims: 400, challengerAccuracy: 0.91, championAccuracy: 0.84 },
+        { claims: 350, challengerAccuracy: 0.86, championAccuracy: 0.87 },
+      ],
     });
     expect(summarizeChallengers([])).toMatchObject({ challengersStarted: 0, meanDaysToDecision: null });
   });

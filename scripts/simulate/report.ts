@@ -138,6 +138,8 @@ export interface ModelSummary {
   promotionsJudged: number;
   /** Days from start to promotion, per promoted challenger. */
   daysToPromotion: number[];
+  /** Each judged promotion: the challenger's and the replaced champion's accuracy on the same later claims. */
+  promotionsAfter: { claims: number; challengerAccuracy: number; championAccuracy: number }[];
 }
 
 export interface TenantSummary {
@@ -360,6 +362,7 @@ export function summarizeChallengers(
   | 'wrongPromotions'
   | 'promotionsJudged'
   | 'daysToPromotion'
+  | 'promotionsAfter'
 > {
   const promoted = trials.filter((t) => t.decision === 'promoted');
   const decided = trials.filter(
@@ -379,6 +382,7 @@ export function summarizeChallengers(
     wrongPromotions: judged.filter((t) => t.after!.challengerAccuracy < t.after!.championAccuracy).length,
     promotionsJudged: judged.length,
     daysToPromotion: promoted.filter((t) => t.decidedDay !== null).map((t) => t.decidedDay! - t.startedDay),
+    promotionsAfter: judged.map((t) => t.after!),
   };
 }
 
