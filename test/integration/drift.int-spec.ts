@@ -91,8 +91,10 @@ describe('drift monitoring', () => {
       accuracy_source: string | null;
     }>(
       `select model_type, decision, max_psi, max_psi_feature, reasons, accuracy, estimated_accuracy, estimated_count, accuracy_source
-         from drift_checks where tenant_id = $1 order by created_at, model_type`,
-      [tenantId],
+         from drift_checks where tenant_id = $1
+        order by created_at, array_position($2::text[], model_type)`,
+      // A tenant's checks of a day share one transaction (one created_at): in MODEL_TYPES order.
+      [tenantId, MODEL_TYPES],
     );
   const detected = (tenantId: string) =>
     h.query<{ model: string }>(

@@ -6,9 +6,9 @@ import {
   DriftEpisode,
   driftCheckInputs,
   noImprovementVerdicts,
-  windowHistograms,
+  tenantWindowHistograms,
 } from '@app/database';
-import type { DriftCheckInputs, FeatureBinCount } from '@app/database';
+import type { DriftCheckInputs, TenantBinCount } from '@app/database';
 import type { EstimatedAccuracy } from '@app/drift';
 import type { ModelType } from '@app/domain';
 import type { DayBreach, Decision, EpisodeChange, EpisodeState, FeatureResult } from './decision';
@@ -45,19 +45,26 @@ export interface NewDriftCheck {
 @Injectable()
 export class DriftCheckRepository {
   /**
-   * Current-window counts of every key feature in the bins of `version`'s baselines (the active version
-   * the check is of), computed in SQL.
+   * The window counts of every key feature of each (model, version) asked, in the bins of that version's
+   * baselines, for the short and the long window at once: one statement for all of a tenant's checks of a
+   * day (libs/database tenantWindowHistograms).
    */
   async histograms(
     em: EntityManager,
-    q: { tenantId: string; modelType: ModelType; version: number; logicalDate: string; days: number },
-  ): Promise<FeatureBinCount[]> {
+    q: {
+      tenantId: string;
+      versions: readonly { modelType: ModelType; version: number }[];
+      logicalDate: string;
+      shortDays: number;
+      longDays: number;
+    },
+  ): Promise<TenantBinCount[]> {
     const to = windowEnd(q.logicalDate);
-    return windowHistograms(em, {
+    return tenantWindowHistograms(em, {
       tenantId: q.tenantId,
-      modelType: q.modelType,
-      version: q.version,
-      from: new Date(to.getTime() - q.days * DAY_MS),
+      versions: q.versions,
+      shortFrom: new Date(to.getTime() - q.shortDays * DAY_MS),
+      longFrom: new Date(to.getTime() - Math.max(q.shortDays, q.longDays) * DAY_MS),
       to,
     });
   }

@@ -3,14 +3,15 @@ import { newId } from '@app/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DriftEpisodeDto, Envelope, FeatureDriftDto, LabelMaturityDto } from '@app/contracts';
 import { countsFromBins, DriftMathError, estimatedAccuracy, parseBaseline, psiFromCounts } from '@app/drift';
-import type { FeatureBinCount } from '@app/database';
+import type { FeatureBinCount, TenantBinCount } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
-import { MessagingMetrics, OnEvent } from '@app/messaging';
-import type { HandlerContext } from '@app/messaging';
+import { groupBy, MessagingMetrics, OnEvent } from '@app/messaging';
+import type { BatchContext } from '@app/messaging';
 import { decide, historyDays } from './decision';
-import type { Decision, DecisionInput, FeatureResult } from './decision';
+import type { Decision, DecisionInput, EpisodeState, FeatureResult } from './decision';
 import { DriftCheckRepository } from './drift-check.repository';
+import type { CheckContext } from './drift-check.repository';
 import { DriftMonitorConfig } from './drift-monitor.config';
 
 /**
@@ -26,6 +27,38 @@ function withFeature<T>(feature: string, version: number, work: () => T): T {
       throw new DriftMathError(err.code, `baseline of ${feature} (v${version}): ${err.message}`);
     throw err;
   }
+}
+
+/** Most checks one transaction of a tenant's holds (a day's four models, and the days a catch-up fires). */
+export const CHECK_BATCH_MAX = 64;
+
+/**
+ * How long a pull that found a backlog keeps filling while checks keep arriving (ms): the scheduler fires a
+ * tenant's four checks one after the other, and they are worth one transaction.
+ */
+export const CHECK_BATCH_FILL_MS = 20;
+
+/** A check with what it read before deciding. */
+interface Prepared {
+  event: Envelope<'drift.check.requested'>;
+  openEpisode: EpisodeState | null;
+  context: CheckContext;
+}
+
+/**
+ * The checks of a batch in rounds: each round holds at most one check per model, in model order (the
+ * order its locks are taken in); a second check of a model (a repeated trigger) waits for the next round,
+ * so that it reads what the first stored.
+ */
+export function rounds<E extends Envelope<'drift.check.requested'>>(events: readonly E[]): E[][] {
+  const out: E[][] = [];
+  const seen = new Map<string, number>();
+  for (const e of events) {
+    const k = seen.get(e.payload.modelType) ?? 0;
+    seen.set(e.payload.modelType, k + 1);
+    (out[k] ??= []).push(e);
+  }
+  return out.map((r) => r.sort((a, b) => a.payload.modelType.localeCompare(b.payload.modelType)));
 }
 
 /**
@@ -48,23 +81,84 @@ export class DriftMonitorService {
     ]);
   }
 
-  @OnEvent('drift.check.requested')
-  async onCheckRequested(event: Envelope<'drift.check.requested'>, ctx: HandlerContext): Promise<void> {
-    const { modelType, logicalDate, force, requestedBy } = event.payload;
-    const { em } = ctx;
-    const cfg = MODEL_CONFIGS[modelType];
-    const tenantId = event.tenantId;
+  /**
+   * A tenant's checks of one pull, in one transaction (libs/messaging batch handler): the day's four models
+   * share the tenant scope, the inbox and outbox statements, and one histogram statement for both windows
+   * (issue 20). Checks of the same model in one batch (a repeated trigger) are taken in rounds, each seeing
+   * what the one before it stored. A corrupt baseline fails its own check alone (dead-lettered with its
+   * reason); the tenant's other checks go on.
+   */
+  @OnEvent('drift.check.requested', { batch: { max: CHECK_BATCH_MAX, fillMs: CHECK_BATCH_FILL_MS } })
+  async onChecksRequested(
+    events: readonly Envelope<'drift.check.requested'>[],
+    ctx: BatchContext,
+  ): Promise<void> {
+    for (const round of rounds(events)) {
+      // Locks in one order, by model type: replicas checking the same tenant at once cannot deadlock.
+      const prepared: Prepared[] = [];
+      for (const event of round) prepared.push(await this.prepare(ctx.em, event));
+      const counts = new Map<string, TenantBinCount[]>();
+      for (const [logicalDate, group] of groupBy(prepared, (p) => p.event.payload.logicalDate)) {
+        const versions = group.flatMap((p) =>
+          p.context.version === null
+            ? []
+            : [{ modelType: p.event.payload.modelType, version: p.context.version }],
+        );
+        counts.set(
+          logicalDate,
+          await this.checks.histograms(ctx.em, {
+            tenantId: ctx.tenantId,
+            versions,
+            logicalDate,
+            shortDays: this.config.PSI_WINDOW_DAYS,
+            longDays: this.config.PSI_LONG_WINDOW_DAYS,
+          }),
+        );
+      }
+      for (const p of prepared) {
+        const { modelType, logicalDate } = p.event.payload;
+        let measured: { features: FeatureResult[]; windowDays: number };
+        try {
+          measured =
+            p.context.version === null
+              ? { features: [], windowDays: this.config.PSI_WINDOW_DAYS }
+              : this.featuresOf(counts.get(logicalDate) ?? [], modelType, p.context.version);
+        } catch (err) {
+          if (!(err instanceof DriftMathError)) throw err;
+          ctx.fail(p.event, err);
+          continue;
+        }
+        await this.check(p, measured, ctx);
+      }
+    }
+  }
+
+  /** What a check reads before it decides: its model's episode (under the model's lock) and its inputs. */
+  private async prepare(em: EntityManager, event: Envelope<'drift.check.requested'>): Promise<Prepared> {
+    const { modelType, logicalDate } = event.payload;
     // First: the lock that makes checks of one model decide one after the other (episodes).
-    const openEpisode = await this.checks.openEpisode(em, tenantId, modelType);
-    const context = await this.checks.context(em, tenantId, modelType, logicalDate, {
+    const openEpisode = await this.checks.openEpisode(em, event.tenantId, modelType);
+    const context = await this.checks.context(em, event.tenantId, modelType, logicalDate, {
       accuracy: this.config.ACCURACY_WINDOW_DAYS,
       cohort: this.config.COHORT_WINDOW_DAYS,
     });
+    return { event, openEpisode, context };
+  }
+
+  /** One check: decide, store it with its episode, and say what it found. */
+  private async check(
+    p: Prepared,
+    measured: { features: FeatureResult[]; windowDays: number },
+    ctx: BatchContext,
+  ): Promise<void> {
+    const { event, openEpisode, context } = p;
+    const { modelType, logicalDate, force, requestedBy } = event.payload;
+    const { em } = ctx;
+    const log = ctx.logFor(event);
+    const cfg = MODEL_CONFIGS[modelType];
+    const tenantId = event.tenantId;
     const version = context.version;
-    const { features, windowDays } =
-      version === null
-        ? { features: [], windowDays: this.config.PSI_WINDOW_DAYS }
-        : await this.featuresOf(em, { tenantId, modelType, version, logicalDate });
+    const { features, windowDays } = measured;
     const rejectedRetrains =
       openEpisode && openEpisode.retrains > 0 && context.champion
         ? await this.checks.rejectedRetrains(em, {
@@ -191,7 +285,7 @@ export class DriftMonitorService {
       eligibility: decision.eligibility,
       episode,
     };
-    await ctx.emit('drift.checked', {
+    await ctx.emit(event, 'drift.checked', {
       ...common,
       decision: decision.decision,
       features: judged,
@@ -199,13 +293,13 @@ export class DriftMonitorService {
       logicalDate,
     });
     if (decision.decision === 'retrain')
-      await ctx.emit('drift.detected', {
+      await ctx.emit(event, 'drift.detected', {
         ...common,
         driftedFeatures: judged.filter((f) => f.band === 'significant'),
         logicalDate,
       });
     this.checksTotal.inc({ model_type: modelType, decision: decision.decision });
-    ctx.log.info('drift check done', {
+    log.info('drift check done', {
       modelType,
       decision: decision.decision,
       maxPsi: Math.max(0, ...judged.map((f) => f.psi)),
@@ -219,21 +313,30 @@ export class DriftMonitorService {
 
   /**
    * The key features of `version`'s baselines against the short window, or against the long one when the
-   * short holds too few claims to judge (docs/models.md, "Windows").
+   * short holds too few claims to judge (docs/models.md, "Windows"), from the tenant's counts of both.
    */
-  private async featuresOf(
-    em: EntityManager,
-    q: { tenantId: string; modelType: ModelType; version: number; logicalDate: string },
-  ): Promise<{ features: FeatureResult[]; windowDays: number }> {
+  private featuresOf(
+    counts: readonly TenantBinCount[],
+    modelType: ModelType,
+    version: number,
+  ): { features: FeatureResult[]; windowDays: number } {
+    const mine = counts.filter((c) => c.modelType === modelType && c.version === version);
+    const window = (long: boolean): FeatureBinCount[] =>
+      mine.map((c) => ({
+        tenantId: '',
+        modelType: c.modelType,
+        featureName: c.featureName,
+        version: c.version,
+        distribution: c.distribution,
+        bin: c.bin,
+        n: long ? c.nLong : c.nShort,
+      }));
     const short = this.config.PSI_WINDOW_DAYS;
-    const features = this.psi(await this.checks.histograms(em, { ...q, days: short }), q.modelType);
+    const features = this.psi(window(false), modelType);
     const claims = Math.max(0, ...features.map((f) => f.currentSize));
     const long = this.config.PSI_LONG_WINDOW_DAYS;
     if (claims >= this.config.MIN_WINDOW_SAMPLES || long <= short) return { features, windowDays: short };
-    return {
-      features: this.psi(await this.checks.histograms(em, { ...q, days: long }), q.modelType),
-      windowDays: long,
-    };
+    return { features: this.psi(window(true), modelType), windowDays: long };
   }
 
   /** PSI of every key feature whose window has enough claims, from the counts SQL computed. */
