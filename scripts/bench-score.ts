@@ -373,7 +373,7 @@ async function main(): Promise<number> {
     const deadLettered = (await jsm.streams.info(topology.deadLetterStream)).state.messages;
     const duplicates = (
       await db.query<{ n: number }>(
-        `select count(*)::int as n from (select claim_id, model_type from ml_predictions group by 1, 2 having count(*) > 1) d`,
+        `select count(*)::int as n from (select claim_id, model_type, role from ml_predictions group by 1, 2, 3 having count(*) > 1) d`,
       )
     ).rows[0]!.n;
     const scoredEvents = (

@@ -6,6 +6,7 @@ import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
 import { ormConfig } from '@app/database';
 import { pairedSequentialTest } from '@app/drift';
+import { MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { publishEnvelope } from '@app/messaging';
 import { XGB_FORMAT } from '@app/ml';
@@ -174,43 +175,62 @@ describe('shadow challengers', () => {
   });
 
   it('starts a candidate that passes as the challenger: registered, never active, at most one per model', async () => {
-    // v1 as a champion wrong on every claim (scored by its stored predictions): any real candidate passes.
+    // v1 as a champion wrong on every claim, without an artifact (scored by its stored predictions): the
+    // scorer cannot answer with it, so there is nothing to pair a challenger with, and a candidate that
+    // passes is deployed directly, shadow or not. Here a poor one: a claim_outcome model (the same features)
+    // stored as assignment's v2, whose answers are outcome classes read as teams, mostly wrong.
     await championFromStoredPredictions(h, tenantId, 'assignment', false);
+    const poor = await trainCandidate(orm.em.fork(), tenantId, 'claim_outcome', 10);
+    await h.publish(
+      await storeCandidate(h, {
+        tenantId,
+        modelType: 'assignment',
+        version: 2,
+        correlationId: 'poor',
+        model: poor,
+      }),
+    );
+    await pollUntil(async () => (await activeVersion('assignment')) === 2, { what: 'v2 deployed directly' });
+    expect(await challengerRows('assignment')).toEqual([]);
+    // Against v2, which the scorer answers with, a real assignment model passes and starts a trial.
     const model = await trainCandidate(orm.em.fork(), tenantId, 'assignment');
     const first = await storeCandidate(h, {
       tenantId,
       modelType: 'assignment',
-      version: 2,
+      version: 3,
       correlationId: 'shadow-first',
       model,
     });
     await h.publish(first);
     await pollUntil(async () => (await challengerRows('assignment')).length === 1, { what: 'a trial' });
     expect(await challengerRows('assignment')).toMatchObject([
-      { challenger_version: 2, champion_version: 1, state: 'running', decision: null },
+      { challenger_version: 3, champion_version: 2, state: 'running', decision: null },
     ]);
-    // Not deployed: v1 stays active, v2 is a version never deployed, with its baselines stored but off.
-    expect(await activeVersion('assignment')).toBe(1);
-    const [v2] = await h.query<{ is_active: boolean; deployed_at: Date | null; n: number }>(
+    // Not deployed: v2 stays active, v3 is a version never deployed, with its baselines stored but off.
+    expect(await activeVersion('assignment')).toBe(2);
+    const [v3] = await h.query<{ is_active: boolean; deployed_at: Date | null; n: number }>(
       `select m.is_active, m.deployed_at,
               (select count(*)::int from model_feature_baselines b
-                where b.tenant_id = m.tenant_id and b.model_type = m.model_type and b.model_version = 2 and not b.is_active) as n
-         from model_metadata m where tenant_id = $1 and model_type = 'assignment' and model_version = 2`,
+                where b.tenant_id = m.tenant_id and b.model_type = m.model_type and b.model_version = 3 and not b.is_active) as n
+         from model_metadata m where tenant_id = $1 and model_type = 'assignment' and model_version = 3`,
       [tenantId],
     );
-    expect(v2).toEqual({ is_active: false, deployed_at: null, n: model.baselines.length });
-    const [validated] = await outboxOf<{ passed: boolean; challenger?: boolean }>(
+    expect(v3).toEqual({ is_active: false, deployed_at: null, n: model.baselines.length });
+    // The second verdict (the first is v2's, deployed directly).
+    const [, validated] = await outboxOf<{ passed: boolean; challenger?: boolean }>(
       'model.validated',
       'assignment',
     );
     expect(validated!.payload).toMatchObject({ passed: true, challenger: true });
-    expect(await outboxOf('model.deployed', 'assignment')).toEqual([]);
+    expect(
+      (await outboxOf<{ version: number }>('model.deployed', 'assignment')).map((d) => d.payload.version),
+    ).toEqual([2]);
 
     // A newer candidate that passes replaces the one on trial: still one running.
     const second = await storeCandidate(h, {
       tenantId,
       modelType: 'assignment',
-      version: 3,
+      version: 4,
       correlationId: 'shadow-second',
       model,
     });
@@ -220,23 +240,23 @@ describe('shadow challengers', () => {
     });
     const [superseded, running] = await challengerRows('assignment');
     expect(superseded).toMatchObject({
-      challenger_version: 2,
+      challenger_version: 3,
       state: 'retired',
       decision: 'retired_superseded',
     });
-    expect(running).toMatchObject({ challenger_version: 3, state: 'running' });
+    expect(running).toMatchObject({ challenger_version: 4, state: 'running' });
     const decided = await outboxOf<{ decision: string; challengerVersion: number }>(
       'model.challenger.decided',
       'assignment',
     );
     expect(decided.map((d) => [d.payload.challengerVersion, d.payload.decision])).toEqual([
-      [2, 'retired_superseded'],
+      [3, 'retired_superseded'],
     ]);
     // The database keeps it so whatever races: a second running trial of the model is refused.
     await expect(
       h.query(
         `insert into model_challengers (tenant_id, model_type, challenger_version, champion_version, state, started_on, correlation_id)
-         values ($1, 'assignment', 9, 1, 'running', '2026-11-01', 'race')`,
+         values ($1, 'assignment', 9, 2, 'running', '2026-11-01', 'race')`,
         [tenantId],
       ),
     ).rejects.toThrow(/model_challengers_one_running/);
@@ -248,18 +268,18 @@ describe('shadow challengers', () => {
       correlationId: 'shadow-late',
       model,
     });
-    await h.publish(createEnvelope('model.trained', { ...late.payload, candidateVersion: 2 }, { tenantId }));
+    await h.publish(createEnvelope('model.trained', { ...late.payload, candidateVersion: 3 }, { tenantId }));
     await pollUntil(
       async () =>
         (await outboxOf<{ gates: { name: string; detail: string }[] }>('model.validated', 'assignment'))
-          .length === 3,
+          .length === 4,
       { what: 'the late candidate judged stale' },
     );
     const stale = (
       await outboxOf<{ passed: boolean; gates: { detail: string }[] }>('model.validated', 'assignment')
-    )[2]!;
+    )[3]!;
     expect(stale.payload.passed).toBe(false);
-    expect(stale.payload.gates[0]!.detail).toMatch(/challenger v3 on trial/);
+    expect(stale.payload.gates[0]!.detail).toMatch(/challenger v4 on trial/);
     expect((await challengerRows('assignment')).filter((c) => c.state === 'running')).toHaveLength(1);
   }, 120_000);
 
@@ -284,8 +304,8 @@ describe('shadow challengers', () => {
         ['challenger', 3],
         ['champion', 2],
       ]);
-    // claim.scored carries the champion's answers only: one per model with an artifact (assignment's v1 has
-    // none since the first test), claim_outcome's by v2.
+    // claim.scored carries the champion's answers only: one per model (assignment's v4 on trial since the
+    // first test answers too, and is not told either), claim_outcome's by v2.
     const scored = await h.rowsUntil<{ predictions: { modelType: string; version: number }[] }>(
       `select envelope->'payload'->'predictions' as predictions from outbox
         where subject = 'claim.scored' and envelope->'payload'->>'claimId' = any($1::text[])`,
@@ -293,11 +313,8 @@ describe('shadow challengers', () => {
       { until: (r) => r.length === 3, what: 'claim.scored of the three claims' },
     );
     for (const s of scored) {
-      expect(s.predictions.map((p) => p.modelType).sort()).toEqual([
-        'churn_risk',
-        'claim_outcome',
-        'timeline',
-      ]);
+      expect(s.predictions.map((p) => p.modelType).sort()).toEqual([...MODEL_TYPES].sort());
+      expect(s.predictions.find((p) => p.modelType === 'assignment')!.version).toBe(2);
       expect(s.predictions.find((p) => p.modelType === 'claim_outcome')!.version).toBe(2);
     }
 
@@ -416,6 +433,9 @@ describe('shadow challengers', () => {
       },
     ]);
     expect(await outboxOf('model.challenger.decided', 'churn_risk')).toEqual([]);
+    // A check of an older day (a catch-up, a replay) says nothing new about the trial: ignored.
+    await checked(dailyCheck('churn_risk', '2026-11-05'));
+    expect((await challengerRows('churn_risk'))[0]!.evaluated_on).toBe('2026-11-11');
 
     // Then the champion is right where the challenger is wrong, claim after claim.
     await scriptPairs(

@@ -3,6 +3,7 @@ import { newId } from '@app/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DriftEpisodeDto, Envelope, FeatureDriftDto, LabelMaturityDto } from '@app/contracts';
 import { countsFromBins, DriftMathError, estimatedAccuracy, parseBaseline, psiFromCounts } from '@app/drift';
+import type { EstimatedAccuracy } from '@app/drift';
 import type { FeatureBinCount, TenantBinCount } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
@@ -37,6 +38,13 @@ export const CHECK_BATCH_MAX = 64;
  * tenant's four checks one after the other, and they are worth one transaction.
  */
 export const CHECK_BATCH_FILL_MS = 20;
+
+/** What a check measured: its features' PSI over the window that judged them, and its estimated accuracy. */
+interface Measured {
+  features: FeatureResult[];
+  windowDays: number;
+  estimate: EstimatedAccuracy | null;
+}
 
 /** A check with what it read before deciding. */
 interface Prepared {
@@ -117,12 +125,17 @@ export class DriftMonitorService {
       }
       for (const p of prepared) {
         const { modelType, logicalDate } = p.event.payload;
-        let measured: { features: FeatureResult[]; windowDays: number };
+        let measured: Measured;
         try {
-          measured =
-            p.context.version === null
+          // Everything that can find stored data unusable (a corrupt baseline, a calibrated probability out of
+          // range), before anything is written for this check: it fails alone.
+          const ps = p.context.maturity.rightProbabilities;
+          measured = {
+            ...(p.context.version === null
               ? { features: [], windowDays: this.config.PSI_WINDOW_DAYS }
-              : this.featuresOf(counts.get(logicalDate) ?? [], modelType, p.context.version);
+              : this.featuresOf(counts.get(logicalDate) ?? [], modelType, p.context.version)),
+            estimate: ps.length > 0 ? estimatedAccuracy(ps) : null,
+          };
         } catch (err) {
           if (!(err instanceof DriftMathError)) throw err;
           ctx.fail(p.event, err);
@@ -146,11 +159,7 @@ export class DriftMonitorService {
   }
 
   /** One check: decide, store it with its episode, and say what it found. */
-  private async check(
-    p: Prepared,
-    measured: { features: FeatureResult[]; windowDays: number },
-    ctx: BatchContext,
-  ): Promise<void> {
+  private async check(p: Prepared, measured: Measured, ctx: BatchContext): Promise<void> {
     const { event, openEpisode, context } = p;
     const { modelType, logicalDate, force, requestedBy } = event.payload;
     const { em } = ctx;
@@ -158,7 +167,7 @@ export class DriftMonitorService {
     const cfg = MODEL_CONFIGS[modelType];
     const tenantId = event.tenantId;
     const version = context.version;
-    const { features, windowDays } = measured;
+    const { features, windowDays, estimate } = measured;
     const rejectedRetrains =
       openEpisode && openEpisode.retrains > 0 && context.champion
         ? await this.checks.rejectedRetrains(em, {
@@ -172,8 +181,6 @@ export class DriftMonitorService {
     // arrives while one runs (one retrain at a time per model, whoever asks).
     const checkId = newId();
     const scheduled = requestedBy === 'schedule' || requestedBy === 'catch_up';
-    const ps = context.maturity.rightProbabilities;
-    const estimate = ps.length > 0 ? estimatedAccuracy(ps) : null;
     const input: DecisionInput = {
       force: force ?? false,
       requestedBy,

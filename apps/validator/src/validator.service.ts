@@ -144,8 +144,10 @@ export class ValidatorService {
       fairnessBlocking: this.config.FAIRNESS_BLOCKING_MODELS.split(',').includes(p.modelType),
     });
     const passed = gates.every((g) => g.passed);
-    // Shadow needs a champion to be paired with; a model without an active version deploys directly.
-    const shadow = passed && champion !== null && this.policyOf(p.modelType) === 'shadow';
+    // Shadow needs a champion that scores live claims to be paired with: a model without an active version,
+    // or whose active version has no artifact (the scorer cannot answer with it), deploys directly.
+    const shadow =
+      passed && champion !== null && champion.artifactId !== null && this.policyOf(p.modelType) === 'shadow';
     this.validations.inc({ model_type: p.modelType, passed: String(passed) });
     await verdict(
       passed,
@@ -312,6 +314,9 @@ export class ValidatorService {
     const trial = await runningChallenger(em, event.tenantId, p.modelType);
     if (!trial) return;
     const today = p.logicalDate ?? wallClockDay();
+    // A check of a day the trial has already been judged on, or of a day before it started (a catch-up, a
+    // replay), says nothing new: the trial is judged on its newest day only.
+    if (today < (trial.evaluatedOn ?? trial.startedOn)) return;
     if (!champion || champion.version !== trial.championVersion) {
       await this.endTrial(ctx, trial, {
         decision: 'retired_champion_changed',

@@ -209,7 +209,10 @@ export interface WeeklyAccuracy {
   n: number;
 }
 
-/** Weekly accuracy of one tenant's model over the outcomes known in [from, to). */
+/**
+ * Weekly accuracy of one tenant's model over the outcomes known in [from, to): the answers the platform
+ * used (the champion's), not a shadow challenger's.
+ */
 export async function weeklyAccuracy(
   em: EntityManager,
   q: { tenantId: string; modelType: ModelType; from: Date; to: Date },
@@ -218,7 +221,7 @@ export async function weeklyAccuracy(
     `select to_char(date_trunc('week', outcome_known_at at time zone 'UTC'), 'YYYY-MM-DD') as week,
             avg(is_correct::int)::float8 as accuracy, count(*)::int as n
        from ml_predictions
-      where tenant_id = ? and model_type = ? and is_correct is not null
+      where tenant_id = ? and model_type = ? and role = 'champion' and is_correct is not null
         and outcome_known_at >= ? and outcome_known_at < ?
       group by 1
       order by 1`,
