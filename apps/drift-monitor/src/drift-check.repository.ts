@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  advisoryXactLock,
+  advisoryXactLocks,
   DriftCheck,
   DriftEpisode,
-  driftCheckInputs,
+  tenantDriftCheckInputs,
   noImprovementVerdicts,
   tenantWindowHistograms,
 } from '@app/database';
@@ -70,22 +70,22 @@ export class DriftCheckRepository {
   }
 
   /**
-   * In one round trip: the active version (the validator's registry), the accuracy of its predictions
-   * whose outcome became known in the accuracy window, the label maturity of its predictions made in it,
-   * the known labels of its predictions of the filing cohort, and the labels that arrived after its
-   * training cut-off.
+   * In one round trip, for each of a tenant's models checked for a day: the active version (the validator's
+   * registry), the accuracy of its predictions whose outcome became known in the accuracy window, the label
+   * maturity of its predictions made in it, the known labels of its predictions of the filing cohort, the
+   * labels that arrived after its training cut-off, and the challenger on trial beside it.
    */
-  async context(
+  async contexts(
     em: EntityManager,
     tenantId: string,
-    modelType: ModelType,
+    modelTypes: readonly ModelType[],
     logicalDate: string,
     days: { accuracy: number; cohort: number },
-  ): Promise<CheckContext> {
+  ): Promise<Map<ModelType, CheckContext>> {
     const to = windowEnd(logicalDate);
-    return driftCheckInputs(em, {
+    return tenantDriftCheckInputs(em, {
       tenantId,
-      modelType,
+      modelTypes,
       from: new Date(to.getTime() - days.accuracy * DAY_MS),
       cohortFrom: new Date(to.getTime() - days.cohort * DAY_MS),
       to,
@@ -172,19 +172,28 @@ export class DriftCheckRepository {
   }
 
   /**
-   * The (tenant, model)'s open episode, read after taking a per-(tenant, model) transaction lock: checks of
-   * one model (a scheduled one and an operator's) then decide one after the other, each seeing the episode
-   * the previous one left.
+   * The open episodes of a tenant's models, read after taking each (tenant, model)'s transaction lock (all
+   * in one statement, in a fixed order): checks of one model (a scheduled one and an operator's) then decide
+   * one after the other, each seeing the episode the previous one left.
    */
-  async openEpisode(em: EntityManager, tenantId: string, modelType: ModelType): Promise<EpisodeState | null> {
-    await advisoryXactLock(em, `drift-episode:${tenantId}:${modelType}`);
-    const e = await em.findOne(
+  async openEpisodes(
+    em: EntityManager,
+    tenantId: string,
+    modelTypes: readonly ModelType[],
+  ): Promise<Map<ModelType, EpisodeState>> {
+    await advisoryXactLocks(
+      em,
+      modelTypes.map((m) => `drift-episode:${tenantId}:${m}`),
+    );
+    const rows = await em.find(
       DriftEpisode,
-      { tenantId, modelType, status: 'open' },
+      { tenantId, modelType: { $in: [...modelTypes] }, status: 'open' },
       { disableIdentityMap: true },
     );
-    return e
-      ? {
+    return new Map(
+      rows.map((e) => [
+        e.modelType,
+        {
           id: e.id,
           condition: e.condition,
           startedOn: e.startedOn,
@@ -194,8 +203,9 @@ export class DriftCheckRepository {
           lastRetrainOn: e.lastRetrainOn,
           lastRetrainChampion: e.lastRetrainChampion,
           lastRetrainNewLabels: e.lastRetrainNewLabels,
-        }
-      : null;
+        },
+      ]),
+    );
   }
 
   /**

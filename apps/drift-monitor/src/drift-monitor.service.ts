@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DriftEpisodeDto, Envelope, FeatureDriftDto, LabelMaturityDto } from '@app/contracts';
 import { countsFromBins, DriftMathError, estimatedAccuracy, parseBaseline, psiFromCounts } from '@app/drift';
 import type { EstimatedAccuracy } from '@app/drift';
@@ -102,12 +101,32 @@ export class DriftMonitorService {
     ctx: BatchContext,
   ): Promise<void> {
     for (const round of rounds(events)) {
-      // Locks in one order, by model type: replicas checking the same tenant at once cannot deadlock.
+      // The locks that make checks of one model decide one after the other (episodes), all of the round's
+      // models in one statement in a fixed order (replicas checking one tenant cannot deadlock), then their
+      // open episodes.
+      const episodes = await this.checks.openEpisodes(
+        ctx.em,
+        ctx.tenantId,
+        round.map((e) => e.payload.modelType),
+      );
+      // Then, per day checked, one statement for the inputs of all its models and one for their histograms.
       const prepared: Prepared[] = [];
-      for (const event of round) prepared.push(await this.prepare(ctx.em, event));
       const counts = new Map<string, TenantBinCount[]>();
-      for (const [logicalDate, group] of groupBy(prepared, (p) => p.event.payload.logicalDate)) {
-        const versions = group.flatMap((p) =>
+      for (const [logicalDate, group] of groupBy(round, (e) => e.payload.logicalDate)) {
+        const contexts = await this.checks.contexts(
+          ctx.em,
+          ctx.tenantId,
+          group.map((e) => e.payload.modelType),
+          logicalDate,
+          { accuracy: this.config.ACCURACY_WINDOW_DAYS, cohort: this.config.COHORT_WINDOW_DAYS },
+        );
+        const day = group.map((event) => ({
+          event,
+          openEpisode: episodes.get(event.payload.modelType) ?? null,
+          context: contexts.get(event.payload.modelType)!,
+        }));
+        prepared.push(...day);
+        const versions = day.flatMap((p) =>
           p.context.version === null
             ? []
             : [{ modelType: p.event.payload.modelType, version: p.context.version }],
@@ -144,18 +163,6 @@ export class DriftMonitorService {
         await this.check(p, measured, ctx);
       }
     }
-  }
-
-  /** What a check reads before it decides: its model's episode (under the model's lock) and its inputs. */
-  private async prepare(em: EntityManager, event: Envelope<'drift.check.requested'>): Promise<Prepared> {
-    const { modelType, logicalDate } = event.payload;
-    // First: the lock that makes checks of one model decide one after the other (episodes).
-    const openEpisode = await this.checks.openEpisode(em, event.tenantId, modelType);
-    const context = await this.checks.context(em, event.tenantId, modelType, logicalDate, {
-      accuracy: this.config.ACCURACY_WINDOW_DAYS,
-      cohort: this.config.COHORT_WINDOW_DAYS,
-    });
-    return { event, openEpisode, context };
   }
 
   /** One check: decide, store it with its episode, and say what it found. */

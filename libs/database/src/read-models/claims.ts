@@ -77,6 +77,7 @@ export interface DriftCheckInputs extends AccuracyWindow {
 }
 
 interface DriftCheckInputsRow {
+  model_type: ModelType;
   version: number | null;
   artifact_id: string | null;
   training_cutoff: Date | string | null;
@@ -97,41 +98,61 @@ interface DriftCheckInputsRow {
 const dateOrNull = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
 /**
- * Everything a drift check reads besides the histograms, in one statement (the drift monitor asks this for
- * every (tenant, model) every day, and on a fleet one round trip less per check is measurable,
- * docs/benchmarks.md): the active version (the validator's registry), the accuracy of ITS predictions
- * whose outcome became known in [from, to), the label maturity of ITS predictions made in [from, to), and
- * the labelled examples a retrain would find that the champion never saw, and the shadow challenger on trial
- * beside it. SQL on purpose; `from`
- * inclusive, `to` exclusive (`to` is also the as-of time of the labels).
+ * Labelled examples after each model's champion training cut-off, one column per model, counted in one
+ * scan of the tenant's claims filed after the earliest of those cut-offs: the label expressions differ by
+ * model (LABEL_SQL), the claims do not.
  */
-export async function driftCheckInputs(
+const NEW_LABELS_BY_MODEL = (Object.keys(LABEL_SQL) as ModelType[])
+  .map(
+    (t) =>
+      `count(*) filter (where c.filed_at > (select since from m where m.model_type = '${t}') and ${LABEL_SQL[t].known} and ${LABEL_SQL[t].knownAt} < cast(? as timestamptz))::int as "${t}"`,
+  )
+  .join(',\n              ');
+
+const NEW_LABELS_OF_MODEL = `case m.model_type ${(Object.keys(LABEL_SQL) as ModelType[])
+  .map((t) => `when '${t}' then n."${t}"`)
+  .join(' ')} end`;
+
+/**
+ * Everything a drift check reads besides the histograms, for several models of one tenant in one statement
+ * (the drift monitor checks a tenant's four models in one transaction, issue 20): for each model, the
+ * active version (the validator's registry), the accuracy of ITS predictions whose outcome became known in
+ * [from, to), the label maturity of ITS predictions made in [from, to), the labelled examples a retrain
+ * would find that the champion never saw (one scan of the tenant's claims for all the models), its filing
+ * cohort's known labels, and the shadow challenger on trial beside it. SQL on purpose; `from` inclusive,
+ * `to` exclusive (`to` is also the as-of time of the labels).
+ */
+export async function tenantDriftCheckInputs(
   em: EntityManager,
-  q: { tenantId: string; modelType: ModelType; from: Date; cohortFrom: Date; to: Date },
-): Promise<DriftCheckInputs> {
-  const label = LABEL_SQL[q.modelType];
+  q: { tenantId: string; modelTypes: readonly ModelType[]; from: Date; cohortFrom: Date; to: Date },
+): Promise<Map<ModelType, DriftCheckInputs>> {
   const from = q.from.toISOString();
   const to = q.to.toISOString();
-  const [row] = await em.execute<DriftCheckInputsRow[]>(
-    `with m as (
-       select model_version, artifact_id, training_cutoff, training_samples, deployed_at,
+  const models = Object.keys(LABEL_SQL) as ModelType[];
+  const rows = await em.execute<DriftCheckInputsRow[]>(
+    `with m as materialized (
+       select t.model_type, md.model_version, md.artifact_id, md.training_cutoff, md.training_samples, md.deployed_at,
+              coalesce(md.training_cutoff, md.deployed_at) as since,
               (select json_build_object('version', c.challenger_version, 'startedOn', c.started_on)
                  from model_challengers c
-                where c.tenant_id = model_metadata.tenant_id and c.model_type = model_metadata.model_type
-                  and c.state = 'running') as challenger
-         from model_metadata where tenant_id = ? and model_type = ? and is_active
+                where c.tenant_id = md.tenant_id and c.model_type = md.model_type and c.state = 'running') as challenger
+         from unnest(cast(? as text[])) as t(model_type)
+         left join model_metadata md on md.tenant_id = ? and md.model_type = t.model_type and md.is_active
+     ), n as (
+       select ${NEW_LABELS_BY_MODEL}
+         from claims c
+        where c.tenant_id = ? and c.filed_at > (select min(since) from m)
      )
-     select m.model_version as version, m.artifact_id, m.training_cutoff, m.training_samples, m.deployed_at,
-            m.challenger,
-            a.correct, a.labelled, w.predictions, w.window_labelled, w.oldest_unlabelled_at,
-            w.right_probabilities, n.new_labels,
+     select m.model_type, m.model_version as version, m.artifact_id, m.training_cutoff, m.training_samples, m.deployed_at,
+            m.challenger, a.correct, a.labelled, w.predictions, w.window_labelled, w.oldest_unlabelled_at,
+            w.right_probabilities, coalesce(${NEW_LABELS_OF_MODEL}, 0) as new_labels,
             k.cohort_correct, k.cohort_labelled
-       from (select 1) as one
-       left join m on true
+       from m
+      cross join n
       cross join lateral (
         select count(*) filter (where is_correct)::int as correct, count(*)::int as labelled
           from ml_predictions
-         where tenant_id = ? and model_type = ? and model_version = m.model_version
+         where tenant_id = ? and model_type = m.model_type and model_version = m.model_version
            and is_correct is not null and outcome_known_at >= ? and outcome_known_at < ?
       ) a
       cross join lateral (
@@ -140,34 +161,34 @@ export async function driftCheckInputs(
                min(predicted_at) filter (where is_correct is null or outcome_known_at is null or outcome_known_at >= ?) as oldest_unlabelled_at,
                coalesce(array_agg(right_probability) filter (where right_probability is not null), '{}') as right_probabilities
           from ml_predictions
-         where tenant_id = ? and model_type = ? and model_version = m.model_version
+         where tenant_id = ? and model_type = m.model_type and model_version = m.model_version
            and predicted_at >= ? and predicted_at < ?
       ) w
       cross join lateral (
-        select count(*)::int as new_labels
-          from claims
-         where tenant_id = ? and filed_at > coalesce(m.training_cutoff, m.deployed_at)
-           and ${label.known} and ${label.knownAt} < ?
-      ) n
-      cross join lateral (
         select count(*) filter (where is_correct)::int as cohort_correct, count(*)::int as cohort_labelled
           from ml_predictions
-         where tenant_id = ? and model_type = ? and model_version = m.model_version
+         where tenant_id = ? and model_type = m.model_type and model_version = m.model_version
            and predicted_at >= ? and predicted_at < ? and is_correct is not null and outcome_known_at < ?
       ) k`,
     [
-      ...[q.tenantId, q.modelType],
-      ...[q.tenantId, q.modelType, from, to],
-      ...[to, to, q.tenantId, q.modelType, from, to],
-      ...[q.tenantId, to],
-      ...[q.tenantId, q.modelType, q.cohortFrom.toISOString(), to, to],
+      `{${q.modelTypes.join(',')}}`,
+      q.tenantId,
+      ...models.map(() => to),
+      q.tenantId,
+      ...[q.tenantId, from, to],
+      ...[to, to, q.tenantId, from, to],
+      ...[q.tenantId, q.cohortFrom.toISOString(), to, to],
     ],
   );
-  const version = row?.version ?? null;
+  return new Map(rows.map((row) => [row.model_type, toInputs(row)]));
+}
+
+function toInputs(row: DriftCheckInputsRow): DriftCheckInputs {
+  const version = row.version === null ? null : Number(row.version);
   return {
     version,
     champion:
-      row && version !== null
+      version !== null
         ? {
             version,
             artifactId: row.artifact_id,
@@ -176,17 +197,17 @@ export async function driftCheckInputs(
             deployedAt: dateOrNull(row.deployed_at),
           }
         : null,
-    correct: Number(row?.correct ?? 0),
-    labelled: Number(row?.labelled ?? 0),
+    correct: Number(row.correct ?? 0),
+    labelled: Number(row.labelled ?? 0),
     maturity: {
-      predictions: Number(row?.predictions ?? 0),
-      labelled: Number(row?.window_labelled ?? 0),
-      oldestUnlabelledAt: dateOrNull(row?.oldest_unlabelled_at ?? null),
-      rightProbabilities: (row?.right_probabilities ?? []).map(Number),
+      predictions: Number(row.predictions ?? 0),
+      labelled: Number(row.window_labelled ?? 0),
+      oldestUnlabelledAt: dateOrNull(row.oldest_unlabelled_at ?? null),
+      rightProbabilities: (row.right_probabilities ?? []).map(Number),
     },
-    newLabels: Number(row?.new_labels ?? 0),
-    cohort: { correct: Number(row?.cohort_correct ?? 0), labelled: Number(row?.cohort_labelled ?? 0) },
-    challenger: row?.challenger
+    newLabels: Number(row.new_labels ?? 0),
+    cohort: { correct: Number(row.cohort_correct ?? 0), labelled: Number(row.cohort_labelled ?? 0) },
+    challenger: row.challenger
       ? { version: Number(row.challenger.version), startedOn: String(row.challenger.startedOn) }
       : null,
   };
