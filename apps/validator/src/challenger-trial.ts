@@ -1,6 +1,9 @@
-import { pairedSequentialTest } from '@app/drift';
+import { daysBetween } from '@app/common';
+import { decisionThreshold, pairedSequentialTest } from '@app/drift';
 import type { SequentialTestOptions, SequentialTestResult } from '@app/drift';
 import type { ChallengerDecision } from '@app/domain';
+
+export { daysBetween };
 
 /** What a day's evaluation of a challenger's trial goes on. */
 export interface TrialInput {
@@ -28,13 +31,6 @@ export interface TrialJudgement {
   days: number;
 }
 
-const DAY_MS = 86_400_000;
-
-/** Whole days from one YYYY-MM-DD to another. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
-
 /**
  * A day's verdict on a shadow challenger (docs/decisions.md, "Shadow challengers"): the mixture sequential
  * test on its discordant pairs with the champion promotes it or finds it worse; the test's maximum number of
@@ -46,7 +42,7 @@ export function judgeTrial(i: TrialInput): TrialJudgement {
   const test = pairedSequentialTest(i.discordant, i.test);
   const days = daysBetween(i.startedOn, i.today);
   const vs = `v${i.challengerVersion} against v${i.championVersion}`;
-  const figures = `${test.pairs} discordant pair(s) of ${i.labelledPairs} labelled, the challenger right in ${test.challengerWins}; ln Λ ${test.logLikelihoodRatio.toFixed(2)} (threshold ${Math.log(1 / i.test.alpha).toFixed(2)}), always-valid p ${test.alwaysValidP.toPrecision(2)}`;
+  const figures = `${test.pairs} discordant pair(s) of ${i.labelledPairs} labelled, the challenger right in ${test.challengerWins}; ln Λ ${test.logLikelihoodRatio.toFixed(2)} (threshold ${decisionThreshold(i.test.alpha).toFixed(2)}), always-valid p ${test.alwaysValidP.toPrecision(2)}`;
   const [outcome, what]: [TrialJudgement['outcome'], string] =
     test.verdict === 'promote'
       ? ['promoted', `the challenger is better on live claims after ${days} day(s)`]

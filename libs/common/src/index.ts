@@ -4,3 +4,4 @@ export * from './log-redaction';
 export * from './errors';
 export * from './ids';
 export * from './args';
+export * from './dates';

@@ -69,6 +69,7 @@ export type {
   SequentialVerdict,
 } from './sequential/paired-test';
 export {
+  decisionThreshold,
   DEFAULT_SEQUENTIAL_TEST,
   mixtureLogLikelihoodRatio,
   pairedSequentialTest,

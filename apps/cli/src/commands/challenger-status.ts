@@ -1,8 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { challengers } from '@app/database';
 import type { ChallengerView } from '@app/database';
-import { DEFAULT_SEQUENTIAL_TEST } from '@app/drift';
+import { daysBetween } from '@app/common';
+import { decisionThreshold, DEFAULT_SEQUENTIAL_TEST } from '@app/drift';
 import type { ChallengerDecision, ModelType } from '@app/domain';
+
+export { daysBetween };
 
 /**
  * What `status` says of a model's shadow challengers (issue 19): the one on trial, and the last trial that
@@ -20,14 +23,7 @@ export const RECENT_TRIAL_DAYS = 30;
  * ln(1/α) of the validator's sequential test with its default α (0.05): where ln Λ decides. The stored
  * trial does not keep its α; a validator run with another SHADOW_ALPHA decides elsewhere.
  */
-export const DECISION_THRESHOLD = Math.log(1 / DEFAULT_SEQUENTIAL_TEST.alpha);
-
-const DAY_MS = 86_400_000;
-
-/** Whole days from one YYYY-MM-DD to another. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
+export const DECISION_THRESHOLD = decisionThreshold(DEFAULT_SEQUENTIAL_TEST.alpha);
 
 export const statusKey = (tenantId: string, modelType: ModelType) => `${tenantId}/${modelType}`;
 

@@ -1,18 +1,17 @@
 import type { ChallengerView } from '@app/database';
-import { DEFAULT_SEQUENTIAL_TEST } from '@app/drift';
+import { daysBetween as daysFrom } from '@app/common';
+import { decisionThreshold, DEFAULT_SEQUENTIAL_TEST } from '@app/drift';
 import type { ChallengerEvidence, ChallengerRow } from './types';
 
 /**
  * ln(1/α) of the validator's sequential test with its default α (0.05): where ln Λ decides. A trial does
  * not store its α, so a validator run with another SHADOW_ALPHA decides elsewhere than the page says.
  */
-export const SHADOW_THRESHOLD = Math.log(1 / DEFAULT_SEQUENTIAL_TEST.alpha);
+export const SHADOW_THRESHOLD = decisionThreshold(DEFAULT_SEQUENTIAL_TEST.alpha);
 
-const DAY_MS = 86_400_000;
-
-/** Whole days from one YYYY-MM-DD to another (never negative). */
+/** Whole days from one YYYY-MM-DD to another, never negative (a trial's age on the page). */
 export function daysBetween(from: string, to: string): number {
-  return Math.max(0, Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS));
+  return Math.max(0, daysFrom(from, to));
 }
 
 /** A trial as the model page shows it: its days count to its decision, or to today while it runs. */

@@ -47,6 +47,11 @@ export interface SequentialTestResult {
 
 export const DEFAULT_SEQUENTIAL_TEST: SequentialTestOptions = { alpha: 0.05, prior: 10, maxPairs: 2000 };
 
+/** ln(1/α): the value of ln Λ at which the test decides (Ville's inequality bounds its error by α). */
+export function decisionThreshold(alpha: number): number {
+  return Math.log(1 / alpha);
+}
+
 function checkOptions(o: SequentialTestOptions): void {
   if (!(o.alpha > 0 && o.alpha < 1))
     throw new DriftMathError('INVALID_ARGUMENT', `alpha must be in (0, 1), got ${o.alpha}`);
@@ -83,7 +88,7 @@ export function pairedSequentialTest(
   options: SequentialTestOptions = DEFAULT_SEQUENTIAL_TEST,
 ): SequentialTestResult {
   checkOptions(options);
-  const threshold = Math.log(1 / options.alpha);
+  const threshold = decisionThreshold(options.alpha);
   const a = options.prior;
   let logLr = 0;
   let maxLogLr = 0;
