@@ -1,4 +1,4 @@
-import { decide, eligibility, historyDays, remindsOn } from './decision';
+import { decide, eligibility, historyDays, needsNewLabels, remindsOn } from './decision';
 import type { DayBreach, DecisionInput, EpisodeState, FeatureResult } from './decision';
 
 const stable: FeatureResult[] = [
@@ -184,6 +184,16 @@ describe('drift decision: the signals', () => {
 });
 
 describe('drift decision: a retrain only when it can change something', () => {
+  it('reads the labels new to the champion only for a breach, the only decision that looks at them', () => {
+    expect(needsNewLabels(base)).toBe(false);
+    expect(needsNewLabels({ ...base, features: drifted })).toBe(true);
+    // 60 of 100 right: the whole interval is under 85%.
+    expect(needsNewLabels({ ...base, correct: 60 })).toBe(true);
+    expect(needsNewLabels({ ...base, features: drifted, force: true })).toBe(false);
+    expect(needsNewLabels({ ...base, features: drifted, champion: null })).toBe(false);
+    // Whatever the count, a day without a breach decides the same: what skipping the read relies on.
+    for (const newLabels of [0, 10_000]) expect(decide({ ...base, newLabels })).toEqual(decide(base));
+  });
   it('needs max(minNewLabels, 10% of the champion training set) labels after its cut-off', () => {
     const champion = { version: 2, hasArtifact: true, trainingSamples: 5000 };
     const at = (newLabels: number, trainingSamples: number | null = 5000) =>

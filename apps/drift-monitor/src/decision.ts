@@ -81,7 +81,10 @@ export interface DecisionInput {
   psiWindowDays: number;
   minWindowSamples: number;
   driftThreshold: number;
-  /** Labelled examples of claims filed after the champion's training cut-off, known as of the check. */
+  /**
+   * Labelled examples of claims filed after the champion's training cut-off, known as of the check. Read
+   * only when `needsNewLabels` says the decision looks at them (0 otherwise).
+   */
   newLabels: number;
   minNewLabels: number;
   /** The (tenant, model)'s open episode, if any. */
@@ -490,4 +493,15 @@ export function historyDays(i: DecisionInput): number {
   if (breach && !i.openEpisode) return i.opening.k > 1 ? i.opening.n - 1 : 0;
   if (!breach && i.openEpisode && (j.psiJudged || j.accuracyJudged)) return i.opening.n - i.opening.k;
   return 0;
+}
+
+/**
+ * Whether the decision looks at the labels new to the champion: only a breach asks whether a retrain can
+ * change something. Counting them scans a tenant's claims since the champion's cut-off, so a check reads
+ * them only then (issue 20: most days of most models find no breach).
+ */
+export function needsNewLabels(i: DecisionInput): boolean {
+  if (i.force || !i.champion) return false;
+  const j = judge(i);
+  return j.drifted || j.below;
 }

@@ -4,11 +4,13 @@ import {
   advisoryXactLocks,
   DriftCheck,
   DriftEpisode,
+  insertDriftChecks,
   tenantDriftCheckInputs,
+  tenantNewLabels,
   noImprovementVerdicts,
   tenantWindowHistograms,
 } from '@app/database';
-import type { DriftCheckInputs, TenantBinCount } from '@app/database';
+import type { DriftCheckInputs, NewDriftCheckRow, TenantBaselineCounts } from '@app/database';
 import type { EstimatedAccuracy } from '@app/drift';
 import type { ModelType } from '@app/domain';
 import type { DayBreach, Decision, EpisodeChange, EpisodeState, FeatureResult } from './decision';
@@ -58,7 +60,7 @@ export class DriftCheckRepository {
       shortDays: number;
       longDays: number;
     },
-  ): Promise<TenantBinCount[]> {
+  ): Promise<TenantBaselineCounts[]> {
     const to = windowEnd(q.logicalDate);
     return tenantWindowHistograms(em, {
       tenantId: q.tenantId,
@@ -72,8 +74,8 @@ export class DriftCheckRepository {
   /**
    * In one round trip, for each of a tenant's models checked for a day: the active version (the validator's
    * registry), the accuracy of its predictions whose outcome became known in the accuracy window, the label
-   * maturity of its predictions made in it, the known labels of its predictions of the filing cohort, the
-   * labels that arrived after its training cut-off, and the challenger on trial beside it.
+   * maturity of its predictions made in it, the known labels of its predictions of the filing cohort, and
+   * the challenger on trial beside it.
    */
   async contexts(
     em: EntityManager,
@@ -92,58 +94,23 @@ export class DriftCheckRepository {
     });
   }
 
+  /** The labels new to each of these models' champions, as of a logical date's end (libs/database). */
+  async newLabels(
+    em: EntityManager,
+    tenantId: string,
+    modelTypes: readonly ModelType[],
+    logicalDate: string,
+  ): Promise<Map<ModelType, number>> {
+    return tenantNewLabels(em, { tenantId, modelTypes, to: windowEnd(logicalDate) });
+  }
+
   /**
-   * Stores the check. A check with an idempotency key that was already used (same tenant, model, active
-   * version and logical date) is not stored again: returns false, and the caller reports it suppressed.
+   * Stores checks in one statement. A check with an idempotency key that was already used (same tenant,
+   * model, active version and logical date) is not stored again: the ids returned are those stored, and the
+   * caller reports the others suppressed.
    */
-  async record(em: EntityManager, c: NewDriftCheck): Promise<boolean> {
-    const a = c.decision.accuracy;
-    const top = [...c.features]
-      .filter((f) => f.psi !== undefined)
-      .sort((x, y) => (y.psi ?? 0) - (x.psi ?? 0))[0];
-    const row: Omit<DriftCheck, 'createdAt'> = {
-      id: c.id,
-      tenantId: c.tenantId,
-      modelType: c.modelType,
-      modelVersion: c.version,
-      logicalDate: c.logicalDate,
-      decision: c.decision.decision,
-      breach: c.decision.breach,
-      features: c.features.map((f) => ({ ...f })),
-      maxPsi: top?.psi ?? null,
-      maxPsiFeature: top?.feature ?? null,
-      accuracy: a?.value ?? null,
-      accuracyLow: a?.low ?? null,
-      accuracyHigh: a?.high ?? null,
-      labelledCount: a?.labelled ?? 0,
-      reasons: c.decision.reasons,
-      psiWindowDays: c.psiWindowDays,
-      windowPredictions: c.maturity.predictions,
-      windowLabelled: c.maturity.labelled,
-      labelCoverage: c.maturity.predictions > 0 ? c.maturity.labelled / c.maturity.predictions : null,
-      oldestUnlabelledAt: c.maturity.oldestUnlabelledAt,
-      estimatedAccuracy: c.estimate?.estimate ?? null,
-      estimatedLow: c.estimate?.low ?? null,
-      estimatedHigh: c.estimate?.high ?? null,
-      estimatedCount: c.estimate?.n ?? 0,
-      accuracySource: c.decision.accuracySource ?? null,
-      newLabels: c.decision.eligibility?.newLabels ?? null,
-      newLabelsNeeded: c.decision.eligibility?.needed ?? null,
-      episodeId: c.decision.episode.kind === 'none' ? null : c.decision.episode.episode.id,
-      idempotencyKey: c.idempotencyKey,
-      eventId: c.eventId,
-      correlationId: c.correlationId,
-    };
-    // ON CONFLICT DO NOTHING rather than a failed insert: a unique violation would abort the handler's
-    // transaction, and two scheduled triggers of one key may arrive at once.
-    const inserted = await em
-      .createQueryBuilder(DriftCheck)
-      .insert(row)
-      .onConflict('idempotencyKey')
-      .ignore()
-      .returning('id')
-      .execute<{ id: string }[]>('all');
-    return inserted.length > 0;
+  async record(em: EntityManager, checks: readonly NewDriftCheck[]): Promise<Set<string>> {
+    return insertDriftChecks(em, checks.map(toRow));
   }
 
   /**
@@ -263,4 +230,45 @@ export class DriftCheckRepository {
         return;
     }
   }
+}
+
+/** A check as drift_checks stores it: its most drifted feature, accuracies and label maturity in columns. */
+function toRow(c: NewDriftCheck): NewDriftCheckRow {
+  const a = c.decision.accuracy;
+  const top = [...c.features]
+    .filter((f) => f.psi !== undefined)
+    .sort((x, y) => (y.psi ?? 0) - (x.psi ?? 0))[0];
+  return {
+    id: c.id,
+    tenantId: c.tenantId,
+    modelType: c.modelType,
+    modelVersion: c.version,
+    logicalDate: c.logicalDate,
+    decision: c.decision.decision,
+    breach: c.decision.breach,
+    features: c.features.map((f) => ({ ...f })),
+    maxPsi: top?.psi ?? null,
+    maxPsiFeature: top?.feature ?? null,
+    accuracy: a?.value ?? null,
+    accuracyLow: a?.low ?? null,
+    accuracyHigh: a?.high ?? null,
+    labelledCount: a?.labelled ?? 0,
+    reasons: c.decision.reasons,
+    psiWindowDays: c.psiWindowDays,
+    windowPredictions: c.maturity.predictions,
+    windowLabelled: c.maturity.labelled,
+    labelCoverage: c.maturity.predictions > 0 ? c.maturity.labelled / c.maturity.predictions : null,
+    oldestUnlabelledAt: c.maturity.oldestUnlabelledAt,
+    estimatedAccuracy: c.estimate?.estimate ?? null,
+    estimatedLow: c.estimate?.low ?? null,
+    estimatedHigh: c.estimate?.high ?? null,
+    estimatedCount: c.estimate?.n ?? 0,
+    accuracySource: c.decision.accuracySource ?? null,
+    newLabels: c.decision.eligibility?.newLabels ?? null,
+    newLabelsNeeded: c.decision.eligibility?.needed ?? null,
+    episodeId: c.decision.episode.kind === 'none' ? null : c.decision.episode.episode.id,
+    idempotencyKey: c.idempotencyKey,
+    eventId: c.eventId,
+    correlationId: c.correlationId,
+  };
 }

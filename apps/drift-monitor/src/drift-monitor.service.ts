@@ -2,21 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
 import type { DriftEpisodeDto, Envelope, FeatureDriftDto, LabelMaturityDto } from '@app/contracts';
 import { countsFromBins, DriftMathError, estimatedAccuracy, parseBaseline, psiFromCounts } from '@app/drift';
-import type { EstimatedAccuracy } from '@app/drift';
-import type { FeatureBinCount, TenantBinCount } from '@app/database';
+import type { EstimatedAccuracy, FeatureBaseline } from '@app/drift';
+import type { TenantBaselineCounts } from '@app/database';
 
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { groupBy, MessagingMetrics, OnEvent } from '@app/messaging';
 import type { BatchContext } from '@app/messaging';
-import { decide, historyDays } from './decision';
+import { decide, historyDays, needsNewLabels } from './decision';
 import type { Decision, DecisionInput, EpisodeState, FeatureResult } from './decision';
 import { DriftCheckRepository } from './drift-check.repository';
-import type { CheckContext } from './drift-check.repository';
+import type { CheckContext, NewDriftCheck } from './drift-check.repository';
 import { DriftMonitorConfig } from './drift-monitor.config';
 
-/** What PSI needs of one bin: its feature, the version and baseline it belongs to, and its count. */
-type BinCount = Pick<FeatureBinCount, 'featureName' | 'version' | 'distribution' | 'bin' | 'n'>;
+/** A baseline of the version checked, parsed, with the window counts of its bins. */
+interface CountedBaseline {
+  feature: string;
+  version: number;
+  baseline: FeatureBaseline;
+  bins: TenantBaselineCounts['bins'];
+}
 
 /**
  * Runs `work` on one feature's stored baseline. A corrupt baseline is not judged, skipped or retried: its
@@ -54,6 +59,15 @@ interface Prepared {
   event: Envelope<'drift.check.requested'>;
   openEpisode: EpisodeState | null;
   context: CheckContext;
+}
+
+/** A check decided and not yet stored: what it will store, and what it will say. */
+interface Decided {
+  event: Envelope<'drift.check.requested'>;
+  context: CheckContext;
+  measured: Measured;
+  decision: Decision;
+  check: Omit<NewDriftCheck, 'decision'>;
 }
 
 /**
@@ -115,7 +129,7 @@ export class DriftMonitorService {
       );
       // Then, per day checked, one statement for the inputs of all its models and one for their histograms.
       const prepared: Prepared[] = [];
-      const counts = new Map<string, TenantBinCount[]>();
+      const counts = new Map<string, TenantBaselineCounts[]>();
       for (const [logicalDate, group] of groupBy(round, (e) => e.payload.logicalDate)) {
         const contexts = await this.checks.contexts(
           ctx.em,
@@ -146,6 +160,7 @@ export class DriftMonitorService {
           }),
         );
       }
+      const pending: { p: Prepared; measured: Measured; input: DecisionInput }[] = [];
       for (const p of prepared) {
         const { modelType, logicalDate } = p.event.payload;
         let measured: Measured;
@@ -164,35 +179,40 @@ export class DriftMonitorService {
           ctx.fail(p.event, err);
           continue;
         }
-        await this.check(p, measured, ctx);
+        pending.push({ p, measured, input: this.inputOf(p, measured) });
       }
+      // The labels new to each champion, read only for the checks whose decision looks at them (a breach):
+      // one statement per day checked for all of its models.
+      for (const [logicalDate, group] of groupBy(
+        pending.filter((c) => needsNewLabels(c.input)),
+        (c) => c.p.event.payload.logicalDate,
+      )) {
+        const found = await this.checks.newLabels(
+          ctx.em,
+          ctx.tenantId,
+          group.map((c) => c.p.event.payload.modelType),
+          logicalDate,
+        );
+        for (const c of group) c.input.newLabels = found.get(c.p.event.payload.modelType) ?? 0;
+      }
+      const decided: Decided[] = [];
+      for (const c of pending) decided.push(await this.decideOne(c.p, c.measured, c.input, ctx.em));
+      await this.store(decided, ctx);
+      for (const d of decided) await this.tell(d, ctx);
     }
   }
 
-  /** One check: decide, store it with its episode, and say what it found. */
-  private async check(p: Prepared, measured: Measured, ctx: BatchContext): Promise<void> {
+  /**
+   * What a check decides on, from the round's reads and what it measured. The labels new to the champion
+   * and the rejected retrains of its episode are read after, only when the decision looks at them.
+   */
+  private inputOf(p: Prepared, measured: Measured): DecisionInput {
     const { event, openEpisode, context } = p;
     const { modelType, logicalDate, force, requestedBy } = event.payload;
-    const { em } = ctx;
-    const log = ctx.logFor(event);
     const cfg = MODEL_CONFIGS[modelType];
-    const tenantId = event.tenantId;
-    const version = context.version;
     const { features, windowDays, estimate } = measured;
-    const rejectedRetrains =
-      openEpisode && openEpisode.retrains > 0 && context.champion
-        ? await this.checks.rejectedRetrains(em, {
-            tenantId,
-            modelType,
-            episodeId: openEpisode.id,
-            championVersion: context.champion.version,
-          })
-        : 0;
-    // No check for a retrain in progress here: the trainer owns its runs and coalesces a trigger that
-    // arrives while one runs (one retrain at a time per model, whoever asks).
-    const checkId = newId();
     const scheduled = requestedBy === 'schedule' || requestedBy === 'catch_up';
-    const input: DecisionInput = {
+    return {
       force: force ?? false,
       requestedBy,
       logicalDate,
@@ -216,48 +236,110 @@ export class DriftMonitorService {
       psiWindowDays: windowDays,
       minWindowSamples: this.config.MIN_WINDOW_SAMPLES,
       driftThreshold: cfg.driftThreshold,
-      newLabels: context.newLabels,
+      newLabels: 0,
       minNewLabels: cfg.minNewLabels,
       openEpisode,
-      rejectedRetrains,
+      rejectedRetrains: 0,
       newEpisodeId: newId(),
       // k of n is the daily checks' rule: a person who asks for a check (the CLI) has looked, and is answered
       // on what it finds.
       opening: scheduled ? this.config.openingOf(modelType) : { k: 1, n: 1 },
     };
+  }
+
+  /** One check decided: what it reads besides the round's inputs (an episode's history), and its verdict. */
+  private async decideOne(
+    p: Prepared,
+    measured: Measured,
+    input: DecisionInput,
+    em: BatchContext['em'],
+  ): Promise<Decided> {
+    const { event, openEpisode, context } = p;
+    const { modelType, logicalDate, force, requestedBy } = event.payload;
+    const tenantId = event.tenantId;
+    const version = context.version;
+    const { features, windowDays, estimate } = measured;
+    if (openEpisode && openEpisode.retrains > 0 && context.champion)
+      input.rejectedRetrains = await this.checks.rejectedRetrains(em, {
+        tenantId,
+        modelType,
+        episodeId: openEpisode.id,
+        championVersion: context.champion.version,
+      });
+    // No check for a retrain in progress here: the trainer owns its runs and coalesces a trigger that
+    // arrives while one runs (one retrain at a time per model, whoever asks).
+    const checkId = newId();
+    const scheduled = requestedBy === 'schedule' || requestedBy === 'catch_up';
     // The earlier days' breaches are read only when today's could open or close an episode (k of n).
     const days = historyDays(input);
     if (days > 0)
       input.recent = await this.checks.recentBreaches(em, { tenantId, modelType, logicalDate, days });
-    let decision: Decision = decide(input);
     // Scheduled checks are keyed by (tenant, model, active version, date): a repeated trigger is suppressed.
     const key = scheduled && !force ? `${tenantId}:${modelType}:v${version ?? 0}:${logicalDate}` : null;
-    const record = {
-      id: checkId,
-      tenantId,
-      modelType,
-      version,
-      logicalDate,
-      features,
-      psiWindowDays: windowDays,
-      maturity: context.maturity,
-      estimate,
-      eventId: event.id,
-      correlationId: event.correlationId,
+    return {
+      event,
+      context,
+      measured,
+      decision: decide(input),
+      check: {
+        id: checkId,
+        tenantId,
+        modelType,
+        version,
+        logicalDate,
+        features,
+        psiWindowDays: windowDays,
+        maturity: context.maturity,
+        estimate,
+        eventId: event.id,
+        correlationId: event.correlationId,
+        idempotencyKey: key,
+      },
     };
-    if (await this.checks.record(em, { ...record, decision, idempotencyKey: key })) {
-      await this.checks.applyEpisode(em, { tenantId, modelType, version, checkId }, decision.episode);
-    } else {
-      // A repeated check changes no episode, and tells nobody.
-      decision = {
+  }
+
+  /**
+   * Stores a round's checks in one statement, then each stored check's episode change. A check whose key
+   * was used already (a repeated trigger) is stored again as `suppressed`, without its key: it changes no
+   * episode and tells nobody but its requester.
+   */
+  private async store(decided: Decided[], ctx: BatchContext): Promise<void> {
+    const { em } = ctx;
+    const stored = await this.checks.record(
+      em,
+      decided.map((d) => ({ ...d.check, decision: d.decision })),
+    );
+    const repeated = decided.filter((d) => !stored.has(d.check.id));
+    for (const d of repeated) {
+      d.decision = {
         decision: 'suppressed',
-        breach: decision.breach,
-        accuracy: decision.accuracy,
-        reasons: [`version ${version ?? '-'} was already checked for ${logicalDate}: not triggering again`],
+        breach: d.decision.breach,
+        accuracy: d.decision.accuracy,
+        reasons: [
+          `version ${d.check.version ?? '-'} was already checked for ${d.check.logicalDate}: not triggering again`,
+        ],
         episode: { kind: 'none' },
       };
-      await this.checks.record(em, { ...record, decision, idempotencyKey: null });
     }
+    await this.checks.record(
+      em,
+      repeated.map((d) => ({ ...d.check, decision: d.decision, idempotencyKey: null })),
+    );
+    for (const d of decided) {
+      if (!stored.has(d.check.id)) continue;
+      const { tenantId, modelType, version, id: checkId } = d.check;
+      await this.checks.applyEpisode(em, { tenantId, modelType, version, checkId }, d.decision.episode);
+    }
+  }
+
+  /** Says what a stored check found: drift.checked, and drift.detected when it decided to retrain. */
+  private async tell(d: Decided, ctx: BatchContext): Promise<void> {
+    const { event, context, decision } = d;
+    const { modelType, logicalDate } = event.payload;
+    const log = ctx.logFor(event);
+    const { features, windowDays, estimate } = d.measured;
+    const version = d.check.version;
+    const checkId = d.check.id;
     const judged: FeatureDriftDto[] = features
       .filter((f) => f.psi !== undefined)
       .map((f) => ({
@@ -334,36 +416,38 @@ export class DriftMonitorService {
    * short holds too few claims to judge (docs/models.md, "Windows"), from the tenant's counts of both.
    */
   private featuresOf(
-    counts: readonly TenantBinCount[],
+    counts: readonly TenantBaselineCounts[],
     modelType: ModelType,
     version: number,
   ): { features: FeatureResult[]; windowDays: number } {
-    const mine = counts.filter((c) => c.modelType === modelType && c.version === version);
-    // One window's counts: the bins as they are, with the short or the long window's number in each.
-    const window = (long: boolean): BinCount[] => mine.map((c) => ({ ...c, n: long ? c.nLong : c.nShort }));
+    // Each baseline parsed once, for both windows.
+    const mine = counts
+      .filter((c) => c.modelType === modelType && c.version === version)
+      .map((c) => ({
+        feature: c.featureName,
+        version,
+        bins: c.bins,
+        baseline: withFeature(c.featureName, version, () => parseBaseline(c.distribution)),
+      }));
     const short = this.config.PSI_WINDOW_DAYS;
-    const features = this.psi(window(false), modelType);
+    const features = this.psi(mine, modelType, 'nShort');
     const claims = Math.max(0, ...features.map((f) => f.currentSize));
     const long = this.config.PSI_LONG_WINDOW_DAYS;
     if (claims >= this.config.MIN_WINDOW_SAMPLES || long <= short) return { features, windowDays: short };
-    return { features: this.psi(window(true), modelType), windowDays: long };
+    return { features: this.psi(mine, modelType, 'nLong'), windowDays: long };
   }
 
   /** PSI of every key feature whose window has enough claims, from the counts SQL computed. */
-  private psi(rows: readonly BinCount[], modelType: ModelType): FeatureResult[] {
-    const byFeature = new Map<string, BinCount[]>();
-    for (const r of rows) {
-      const bins = byFeature.get(r.featureName) ?? [];
-      bins.push(r);
-      byFeature.set(r.featureName, bins);
-    }
+  private psi(
+    baselines: readonly CountedBaseline[],
+    modelType: ModelType,
+    window: 'nShort' | 'nLong',
+  ): FeatureResult[] {
     const threshold = MODEL_CONFIGS[modelType].driftThreshold;
-    return [...byFeature.entries()].map(([feature, bins]) => {
-      const { baseline, counts } = withFeature(feature, bins[0]!.version, () => {
-        const parsed = parseBaseline(bins[0]!.distribution);
-        return { baseline: parsed, counts: countsFromBins(parsed, bins) };
-      });
-      const currentSize = bins.reduce((sum, b) => sum + b.n, 0);
+    return baselines.map(({ feature, version, bins, baseline }) => {
+      const inWindow = bins.map((b) => ({ bin: b.bin, n: b[window] }));
+      const counts = withFeature(feature, version, () => countsFromBins(baseline, inWindow));
+      const currentSize = inWindow.reduce((sum, b) => sum + b.n, 0);
       if (currentSize < this.config.MIN_WINDOW_SAMPLES)
         return { feature, baselineSize: baseline.n, currentSize };
       const r = psiFromCounts(baseline, counts, { significant: threshold });

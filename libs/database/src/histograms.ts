@@ -145,19 +145,15 @@ export async function windowHistograms(em: EntityManager, q: HistogramQuery): Pr
   return rows.map(toBinCount);
 }
 
-/** One bin of one model version's baseline, with the claims of the short and the long window in it. */
-export interface TenantBinCount {
+/** One model version's baseline of one feature, with the claims of the short and the long window in its bins. */
+export interface TenantBaselineCounts {
   modelType: ModelType;
   featureName: string;
   version: number;
-  /** The stored baseline, unparsed (`parseBaseline` checks it). */
+  /** The stored baseline, unparsed (`parseBaseline` checks it): sent once, not once per bin. */
   distribution: unknown;
-  /** As FeatureBinCount's; null: no claim in the long window. */
-  bin: string | null;
-  /** Claims of the short window (the last `shortFrom`..`to`) in the bin. */
-  nShort: number;
-  /** Claims of the long window (`longFrom`..`to`) in the bin. */
-  nLong: number;
+  /** Its bins that hold a claim of the long window (none: an empty window), as FeatureBinCount's `bin`. */
+  bins: { bin: string | null; nShort: number; nLong: number }[];
 }
 
 /**
@@ -165,7 +161,10 @@ export interface TenantBinCount {
  * (feature, value), for the short and the long window together (a filter per window over one scan of the
  * long one), then mapped to the bins of every (model, version) asked, materialised once. Where each check
  * counted its own window (and again the long one when the short held too few claims), a tenant's four
- * checks now share one pass. SQL on purpose: only counts travel.
+ * checks now share one pass. One row per baseline, its bins in arrays: the baseline's JSON travels and is
+ * parsed once, not once per bin. The counts are materialised: the planner, guessing one row for each CTE,
+ * otherwise joined them to the baselines in a nested loop that sorted and grouped every bin again for each
+ * baseline (6 of a tenant's 11 ms). SQL on purpose: only counts travel.
  */
 export async function tenantWindowHistograms(
   em: EntityManager,
@@ -176,7 +175,7 @@ export async function tenantWindowHistograms(
     longFrom: Date;
     to: Date;
   },
-): Promise<TenantBinCount[]> {
+): Promise<TenantBaselineCounts[]> {
   if (q.versions.length === 0) return [];
   const rows = await em.execute<
     {
@@ -184,9 +183,9 @@ export async function tenantWindowHistograms(
       feature_name: string;
       model_version: number;
       distribution: unknown;
-      bin: string | null;
-      n_short: number;
-      n_long: number;
+      bins: (string | null)[];
+      n_short: number[];
+      n_long: number[];
     }[]
   >(
     `with b as materialized (
@@ -202,7 +201,7 @@ export async function tenantWindowHistograms(
          from claims w cross join lateral ${FEATURE_UNPIVOT}
         where w.tenant_id = ? and w.filed_at >= ? and w.filed_at < ?
         group by 1, 2, 3
-     ), counted as (
+     ), counted as materialized (
        select b.model_type, b.feature_name, b.model_version,
               case when b.edges is not null then width_bucket(v.num, b.edges)::text
                    when v.num is not null then v.num::text
@@ -210,12 +209,17 @@ export async function tenantWindowHistograms(
               sum(v.n_short)::int as n_short, sum(v.n_long)::int as n_long
          from b join v on v.name = b.feature_name
         group by 1, 2, 3, 4
+     ), c as materialized (
+       select model_type, feature_name, model_version,
+              array_agg(bin order by bin) as bins, array_agg(n_short order by bin) as n_short,
+              array_agg(n_long order by bin) as n_long
+         from counted group by 1, 2, 3
      )
-     select b.model_type, b.feature_name, b.model_version, b.distribution, c.bin,
-            coalesce(c.n_short, 0)::int as n_short, coalesce(c.n_long, 0)::int as n_long
-       from b left join counted c
+     select b.model_type, b.feature_name, b.model_version, b.distribution,
+            coalesce(c.bins, '{}') as bins, coalesce(c.n_short, '{}') as n_short, coalesce(c.n_long, '{}') as n_long
+       from b left join c
          on c.model_type = b.model_type and c.feature_name = b.feature_name and c.model_version = b.model_version
-      order by b.model_type, b.feature_name, c.bin`,
+      order by b.model_type, b.feature_name`,
     [
       q.tenantId,
       `{${q.versions.map((v) => v.modelType).join(',')}}`,
@@ -231,8 +235,6 @@ export async function tenantWindowHistograms(
     featureName: r.feature_name,
     version: Number(r.model_version),
     distribution: r.distribution,
-    bin: r.bin,
-    nShort: Number(r.n_short),
-    nLong: Number(r.n_long),
+    bins: r.bins.map((bin, i) => ({ bin, nShort: Number(r.n_short[i]), nLong: Number(r.n_long[i]) })),
   }));
 }

@@ -18,3 +18,4 @@ export * from './ownership';
 export * from './read-models';
 export * from './claim-sql';
 export * from './outcomes';
+export * from './drift-checks';

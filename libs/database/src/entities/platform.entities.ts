@@ -72,7 +72,13 @@ export class Profile {
 }
 
 @Entity({ tableName: 'claims' })
-@Index({ properties: ['tenantId', 'filedAt'] })
+// A tenant's recent claims with their features and labels, read without visiting the table (the drift
+// monitor's windows and new labels: Migration20261201000000ClaimsWindowIndex says why).
+@Index({
+  name: 'claims_window',
+  expression:
+    'create index "claims_window" on "claims" ("tenant_id", "filed_at") include ("member_age", "case_complexity", "union_tenure_years", "claim_type", "department", "priority", "resolved_at", "resolution_days", "outcome", "member_churned", "assigned_team")',
+})
 @Index({ properties: ['tenantId', 'status'] })
 export class Claim {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })

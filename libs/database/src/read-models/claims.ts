@@ -65,11 +65,6 @@ export interface DriftCheckInputs extends AccuracyWindow {
   version: number | null;
   champion: ChampionView | null;
   maturity: LabelMaturity;
-  /**
-   * Labelled examples after the champion's training cut-off: claims filed after it (after its deployment
-   * when the cut-off was not recorded) whose label is known by the window's end (LABEL_SQL knownAt).
-   */
-  newLabels: number;
   /** The active version's predictions of claims filed in [cohortFrom, to) whose label is known by `to`. */
   cohort: { correct: number; labelled: number };
   /** The shadow challenger on trial beside the active version (model_challengers, the validator's), if any. */
@@ -89,7 +84,6 @@ interface DriftCheckInputsRow {
   window_labelled: number;
   oldest_unlabelled_at: Date | string | null;
   right_probabilities: (number | string)[] | null;
-  new_labels: number;
   cohort_correct: number;
   cohort_labelled: number;
   challenger: { version: number; startedOn: string } | null;
@@ -98,27 +92,10 @@ interface DriftCheckInputsRow {
 const dateOrNull = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
 /**
- * Labelled examples after each model's champion training cut-off, one column per model, counted in one
- * scan of the tenant's claims filed after the earliest of those cut-offs: the label expressions differ by
- * model (LABEL_SQL), the claims do not.
- */
-const NEW_LABELS_BY_MODEL = (Object.keys(LABEL_SQL) as ModelType[])
-  .map(
-    (t) =>
-      `count(*) filter (where c.filed_at > (select since from m where m.model_type = '${t}') and ${LABEL_SQL[t].known} and ${LABEL_SQL[t].knownAt} < cast(? as timestamptz))::int as "${t}"`,
-  )
-  .join(',\n              ');
-
-const NEW_LABELS_OF_MODEL = `case m.model_type ${(Object.keys(LABEL_SQL) as ModelType[])
-  .map((t) => `when '${t}' then n."${t}"`)
-  .join(' ')} end`;
-
-/**
- * Everything a drift check reads besides the histograms, for several models of one tenant in one statement
- * (the drift monitor checks a tenant's four models in one transaction, issue 20): for each model, the
- * active version (the validator's registry), the accuracy of ITS predictions whose outcome became known in
- * [from, to), the label maturity of ITS predictions made in [from, to), the labelled examples a retrain
- * would find that the champion never saw (one scan of the tenant's claims for all the models), its filing
+ * Everything a drift check reads besides the histograms and the new labels, for several models of one
+ * tenant in one statement (the drift monitor checks a tenant's four models in one transaction, issue 20):
+ * for each model, the active version (the validator's registry), the accuracy of ITS predictions whose
+ * outcome became known in [from, to), the label maturity of ITS predictions made in [from, to), its filing
  * cohort's known labels, and the shadow challenger on trial beside it. SQL on purpose; `from` inclusive,
  * `to` exclusive (`to` is also the as-of time of the labels).
  */
@@ -128,27 +105,19 @@ export async function tenantDriftCheckInputs(
 ): Promise<Map<ModelType, DriftCheckInputs>> {
   const from = q.from.toISOString();
   const to = q.to.toISOString();
-  const models = Object.keys(LABEL_SQL) as ModelType[];
   const rows = await em.execute<DriftCheckInputsRow[]>(
     `with m as materialized (
        select t.model_type, md.model_version, md.artifact_id, md.training_cutoff, md.training_samples, md.deployed_at,
-              coalesce(md.training_cutoff, md.deployed_at) as since,
               (select json_build_object('version', c.challenger_version, 'startedOn', c.started_on)
                  from model_challengers c
                 where c.tenant_id = md.tenant_id and c.model_type = md.model_type and c.state = 'running') as challenger
          from unnest(cast(? as text[])) as t(model_type)
          left join model_metadata md on md.tenant_id = ? and md.model_type = t.model_type and md.is_active
-     ), n as (
-       select ${NEW_LABELS_BY_MODEL}
-         from claims c
-        where c.tenant_id = ? and c.filed_at > (select min(since) from m)
      )
      select m.model_type, m.model_version as version, m.artifact_id, m.training_cutoff, m.training_samples, m.deployed_at,
             m.challenger, a.correct, a.labelled, w.predictions, w.window_labelled, w.oldest_unlabelled_at,
-            w.right_probabilities, coalesce(${NEW_LABELS_OF_MODEL}, 0) as new_labels,
-            k.cohort_correct, k.cohort_labelled
+            w.right_probabilities, k.cohort_correct, k.cohort_labelled
        from m
-      cross join n
       cross join lateral (
         select count(*) filter (where is_correct)::int as correct, count(*)::int as labelled
           from ml_predictions
@@ -173,14 +142,51 @@ export async function tenantDriftCheckInputs(
     [
       `{${q.modelTypes.join(',')}}`,
       q.tenantId,
-      ...models.map(() => to),
-      q.tenantId,
       ...[q.tenantId, from, to],
       ...[to, to, q.tenantId, from, to],
       ...[q.tenantId, q.cohortFrom.toISOString(), to, to],
     ],
   );
   return new Map(rows.map((row) => [row.model_type, toInputs(row)]));
+}
+
+/**
+ * Labelled examples after each model's champion training cut-off, counted in one scan of the tenant's
+ * claims filed after the earliest of those cut-offs: the label expressions differ by model (LABEL_SQL), the
+ * claims do not. One column per model; a model without an active version is absent.
+ */
+const NEW_LABELS_BY_MODEL = (Object.keys(LABEL_SQL) as ModelType[])
+  .map(
+    (t) =>
+      `count(*) filter (where c.filed_at > (select since from m where m.model_type = '${t}') and ${LABEL_SQL[t].known} and ${LABEL_SQL[t].knownAt} < cast(? as timestamptz))::int as "${t}"`,
+  )
+  .join(',\n              ');
+
+/**
+ * The labelled examples a retrain of each of these models would find that its champion never saw: claims
+ * filed after the champion's training cut-off (after its deployment when the cut-off was not recorded)
+ * whose label is known by `to` (LABEL_SQL knownAt). One scan of the tenant's claims for all the models (the
+ * claims_window index holds the label columns). SQL on purpose.
+ */
+export async function tenantNewLabels(
+  em: EntityManager,
+  q: { tenantId: string; modelTypes: readonly ModelType[]; to: Date },
+): Promise<Map<ModelType, number>> {
+  if (q.modelTypes.length === 0) return new Map();
+  const to = q.to.toISOString();
+  const models = Object.keys(LABEL_SQL) as ModelType[];
+  const [row] = await em.execute<Record<ModelType, number | null>[]>(
+    `with m as materialized (
+       select model_type, coalesce(training_cutoff, deployed_at) as since
+         from model_metadata
+        where tenant_id = ? and is_active and model_type = any(cast(? as text[]))
+     )
+     select ${NEW_LABELS_BY_MODEL}
+       from claims c
+      where c.tenant_id = ? and c.filed_at > (select min(since) from m)`,
+    [q.tenantId, `{${q.modelTypes.join(',')}}`, ...models.map(() => to), q.tenantId],
+  );
+  return new Map(q.modelTypes.map((t) => [t, Number(row?.[t] ?? 0)]));
 }
 
 function toInputs(row: DriftCheckInputsRow): DriftCheckInputs {
@@ -205,7 +211,6 @@ function toInputs(row: DriftCheckInputsRow): DriftCheckInputs {
       oldestUnlabelledAt: dateOrNull(row.oldest_unlabelled_at ?? null),
       rightProbabilities: (row.right_probabilities ?? []).map(Number),
     },
-    newLabels: Number(row.new_labels ?? 0),
     cohort: { correct: Number(row.cohort_correct ?? 0), labelled: Number(row.cohort_labelled ?? 0) },
     challenger: row.challenger
       ? { version: Number(row.challenger.version), startedOn: String(row.challenger.startedOn) }
