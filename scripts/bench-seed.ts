@@ -1,17 +1,19 @@
-import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { dropDatabase, ensureDatabase, migrate } from '@app/database';
-import { seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
+import { dropForBulkLoad, rebuildAfterBulkLoad } from '../apps/seeder/src/seeding/bulk-mode';
+import { SEEDED_TABLES, seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
+import type { SeedPhases } from '../apps/seeder/src/seeding/seeding.service';
 
 // npm run bench:seed -- [--tenants 10 --users 10000 --claims 100000]
-// Seeds about a million claims with everything else into a fresh database, then times the ceiling: a raw
-// streamed COPY of the same claim rows into a bare table (no index, no constraint). Prints both rates,
-// their ratio, total time and the seeder's peak memory.
+// Seeds a million claims with everything else (version 1 of every model trained) into a fresh database,
+// then times the ceiling: the very rows it wrote, every table's, loaded from files with server-side COPY
+// into the same tables with the same index and constraint builds (issue 20). Prints both times, where the
+// seeder's went, its peak memory, and last `ratio ceiling/seeder: X` (target >= 0.8). Postgres must run on
+// this machine (the ceiling's files are read by the server).
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,47 +55,62 @@ async function main(): Promise<void> {
   const seedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   const s = result.summary;
-  const allRows = s.tenants + s.users + s.claims + s.predictions + s.modelMetadata + s.feedback;
 
-  // The ceiling: the same claim rows, streamed back in with COPY into a bare table.
-  const file = path.join(os.tmpdir(), `ue-bench-claims-${process.pid}.tsv`);
+  // The ceiling: the very rows the seeder wrote, every table's, written to files beforehand (server-side
+  // COPY TO, so Postgres reads them back from its own disk), then loaded with server-side COPY FROM into
+  // the same tables, emptied, with the same indexes and constraints dropped (the seeder's bulk mode), and
+  // the same index and constraint builds after; in one transaction, as the seeder's.
   const c = new Client({ connectionString: url });
   await c.connect();
-  await pipeline(c.query(copyTo('COPY claims TO STDOUT')), createWriteStream(file));
-  await c.query('create unlogged table claims_raw (like claims including defaults)');
-  await c.query('alter table claims_raw set logged');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ue-bench-seed-'));
+  chmodSync(dir, 0o777); // the server's own user writes and reads the files
+  const loadOrder = [...SEEDED_TABLES].reverse(); // parents first (SEEDED_TABLES is truncation order)
+  const files: { table: string; file: string; rows: number }[] = [];
+  for (const table of loadOrder) {
+    const rows = Number((await c.query<{ n: string }>(`select count(*) as n from "${table}"`)).rows[0]!.n);
+    if (rows === 0) continue;
+    const file = path.join(dir, `${table}.copy`);
+    await c.query(`copy "${table}" to '${file}'`);
+    files.push({ table, file, rows });
+  }
+  const fileMiB = files.reduce((sum, f) => sum + statSync(f.file).size, 0) / 2 ** 20;
+  await c.query(`truncate ${SEEDED_TABLES.map((t) => `"${t}"`).join(', ')}`);
+  await c.query('checkpoint');
   const t0 = process.hrtime.bigint();
-  await pipeline(
-    createReadStream(file, { highWaterMark: 1 << 20 }),
-    c.query(copyFrom('COPY claims_raw FROM STDIN')),
-  );
-  const rawSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const rawRows = Number((await c.query<{ n: string }>('select count(*) as n from claims_raw')).rows[0]!.n);
-  const fileMiB = statSync(file).size / 2 ** 20;
-  rmSync(file);
+  await c.query('begin');
+  await c.query(`set local maintenance_work_mem = '512MB'`);
+  const deferred = await dropForBulkLoad(c, ['claims', 'ml_predictions']);
+  for (const f of files) await c.query(`copy "${f.table}" from '${f.file}'`);
+  const t1 = process.hrtime.bigint();
+  await rebuildAfterBulkLoad(c, deferred);
+  await c.query('commit');
+  const t2 = process.hrtime.bigint();
+  const loadSeconds = Number(t1 - t0) / 1e9;
+  const buildSeconds = Number(t2 - t1) / 1e9;
+  const ceilingSeconds = loadSeconds + buildSeconds;
+  const ceilingRows = files.reduce((sum, f) => sum + f.rows, 0);
+  rmSync(dir, { recursive: true, force: true });
   await c.end();
 
-  const claimRate = s.claims / seedSeconds;
-  const allRate = allRows / seedSeconds;
-  const rawRate = rawRows / rawSeconds;
   const mib = peakRss / 2 ** 20;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const phase = (name: keyof SeedPhases) => `${name} ${(result.phases![name] / 1000).toFixed(1)} s`;
   console.log(
     `\nbench:seed  ${tenants} tenants x ${fmt(users)} users x ${fmt(claims)} claims  (${os.cpus().length} cores, Node ${process.version})`,
   );
   console.log(
-    `  seeded        ${fmt(allRows)} rows (${fmt(s.claims)} claims, ${fmt(s.predictions)} predictions, ${fmt(s.users)} users, ...) in ${seedSeconds.toFixed(1)} s`,
+    `  seeder        ${fmt(ceilingRows)} rows in ${files.length} tables (${fmt(s.claims)} claims, ${fmt(s.predictions)} predictions, ${fmt(s.users)} users, ${s.modelMetadata} versions 1 trained) in ${seedSeconds.toFixed(1)} s`,
   );
   console.log(
-    `  seeder rate   ${fmt(claimRate)} claims/s with their predictions; ${fmt(allRate)} rows/s over all tables`,
+    `  where it went ${(['profiles', 'claims', 'training', 'predictions', 'other', 'indexes'] as const).map(phase).join(', ')} (main thread)`,
   );
   console.log(
-    `  raw COPY      ${fmt(rawRows)} claim rows (${fileMiB.toFixed(0)} MiB) into a bare table in ${rawSeconds.toFixed(1)} s = ${fmt(rawRate)} rows/s`,
-  );
-  console.log(
-    `  ratio         claims/s vs raw COPY: ${(claimRate / rawRate).toFixed(2)}   all rows/s vs raw COPY: ${(allRate / rawRate).toFixed(2)}   (target: >= 0.50)`,
+    `  ceiling       the same ${fmt(ceilingRows)} rows (${fileMiB.toFixed(0)} MiB of COPY files) loaded with server-side COPY in ${loadSeconds.toFixed(1)} s + the same ${deferred.length} index and constraint builds in ${buildSeconds.toFixed(1)} s = ${ceilingSeconds.toFixed(1)} s`,
   );
   console.log(`  peak memory   ${mib.toFixed(0)} MiB RSS of the seeding process (target: < 512 MiB)`);
+  console.log(`ratio ceiling/seeder: ${(ceilingSeconds / seedSeconds).toFixed(2)}   (target: >= 0.8)`);
+  const failed = mib >= 512 ? 'peak memory over 512 MiB' : null;
+  if (failed) console.log(`(${failed})`);
   await dropDatabase(url);
 }
 

@@ -94,6 +94,15 @@ export function trainingHalfLifeDays(modelType: ModelType, condition?: EpisodeCo
  * baselines come from the training sample instead.
  */
 export const BASELINE_WINDOW_DAYS = 90;
+
+/**
+ * Most labelled examples a model is trained on: the most recent ones of its window (docs/models.md,
+ * "Training"). The examples left out are the oldest, whose recency weights (half-lives of 60 days and
+ * less) are under a fifth by then on the tenants large enough to have more; a fit's time grows with its
+ * examples, and 20,000 fit in well under a second on one XGBoost thread (issue 20: version 1 of a
+ * 100,000-claim tenant was 70% of a seed).
+ */
+export const MAX_TRAINING_SAMPLES = 20_000;
 export const BASELINE_MIN_INPUTS = 250;
 
 /** Share of the champion's training set that must be new labels before a retrain (docs/models.md). */

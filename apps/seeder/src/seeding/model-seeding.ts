@@ -118,6 +118,8 @@ export async function seedVersionOnes(
     rnd: Random;
     iso: (t: number) => string;
     out: (line: string) => void;
+    /** Told when the models are fitted, and when their rows are written (bench:seed's phases). */
+    phases?: { trained: () => void; written: () => void };
   },
 ): Promise<VersionOneSeed> {
   const { tenantId, deployedAt } = q;
@@ -126,7 +128,9 @@ export async function seedVersionOnes(
   const result: VersionOneSeed = { trained: 0, insufficient: 0, predictions: 0, predictionIds: [] };
   const metadata: (string | number | boolean | null)[][] = [];
   const baselines: (string | number | boolean | null)[][] = [];
-  for (const v of await trainVersionOnes(tenantId, q.claims, deployedAt, q.training)) {
+  const versions = await trainVersionOnes(tenantId, q.claims, deployedAt, q.training);
+  q.phases?.trained();
+  for (const v of versions) {
     const cfg = MODEL_CONFIGS[v.model];
     if (v.kind === 'insufficient') {
       result.insufficient += 1;
@@ -200,6 +204,7 @@ export async function seedVersionOnes(
   }
   await copyRows(client, 'model_metadata', METADATA_COLUMNS, metadata);
   await copyRows(client, 'model_feature_baselines', BASELINE_COLUMNS, baselines);
+  q.phases?.written();
   return result;
 }
 

@@ -229,7 +229,23 @@ export interface SeedOptions {
 
 const TRAINER_DEFAULTS = new TrainingSettings();
 
+/** Where a seed's time went (ms, on the seeding connection's thread): what bench:seed prints. */
+export interface SeedPhases {
+  profiles: number;
+  claims: number;
+  /** Version 1 of every model fitted (XGBoost), with its examples and baselines. */
+  training: number;
+  /** Their answers computed and written, with their metadata, artifacts and baselines. */
+  predictions: number;
+  /** Tenants, analytics, feedback, recipients, the run's record. */
+  other: number;
+  /** Bulk mode's index and constraint builds. */
+  indexes: number;
+}
+
 export interface SeedResult {
+  /** Absent for a replayed run. */
+  phases?: SeedPhases;
   summary: SeedSummary;
   tenantIds: string[];
   deleted: Record<string, number> | null;
@@ -290,6 +306,13 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       threads: TRAINER_DEFAULTS.XGB_THREADS,
     };
     const now = plan.now.getTime();
+    const phases: SeedPhases = { profiles: 0, claims: 0, training: 0, predictions: 0, other: 0, indexes: 0 };
+    let mark = Date.now();
+    const spent = (phase: keyof SeedPhases) => {
+      const t = Date.now();
+      phases[phase] += t - mark;
+      mark = t;
+    };
     out(`🏢 Creating ${tenants.length} tenants...`);
     await copyRows(
       client,
@@ -303,6 +326,7 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
 
     for (const [i, tenant] of tenants.entries()) {
       const rnd = new Random(plan.seed * 1_000_003 + i * 7919 + 1);
+      spent('other');
       out('');
       out(`👥 Seeding users for tenant ${tenant.id}...`);
       const profiles = profileRows(plan, tenant.id, rnd);
@@ -328,6 +352,7 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       const count = (role: string) => profiles.filter((p) => p.role === role).length;
       out(`   ✓ Created ${count('member')} members, ${count('steward')} stewards, ${count('admin')} admins`);
       summary.users += profiles.length;
+      spent('profiles');
 
       out(`📋 Creating claims for tenant ${tenant.id}...`);
       // Version 1 went into production 90 days before the end of the seeded history (the spec's "deployed
@@ -353,6 +378,7 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       );
       out(`   ✓ ${plan.claimsPerTenant} claims created`);
       summary.claims += plan.claimsPerTenant;
+      spent('claims');
 
       out(`🤖 Seeding ML data for tenant ${tenant.id}...`);
       const ml = await seedVersionOnes(em, client, {
@@ -364,6 +390,10 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
         rnd,
         iso,
         out,
+        phases: {
+          trained: () => spent('training'),
+          written: () => spent('predictions'),
+        },
       });
       out(
         `     ✓ ${ml.trained} of ${MODEL_TYPES.length} models have a version 1, ${ml.predictions} predictions generated${ml.insufficient > 0 ? ` (${ml.insufficient} without one: insufficient samples)` : ''}`,
@@ -397,6 +427,7 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       await copyRows(client, 'notification_recipients', RECIPIENT_COLUMNS, recipients);
       out(`🔔 ${recipients.length} notification recipients (email, Slack, in-app, webhook)`);
     }
+    spent('other');
     if (bulk) {
       const t0 = Date.now();
       await rebuildAfterBulkLoad(client, deferred);
@@ -404,9 +435,11 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
         `⚡ Rebuilt ${deferred.length} indexes and constraints in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
       );
     }
+    spent('indexes');
     const tenantIds = tenants.map((t) => t.id);
     await recordRun(em, { id: opts.runId, plan, summary, tenantIds, startedAt: new Date(started) });
-    return { summary, tenantIds, deleted, durationMs: Date.now() - started, replayed: false };
+    spent('other');
+    return { phases, summary, tenantIds, deleted, durationMs: Date.now() - started, replayed: false };
   });
 }
 

@@ -2,6 +2,7 @@ import {
   BASELINE_WINDOW_DAYS,
   isRightAnswer,
   labelKnownAt,
+  MAX_TRAINING_SAMPLES,
   MODEL_CONFIGS,
   MODEL_TYPES,
   trainingHalfLifeDays,
@@ -123,7 +124,8 @@ export type VersionOne =
   | { model: ModelType; kind: 'insufficient'; have: number; need: number; reason: string };
 
 /**
- * Below this many examples a fit runs on one XGBoost thread whatever XGB_THREADS says. XGBoost's `hist`
+ * Up to this many examples a fit runs on one XGBoost thread whatever XGB_THREADS says (fits use at most
+ * MAX_TRAINING_SAMPLES, the same number: every version 1 is a one-thread fit). XGBoost's `hist`
  * builds the same model, byte for byte, on any number of threads (checked on seeded tenants), and on a
  * few thousand examples a second OpenMP thread only adds synchronisation: 0.3 s against 4.1 s per fit
  * with the machine's two cores busy (docs/benchmarks.md, bench:pipeline, saw the same).
@@ -141,14 +143,13 @@ export async function trainVersionOnes(
   training: TrainingOptions,
 ): Promise<VersionOne[]> {
   const result: VersionOne[] = [];
+  // In filing order (then id) once: each model's examples keep it, so their own sort finds them sorted.
+  claims = [...claims].sort((a, b) => a.filed - b.filed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // What the baselines describe: every claim filed in the BASELINE_WINDOW_DAYS up to the deployment, as
   // libs/database recentInputs selects them for the trainer.
   const from = asOf - BASELINE_WINDOW_DAYS * DAY;
   // In the same order (filing time, then id), so that their means are the same sums, to the last bit.
-  const inputs = claims
-    .filter((c) => c.filed > from && c.filed <= asOf)
-    .sort((a, b) => a.filed - b.filed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((c) => claimFeatures(c));
+  const inputs = claims.filter((c) => c.filed > from && c.filed <= asOf).map((c) => claimFeatures(c));
   for (const model of MODEL_TYPES) {
     const examples = labelledExamples(model, claims, asOf);
     try {
@@ -158,7 +159,7 @@ export async function trainVersionOnes(
           tenantId,
           modelType: model,
           rounds: training.rounds,
-          threads: examples.length < ONE_THREAD_BELOW ? 1 : training.threads,
+          threads: Math.min(examples.length, MAX_TRAINING_SAMPLES) <= ONE_THREAD_BELOW ? 1 : training.threads,
           asOf: new Date(asOf),
           halfLifeDays: trainingHalfLifeDays(model),
         },

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { BASELINE_MIN_INPUTS, BASELINE_WINDOW_DAYS, MODEL_CONFIGS, TRAINING_TARGETS } from '@app/domain';
+import {
+  BASELINE_MIN_INPUTS,
+  BASELINE_WINDOW_DAYS,
+  MAX_TRAINING_SAMPLES,
+  MODEL_CONFIGS,
+  TRAINING_TARGETS,
+} from '@app/domain';
 import type { ClaimFeatures } from '../claim-features';
 import type { ModelType } from '@app/domain';
 import { accuracyOf, trainMajority } from '../majority';
@@ -61,8 +67,14 @@ export async function fitCandidate(
       cfg.trainingWindowMonths,
       job.asOf,
     );
+  // The most recent MAX_TRAINING_SAMPLES (ties kept in the order given): the hold-out is the newest of them,
+  // so the validator, rebuilding it from the cut-off on, finds the same examples.
+  const used =
+    examples.length > MAX_TRAINING_SAMPLES
+      ? [...examples].sort((a, b) => a.at.getTime() - b.at.getTime()).slice(-MAX_TRAINING_SAMPLES)
+      : examples;
   const split = splitRecentInterleaved(
-    examples.map((e) => ({ ...e, label: String(e.target) })),
+    used.map((e) => ({ ...e, label: String(e.target) })),
     cfg.validationSplit,
   );
   const recency = recencyWeights(
@@ -124,6 +136,8 @@ export async function fitCandidate(
           // The hold-out's mean probability of a right answer: its accuracy, for an isotonic map exactly.
           expectedAccuracy: Math.round(expected * 1e6) / 1e6,
         },
+        // Labelled examples of the window, and how many of the newest were used (MAX_TRAINING_SAMPLES).
+        examples: { available: examples.length, used: used.length },
         weighting: {
           method: 'exponential_recency',
           halfLifeDays: job.halfLifeDays,
