@@ -30,7 +30,7 @@ import {
 import type { NodeChild } from './bench-processes';
 
 // npm run bench:pipeline -- [--tenants 250] [--claims 3000] [--users 50] [--concurrency 1] [--xgb-threads 1]
-//                            [--timeout 1800] [--keep]
+//                            [--replicas 1] [--timeout 1800] [--keep]
 // Starts every service as its own process (scheduler, drift-monitor, trainer, validator, notifier,
 // seeder, scorer) on a private database and subject prefix, with real local notification endpoints (an SMTP
 // server and an HTTP endpoint for Slack and webhooks). The seeder service seeds tenants whose last 30
@@ -39,6 +39,7 @@ import type { NodeChild } from './bench-processes';
 // drift.check.requested -> drift.checked + drift.detected -> training run -> model.trained ->
 // model.validated -> model.deployed (or a rejection) -> deliveries. It waits until every pipeline
 // finished, audits each one from the database and the endpoints' receipts, and prints the total time,
+// (with --replicas N, N processes of every service share each durable consumer, as a scaled deployment does)
 // events lost, duplicates, p50/p95 of each step (training excluded) and each service's peak memory.
 // Exit 1 when anything was lost or duplicated, or on timeout.
 
@@ -49,6 +50,7 @@ const FLAGS: FlagSpec = {
   concurrency: { type: 'int', min: 1, max: 64 },
   timeout: { type: 'int', min: 10, max: 86_400 },
   'xgb-threads': { type: 'int', min: 1, max: 64 },
+  replicas: { type: 'int', min: 1, max: 8 },
   keep: { type: 'bool' },
 };
 
@@ -206,6 +208,8 @@ async function main(): Promise<number> {
   // 2-core machine two OpenMP threads waiting on each other at every barrier made fits 4-10x slower.
   const xgbThreads = (flags['xgb-threads'] as number | undefined) ?? 1;
   const timeoutMs = ((flags.timeout as number | undefined) ?? 1800) * 1000;
+  // Processes of every service (scale-out): they share each durable consumer, its inbox and its outbox.
+  const replicas = (flags.replicas as number | undefined) ?? 1;
   const keep = flags.keep === true;
   const expected = tenants * MODEL_TYPES.length;
 
@@ -220,7 +224,8 @@ async function main(): Promise<number> {
   const topology = new Topology(prefix);
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'ue-bench-pipeline-'));
   const children: NodeChild[] = [];
-  const services = new Map<Service, { child: NodeChild; url: string }>();
+  const services = new Map<Service, { child: NodeChild; url: string }[]>();
+  const first = (name: Service) => services.get(name)![0]!;
   let healthy = false;
   let ok = false;
   let sampler: NodeJS.Timeout | undefined;
@@ -258,7 +263,7 @@ async function main(): Promise<number> {
 
   try {
     console.log(
-      `bench:pipeline  ${fmt(tenants)} tenants x ${MODEL_TYPES.length} models = ${fmt(expected)} pipelines; ${fmt(claims)} claims and ${users} users per tenant (drift scenario); consumer concurrency ${concurrency}; XGBoost threads ${xgbThreads}`,
+      `bench:pipeline  ${fmt(tenants)} tenants x ${MODEL_TYPES.length} models = ${fmt(expected)} pipelines; ${fmt(claims)} claims and ${users} users per tenant (drift scenario); consumer concurrency ${concurrency}; XGBoost threads ${xgbThreads}; ${replicas} process${replicas === 1 ? '' : 'es'} of every service`,
     );
     console.log(`  database ${base.pathname.slice(1)}, subject prefix ${prefix}, logs in ${workDir}`);
 
@@ -296,37 +301,47 @@ async function main(): Promise<number> {
       }),
     };
     let t0 = Date.now();
+    const replicaName = (name: Service, k: number) => (k === 0 ? name : `${name}-${k + 1}`);
+    for (const name of SERVICES)
+      for (let k = 0; k < replicas; k++) {
+        // Each service on its own Postgres role, under row-level security, as deployed.
+        const role = roleForService(name);
+        const child = startNode(
+          replicaName(name, k),
+          `dist/apps/${name}/src/main.js`,
+          [],
+          { ...env, DATABASE_URL: role ? urlForRole(url, role) : url },
+          path.join(workDir, `${replicaName(name, k)}.log`),
+        );
+        children.push(child);
+      }
     for (const name of SERVICES) {
-      // Each service on its own Postgres role, under row-level security, as deployed.
-      const role = roleForService(name);
-      const child = startNode(
-        name,
-        `dist/apps/${name}/src/main.js`,
-        [],
-        { ...env, DATABASE_URL: role ? urlForRole(url, role) : url },
-        path.join(workDir, `${name}.log`),
-      );
-      children.push(child);
+      const started: { child: NodeChild; url: string }[] = [];
+      for (let k = 0; k < replicas; k++) {
+        const child = children.find((c) => c.name === replicaName(name, k))!;
+        started.push({ child, url: await waitForLine(child, serviceStartedUrl, 60_000) });
+      }
+      services.set(name, started);
     }
-    for (const name of SERVICES) {
-      const child = children.find((c) => c.name === name)!;
-      const serviceUrl = await waitForLine(child, serviceStartedUrl, 60_000);
-      services.set(name, { child, url: serviceUrl });
-    }
-    for (const [name, s] of services) {
+    for (const s of [...services.values()].flat()) {
       const deadline = Date.now() + 30_000;
       while (
         !(await fetch(`${s.url}/health`)
           .then((r) => r.ok)
           .catch(() => false))
       ) {
-        if (Date.now() > deadline) throw new Error(`${name} not healthy:\n${logTail(s.child)}`);
+        if (Date.now() > deadline) throw new Error(`${s.child.name} not healthy:\n${logTail(s.child)}`);
         await sleep(200);
       }
     }
     healthy = true;
     console.log(
-      `  ${SERVICES.length} services healthy in ${secs(Date.now() - t0)}: ${[...services].map(([n, s]) => `${n} pid ${s.child.pid}`).join(', ')}`,
+      `  ${SERVICES.length * replicas} service processes healthy in ${secs(Date.now() - t0)}: ${[
+        ...services.values(),
+      ]
+        .flat()
+        .map((s) => `${s.child.name} pid ${s.child.pid}`)
+        .join(', ')}`,
     );
 
     // Seeding through the seeder service (seed.requested), not timed.
@@ -366,14 +381,17 @@ async function main(): Promise<number> {
     // Peak resident memory of each service during the timed run, sampled every 200 ms.
     const peakRss = new Map<Service, number>();
     sampler = setInterval(() => {
-      for (const [name, s] of services) {
-        const m = readMemory(s.child.pid);
-        if (m) peakRss.set(name, Math.max(peakRss.get(name) ?? 0, m.rss));
+      for (const [name, rs] of services) {
+        // All of a service's processes together: what its deployment holds.
+        const rss = rs.reduce((sum, s) => sum + (readMemory(s.child.pid)?.rss ?? 0), 0);
+        peakRss.set(name, Math.max(peakRss.get(name) ?? 0, rss));
       }
     }, 200);
+    const cpuOf = (rs: readonly { child: NodeChild }[]) =>
+      rs.reduce((sum, s) => sum + (readCpuSeconds(s.child.pid) ?? 0), 0);
 
     // CPU used from here on, by each service and by the whole machine (Postgres, NATS, other work).
-    const cpuAtFire = new Map([...services].map(([n, s]) => [n, readCpuSeconds(s.child.pid) ?? 0]));
+    const cpuAtFire = new Map([...services].map(([n, rs]) => [n, cpuOf(rs)]));
     const busyAtFire = machineBusySeconds();
     const foreign = { samples: 0, busy: 0, pids: new Set<number>() };
 
@@ -381,7 +399,7 @@ async function main(): Promise<number> {
     // every check retrains at once, and each event of a pipeline is told on its own (a daily check would
     // open episodes on 2 of 3 days, told in the next day's digest: docs/models.md, "Episodes").
     const firedAt = Date.now();
-    const fire = await fetch(`${services.get('scheduler')!.url}/jobs/daily-drift-check/run?force=true`, {
+    const fire = await fetch(`${first('scheduler').url}/jobs/daily-drift-check/run?force=true`, {
       method: 'POST',
     });
     if (!fire.ok) throw new Error(`the scheduler refused to fire: HTTP ${fire.status} ${await fire.text()}`);
@@ -418,9 +436,7 @@ async function main(): Promise<number> {
       stopIfInterrupted();
       await sleep(2000);
     }
-    const cpu = new Map(
-      [...services].map(([n, s]) => [n, (readCpuSeconds(s.child.pid) ?? 0) - cpuAtFire.get(n)!]),
-    );
+    const cpu = new Map([...services].map(([n, rs]) => [n, cpuOf(rs) - cpuAtFire.get(n)!]));
     const machine = {
       busy: machineBusySeconds() - busyAtFire,
       available: (os.cpus().length * (Date.now() - firedAt)) / 1000,
@@ -433,9 +449,14 @@ async function main(): Promise<number> {
 
     const metrics = new Map<Service, string>();
     const hwm = new Map<Service, number>();
-    for (const [name, s] of services) {
-      metrics.set(name, await fetch(`${s.url}/metrics`).then((r) => r.text()));
-      hwm.set(name, readMemory(s.child.pid)?.hwm ?? 0);
+    for (const [name, rs] of services) {
+      // Counters summed over the replicas (counterBy adds every matching line).
+      const texts = await Promise.all(rs.map((s) => fetch(`${s.url}/metrics`).then((r) => r.text())));
+      metrics.set(name, texts.join('\n'));
+      hwm.set(
+        name,
+        rs.reduce((sum, s) => sum + (readMemory(s.child.pid)?.hwm ?? 0), 0),
+      );
     }
     const stream = await streamAudit(jsm, topology);
     const exits = new Map<string, number | string>();
@@ -478,8 +499,8 @@ async function main(): Promise<number> {
       ),
       unreadableReceipts: receipts.unreadable,
       logLevels: new Map(
-        [...services].map(([n, sv]) => {
-          const text = readFileSync(sv.child.logFile, 'utf8');
+        [...services].map(([n, rs]) => {
+          const text = rs.map((sv) => readFileSync(sv.child.logFile, 'utf8')).join('\n');
           const lines = (level: string) => text.split(`"level":"${level}"`).length - 1;
           return [n, `${lines('warn')} / ${lines('error')}`];
         }),
@@ -633,7 +654,11 @@ function report(r: ReportInput): void {
           fmt(handled.get('retry') ?? 0),
           fmt(handled.get('dead_letter') ?? 0),
           r.logLevels.get(s) ?? '-',
-          String(r.exits.get(s) ?? '-'),
+          // Every process of the service: "0" once, or "0 0" with two replicas.
+          [...r.exits]
+            .filter(([name]) => name === s || name.startsWith(`${s}-`))
+            .map(([, code]) => String(code))
+            .join(' ') || '-',
         ];
       }),
       [1, 2, 3, 4, 5, 6, 7, 8],

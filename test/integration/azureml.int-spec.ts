@@ -190,7 +190,7 @@ describe('Azure ML training backend', () => {
       `select format from model_artifacts where tenant_id = $1 and model_type = 'claim_outcome' and model_version = 2`,
       [tenantId],
     );
-    expect(artifact!.format).toBe('xgboost-json/1.7');
+    expect(artifact!.format).toBe('xgboost-ubj/1.7');
   });
 
   it('maps a failed job to training.failed with the job reason', async () => {

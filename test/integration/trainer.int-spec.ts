@@ -137,16 +137,19 @@ describe('trainer', () => {
     }
   });
 
-  it('stores a checksummed XGBoost JSON artifact that loads back to the same predictions, and the candidate baselines', async () => {
+  it('stores a checksummed XGBoost UBJ artifact that loads back to the same predictions, and the candidate baselines', async () => {
     const [artifact] = await h.query<{ format: string; checksum: string; content: Buffer }>(
       `select format, checksum, content from model_artifacts where tenant_id = $1 and model_type = 'claim_outcome' and model_version = 2`,
       [tenantId],
     );
-    expect(artifact!.format).toBe('xgboost-json/1.7');
+    expect(artifact!.format).toBe('xgboost-ubj/1.7');
     expect(createHash('sha256').update(artifact!.content).digest('hex')).toBe(artifact!.checksum);
-    const json = JSON.parse(artifact!.content.toString('utf8')) as {
+    // What the binary holds, read back through XGBoost's JSON of the loaded model.
+    const reread = Booster.load(artifact!.content);
+    const json = JSON.parse(reread.save('json').toString('utf8')) as {
       learner: { attributes: Record<string, string>; objective: { name: string } };
     };
+    reread.dispose();
     expect(json.learner.objective.name).toBe('multi:softprob');
     expect(JSON.parse(json.learner.attributes.ue_classes!)).toEqual(['won', 'settled', 'lost', 'withdrawn']);
     const rows = await h.query<ClaimFeatures & Record<string, unknown>>(

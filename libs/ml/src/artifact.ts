@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@app/common';
 import { Booster } from './xgboost';
-import { XGB_FORMAT } from './xgb-model';
+import { XGB_LOADABLE_FORMATS } from './xgb-model';
 
 /**
  * Why a stored model is refused before XGBoost sees it: `ARTIFACT_CORRUPT` its bytes do not match the
@@ -27,7 +27,7 @@ export interface StoredModel {
 export function loadStoredModel(a: StoredModel): Booster {
   if (createHash('sha256').update(a.content).digest('hex') !== a.checksum)
     throw new ArtifactError('ARTIFACT_CORRUPT', 'artifact checksum mismatch: refusing to load it');
-  if (a.format !== XGB_FORMAT)
+  if (!XGB_LOADABLE_FORMATS.includes(a.format))
     throw new ArtifactError('ARTIFACT_FORMAT', `unexpected artifact format ${a.format}`);
   return Booster.load(a.content);
 }

@@ -32,8 +32,15 @@ export interface ModelEvaluation {
   correct: boolean[];
 }
 
-/** The artifact format: XGBoost's own JSON, with this project's metadata in `learner.attributes`. */
-export const XGB_FORMAT = 'xgboost-json/1.7';
+/**
+ * The artifact format of new models: XGBoost's own Universal Binary JSON, with this project's metadata in
+ * `learner.attributes` (issue 20: a validation loads two models, and a JSON multi-class model of 100 rounds
+ * took 38 ms to load against 5 ms in UBJ).
+ */
+export const XGB_FORMAT = 'xgboost-ubj/1.7';
+
+/** Formats an artifact may be stored in and still load: the JSON of the models stored before UBJ, too. */
+export const XGB_LOADABLE_FORMATS: readonly string[] = [XGB_FORMAT, 'xgboost-json/1.7'];
 
 function params(modelType: ModelType, opts: XgbTrainingOptions): XgbParams {
   const target = TRAINING_TARGETS[modelType];

@@ -3,7 +3,7 @@ import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
 import { activeModels, candidateArtifact, Claim, Profile, SeedRun, Tenant } from '@app/database';
-import { XGB_FORMAT } from '@app/ml';
+import { XGB_LOADABLE_FORMATS } from '@app/ml';
 import { SeederError } from './errors';
 import type { ProfileRow } from './generator';
 import type { ActiveVersion } from './model-seeding';
@@ -143,7 +143,10 @@ export async function activeVersions(em: EntityManager, tenantId: string): Promi
     if (!m.artifactId) continue;
     const a = await candidateArtifact(em, m.artifactId);
     if (!a) continue;
-    if (a.format !== XGB_FORMAT || createHash('sha256').update(a.content).digest('hex') !== a.checksum)
+    if (
+      !XGB_LOADABLE_FORMATS.includes(a.format) ||
+      createHash('sha256').update(a.content).digest('hex') !== a.checksum
+    )
       throw new SeederError(
         'ARTIFACT_CORRUPT',
         `artifact of ${m.modelType} v${m.version} (${tenantId}) fails its checksum or format: refusing to load it`,

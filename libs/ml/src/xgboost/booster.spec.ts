@@ -41,18 +41,24 @@ describe('XGBoost through its C API', () => {
     });
   });
 
-  it('saves to JSON and loads back to identical predictions; training is deterministic', () => {
+  it('saves to UBJ and JSON and loads either back to identical predictions; training is deterministic', () => {
     const train = dataset(1000, 3);
     const test = dataset(200, 4);
     const a = Booster.train(train.m, train.labels, params, 20);
-    const json = a.save();
+    const ubj = a.save();
+    const json = a.save('json');
     const again = Booster.train(train.m, train.labels, params, 20);
     try {
       expect(JSON.parse(json.toString('utf8')).learner.objective.name).toBe('binary:logistic');
-      const loaded = Booster.load(json);
-      expect(Array.from(loaded.predict(test.m))).toEqual(Array.from(a.predict(test.m)));
-      expect(again.save().equals(json)).toBe(true);
-      loaded.dispose();
+      // UBJ: an object ('{') whose first key is a length-prefixed string, not a quoted one.
+      expect(ubj[0]).toBe('{'.charCodeAt(0));
+      expect(ubj[1]).not.toBe('"'.charCodeAt(0));
+      for (const saved of [ubj, json]) {
+        const loaded = Booster.load(saved);
+        expect(Array.from(loaded.predict(test.m))).toEqual(Array.from(a.predict(test.m)));
+        loaded.dispose();
+      }
+      expect(again.save().equals(ubj)).toBe(true);
     } finally {
       a.dispose();
       again.dispose();
