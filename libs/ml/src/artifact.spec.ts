@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ArtifactError, loadStoredModel } from './artifact';
+import { loadStoredModel } from './artifact';
 import { Booster } from './xgboost';
 import { XGB_FORMAT } from './xgb-model';
 
@@ -33,10 +33,10 @@ describe('loadStoredModel', () => {
   it('refuses a format it cannot load, and bytes that do not match their checksum', () => {
     const content = Buffer.from('{}');
     expect(() => loadStoredModel({ format: 'onnx/1', checksum: sha(content), content })).toThrow(
-      expect.objectContaining({ code: 'ARTIFACT_FORMAT' }) as ArtifactError,
+      expect.objectContaining({ code: 'ARTIFACT_FORMAT' }),
     );
     expect(() => loadStoredModel({ format: XGB_FORMAT, checksum: sha(Buffer.from('x')), content })).toThrow(
-      expect.objectContaining({ code: 'ARTIFACT_CORRUPT' }) as ArtifactError,
+      expect.objectContaining({ code: 'ARTIFACT_CORRUPT' }),
     );
   });
 });
