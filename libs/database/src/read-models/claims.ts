@@ -153,7 +153,7 @@ export async function tenantDriftCheckInputs(
 /**
  * Labelled examples after each model's champion training cut-off, counted in one scan of the tenant's
  * claims filed after the earliest of those cut-offs: the label expressions differ by model (LABEL_SQL), the
- * claims do not. One column per model; a model without an active version is absent.
+ * claims do not. One column per model: 0 for a model not asked, or without an active version.
  */
 const NEW_LABELS_BY_MODEL = (Object.keys(LABEL_SQL) as ModelType[])
   .map(

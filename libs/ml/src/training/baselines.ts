@@ -17,41 +17,23 @@ export interface FrozenFeatureBaseline {
   sampleSize: number;
 }
 
-/**
- * Baselines already built from a sample, by feature: the models of a tenant trained together (the seeder's
- * version 1) share their recent inputs and most features, and a baseline is a pure function of the two.
- * Keyed by the sample itself (never mutated: readonly), so it goes when the sample does.
- */
-const built = new WeakMap<readonly ClaimFeatures[], Map<FeatureName, FrozenFeatureBaseline>>();
-
 /** Frozen drift baselines of a model, from the sample it was trained on (one per key feature). */
 export function candidateBaselines(
   features: readonly FeatureName[],
   train: readonly ClaimFeatures[],
 ): FrozenFeatureBaseline[] {
-  const cache = built.get(train) ?? new Map<FeatureName, FrozenFeatureBaseline>();
-  built.set(train, cache);
-  return features.map((f) => {
-    const known = cache.get(f);
-    // A copy: callers own what they are given.
-    if (known) return structuredClone(known);
-    const baseline = buildFeatureBaseline(f, train);
-    cache.set(f, baseline);
-    return structuredClone(baseline);
-  });
-}
-
-function buildFeatureBaseline(f: FeatureName, train: readonly ClaimFeatures[]): FrozenFeatureBaseline {
   const complexity = train.reduce((s, e) => s + Number(e.case_complexity), 0) / train.length;
-  const kind = FEATURES[f].kind;
-  const values = train.map((e) => (kind === 'numeric' ? Number(e[f]) : String(e[f])));
-  const mean = kind === 'numeric' ? (values as number[]).reduce((s, v) => s + v, 0) / values.length : null;
-  return {
-    featureName: f,
-    featureKind: kind,
-    baselineValue: mean,
-    baselineComplexity: complexity,
-    distribution: buildBaseline(values, kind) as unknown as Record<string, unknown>,
-    sampleSize: values.length,
-  };
+  return features.map((f) => {
+    const kind = FEATURES[f].kind;
+    const values = train.map((e) => (kind === 'numeric' ? Number(e[f]) : String(e[f])));
+    const mean = kind === 'numeric' ? (values as number[]).reduce((s, v) => s + v, 0) / values.length : null;
+    return {
+      featureName: f,
+      featureKind: kind,
+      baselineValue: mean,
+      baselineComplexity: complexity,
+      distribution: buildBaseline(values, kind) as unknown as Record<string, unknown>,
+      sampleSize: values.length,
+    };
+  });
 }
