@@ -56,11 +56,8 @@ export async function scoreOnHoldout(
   const cutoffAt = run?.split?.cutoff;
   if (!run || !cutoffAt)
     throw new ValidatorError('NO_SPLIT', `training run ${q.runId} has no recorded hold-out split`);
-  const cutoff = cutoffAt.getTime();
   const months = MODEL_CONFIGS[q.modelType].trainingWindowMonths;
-  const recent = (await labelledClaims(em, q.tenantId, q.modelType, months, run.asOf)).filter(
-    (c) => c.at.getTime() >= cutoff,
-  );
+  const recent = await labelledClaims(em, q.tenantId, q.modelType, months, run.asOf, cutoffAt);
   // Interleaved splits hold out every other recent example; older runs held out all of them.
   const holdout = run.split?.method === RECENT_INTERLEAVED ? heldOutOf(recent) : recent;
   const candidateStored = await candidateArtifact(em, q.candidateArtifactId);

@@ -33,7 +33,7 @@ export function featureValuesOf<R extends { union_tenure_years: string | number 
 /**
  * A tenant's labelled examples for a model as of `asOf`, oldest first (docs/models.md): the claims filed in
  * the `months` months up to `asOf` whose label was known at `asOf` (LABEL_SQL.knownAt, the one rule of
- * label time). `asOf` is the logical time of the work, never the wall clock: a claim resolved after it is
+ * label time), and filed at or after `filedFrom` when given. `asOf` is the logical time of the work, never the wall clock: a claim resolved after it is
  * not an example yet, even when the row already holds its outcome. The trainer trains on them; the
  * validator rebuilds the same hold-out from them, as of the same instant, to score the champion.
  */
@@ -43,16 +43,19 @@ export async function labelledClaims(
   modelType: ModelType,
   months: number,
   asOf: Date,
+  filedFrom?: Date,
 ): Promise<LabelledClaim[]> {
   const target = LABEL_SQL[modelType];
   const at = asOf.toISOString();
+  // The validator asks only for the examples filed from the hold-out's cut-off: a tenth of the window.
+  const from = filedFrom ? 'and filed_at >= ?::timestamptz' : '';
   const rows = await em.execute<(LabelledClaim & { union_tenure_years: string | number })[]>(
     `select id, ${FEATURE_SELECT_LIST}, ${target.target} as target, filed_at as at
        from claims
       where tenant_id = ? and ${target.known} and ${target.knownAt} <= ?::timestamptz
-        and filed_at >= ?::timestamptz - make_interval(months => ?) and filed_at <= ?::timestamptz
+        and filed_at >= ?::timestamptz - make_interval(months => ?) and filed_at <= ?::timestamptz ${from}
       order by filed_at, id`,
-    [tenantId, at, at, months, at],
+    [tenantId, at, at, months, at, ...(filedFrom ? [filedFrom.toISOString()] : [])],
   );
   return rows.map((r) => ({ ...featureValuesOf(r), at: new Date(r.at) }));
 }

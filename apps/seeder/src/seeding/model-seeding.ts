@@ -4,10 +4,10 @@ import { ModelArtifact } from '@app/database';
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { CopyWriter, copyRows, LineBuffer } from './copy-writer';
-import type { ClaimRow } from './generator';
+import type { ClaimRow, HistoryClaim } from './generator';
 import type { Random } from './random';
-import { answersOf, trainVersionOnes } from './version-one';
-import type { SeededAnswer, TrainingOptions } from './version-one';
+import { answersOf } from './version-one';
+import type { SeededAnswer, TrainingOptions, VersionOne } from './version-one';
 
 // Writes what a deployed version leaves behind: version 1 of each model (artifact, metadata, active drift
 // baselines) and every version's stored answers (ml_predictions), in the seed's transaction.
@@ -101,7 +101,7 @@ export interface VersionOneSeed {
 
 /**
  * Version 1 of each of a tenant's models, deployed at `deployedAt`: trained on the claims before it with
- * the trainer's own procedure, its artifact, metadata (active, with its hold-out accuracy) and drift
+ * the trainer's own procedure (by the caller's VersionOneFitter, often while other rows stream), its artifact, metadata (active, with its hold-out accuracy) and drift
  * baselines stored, and its answers for every claim filed from `deployedAt` on. A model with too few
  * labelled examples gets none of it, and the log says so.
  */
@@ -111,10 +111,12 @@ export async function seedVersionOnes(
   q: {
     tenantId: string;
     /** The tenant's claims from the start of the longest training window on (older ones are not needed). */
-    claims: readonly ClaimRow[];
+    claims: readonly HistoryClaim[];
     deployedAt: number;
     now: number;
     training: TrainingOptions;
+    /** Version 1 of each model, fitted on `claims` as of `deployedAt` (a VersionOneFitter's answer). */
+    versions: Promise<VersionOne[]>;
     rnd: Random;
     iso: (t: number) => string;
     out: (line: string) => void;
@@ -128,7 +130,7 @@ export async function seedVersionOnes(
   const result: VersionOneSeed = { trained: 0, insufficient: 0, predictions: 0, predictionIds: [] };
   const metadata: (string | number | boolean | null)[][] = [];
   const baselines: (string | number | boolean | null)[][] = [];
-  const versions = await trainVersionOnes(tenantId, q.claims, deployedAt, q.training);
+  const versions = await q.versions;
   q.phases?.trained();
   for (const v of versions) {
     const cfg = MODEL_CONFIGS[v.model];

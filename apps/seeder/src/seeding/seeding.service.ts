@@ -15,8 +15,8 @@ import {
   scheduledReports,
 } from './analytics';
 import { copyRows, CopyWriter } from './copy-writer';
-import { ClaimFactory, DAY, profileRows, tenantRows } from './generator';
-import type { ClaimRow, ProfileRow } from './generator';
+import { ClaimFactory, DAY, historyClaim, profileRows, tenantRows } from './generator';
+import type { ClaimRow, HistoryClaim, ProfileRow, TenantRow } from './generator';
 import { seedActiveAnswers, seedVersionOnes } from './model-seeding';
 import { Progress } from './progress';
 import { Random } from './random';
@@ -31,8 +31,8 @@ import {
   resetSeededTables,
   tenantsWithClaimCounts,
 } from './seed-store';
-import { monthsBefore } from './version-one';
-import type { TrainingOptions } from './version-one';
+import { monthsBefore, trainVersionOnes } from './version-one';
+import type { TrainingOptions, VersionOne } from './version-one';
 
 export { SEEDED_TABLES } from './seed-store';
 
@@ -107,6 +107,18 @@ async function inTransaction<T>(
   } finally {
     await orm.close(true);
   }
+}
+
+/** A tenant whose users and claims are streamed, waiting for its version 1 to be fitted. */
+interface StreamedTenant {
+  tenant: TenantRow;
+  rnd: Random;
+  profiles: ProfileRow[];
+  /** Its claims filed since version 1's deployment: what version 1 answers. */
+  answered: HistoryClaim[];
+  monthly: MonthlyBenchmarks;
+  deployedAt: number;
+  versions: Promise<VersionOne[]>;
 }
 
 /** Days before the end of the seeded history that version 1 of every model was deployed. */
@@ -313,6 +325,57 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       phases[phase] += t - mark;
       mark = t;
     };
+    /** A tenant's version 1 (once fitted), its answers, analytics, feedback and recipients. */
+    const finishTenant = async (t: StreamedTenant): Promise<void> => {
+      const { tenant, rnd, profiles } = t;
+      out(`🤖 Seeding ML data for tenant ${tenant.id}...`);
+      const ml = await seedVersionOnes(em, client, {
+        tenantId: tenant.id,
+        claims: t.answered,
+        deployedAt: t.deployedAt,
+        now,
+        training,
+        versions: t.versions,
+        rnd,
+        iso,
+        out,
+        phases: {
+          trained: () => spent('training'),
+          written: () => spent('predictions'),
+        },
+      });
+      out(
+        `     ✓ ${ml.trained} of ${MODEL_TYPES.length} models have a version 1, ${ml.predictions} predictions generated${ml.insufficient > 0 ? ` (${ml.insufficient} without one: insufficient samples)` : ''}`,
+      );
+      summary.predictions += ml.predictions;
+      summary.modelMetadata += ml.trained;
+      summary.insufficientSamples = (summary.insufficientSamples ?? 0) + ml.insufficient;
+      const predictionIds = ml.predictionIds;
+
+      out(`📊 Seeding analytics for tenant ${tenant.id}...`);
+      await copyRows(client, 'benchmark_data', BENCHMARK_COLUMNS, t.monthly.rows(tenant.id, rnd));
+      const admins = profiles.filter((p) => p.role === 'admin').map((p) => p.email);
+      await copyRows(
+        client,
+        'analytics_scheduled_reports',
+        REPORT_COLUMNS,
+        scheduledReports(tenant.id, admins, now, rnd),
+      );
+      out('     ✓ Analytics benchmarks and scheduled reports created');
+
+      out(`💬 Seeding feedback for tenant ${tenant.id}...`);
+      const members = profiles.filter((p) => p.role === 'member').map((p) => p.id);
+      const feedback = feedbackRows(tenant.id, members, predictionIds, now, rnd);
+      await copyRows(client, 'member_ai_feedback', FEEDBACK_COLUMNS, feedback);
+      out(`     ✓ ${feedback.length} feedback samples created`);
+      summary.feedback += feedback.length;
+      const recipients = recipientRows(
+        tenant.id,
+        profiles.filter((p) => p.role === 'admin'),
+      );
+      await copyRows(client, 'notification_recipients', RECIPIENT_COLUMNS, recipients);
+      out(`🔔 ${recipients.length} notification recipients (email, Slack, in-app, webhook)`);
+    };
     out(`🏢 Creating ${tenants.length} tenants...`);
     await copyRows(
       client,
@@ -324,6 +387,10 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
     out(`✅ ${tenants.length} tenants created`);
     summary.tenants = tenants.length;
 
+    // Version 1 of a tenant's models is fitted while the next tenant's users and claims stream (issue 20):
+    // XGBoost's rounds run, a few at a time, while this thread waits on the COPY streams, and Postgres loads
+    // the rows on the other core. That tenant's answers, analytics and feedback are written after.
+    let waiting: StreamedTenant | null = null;
     for (const [i, tenant] of tenants.entries()) {
       const rnd = new Random(plan.seed * 1_000_003 + i * 7919 + 1);
       spent('other');
@@ -359,7 +426,7 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       // 90 days ago"); it was trained on the labels known then.
       const deployedAt = now - VERSION_ONE_AGE_DAYS * DAY;
       const keepFrom = monthsBefore(deployedAt, LONGEST_TRAINING_WINDOW_MONTHS);
-      const history: ClaimRow[] = [];
+      const history: HistoryClaim[] = [];
       const monthly = new MonthlyBenchmarks(now);
       const progress = new Progress(plan.claimsPerTenant, `claims ${tenant.id}`, out, opts.tty ?? false);
       await streamClaims(
@@ -371,7 +438,7 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
         0,
         plan.claimsPerTenant,
         (c) => {
-          if (c.filed >= keepFrom) history.push(c);
+          if (c.filed >= keepFrom) history.push(historyClaim(c));
           monthly.add(c);
         },
         progress,
@@ -379,54 +446,15 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
       out(`   ✓ ${plan.claimsPerTenant} claims created`);
       summary.claims += plan.claimsPerTenant;
       spent('claims');
-
-      out(`🤖 Seeding ML data for tenant ${tenant.id}...`);
-      const ml = await seedVersionOnes(em, client, {
-        tenantId: tenant.id,
-        claims: history,
-        deployedAt,
-        now,
-        training,
-        rnd,
-        iso,
-        out,
-        phases: {
-          trained: () => spent('training'),
-          written: () => spent('predictions'),
-        },
-      });
-      out(
-        `     ✓ ${ml.trained} of ${MODEL_TYPES.length} models have a version 1, ${ml.predictions} predictions generated${ml.insufficient > 0 ? ` (${ml.insufficient} without one: insufficient samples)` : ''}`,
-      );
-      summary.predictions += ml.predictions;
-      summary.modelMetadata += ml.trained;
-      summary.insufficientSamples = (summary.insufficientSamples ?? 0) + ml.insufficient;
-      const predictionIds = ml.predictionIds;
-
-      out(`📊 Seeding analytics for tenant ${tenant.id}...`);
-      await copyRows(client, 'benchmark_data', BENCHMARK_COLUMNS, monthly.rows(tenant.id, rnd));
-      const admins = profiles.filter((p) => p.role === 'admin').map((p) => p.email);
-      await copyRows(
-        client,
-        'analytics_scheduled_reports',
-        REPORT_COLUMNS,
-        scheduledReports(tenant.id, admins, now, rnd),
-      );
-      out('     ✓ Analytics benchmarks and scheduled reports created');
-
-      out(`💬 Seeding feedback for tenant ${tenant.id}...`);
-      const members = profiles.filter((p) => p.role === 'member').map((p) => p.id);
-      const feedback = feedbackRows(tenant.id, members, predictionIds, now, rnd);
-      await copyRows(client, 'member_ai_feedback', FEEDBACK_COLUMNS, feedback);
-      out(`     ✓ ${feedback.length} feedback samples created`);
-      summary.feedback += feedback.length;
-      const recipients = recipientRows(
-        tenant.id,
-        profiles.filter((p) => p.role === 'admin'),
-      );
-      await copyRows(client, 'notification_recipients', RECIPIENT_COLUMNS, recipients);
-      out(`🔔 ${recipients.length} notification recipients (email, Slack, in-app, webhook)`);
+      const versions = trainVersionOnes(tenant.id, history, deployedAt, training);
+      // Awaited when the tenant is finished; a failure before then must not go unhandled meanwhile.
+      versions.catch(() => undefined);
+      if (waiting) await finishTenant(waiting);
+      // Version 1 answers the claims since its deployment: the rest of the history is the fit's alone.
+      const answered = history.filter((c) => c.filed >= deployedAt);
+      waiting = { tenant, rnd, profiles, answered, monthly, deployedAt, versions };
     }
+    if (waiting) await finishTenant(waiting);
     spent('other');
     if (bulk) {
       const t0 = Date.now();

@@ -20,7 +20,7 @@ import {
 } from '@app/ml';
 import type { ClaimFeatures, FittedCandidate, ModelCalibration, TrainingExample, XgbAnswer } from '@app/ml';
 import { DAY } from './generator';
-import type { ClaimRow } from './generator';
+import type { HistoryClaim } from './generator';
 
 // Version 1 of each model is a real model: trained with the trainer's own procedure (libs/ml fitCandidate:
 // split, XGBoost, hold-out, baselines) on the history before its deployment date, and its stored
@@ -39,7 +39,7 @@ export interface TrainingOptions {
  * What the claim's row records as the model's training target (LABEL_SQL[model].target where
  * LABEL_SQL[model].known holds), or null when it records none.
  */
-export function recordedTarget(model: ModelType, c: ClaimRow): string | number | null {
+export function recordedTarget(model: ModelType, c: HistoryClaim): string | number | null {
   switch (model) {
     case 'claim_outcome':
       return c.outcome;
@@ -53,7 +53,7 @@ export function recordedTarget(model: ModelType, c: ClaimRow): string | number |
 }
 
 /** When the claim's label becomes known (libs/domain labelKnownAt, the one rule of label time), in ms. */
-export function knownAtMs(model: ModelType, c: ClaimRow): number | null {
+export function knownAtMs(model: ModelType, c: HistoryClaim): number | null {
   const at = labelKnownAt(model, {
     filedAt: new Date(c.filed),
     resolvedAt: c.resolved === null ? null : new Date(c.resolved),
@@ -62,7 +62,7 @@ export function knownAtMs(model: ModelType, c: ClaimRow): number | null {
 }
 
 /** The model inputs of a generated claim, as the trainer reads them from its row. */
-export function claimFeatures(c: ClaimRow): ClaimFeatures {
+export function claimFeatures(c: HistoryClaim): ClaimFeatures {
   return {
     member_age: c.memberAge,
     case_complexity: c.complexity,
@@ -101,7 +101,7 @@ export type SeededExample = TrainingExample & { id: string };
  */
 export function labelledExamples(
   model: ModelType,
-  claims: readonly ClaimRow[],
+  claims: readonly HistoryClaim[],
   asOf: number,
 ): SeededExample[] {
   const from = monthsBefore(asOf, MODEL_CONFIGS[model].trainingWindowMonths);
@@ -138,7 +138,7 @@ export const ONE_THREAD_BELOW = 20_000;
  */
 export async function trainVersionOnes(
   tenantId: string,
-  claims: readonly ClaimRow[],
+  claims: readonly HistoryClaim[],
   asOf: number,
   training: TrainingOptions,
 ): Promise<VersionOne[]> {
@@ -176,7 +176,7 @@ export async function trainVersionOnes(
 
 /** One stored prediction: the version's answer for a claim, and its outcome when known. */
 export interface SeededAnswer {
-  claim: ClaimRow;
+  claim: HistoryClaim;
   /** As the scorer stores it: the class, or (timeline) predicted resolution days with one decimal. */
   predicted: string;
   confidence: number;
@@ -198,7 +198,7 @@ export function answersOf(
   model: ModelType,
   artifact: Buffer,
   holdoutAccuracy: number,
-  claims: readonly ClaimRow[],
+  claims: readonly HistoryClaim[],
   now: number,
 ): SeededAnswer[] {
   const booster = Booster.load(artifact);
