@@ -8,6 +8,7 @@ import {
   FEATURE_SELECT_LIST,
   LABEL_SQL,
   labelledClaims,
+  newestLabelledClaims,
   ormConfig,
   recentInputs,
 } from '@app/database';
@@ -15,6 +16,7 @@ import {
   BASELINE_WINDOW_DAYS,
   FEATURES,
   isRightAnswer,
+  MAX_TRAINING_SAMPLES,
   MODEL_CONFIGS,
   MODEL_TYPES,
   trainingHalfLifeDays,
@@ -194,6 +196,18 @@ describe('seeder', () => {
           cfg.trainingWindowMonths,
           DEPLOYED,
         );
+        // What the trainer reads (the newest of them, with the count of all) is their tail, in the same order.
+        for (const limit of [MAX_TRAINING_SAMPLES, 100])
+          expect(
+            await newestLabelledClaims(
+              orm.em.fork(),
+              tenantId,
+              model,
+              cfg.trainingWindowMonths,
+              DEPLOYED,
+              limit,
+            ),
+          ).toEqual({ examples: examples.slice(-limit), available: examples.length });
         // And the trainer's baseline inputs: every claim of the 90 days before the deployment.
         const inputs = await recentInputs(orm.em.fork(), tenantId, BASELINE_WINDOW_DAYS, DEPLOYED);
         const refit = await fitCandidate(

@@ -88,7 +88,7 @@ export async function runTrainJob(
     const { tenantId, modelType, asOf } = run;
     try {
       // Read, fit, store: the fit holds no transaction open.
-      const { examples, inputs } = await inTenantTransaction(orm, tenantId, (em) =>
+      const { examples, available, inputs } = await inTenantTransaction(orm, tenantId, (em) =>
         data.trainingData(em, tenantId, modelType, asOf),
       );
       const fitted = await fitCandidate(
@@ -100,6 +100,7 @@ export async function runTrainJob(
           threads: config.XGB_THREADS,
           asOf,
           halfLifeDays: config.TRAINING_HALF_LIFE_DAYS || trainingHalfLifeDays(modelType),
+          available,
         },
         inputs,
       );

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { labelledClaims, recentInputs } from '@app/database';
-import { BASELINE_WINDOW_DAYS, MODEL_CONFIGS } from '@app/domain';
+import { newestLabelledClaims, recentInputs } from '@app/database';
+import { BASELINE_WINDOW_DAYS, MAX_TRAINING_SAMPLES, MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import type { ClaimFeatures, TrainingExample } from '@app/ml';
 
 /** What a run trains on, and what its drift baselines describe. */
 export interface TrainingData {
-  /** Labelled examples as of the run's logical time, oldest first. */
+  /** The newest MAX_TRAINING_SAMPLES labelled examples as of the run's logical time, oldest first. */
   examples: TrainingExample[];
+  /** How many labelled examples the window holds in all (metrics.examples.available; the minimum's test). */
+  available: number;
   /** Every claim's inputs of the BASELINE_WINDOW_DAYS up to it, labelled or not. */
   inputs: ClaimFeatures[];
 }
@@ -17,7 +19,8 @@ export interface TrainingData {
 export class TrainingDataRepository {
   /**
    * The tenant's labelled examples for a model as of `asOf` (the run's logical time): claims filed in the
-   * model's training window before it whose label was known by then, oldest first (docs/models.md); and
+   * model's training window before it whose label was known by then, oldest first, the newest
+   * MAX_TRAINING_SAMPLES of them, which are all a fit uses (docs/models.md); and
    * the inputs of every claim filed in the last BASELINE_WINDOW_DAYS before it (its drift baselines).
    */
   async trainingData(
@@ -27,9 +30,14 @@ export class TrainingDataRepository {
     asOf: Date,
   ): Promise<TrainingData> {
     const months = MODEL_CONFIGS[modelType].trainingWindowMonths;
-    return {
-      examples: await labelledClaims(em, tenantId, modelType, months, asOf),
-      inputs: await recentInputs(em, tenantId, BASELINE_WINDOW_DAYS, asOf),
-    };
+    const { examples, available } = await newestLabelledClaims(
+      em,
+      tenantId,
+      modelType,
+      months,
+      asOf,
+      MAX_TRAINING_SAMPLES,
+    );
+    return { examples, available, inputs: await recentInputs(em, tenantId, BASELINE_WINDOW_DAYS, asOf) };
   }
 }

@@ -45,19 +45,81 @@ export async function labelledClaims(
   asOf: Date,
   filedFrom?: Date,
 ): Promise<LabelledClaim[]> {
-  const target = LABEL_SQL[modelType];
+  const q = labelledWhere(tenantId, modelType, months, asOf, filedFrom);
+  const rows = await em.execute<LabelledRow[]>(
+    `select id, ${FEATURE_SELECT_LIST}, ${LABEL_SQL[modelType].target} as target, filed_at as at
+       from claims where ${q.where} order by filed_at, id`,
+    q.params,
+  );
+  return rows.map(labelledClaimOf);
+}
+
+/**
+ * The newest `limit` of labelledClaims (oldest first) and how many there are in all: what the trainer
+ * fits on (MAX_TRAINING_SAMPLES) without reading every older example of a large tenant's window.
+ */
+export async function newestLabelledClaims(
+  em: EntityManager,
+  tenantId: string,
+  modelType: ModelType,
+  months: number,
+  asOf: Date,
+  limit: number,
+): Promise<{ examples: LabelledClaim[]; available: number }> {
+  const q = labelledWhere(tenantId, modelType, months, asOf);
+  const rows = await em.execute<(LabelledRow & { available: string | number })[]>(
+    `select id, ${FEATURE_SELECT_LIST}, ${LABEL_SQL[modelType].target} as target, filed_at as at,
+            count(*) over () as available
+       from claims where ${q.where} order by filed_at desc, id desc limit ?`,
+    [...q.params, limit],
+  );
+  return { examples: rows.reverse().map(labelledClaimOf), available: Number(rows[0]?.available ?? 0) };
+}
+
+type LabelledRow = LabelledClaim & { union_tenure_years: string | number };
+
+function labelledClaimOf(r: LabelledRow): LabelledClaim {
+  const {
+    id,
+    member_age,
+    case_complexity,
+    union_tenure_years,
+    claim_type,
+    department,
+    priority,
+    target,
+    at,
+  } = featureValuesOf(r);
+  return {
+    id,
+    member_age,
+    case_complexity,
+    union_tenure_years,
+    claim_type,
+    department,
+    priority,
+    target,
+    at: new Date(at),
+  };
+}
+
+/** Which claims are a model's examples as of `asOf` (LABEL_SQL.knownAt), filed from `filedFrom` when given. */
+function labelledWhere(
+  tenantId: string,
+  modelType: ModelType,
+  months: number,
+  asOf: Date,
+  filedFrom?: Date,
+): { where: string; params: unknown[] } {
+  const label = LABEL_SQL[modelType];
   const at = asOf.toISOString();
   // The validator asks only for the examples filed from the hold-out's cut-off: a tenth of the window.
-  const from = filedFrom ? 'and filed_at >= ?::timestamptz' : '';
-  const rows = await em.execute<(LabelledClaim & { union_tenure_years: string | number })[]>(
-    `select id, ${FEATURE_SELECT_LIST}, ${target.target} as target, filed_at as at
-       from claims
-      where tenant_id = ? and ${target.known} and ${target.knownAt} <= ?::timestamptz
-        and filed_at >= ?::timestamptz - make_interval(months => ?) and filed_at <= ?::timestamptz ${from}
-      order by filed_at, id`,
-    [tenantId, at, at, months, at, ...(filedFrom ? [filedFrom.toISOString()] : [])],
-  );
-  return rows.map((r) => ({ ...featureValuesOf(r), at: new Date(r.at) }));
+  return {
+    where: `tenant_id = ? and ${label.known} and ${label.knownAt} <= ?::timestamptz
+        and filed_at >= ?::timestamptz - make_interval(months => ?) and filed_at <= ?::timestamptz
+        ${filedFrom ? 'and filed_at >= ?::timestamptz' : ''}`,
+    params: [tenantId, at, at, months, at, ...(filedFrom ? [filedFrom.toISOString()] : [])],
+  };
 }
 
 /**

@@ -67,8 +67,18 @@ export function labelKnownAt(
   modelType: ModelType,
   claim: { filedAt: Date; resolvedAt: Date | null },
 ): Date | null {
-  if (modelType === 'churn_risk') return new Date(claim.filedAt.getTime() + CHURN_LABEL_DAYS * 86_400_000);
-  return claim.resolvedAt;
+  const at = labelKnownAtMs(modelType, claim.filedAt.getTime(), claim.resolvedAt?.getTime() ?? null);
+  return at === null ? null : new Date(at);
+}
+
+/** labelKnownAt in epoch milliseconds, without a Date per claim (the seeder asks it of millions). */
+export function labelKnownAtMs(
+  modelType: ModelType,
+  filedMs: number,
+  resolvedMs: number | null,
+): number | null {
+  if (modelType === 'churn_risk') return filedMs + CHURN_LABEL_DAYS * 86_400_000;
+  return resolvedMs;
 }
 
 /**

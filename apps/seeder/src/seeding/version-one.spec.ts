@@ -1,5 +1,11 @@
 import type { ClaimRow } from './generator';
-import { knownAtMs, labelledExamples, monthsBefore, recordedTarget } from './version-one';
+import {
+  knownAtMs,
+  labelledExamples,
+  monthsBefore,
+  newestLabelledExamples,
+  recordedTarget,
+} from './version-one';
 
 // Version 1's examples are selected in memory by the trainer's SQL rules (libs/database labelledClaims):
 // fixed claims around one as-of instant. The integration test checks both select the same claims.
@@ -88,6 +94,19 @@ describe("labelledExamples: the trainer's examples as of an instant", () => {
   it('counts churn only 180 days after filing, whatever the row holds', () => {
     const churn = [claim('g-churn-known', 200, 10), claim('h-churn-too-recent', 150, 10)];
     expect(labelledExamples('churn_risk', churn, AS_OF).map((e) => e.id)).toEqual(['g-churn-known']);
+  });
+
+  it('gives the newest of them, oldest first, and how many there are (claims in filing order, then id)', () => {
+    const sorted = [...claims].sort((a, b) => a.filed - b.filed || (a.id < b.id ? -1 : 1));
+    expect(newestLabelledExamples('claim_outcome', sorted, AS_OF, 2)).toEqual({
+      examples: labelledExamples('claim_outcome', claims, AS_OF).slice(-2),
+      available: 3,
+    });
+    expect(newestLabelledExamples('claim_outcome', sorted, AS_OF, 100)).toEqual({
+      examples: labelledExamples('claim_outcome', claims, AS_OF),
+      available: 3,
+    });
+    expect(newestLabelledExamples('claim_outcome', sorted, AS_OF, 0)).toEqual({ examples: [], available: 3 });
   });
 });
 

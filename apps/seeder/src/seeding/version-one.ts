@@ -1,7 +1,7 @@
 import {
   BASELINE_WINDOW_DAYS,
   isRightAnswer,
-  labelKnownAt,
+  labelKnownAtMs,
   MAX_TRAINING_SAMPLES,
   MODEL_CONFIGS,
   MODEL_TYPES,
@@ -54,11 +54,7 @@ export function recordedTarget(model: ModelType, c: HistoryClaim): string | numb
 
 /** When the claim's label becomes known (libs/domain labelKnownAt, the one rule of label time), in ms. */
 export function knownAtMs(model: ModelType, c: HistoryClaim): number | null {
-  const at = labelKnownAt(model, {
-    filedAt: new Date(c.filed),
-    resolvedAt: c.resolved === null ? null : new Date(c.resolved),
-  });
-  return at === null ? null : at.getTime();
+  return labelKnownAtMs(model, c.filed, c.resolved);
 }
 
 /** The model inputs of a generated claim, as the trainer reads them from its row. */
@@ -118,6 +114,35 @@ export function labelledExamples(
   return out.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/**
+ * The newest `limit` of labelledExamples (oldest first), and how many there are in all: what fitCandidate
+ * uses of them (MAX_TRAINING_SAMPLES), built without an object for each older example. `claims` must be in
+ * filing order, then id (trainVersionOnes sorts them once).
+ */
+export function newestLabelledExamples(
+  model: ModelType,
+  claims: readonly HistoryClaim[],
+  asOf: number,
+  limit: number,
+): { examples: SeededExample[]; available: number } {
+  const from = monthsBefore(asOf, MODEL_CONFIGS[model].trainingWindowMonths);
+  const newestFirst: SeededExample[] = [];
+  let available = 0;
+  for (let k = claims.length - 1; k >= 0; k--) {
+    const c = claims[k]!;
+    if (c.filed > asOf) continue;
+    if (c.filed < from) break;
+    const target = recordedTarget(model, c);
+    if (target === null) continue;
+    const known = knownAtMs(model, c);
+    if (known === null || known > asOf) continue;
+    available += 1;
+    if (newestFirst.length < limit)
+      newestFirst.push({ id: c.id, ...claimFeatures(c), target, at: new Date(c.filed) });
+  }
+  return { examples: newestFirst.reverse(), available };
+}
+
 /** Version 1 of one model for one tenant: trained, or not for lack of labelled history. */
 export type VersionOne =
   | { model: ModelType; kind: 'trained'; fitted: FittedCandidate; examples: number }
@@ -151,7 +176,7 @@ export async function trainVersionOnes(
   // In the same order (filing time, then id), so that their means are the same sums, to the last bit.
   const inputs = claims.filter((c) => c.filed > from && c.filed <= asOf).map((c) => claimFeatures(c));
   for (const model of MODEL_TYPES) {
-    const examples = labelledExamples(model, claims, asOf);
+    const { examples, available } = newestLabelledExamples(model, claims, asOf, MAX_TRAINING_SAMPLES);
     try {
       const fitted = await fitCandidate(
         examples,
@@ -159,13 +184,14 @@ export async function trainVersionOnes(
           tenantId,
           modelType: model,
           rounds: training.rounds,
-          threads: Math.min(examples.length, MAX_TRAINING_SAMPLES) <= ONE_THREAD_BELOW ? 1 : training.threads,
+          threads: examples.length <= ONE_THREAD_BELOW ? 1 : training.threads,
           asOf: new Date(asOf),
           halfLifeDays: trainingHalfLifeDays(model),
+          available,
         },
         inputs,
       );
-      result.push({ model, kind: 'trained', fitted, examples: examples.length });
+      result.push({ model, kind: 'trained', fitted, examples: available });
     } catch (err) {
       if (!(err instanceof InsufficientSamplesError)) throw err;
       result.push({ model, kind: 'insufficient', have: err.have, need: err.need, reason: err.message });

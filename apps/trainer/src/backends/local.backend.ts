@@ -12,7 +12,7 @@ export class LocalBackend implements TrainingBackend {
 
   async run(req: TrainingRequest, data: () => Promise<TrainingData>): Promise<BackendStep> {
     try {
-      const { examples, inputs } = await data();
+      const { examples, available, inputs } = await data();
       const candidate = await fitCandidate(
         examples,
         {
@@ -22,6 +22,7 @@ export class LocalBackend implements TrainingBackend {
           threads: this.config.XGB_THREADS,
           asOf: req.asOf,
           halfLifeDays: req.halfLifeDays,
+          available,
         },
         inputs,
       );

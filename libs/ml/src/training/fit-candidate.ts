@@ -44,6 +44,11 @@ export interface FitJob {
   asOf: Date;
   /** Half-life of the examples' weights by age (trainingHalfLifeDays in libs/domain). */
   halfLifeDays: number;
+  /**
+   * Labelled examples of the window when `examples` holds only the newest MAX_TRAINING_SAMPLES of them (read
+   * so, not all then capped); `examples.length` when absent.
+   */
+  available?: number;
 }
 
 /**
@@ -60,13 +65,9 @@ export async function fitCandidate(
 ): Promise<FittedCandidate> {
   const { tenantId, modelType } = job;
   const cfg = MODEL_CONFIGS[modelType];
-  if (examples.length < cfg.minTrainingSamples)
-    throw new InsufficientSamplesError(
-      examples.length,
-      cfg.minTrainingSamples,
-      cfg.trainingWindowMonths,
-      job.asOf,
-    );
+  const available = Math.max(job.available ?? 0, examples.length);
+  if (available < cfg.minTrainingSamples)
+    throw new InsufficientSamplesError(available, cfg.minTrainingSamples, cfg.trainingWindowMonths, job.asOf);
   // The most recent MAX_TRAINING_SAMPLES (ties kept in the order given): the hold-out is the newest of them,
   // so the validator, rebuilding it from the cut-off on, finds the same examples.
   const used =
@@ -137,7 +138,7 @@ export async function fitCandidate(
           expectedAccuracy: Math.round(expected * 1e6) / 1e6,
         },
         // Labelled examples of the window, and how many of the newest were used (MAX_TRAINING_SAMPLES).
-        examples: { available: examples.length, used: used.length },
+        examples: { available, used: used.length },
         weighting: {
           method: 'exponential_recency',
           halfLifeDays: job.halfLifeDays,
