@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createEnvelope } from '@app/contracts';
 import type { Envelope } from '@app/contracts';
@@ -13,7 +15,9 @@ import {
 import { MODEL_TYPES } from '@app/domain';
 import type { ModelType } from '@app/domain';
 import { runCli } from '../../apps/cli/src/main';
-import { signature } from '../../apps/notifier/src/channels';
+import { Channels, signature } from '../../apps/notifier/src/channels';
+import type { RenderedMessage } from '../../apps/notifier/src/channels';
+import type { Delivery } from '../../apps/notifier/src/deliveries.repository';
 import { Dispatcher } from '../../apps/notifier/src/dispatcher';
 import { NotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { NotifierModule } from '../../apps/notifier/src/notifier.module';
@@ -250,6 +254,57 @@ describe('notifier', () => {
       { what: 'the hanging attempt to time out' },
     );
     expect(hang!.last_error).toBe('network: no answer within 500 ms');
+  });
+
+  /** The notifier's channels on their own, with this SMTP URL and a 400 ms timeout. */
+  const channelsFor = (smtpUrl: string) =>
+    new Channels(Object.assign(new NotifierConfig(), { SMTP_URL: smtpUrl, NOTIFY_TIMEOUT_MS: 400 }), {
+      slack: {},
+      webhooks: {},
+    });
+  const emailTo = (recipient: string) => ({ channel: 'email', recipient }) as Delivery;
+  const message: RenderedMessage = { subject: 's', text: 't', html: '<p>t</p>', slack: {}, json: {} };
+
+  it('sends a burst of emails over a pool of connections when SMTP_URL asks for one', async () => {
+    const sink = new SmtpSink();
+    await sink.start();
+    const channels = channelsFor(`smtp://ml-alerts:x@127.0.0.1:${sink.port}?pool=true&maxConnections=4`);
+    try {
+      for (let i = 0; i < 5; i++)
+        expect(await channels.send(emailTo(`one-${i}@local101.example.org`), message)).toEqual({ ok: true });
+      const burst = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          channels.send(emailTo(`burst-${i}@local101.example.org`), message),
+        ),
+      );
+      expect(burst.every((r) => r.ok)).toBe(true);
+      expect(sink.mails).toHaveLength(17);
+      // One connection for the five sent one after the other, at most four (maxConnections) for the burst.
+      expect(sink.connections).toBeLessThanOrEqual(4);
+    } finally {
+      channels.close();
+      await sink.stop();
+    }
+  });
+
+  it('gives up an email attempt after NOTIFY_TIMEOUT_MS when the SMTP server never greets', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const channels = channelsFor(`smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+    try {
+      const started = Date.now();
+      const result = await channels.send(emailTo('waiting@local101.example.org'), message);
+      expect(result).toMatchObject({
+        ok: false,
+        permanent: false,
+        error: expect.stringMatching(/^SMTP: /) as unknown,
+      });
+      // nodemailer's own greeting timeout is 30 s: the notifier's bound applies.
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      channels.close();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 
   it('delivers email later, once, when the SMTP server was down', async () => {

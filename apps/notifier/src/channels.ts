@@ -57,6 +57,24 @@ async function postJson(
   }
 }
 
+/**
+ * The SMTP URL nodemailer is given: each attempt bounded by NOTIFY_TIMEOUT_MS (connection, greeting, socket).
+ * nodemailer reads transport options from the URL's query, and ignores options passed beside a URL (they
+ * are taken as message defaults, which is where they went before: the timeouts were nodemailer's 2
+ * minutes, 30 s and 10 minutes). What the operator's URL already says is kept: `?pool=true&maxConnections=4`
+ * reuses connections (measured in docs/benchmarks.md: fewer handshakes, but a burst queues behind the pool).
+ */
+export function smtpTransportUrl(smtpUrl: string, timeoutMs: number): string {
+  const url = new URL(smtpUrl);
+  const defaults: Record<string, string> = {
+    connectionTimeout: String(timeoutMs),
+    greetingTimeout: String(timeoutMs),
+    socketTimeout: String(timeoutMs),
+  };
+  for (const [k, v] of Object.entries(defaults)) if (!url.searchParams.has(k)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
 /** Sends a delivery on its channel. Secrets come from the parsed configuration, looked up by name. */
 export class Channels {
   private readonly mailer: Transporter | null;
@@ -66,11 +84,7 @@ export class Channels {
     private readonly endpoints: Endpoints,
   ) {
     this.mailer = config.SMTP_URL
-      ? nodemailer.createTransport(config.SMTP_URL, {
-          connectionTimeout: config.NOTIFY_TIMEOUT_MS,
-          greetingTimeout: config.NOTIFY_TIMEOUT_MS,
-          socketTimeout: config.NOTIFY_TIMEOUT_MS,
-        })
+      ? nodemailer.createTransport(smtpTransportUrl(config.SMTP_URL, config.NOTIFY_TIMEOUT_MS))
       : null;
   }
 

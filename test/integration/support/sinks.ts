@@ -10,6 +10,8 @@ export interface Mail {
 /** A real SMTP server for tests: accepts mail, can reject one address (550), can be stopped and restarted. */
 export class SmtpSink {
   readonly mails: Mail[] = [];
+  /** TCP connections accepted (a pooled sender reuses them). */
+  connections = 0;
   rejectAddress = 'nobody@nowhere.example.org';
   private server?: SMTPServer;
   port = 0;
@@ -20,6 +22,10 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onConnect: (_session, cb) => {
+        this.connections += 1;
+        cb();
+      },
       onAuth: (_auth, _session, cb) => cb(null, { user: 'ml-alerts' }),
       onRcptTo: (address, _session, cb) => {
         if (address.address === this.rejectAddress) {
