@@ -686,6 +686,10 @@ function report(r: ReportInput): void {
   console.log(
     `  consumers       ${r.stream.consumers.map((c) => `${c.name} pending ${c.pending + c.ackPending}, redelivered ${c.redelivered}`).join('; ')}`,
   );
+  // The issue's summary line, last (target: 1,000 in under 60 s, nothing lost or duplicated).
+  console.log(
+    `pipelines ${r.expected} ${r.timedOut ? 'NOT all finished' : `in ${((r.finishedAt - r.firedAt) / 1000).toFixed(1)} s`}, lost ${r.lost}, duplicates ${r.duplicates}   (target: 1000 in under 60 s, 0 and 0)`,
+  );
 }
 
 main()
