@@ -73,34 +73,15 @@ export async function newestLabelledClaims(
        from claims where ${q.where} order by filed_at desc, id desc limit ?`,
     [...q.params, limit],
   );
-  return { examples: rows.reverse().map(labelledClaimOf), available: Number(rows[0]?.available ?? 0) };
+  const available = Number(rows[0]?.available ?? 0);
+  // The window's count rides on every row; the examples are the rows without it, oldest first.
+  return { examples: rows.reverse().map(({ available: _count, ...r }) => labelledClaimOf(r)), available };
 }
 
 type LabelledRow = LabelledClaim & { union_tenure_years: string | number };
 
 function labelledClaimOf(r: LabelledRow): LabelledClaim {
-  const {
-    id,
-    member_age,
-    case_complexity,
-    union_tenure_years,
-    claim_type,
-    department,
-    priority,
-    target,
-    at,
-  } = featureValuesOf(r);
-  return {
-    id,
-    member_age,
-    case_complexity,
-    union_tenure_years,
-    claim_type,
-    department,
-    priority,
-    target,
-    at: new Date(at),
-  };
+  return { ...featureValuesOf(r), at: new Date(r.at) };
 }
 
 /** Which claims are a model's examples as of `asOf` (LABEL_SQL.knownAt), filed from `filedFrom` when given. */
