@@ -33,8 +33,9 @@ export function featureValuesOf<R extends { union_tenure_years: string | number 
 /**
  * A tenant's labelled examples for a model as of `asOf`, oldest first (docs/models.md): the claims filed in
  * the `months` months up to `asOf` whose label was known at `asOf` (LABEL_SQL.knownAt, the one rule of
- * label time), and filed at or after `filedFrom` when given. `asOf` is the logical time of the work, never the wall clock: a claim resolved after it is
- * not an example yet, even when the row already holds its outcome. The trainer trains on them; the
+ * label time), and filed at or after `filedFrom` when given. `asOf` is the logical time of the work, never
+ * the wall clock: a claim resolved after it is not an example yet, even when the row already holds its
+ * outcome. The trainer trains on them; the
  * validator rebuilds the same hold-out from them, as of the same instant, to score the champion.
  */
 export async function labelledClaims(

@@ -67,7 +67,7 @@ export interface ClaimRow {
 
 /**
  * What version 1's training and answers read of a generated claim: the history a tenant keeps while it
- * is seeded, and what a fit worker is sent. Without the claim's texts and references it is about half the
+ * is seeded and its version 1 fitted. Without the claim's texts and references it is about half the
  * memory of a ClaimRow (a tenant's history is most of the seeder's heap).
  */
 export type HistoryClaim = Pick<

@@ -101,21 +101,22 @@ export interface VersionOneSeed {
 
 /**
  * Version 1 of each of a tenant's models, deployed at `deployedAt`: trained on the claims before it with
- * the trainer's own procedure (by the caller's VersionOneFitter, often while other rows stream), its artifact, metadata (active, with its hold-out accuracy) and drift
- * baselines stored, and its answers for every claim filed from `deployedAt` on. A model with too few
- * labelled examples gets none of it, and the log says so.
+ * the trainer's own procedure (trainVersionOnes, started by the caller while other rows stream), its
+ * artifact, metadata (active, with its hold-out accuracy) and drift baselines stored, and its answers for
+ * every claim filed from `deployedAt` on. A model with too few labelled examples gets none of it, and the
+ * log says so.
  */
 export async function seedVersionOnes(
   em: EntityManager,
   client: PoolClient,
   q: {
     tenantId: string;
-    /** The tenant's claims from the start of the longest training window on (older ones are not needed). */
+    /** The tenant's claims filed from `deployedAt` on: what version 1 answers. */
     claims: readonly HistoryClaim[];
     deployedAt: number;
     now: number;
     training: TrainingOptions;
-    /** Version 1 of each model, fitted on `claims` as of `deployedAt` (a VersionOneFitter's answer). */
+    /** Version 1 of each model as of `deployedAt`: trainVersionOnes on the tenant's history, running. */
     versions: Promise<VersionOne[]>;
     rnd: Random;
     iso: (t: number) => string;
@@ -126,7 +127,6 @@ export async function seedVersionOnes(
 ): Promise<VersionOneSeed> {
   const { tenantId, deployedAt } = q;
   const asOf = q.iso(deployedAt).slice(0, 10);
-  const scored = q.claims.filter((c) => c.filed >= deployedAt);
   const result: VersionOneSeed = { trained: 0, insufficient: 0, predictions: 0, predictionIds: [] };
   const metadata: (string | number | boolean | null)[][] = [];
   const baselines: (string | number | boolean | null)[][] = [];
@@ -151,7 +151,7 @@ export async function seedVersionOnes(
       featureBaselines: f.featureBaselines,
       createdAt: new Date(deployedAt),
     });
-    const answers = answersOf(v.model, f.content, f.holdoutAccuracy, scored, q.now);
+    const answers = answersOf(v.model, f.content, f.holdoutAccuracy, q.claims, q.now);
     const written = await writeAnswers(client, tenantId, v.model, 1, answers, q.rnd, q.iso);
     result.predictions += written.predictions;
     for (const id of written.ids) if (result.predictionIds.length < 50) result.predictionIds.push(id);

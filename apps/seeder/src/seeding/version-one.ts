@@ -100,18 +100,16 @@ export function labelledExamples(
   claims: readonly HistoryClaim[],
   asOf: number,
 ): SeededExample[] {
-  const from = monthsBefore(asOf, MODEL_CONFIGS[model].trainingWindowMonths);
-  const out: SeededExample[] = [];
-  for (const c of claims) {
-    if (c.filed < from || c.filed > asOf) continue;
-    const target = recordedTarget(model, c);
-    if (target === null) continue;
-    const known = knownAtMs(model, c);
-    if (known === null || known > asOf) continue;
-    out.push({ id: c.id, ...claimFeatures(c), target, at: new Date(c.filed) });
-  }
-  // uuid order in PostgreSQL is the order of their lower-case hex text.
-  return out.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...claims].sort(byFilingThenId);
+  return newestLabelledExamples(model, sorted, asOf, Number.POSITIVE_INFINITY).examples;
+}
+
+/**
+ * Filing time, then id: the order of labelledClaims (`order by filed_at, id`; uuid order in PostgreSQL is
+ * the order of their lower-case hex text).
+ */
+export function byFilingThenId(a: HistoryClaim, b: HistoryClaim): number {
+  return a.filed - b.filed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**
@@ -169,7 +167,7 @@ export async function trainVersionOnes(
 ): Promise<VersionOne[]> {
   const result: VersionOne[] = [];
   // In filing order (then id) once: each model's examples keep it, so their own sort finds them sorted.
-  claims = [...claims].sort((a, b) => a.filed - b.filed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  claims = [...claims].sort(byFilingThenId);
   // What the baselines describe: every claim filed in the BASELINE_WINDOW_DAYS up to the deployment, as
   // libs/database recentInputs selects them for the trainer.
   const from = asOf - BASELINE_WINDOW_DAYS * DAY;
