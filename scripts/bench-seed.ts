@@ -113,12 +113,12 @@ async function main(): Promise<void> {
   console.log(
     `  ceiling       the same ${fmt(ceilingRows)} rows (${fileMiB.toFixed(0)} MiB of COPY files) loaded with server-side COPY in ${loadSeconds.toFixed(1)} s + the same ${deferred.length} index and constraint builds in ${buildSeconds.toFixed(1)} s = ${ceilingSeconds.toFixed(1)} s`,
   );
+  // Over the memory target is said on the memory line: the last line stays the ratio.
+  const over = mib >= 512 ? ' OVER THE TARGET' : '';
   console.log(
-    `  peak memory   ${mib.toFixed(0)} MiB RSS of the seeding process (target: < 512 MiB); at the peak: V8 heap ${inMiB(peak.heapTotal)} (${inMiB(peak.heapUsed)} of it in use), Buffers ${inMiB(peak.external)}, the rest ${inMiB(peak.rss - peak.heapTotal - peak.external)} (native: XGBoost, code, stacks)`,
+    `  peak memory   ${mib.toFixed(0)} MiB RSS of the seeding process (target: < 512 MiB${over}); at the peak: V8 heap ${inMiB(peak.heapTotal)} (${inMiB(peak.heapUsed)} of it in use), Buffers ${inMiB(peak.external)}, the rest ${inMiB(peak.rss - peak.heapTotal - peak.external)} (native: XGBoost, code, stacks)`,
   );
   console.log(`ratio ceiling/seeder: ${(ceilingSeconds / seedSeconds).toFixed(2)}   (target: >= 0.8)`);
-  const failed = mib >= 512 ? 'peak memory over 512 MiB' : null;
-  if (failed) console.log(`(${failed})`);
   await dropDatabase(url);
 }
 
