@@ -5,13 +5,13 @@ import { Client, Pool } from 'pg';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { buildBaseline } from '@app/drift';
+import { buildBaseline, countsFromValues, parseBaseline } from '@app/drift';
 import {
   dropDatabase,
   ensureDatabase,
   FEATURE_COLUMNS,
   FEATURE_UNPIVOT,
-  histogramSql,
+  tenantWindowValues,
   migrate,
 } from '@app/database';
 import { FEATURES, MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       tenant_id: string;
       model_type: string;
       feature_name: string;
-      bin: string;
+      bin: string | null;
       n: number;
     }>(stage2);
     const s2 = performance.now();
@@ -122,36 +122,55 @@ async function main(): Promise<void> {
   const groups = Number(
     (await db.query<{ n: string }>('select count(*) as n from window_values')).rows[0]!.n,
   );
-  // The same counts as the service's own statement (libs/database histogramSql, one tenant and model at a
-  // time, as each check runs it), for a sample of tenants.
-  const serviceSql = histogramSql({ allTenants: false }).replace(
-    /\?/g,
-    (() => {
-      let i = 0;
-      return () => `$${++i}`;
-    })(),
-  );
+  // The same counts as the drift monitor's own statement and binning (libs/database tenantWindowValues,
+  // libs/drift countsFromValues, as a tenant's checks of a day run them), for a sample of tenants.
+  const run = <T extends object[]>(sql: string, params: unknown[]) => {
+    let i = 0;
+    return db
+      .query(
+        sql.replace(/\?/g, () => `$${++i}`),
+        params,
+      )
+      .then((r) => r.rows as T);
+  };
   const key = (r: { tenant_id: string; model_type: string; feature_name: string; bin: string | null }) =>
     `${r.tenant_id}|${r.model_type}|${r.feature_name}|${r.bin}`;
+  // Postgres renders a float8 as JavaScript does (shortest round trip), so a value's key is the same text.
   const ceilingCounts = new Map(c.rows.map((r) => [key(r), Number(r.n)]));
   let compared = 0;
-  for (let t = 0; t < tenants; t += Math.max(1, Math.floor(tenants / 25)))
-    for (const m of MODEL_TYPES) {
-      const { rows } = await db.query<{
-        tenant_id: string;
-        model_type: string;
-        feature_name: string;
-        bin: string | null;
-        n: number;
-      }>(serviceSql, [m, `fleet_${t}`, from, to, `fleet_${t}`]);
-      for (const r of rows.filter((x) => x.bin !== null)) {
+  const sampled = new Set<string>();
+  for (let t = 0; t < tenants; t += Math.max(1, Math.floor(tenants / 25))) {
+    const tenantId = `fleet_${t}`;
+    sampled.add(tenantId);
+    const window = await tenantWindowValues(run, {
+      tenantId,
+      versions: MODEL_TYPES.map((modelType) => ({ modelType, version: 1 })),
+      shortFrom: from,
+      longFrom: from,
+      to,
+    });
+    for (const b of window.baselines) {
+      const counts = countsFromValues(
+        parseBaseline(b.distribution),
+        (window.values.get(b.featureName) ?? []).map((v) => ({ value: v.value, n: v.nLong })),
+      );
+      const bins: [string, number][] = Array.isArray(counts)
+        ? counts.map((n, i) => [String(i), n])
+        : Object.entries(counts);
+      for (const [bin, n] of bins.filter(([, n]) => n > 0)) {
         compared += 1;
-        if (ceilingCounts.get(key(r)) !== Number(r.n))
-          throw new Error(
-            `the ceiling's count for ${key(r)} is ${ceilingCounts.get(key(r))}, the service's ${r.n}`,
-          );
+        const k = key({ tenant_id: tenantId, model_type: b.modelType, feature_name: b.featureName, bin });
+        if (ceilingCounts.get(k) !== n)
+          throw new Error(`the ceiling's count for ${k} is ${ceilingCounts.get(k)}, the service's ${n}`);
       }
     }
+  }
+  // And no bin of the ceiling's is missing from the service's.
+  const ceilingSampled = c.rows.filter((r) => sampled.has(r.tenant_id) && r.bin !== null).length;
+  if (ceilingSampled !== compared)
+    throw new Error(
+      `the ceiling has ${ceilingSampled} bins for the sampled tenants, the service ${compared}`,
+    );
   await db.query('drop table window_values');
 
   // (1) the full daily check through the services.

@@ -2,8 +2,15 @@
 import 'reflect-metadata';
 import { createEnvelope } from '@app/contracts';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { currentHistograms, driftChecks, FEATURE_COLUMNS, latestDriftCheck, ormConfig } from '@app/database';
-import { countsFromBins, histogramFromValues, parseBaseline } from '@app/drift';
+import {
+  currentHistograms,
+  driftChecks,
+  FEATURE_COLUMNS,
+  latestDriftCheck,
+  ormConfig,
+  tenantWindowValues,
+} from '@app/database';
+import { countsFromBins, countsFromValues, histogramFromValues, parseBaseline } from '@app/drift';
 import type { FeatureBaseline } from '@app/drift';
 import { FEATURES, MODEL_TYPES } from '@app/domain';
 import type { FeatureName } from '@app/domain';
@@ -74,6 +81,57 @@ describe('drift monitoring', () => {
             ? histogramFromValues(baseline, values as number[])
             : histogramFromValues(baseline, values as never);
         expect(countsFromBins(baseline, bins)).toEqual(inMemory);
+      }
+    }
+  });
+
+  it("counts a tenant's short and long windows by value as the drift monitor does, equal to the in-memory histograms", async () => {
+    const to = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000);
+    const longFrom = new Date(to.getTime() - 30 * 86_400_000);
+    const shortFrom = new Date(to.getTime() - 7 * 86_400_000);
+    for (const tenantId of [drifted, steady]) {
+      const window = await tenantWindowValues(run, {
+        tenantId,
+        versions: MODEL_TYPES.map((modelType) => ({ modelType, version: 1 })),
+        shortFrom,
+        longFrom,
+        to,
+      });
+      // Every model's baselines of version 1, in (model, feature) order.
+      const seen = window.baselines.map((b) => `${b.modelType}:${b.featureName}`);
+      expect(seen).toEqual([...seen].sort());
+      expect(new Set(window.baselines.map((b) => b.modelType))).toEqual(new Set(MODEL_TYPES));
+      for (const b of window.baselines) {
+        const feature = b.featureName as FeatureName;
+        const baseline: FeatureBaseline = parseBaseline(b.distribution);
+        const values = window.values.get(feature) ?? [];
+        for (const [from, pick] of [
+          [shortFrom, 'nShort'],
+          [longFrom, 'nLong'],
+        ] as const) {
+          const raw = await h.query<{ v: string | number }>(
+            `select ${FEATURE_COLUMNS[feature]} as v from claims where tenant_id = $1 and filed_at >= $2 and filed_at < $3`,
+            [tenantId, from, to],
+          );
+          expect(raw.length).toBeGreaterThan(0);
+          expect(values.reduce((sum, v) => sum + v[pick], 0)).toBe(raw.length);
+          const inMemory =
+            baseline.kind === 'numeric_binned'
+              ? histogramFromValues(
+                  baseline,
+                  raw.map((r) => Number(r.v)),
+                )
+              : histogramFromValues(
+                  baseline,
+                  raw.map((r) => (FEATURES[feature].kind === 'numeric' ? Number(r.v) : String(r.v))) as never,
+                );
+          expect(
+            countsFromValues(
+              baseline,
+              values.map((v) => ({ value: v.value, n: v[pick] })),
+            ),
+          ).toEqual(inMemory);
+        }
       }
     }
   });

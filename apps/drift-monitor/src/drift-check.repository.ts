@@ -8,9 +8,9 @@ import {
   tenantDriftCheckInputs,
   tenantNewLabels,
   noImprovementVerdicts,
-  tenantWindowHistograms,
+  tenantWindowValues,
 } from '@app/database';
-import type { DriftCheckInputs, NewDriftCheckRow, TenantBaselineCounts } from '@app/database';
+import type { DriftCheckInputs, NewDriftCheckRow, TenantWindowValues } from '@app/database';
 import type { EstimatedAccuracy } from '@app/drift';
 import type { ModelType } from '@app/domain';
 import type { DayBreach, Decision, EpisodeChange, EpisodeState, FeatureResult } from './decision';
@@ -47,11 +47,11 @@ export interface NewDriftCheck {
 @Injectable()
 export class DriftCheckRepository {
   /**
-   * The window counts of every key feature of each (model, version) asked, in the bins of that version's
-   * baselines, for the short and the long window at once: one statement for all of a tenant's checks of a
-   * day (libs/database tenantWindowHistograms).
+   * The baselines of each (model, version) asked and the short and long windows' claims counted by
+   * distinct feature value: one statement for all of a tenant's checks of a day (libs/database
+   * tenantWindowValues).
    */
-  async histograms(
+  async windowValues(
     em: EntityManager,
     q: {
       tenantId: string;
@@ -60,9 +60,9 @@ export class DriftCheckRepository {
       shortDays: number;
       longDays: number;
     },
-  ): Promise<TenantBaselineCounts[]> {
+  ): Promise<TenantWindowValues> {
     const to = windowEnd(q.logicalDate);
-    return tenantWindowHistograms(em, {
+    return tenantWindowValues((sql, params) => em.execute(sql, params), {
       tenantId: q.tenantId,
       versions: q.versions,
       shortFrom: new Date(to.getTime() - q.shortDays * DAY_MS),

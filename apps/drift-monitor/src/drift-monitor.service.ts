@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
 import type { DriftEpisodeDto, Envelope, FeatureDriftDto, LabelMaturityDto } from '@app/contracts';
-import { countsFromBins, DriftMathError, estimatedAccuracy, parseBaseline, psiFromCounts } from '@app/drift';
+import {
+  countsFromValues,
+  DriftMathError,
+  estimatedAccuracy,
+  parseBaseline,
+  psiFromCounts,
+} from '@app/drift';
 import type { EstimatedAccuracy, FeatureBaseline } from '@app/drift';
-import type { TenantBaselineCounts } from '@app/database';
+import type { TenantWindowValues, WindowValueCount } from '@app/database';
 
 import { MODEL_CONFIGS } from '@app/domain';
 import type { ModelType } from '@app/domain';
@@ -15,12 +21,12 @@ import { DriftCheckRepository } from './drift-check.repository';
 import type { CheckContext, NewDriftCheck } from './drift-check.repository';
 import { DriftMonitorConfig } from './drift-monitor.config';
 
-/** A baseline of the version checked, parsed, with the window counts of its bins. */
+/** A baseline of the version checked, parsed, with its feature's values in the windows. */
 interface CountedBaseline {
   feature: string;
   version: number;
   baseline: FeatureBaseline;
-  bins: TenantBaselineCounts['bins'];
+  values: readonly WindowValueCount[];
 }
 
 /**
@@ -108,7 +114,7 @@ export class DriftMonitorService {
 
   /**
    * A tenant's checks of one pull, in one transaction (libs/messaging batch handler): the day's four models
-   * share the tenant scope, the inbox and outbox statements, and one histogram statement for both windows
+   * share the tenant scope, the inbox and outbox statements, and one statement counting both windows' values
    * (issue 20). Checks of the same model in one batch (a repeated trigger) are taken in rounds, each seeing
    * what the one before it stored. A corrupt baseline fails its own check alone (dead-lettered with its
    * reason); the tenant's other checks go on.
@@ -127,9 +133,10 @@ export class DriftMonitorService {
         ctx.tenantId,
         round.map((e) => e.payload.modelType),
       );
-      // Then, per day checked, one statement for the inputs of all its models and one for their histograms.
+      // Then, per day checked, one statement for the inputs of all its models and one for their baselines and
+      // the windows' feature values.
       const prepared: Prepared[] = [];
-      const counts = new Map<string, TenantBaselineCounts[]>();
+      const windows = new Map<string, TenantWindowValues>();
       for (const [logicalDate, group] of groupBy(round, (e) => e.payload.logicalDate)) {
         const contexts = await this.checks.contexts(
           ctx.em,
@@ -149,9 +156,9 @@ export class DriftMonitorService {
             ? []
             : [{ modelType: p.event.payload.modelType, version: p.context.version }],
         );
-        counts.set(
+        windows.set(
           logicalDate,
-          await this.checks.histograms(ctx.em, {
+          await this.checks.windowValues(ctx.em, {
             tenantId: ctx.tenantId,
             versions,
             logicalDate,
@@ -171,7 +178,7 @@ export class DriftMonitorService {
           measured = {
             ...(p.context.version === null
               ? { features: [], windowDays: this.config.PSI_WINDOW_DAYS }
-              : this.featuresOf(counts.get(logicalDate) ?? [], modelType, p.context.version)),
+              : this.featuresOf(windows.get(logicalDate), modelType, p.context.version)),
             estimate: ps.length > 0 ? estimatedAccuracy(ps) : null,
           };
         } catch (err) {
@@ -416,17 +423,17 @@ export class DriftMonitorService {
    * short holds too few claims to judge (docs/models.md, "Windows"), from the tenant's counts of both.
    */
   private featuresOf(
-    counts: readonly TenantBaselineCounts[],
+    window: TenantWindowValues | undefined,
     modelType: ModelType,
     version: number,
   ): { features: FeatureResult[]; windowDays: number } {
     // Each baseline parsed once, for both windows.
-    const mine = counts
+    const mine = (window?.baselines ?? [])
       .filter((c) => c.modelType === modelType && c.version === version)
       .map((c) => ({
         feature: c.featureName,
         version,
-        bins: c.bins,
+        values: window?.values.get(c.featureName) ?? [],
         baseline: withFeature(c.featureName, version, () => parseBaseline(c.distribution)),
       }));
     const short = this.config.PSI_WINDOW_DAYS;
@@ -437,16 +444,16 @@ export class DriftMonitorService {
     return { features: this.psi(mine, modelType, 'nLong'), windowDays: long };
   }
 
-  /** PSI of every key feature whose window has enough claims, from the counts SQL computed. */
+  /** PSI of every key feature whose window has enough claims, from its values as SQL counted them. */
   private psi(
     baselines: readonly CountedBaseline[],
     modelType: ModelType,
     window: 'nShort' | 'nLong',
   ): FeatureResult[] {
     const threshold = MODEL_CONFIGS[modelType].driftThreshold;
-    return baselines.map(({ feature, version, bins, baseline }) => {
-      const inWindow = bins.map((b) => ({ bin: b.bin, n: b[window] }));
-      const counts = withFeature(feature, version, () => countsFromBins(baseline, inWindow));
+    return baselines.map(({ feature, version, values, baseline }) => {
+      const inWindow = values.map((v) => ({ value: v.value, n: v[window] }));
+      const counts = withFeature(feature, version, () => countsFromValues(baseline, inWindow));
       const currentSize = inWindow.reduce((sum, b) => sum + b.n, 0);
       if (currentSize < this.config.MIN_WINDOW_SAMPLES)
         return { feature, baselineSize: baseline.n, currentSize };

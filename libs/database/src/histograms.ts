@@ -178,29 +178,41 @@ export async function windowHistograms(em: EntityManager, q: HistogramQuery): Pr
   return rows.map(toBinCount);
 }
 
-/** One model version's baseline of one feature, with the claims of the short and the long window in its bins. */
-export interface TenantBaselineCounts {
+/** One model version's stored baseline of one feature, unparsed (`parseBaseline` checks it). */
+export interface TenantBaseline {
   modelType: ModelType;
   featureName: string;
   version: number;
-  /** The stored baseline, unparsed (`parseBaseline` checks it): sent once, not once per bin. */
   distribution: unknown;
-  /** Its bins that hold a claim of the long window (none: an empty window), as FeatureBinCount's `bin`. */
-  bins: { bin: string | null; nShort: number; nLong: number }[];
+}
+
+/** One distinct value of a feature among the long window's claims: how many had it in each window. */
+export interface WindowValueCount {
+  /** The value (a number for numeric features, text otherwise); null: the column was empty. */
+  value: number | string | null;
+  nShort: number;
+  nLong: number;
+}
+
+/** A tenant's baselines of the versions checked, and its window's claims counted by distinct feature value. */
+export interface TenantWindowValues {
+  baselines: TenantBaseline[];
+  /** Feature name -> its distinct values (the claims of the long window; nShort counts the short one's). */
+  values: ReadonlyMap<string, readonly WindowValueCount[]>;
 }
 
 /**
- * A tenant's daily checks in one statement (issue 20): the window's claims counted once by distinct
- * (feature, value), for the short and the long window together (a filter per window over one scan of the
- * long one), then mapped to the bins of every (model, version) asked, materialised once. Where each check
- * counted its own window (and again the long one when the short held too few claims), a tenant's four
- * checks now share one pass. One row per baseline, its bins in arrays: the baseline's JSON travels and is
- * parsed once, not once per bin. The counts are materialised: the planner, guessing one row for each CTE,
- * otherwise joined them to the baselines in a nested loop that sorted and grouped every bin again for each
- * baseline (6 of a tenant's 11 ms). SQL on purpose: only counts travel.
+ * A tenant's daily checks in one statement (issue 20): the baselines of every (model, version) asked, and
+ * the window's claims counted once by distinct (feature, value), for the short and the long window
+ * together (a filter per window over one index-only scan of the long one). Four models share most
+ * features, and ages, complexities and tenures repeat, so a few hundred values travel instead of every
+ * claim. The drift monitor puts them in each baseline's bins (libs/drift `countsFromValues`): mapping and
+ * grouping every (model, feature, bin) in Postgres took 1.6 of the statement's 2.4 ms (a tenant's window,
+ * warm; docs/benchmarks.md). Each feature's values travel as one JSON array. SQL on purpose: only counts
+ * travel.
  */
-export async function tenantWindowHistograms(
-  em: EntityManager,
+export async function tenantWindowValues(
+  run: SqlRunner,
   q: {
     tenantId: string;
     versions: readonly { modelType: ModelType; version: number }[];
@@ -208,51 +220,30 @@ export async function tenantWindowHistograms(
     longFrom: Date;
     to: Date;
   },
-): Promise<TenantBaselineCounts[]> {
-  if (q.versions.length === 0) return [];
-  const rows = await em.execute<
+): Promise<TenantWindowValues> {
+  if (q.versions.length === 0) return { baselines: [], values: new Map() };
+  const rows = await run<
     {
-      model_type: ModelType;
+      model_type: ModelType | null;
       feature_name: string;
-      model_version: number;
+      model_version: number | null;
       distribution: unknown;
-      bins: (string | null)[];
-      n_short: number[];
-      n_long: number[];
+      counts: [number | null, string | null, number, number][] | null;
     }[]
   >(
-    `with b as materialized (
-       select model_type, feature_name, model_version, distribution,
-              case when distribution->>'kind' = 'numeric_binned'
-                   then array(select e::float8 from jsonb_array_elements_text(distribution->'edges') as e) end as edges
-         from model_feature_baselines
-        where tenant_id = ?
-          and (model_type, model_version) in (select * from unnest(cast(? as text[]), cast(? as int[])))
-     ), v as materialized (
-       ${featureValueCountsSql({
+    `select model_type, feature_name, model_version, distribution, null::json as counts
+       from model_feature_baselines
+      where tenant_id = ?
+        and (model_type, model_version) in (select * from unnest(cast(? as text[]), cast(? as int[])))
+     union all
+     select null, v.name, null, null, json_agg(json_build_array(v.num, v.cat, v.n_short, v.n_long))
+       from (${featureValueCountsSql({
          keys: [],
          aggregates: { n_short: 'count(*) filter (where w.filed_at >= ?)::int', n_long: 'count(*)::int' },
          where: 'w.tenant_id = ? and w.filed_at >= ? and w.filed_at < ?',
-       })}
-     ), counted as materialized (
-       select b.model_type, b.feature_name, b.model_version,
-              case when b.edges is not null then width_bucket(v.num, b.edges)::text
-                   when v.num is not null then v.num::text
-                   else v.cat end as bin,
-              sum(v.n_short)::int as n_short, sum(v.n_long)::int as n_long
-         from b join v on v.name = b.feature_name
-        group by 1, 2, 3, 4
-     ), c as materialized (
-       select model_type, feature_name, model_version,
-              array_agg(bin order by bin) as bins, array_agg(n_short order by bin) as n_short,
-              array_agg(n_long order by bin) as n_long
-         from counted group by 1, 2, 3
-     )
-     select b.model_type, b.feature_name, b.model_version, b.distribution,
-            coalesce(c.bins, '{}') as bins, coalesce(c.n_short, '{}') as n_short, coalesce(c.n_long, '{}') as n_long
-       from b left join c
-         on c.model_type = b.model_type and c.feature_name = b.feature_name and c.model_version = b.model_version
-      order by b.model_type, b.feature_name`,
+       })}) v
+      group by v.name
+      order by model_type nulls last, feature_name`,
     [
       q.tenantId,
       `{${q.versions.map((v) => v.modelType).join(',')}}`,
@@ -263,11 +254,22 @@ export async function tenantWindowHistograms(
       q.to.toISOString(),
     ],
   );
-  return rows.map((r) => ({
-    modelType: r.model_type,
-    featureName: r.feature_name,
-    version: Number(r.model_version),
-    distribution: r.distribution,
-    bins: r.bins.map((bin, i) => ({ bin, nShort: Number(r.n_short[i]), nLong: Number(r.n_long[i]) })),
-  }));
+  const baselines: TenantBaseline[] = [];
+  const values = new Map<string, WindowValueCount[]>();
+  for (const r of rows) {
+    if (r.counts !== null) {
+      values.set(
+        r.feature_name,
+        r.counts.map(([num, cat, nShort, nLong]) => ({ value: num ?? cat, nShort, nLong })),
+      );
+    } else if (r.model_type !== null && r.model_version !== null) {
+      baselines.push({
+        modelType: r.model_type,
+        featureName: r.feature_name,
+        version: Number(r.model_version),
+        distribution: r.distribution,
+      });
+    }
+  }
+  return { baselines, values };
 }

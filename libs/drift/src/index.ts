@@ -50,7 +50,8 @@ export type { ProportionInterval } from './accuracy/wilson';
 export { wilsonInterval } from './accuracy/wilson';
 export type { SampleSizeCheck } from './accuracy/sample-size';
 export { sampleSizeCheck } from './accuracy/sample-size';
-export { countsFromBins } from './psi/counts-from-rows';
+export { countsFromBins, countsFromValues } from './psi/counts-from-rows';
+export type { ValueCount } from './psi/counts-from-rows';
 
 export type { CalibrationPoint, IsotonicCalibration } from './estimation/isotonic';
 export { applyIsotonic, fitIsotonic, parseIsotonic } from './estimation/isotonic';
