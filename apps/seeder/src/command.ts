@@ -15,6 +15,7 @@ import { MODEL_CONFIGS, MODEL_TYPES } from '@app/domain';
 import { configureXgboost } from '@app/ml';
 import { SeederConfig, versionOneTraining } from './seeder.config';
 import { startOfUtcDay } from './seeder.service';
+import { paceHeapForSeeding } from './seeding/heap';
 import { seedClaims, seedPlatform, summaryLines } from './seeding/seeding.service';
 import type { SeedPlan } from './seeding/seed-plan';
 
@@ -105,6 +106,7 @@ export async function runSeedCommand(
   }
 
   configureXgboost(config.XGBOOST_LIBRARY);
+  paceHeapForSeeding();
   const training = versionOneTraining(config);
   if (claimsOnly) {
     try {
