@@ -18,7 +18,7 @@ export class ScorerConfig extends BaseConfig {
   XGB_THREADS = 1;
 
   /**
-   * Models kept loaded, least recently used dropped first: 4 per tenant. A model of 40 rounds takes
+   * Models kept loaded, least recently used dropped first: 4 per tenant. A model of 100 rounds takes
    * a few hundred KiB to a few MiB once loaded; one not in memory is loaded again from its artifact.
    */
   @IsInt()
