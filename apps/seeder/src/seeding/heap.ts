@@ -6,9 +6,9 @@ import { setFlagsFromString } from 'node:v8';
  *
  * Why: seeding allocates rows far faster than they die. By default V8 grows the heap by a factor it picks
  * from its own speed (up to 4 times the survivors), so a seed of 100,000 claims per tenant, about 100 MiB
- * live at once, peaked at 366-370 MiB of V8 heap and 511-558 MiB RSS (issue 20's target: under 512 MiB).
- * At 1.4 times it peaked at 338-396 MiB RSS, and the extra full collections cost no time the benchmark
- * could tell from its noise (docs/benchmarks.md, "Issue 20, fourth step"). Unlike a fixed
+ * live at once, peaked at 509-560 MiB RSS, most of it V8's heap (issue 20's target: under 512 MiB). At
+ * 1.4 times it peaked at 361-378 MiB RSS; the extra full collections cost about 2 s in a V8 profile (9.4
+ * against 7.6 s), inside the benchmark's noise (docs/benchmarks.md, "Issue 20, fourth step"). Unlike a fixed
  * `--max-old-space-size`, the limit follows what is live, so a larger seed is slower to collect, not
  * killed for want of heap.
  */
