@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { loadConfig } from '@app/common';
 import { dropDatabase, ensureDatabase, migrate } from '@app/database';
 import { dropForBulkLoad, rebuildAfterBulkLoad } from '../apps/seeder/src/seeding/bulk-mode';
+import { SeederConfig, versionOneTraining } from '../apps/seeder/src/seeder.config';
 import { paceHeapForSeeding, SEED_HEAP_GROWING_PERCENT } from '../apps/seeder/src/seeding/heap';
 import { SEEDED_TABLES, seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
 import type { SeedPhases } from '../apps/seeder/src/seeding/seeding.service';
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     const m = process.memoryUsage();
     if (m.rss > peak.rss) peak = m;
   }, 50);
+  const training = versionOneTraining(loadConfig(SeederConfig, process.env));
   const started = process.hrtime.bigint();
   const result = await seedPlatform(
     {
@@ -59,6 +62,9 @@ async function main(): Promise<void> {
     {
       databaseUrl: url,
       runId: randomUUID(),
+      // Version 1 trained as the seeder's command trains it: XGB_ROUNDS, XGB_EARLY_STOPPING_ROUNDS and
+      // XGB_THREADS from the environment, with the trainer's defaults.
+      training,
       out: (l) => (l.includes('Bulk') || l.includes('Rebuilt') ? console.log(l.trim()) : undefined),
     },
   );
@@ -114,6 +120,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  where it went ${(['profiles', 'claims', 'training', 'predictions', 'other', 'indexes'] as const).map(phase).join(', ')} (main thread)`,
+  );
+  console.log(
+    `  version 1     XGBoost, at most ${training.rounds} rounds, ${training.earlyStoppingRounds > 0 ? `early stopping after ${training.earlyStoppingRounds} rounds without improvement` : 'no early stopping'}, ${training.threads} threads`,
   );
   console.log(
     `  ceiling       the same ${fmt(ceilingRows)} rows (${fileMiB.toFixed(0)} MiB of COPY files) loaded with server-side COPY in ${loadSeconds.toFixed(1)} s + the same ${deferred.length} index and constraint builds in ${buildSeconds.toFixed(1)} s = ${ceilingSeconds.toFixed(1)} s`,

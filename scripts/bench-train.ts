@@ -6,7 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, FEATURE_SELECT_LIST, LABEL_SQL, migrate } from '@app/database';
 import { MODEL_CONFIGS, MODEL_TYPES, TRAINING_TARGETS } from '@app/domain';
-import { evaluateXgbModel, featureMatrix, splitByTime, trainXgbModel } from '@app/ml';
+import {
+  evaluateXgbModel,
+  featureMatrix,
+  splitByTime,
+  stoppingSplit,
+  TrainingSettings,
+  trainXgbModel,
+} from '@app/ml';
 import type { TrainingExample } from '@app/ml';
 import { seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
 
@@ -80,6 +87,8 @@ async function main(): Promise<void> {
   const script = path.join(dir, 'hgb.py');
   writeFileSync(script, PYTHON);
   const lines: string[] = [];
+  const earlyLines: string[] = [];
+  let worstEarly = 0;
   let slowest = 0;
   let worstGap = 0;
   for (const modelType of MODEL_TYPES) {
@@ -101,6 +110,23 @@ async function main(): Promise<void> {
     const ours = Number(process.hrtime.bigint() - t0) / 1e9;
     const acc = evaluateXgbModel(modelType, booster, cfg.features, split.holdout).accuracy;
     booster.dispose();
+    // The trainer's early stopping (XGB_EARLY_STOPPING_ROUNDS) on the same split: the same procedure as
+    // fitCandidate, a tenth of the training examples set apart, at most 100 rounds.
+    const fit = stoppingSplit(split.train, new Float32Array(split.train.length).fill(1), PATIENCE);
+    const t1 = process.hrtime.bigint();
+    const stopped = await trainXgbModel(modelType, cfg.features, fit.train, {
+      rounds: 100,
+      threads: 2,
+      earlyStopping: fit.stopping,
+    });
+    const early = Number(process.hrtime.bigint() - t1) / 1e9;
+    const earlyAcc = evaluateXgbModel(modelType, stopped, cfg.features, split.holdout).accuracy;
+    const kept = stopped.training?.rounds ?? 100;
+    stopped.dispose();
+    earlyLines.push(
+      `${modelType.padEnd(14)} 100 rounds ${ours.toFixed(2).padStart(5)} s ${(acc * 100).toFixed(2)}%   early stopping: ${String(kept).padStart(3)} rounds ${early.toFixed(2).padStart(5)} s ${(earlyAcc * 100).toFixed(2)}%   time ${((early / ours) * 100).toFixed(0)}%, accuracy ${((earlyAcc - acc) * 100).toFixed(2)} pts`,
+    );
+    worstEarly = Math.min(worstEarly, earlyAcc - acc);
     let line = `${modelType.padEnd(14)} ${String(examples.length).padStart(7)}  xgboost ${ours.toFixed(2).padStart(6)} s  ${(acc * 100).toFixed(2)}%`;
     if (sk) {
       // The same matrix, labels (class index or days) and split, as CSV.
@@ -143,11 +169,20 @@ async function main(): Promise<void> {
     `model          examples  ours (XGBoost ${'1.7.4'} via koffi)        ${sk ? 'scikit-learn (same CSV)' : '(scikit-learn not installed: apt-get install -y python3-sklearn)'}`,
   );
   for (const l of lines) console.log(`  ${l}`);
+  console.log(
+    `\nearly stopping (patience ${PATIENCE} rounds, a tenth of the training examples set apart, the same hold-out):`,
+  );
+  for (const l of earlyLines) console.log(`  ${l}`);
+  console.log(
+    `early stopping against 100 rounds: worst accuracy change ${(worstEarly * 100).toFixed(2)} pts`,
+  );
   if (sk)
     console.log(
       `target: accuracy within 1 point of scikit-learn (worst: ours ${worstGap > 0 ? `${(worstGap * 100).toFixed(2)} pts below` : 'never below'}), time at most 2x (worst: ${slowest.toFixed(2)}x)`,
     );
 }
+
+const PATIENCE = new TrainingSettings().XGB_EARLY_STOPPING_ROUNDS;
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -216,6 +216,7 @@ describe('seeder', () => {
             tenantId,
             modelType: model,
             rounds: training.rounds,
+            earlyStoppingRounds: training.earlyStoppingRounds,
             // The same model on any number of threads (version-one.ts ONE_THREAD_BELOW): one is quickest.
             threads: 1,
             asOf: DEPLOYED,

@@ -96,6 +96,38 @@ describe('trainer', () => {
           )[0],
       );
       expect(published.envelope.payload.candidateVersion).toBe(2);
+      // Early stopping: with 2,000 examples or more, a tenth of the training examples decided the rounds,
+      // and the stored artifact holds the rounds the run says it kept.
+      const [stored] = await h.query<{
+        content: Buffer;
+        metrics: {
+          rounds: number;
+          earlyStopping: { patience: number; maxRounds: number; roundsRun: number; examples: number } | null;
+        };
+      }>(
+        `select a.content, r.metrics
+           from model_artifacts a join ml_model_training_runs r
+             on r.tenant_id = a.tenant_id and r.model_type = a.model_type and r.candidate_version = a.model_version
+          where r.correlation_id = $1`,
+        [e.correlationId],
+      );
+      const { rounds, earlyStopping } = stored!.metrics;
+      if (run!.training_samples >= 2000) {
+        expect(earlyStopping).toMatchObject({ patience: 10, maxRounds: 100 });
+        expect(earlyStopping!.examples).toBe(Math.ceil(run!.training_samples / 10));
+        expect(rounds).toBeLessThanOrEqual(100);
+        // It stopped `patience` rounds after the kept one, or ran them all.
+        expect([rounds + 10, 100]).toContain(earlyStopping!.roundsRun);
+      } else {
+        expect(earlyStopping).toBeNull();
+        expect(rounds).toBe(100);
+      }
+      const booster = Booster.load(stored!.content);
+      try {
+        expect(booster.boostedRounds()).toBe(rounds);
+      } finally {
+        booster.dispose();
+      }
     }
   });
 

@@ -18,7 +18,18 @@ export class SeederConfig extends TrainingSettings {
   SEED_V1_XGB_ROUNDS = 0;
 }
 
-/** How version 1 is trained: the trainer's rounds and threads unless SEED_V1_XGB_ROUNDS says otherwise. */
-export function versionOneTraining(c: SeederConfig): { rounds: number; threads: number } {
-  return { rounds: c.SEED_V1_XGB_ROUNDS || c.XGB_ROUNDS, threads: c.XGB_THREADS };
+/**
+ * How version 1 is trained: the trainer's rounds, early stopping and threads unless SEED_V1_XGB_ROUNDS
+ * says otherwise.
+ */
+export function versionOneTraining(c: SeederConfig): {
+  rounds: number;
+  earlyStoppingRounds: number;
+  threads: number;
+} {
+  return {
+    rounds: c.SEED_V1_XGB_ROUNDS || c.XGB_ROUNDS,
+    earlyStoppingRounds: c.XGB_EARLY_STOPPING_ROUNDS,
+    threads: c.XGB_THREADS,
+  };
 }

@@ -97,6 +97,7 @@ export async function runTrainJob(
           tenantId,
           modelType,
           rounds: config.XGB_ROUNDS,
+          earlyStoppingRounds: config.XGB_EARLY_STOPPING_ROUNDS,
           threads: config.XGB_THREADS,
           asOf,
           halfLifeDays: config.TRAINING_HALF_LIFE_DAYS || trainingHalfLifeDays(modelType),

@@ -1,4 +1,4 @@
-import { heldOutOf, splitByTime, splitRecentInterleaved } from './split';
+import { heldOutOf, splitByTime, splitRecentInterleaved, takeEvery } from './split';
 
 const at = (d: number) => new Date(Date.UTC(2026, 0, d));
 const days = (xs: { label: string }[]) => xs.map((e) => Number(e.label));
@@ -48,5 +48,19 @@ describe('splitRecentInterleaved', () => {
     const ex = Array.from({ length: 20 }, (_, i) => ({ label: String(i + 1), at: at(i + 1) }));
     expect(days(splitByTime(ex, 0.2).holdout)).toEqual([17, 18, 19, 20]);
     expect(days(splitRecentInterleaved(ex, 0.2).holdout)).toEqual([14, 16, 18, 20]);
+  });
+});
+
+describe('takeEvery', () => {
+  it('takes one in n counting back from the newest, and keeps the rest in order', () => {
+    const s = takeEvery([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 5);
+    expect(s.taken).toEqual([1, 6, 11]);
+    expect(s.indices).toEqual([0, 5, 10]);
+    expect(s.kept).toEqual([2, 3, 4, 5, 7, 8, 9, 10]);
+  });
+
+  it('refuses a step under 2', () => {
+    expect(() => takeEvery([1, 2], 1)).toThrow(RangeError);
+    expect(() => takeEvery([1, 2], 2.5)).toThrow(RangeError);
   });
 });

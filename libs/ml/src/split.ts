@@ -71,3 +71,26 @@ export function splitRecentInterleaved<T extends LabelledExample>(
     cutoff: sorted[start]!.at,
   };
 }
+
+/**
+ * One example in `every`, counting back from the newest (the last given), set apart from the rest:
+ * early stopping's rows. Interleaved, not the newest alone, so that the rows training keeps are as recent
+ * as those it gives up (the recency weights favour the newest). `indices` are the positions taken.
+ */
+export function takeEvery<T>(
+  items: readonly T[],
+  every: number,
+): { kept: T[]; taken: T[]; indices: number[] } {
+  if (!(Number.isInteger(every) && every >= 2))
+    throw new RangeError(`every must be an integer >= 2, got ${every}`);
+  const kept: T[] = [];
+  const taken: T[] = [];
+  const indices: number[] = [];
+  items.forEach((item, k) => {
+    if ((items.length - 1 - k) % every === 0) {
+      taken.push(item);
+      indices.push(k);
+    } else kept.push(item);
+  });
+  return { kept, taken, indices };
+}

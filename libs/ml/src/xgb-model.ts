@@ -19,6 +19,11 @@ export interface XgbTrainingOptions {
   threads?: number;
   /** One weight per training example (recencyWeights); absent: every example counts the same. */
   weights?: Float32Array;
+  /**
+   * Examples kept out of training and scored after every round: boosting stops once `patience` rounds in
+   * a row have not improved their score, and the model keeps its best round (`rounds` is then a maximum).
+   */
+  earlyStopping?: { examples: readonly TrainingExample[]; weights?: Float32Array; patience: number };
 }
 
 export interface ModelEvaluation {
@@ -76,12 +81,24 @@ export async function trainXgbModel(
 ): Promise<Booster> {
   if (train.length === 0) throw new RangeError('cannot train on no examples');
   const m = featureMatrix(train, features);
+  const stop = opts.earlyStopping;
   const booster = await Booster.trainAsync(
     m,
     labelsOf(modelType, train),
     params(modelType, opts),
     opts.rounds ?? 100,
-    { weights: opts.weights },
+    {
+      weights: opts.weights,
+      earlyStopping:
+        stop && stop.examples.length > 0
+          ? {
+              eval: featureMatrix(stop.examples, features),
+              labels: labelsOf(modelType, stop.examples),
+              weights: stop.weights,
+              patience: stop.patience,
+            }
+          : undefined,
+    },
   );
   booster.setAttr('ue_model_type', modelType);
   booster.setAttr('ue_features', JSON.stringify(features));

@@ -201,7 +201,7 @@ export async function seedVersionOnes(
     const known = answers.filter((a) => a.correct !== null);
     const realized = known.length === 0 ? '-' : pct(known.filter((a) => a.correct).length / known.length);
     q.out(
-      `     ✓ ${v.model} v1 trained as of ${asOf} on ${f.trainingSamples} examples (XGBoost, ${q.training.rounds} rounds): hold-out accuracy ${pct(f.holdoutAccuracy)} (threshold ${pct(cfg.accuracyThreshold)}); ${answers.length} predictions, ${realized} right of ${known.length} with outcomes`,
+      `     ✓ ${v.model} v1 trained as of ${asOf} on ${f.trainingSamples} examples (XGBoost, ${String(f.metrics.rounds)} rounds): hold-out accuracy ${pct(f.holdoutAccuracy)} (threshold ${pct(cfg.accuracyThreshold)}); ${answers.length} predictions, ${realized} right of ${known.length} with outcomes`,
     );
   }
   await copyRows(client, 'model_metadata', METADATA_COLUMNS, metadata);

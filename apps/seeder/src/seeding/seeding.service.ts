@@ -315,6 +315,7 @@ export async function seedPlatform(plan: SeedPlan, opts: SeedOptions): Promise<S
     };
     const training = opts.training ?? {
       rounds: TRAINER_DEFAULTS.XGB_ROUNDS,
+      earlyStoppingRounds: TRAINER_DEFAULTS.XGB_EARLY_STOPPING_ROUNDS,
       threads: TRAINER_DEFAULTS.XGB_THREADS,
     };
     const now = plan.now.getTime();

@@ -29,9 +29,14 @@ import type { HistoryClaim } from './generator';
 // would scan the unindexed claims table once per tenant and model in bulk mode. An integration test
 // checks that both give the same examples.
 
-/** Boosting rounds and threads: the trainer's XGB_ROUNDS and XGB_THREADS unless told otherwise. */
+/**
+ * Boosting rounds, early stopping's patience and threads: the trainer's XGB_ROUNDS,
+ * XGB_EARLY_STOPPING_ROUNDS and XGB_THREADS unless told otherwise.
+ */
 export interface TrainingOptions {
   rounds: number;
+  /** 0 or absent: every round is boosted. */
+  earlyStoppingRounds?: number;
   threads: number;
 }
 
@@ -182,6 +187,7 @@ export async function trainVersionOnes(
           tenantId,
           modelType: model,
           rounds: training.rounds,
+          earlyStoppingRounds: training.earlyStoppingRounds,
           threads: examples.length <= ONE_THREAD_BELOW ? 1 : training.threads,
           asOf: new Date(asOf),
           halfLifeDays: trainingHalfLifeDays(model),

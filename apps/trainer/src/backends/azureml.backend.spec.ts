@@ -127,6 +127,7 @@ describe('the Azure ML job', () => {
       PGSSLMODE: 'verify-full',
       AZURE_CLIENT_ID: VALID.AZUREML_JOB_IDENTITY_CLIENT_ID,
       XGB_ROUNDS: '100',
+      XGB_EARLY_STOPPING_ROUNDS: '10',
       XGB_THREADS: '2',
       TRAINING_HALF_LIFE_DAYS: '20',
       UE_CORRELATION_ID: request.correlationId,

@@ -54,6 +54,7 @@ export function jobBody(c: TrainerConfig, req: Omit<TrainingRequest, 'asOf'>): T
       PGSSLMODE: c.AZUREML_JOB_PGSSLMODE,
       ...(c.AZUREML_JOB_IDENTITY_CLIENT_ID ? { AZURE_CLIENT_ID: c.AZUREML_JOB_IDENTITY_CLIENT_ID } : {}),
       XGB_ROUNDS: String(c.XGB_ROUNDS),
+      XGB_EARLY_STOPPING_ROUNDS: String(c.XGB_EARLY_STOPPING_ROUNDS),
       XGB_THREADS: String(c.XGB_THREADS),
       TRAINING_HALF_LIFE_DAYS: String(req.halfLifeDays),
       UE_CORRELATION_ID: req.correlationId,

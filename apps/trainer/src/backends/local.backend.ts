@@ -19,6 +19,7 @@ export class LocalBackend implements TrainingBackend {
           tenantId: req.tenantId,
           modelType: req.modelType,
           rounds: this.config.XGB_ROUNDS,
+          earlyStoppingRounds: this.config.XGB_EARLY_STOPPING_ROUNDS,
           threads: this.config.XGB_THREADS,
           asOf: req.asOf,
           halfLifeDays: req.halfLifeDays,

@@ -10,7 +10,7 @@ import type { ClaimFeatures } from '../claim-features';
 import type { ModelType } from '@app/domain';
 import { accuracyOf, trainMajority } from '../majority';
 import { recencyWeights } from '../recency';
-import { RECENT_INTERLEAVED, splitRecentInterleaved } from '../split';
+import { RECENT_INTERLEAVED, splitRecentInterleaved, takeEvery } from '../split';
 import { attachCalibration, fitCalibration, rightProbability } from '../calibration';
 import { answerXgbModel, evaluateXgbModel, trainXgbModel, XGB_FORMAT } from '../xgb-model';
 import type { TrainingExample } from '../xgb-model';
@@ -27,6 +27,7 @@ export interface FittedCandidate {
   content: Buffer;
   featureBaselines: FrozenFeatureBaseline[];
   holdoutAccuracy: number;
+  /** Examples training was given: the fit's and early stopping's (a tenth of them, with 2,000 or more). */
   trainingSamples: number;
   validationSamples: number;
   metrics: Record<string, unknown>;
@@ -36,8 +37,13 @@ export interface FittedCandidate {
 export interface FitJob {
   tenantId: string;
   modelType: ModelType;
-  /** Boosting rounds (the trainer's XGB_ROUNDS). */
+  /** Boosting rounds (the trainer's XGB_ROUNDS): the most, when early stopping is on. */
   rounds: number;
+  /**
+   * Early stopping's patience (XGB_EARLY_STOPPING_ROUNDS): boosting stops once this many rounds in a row
+   * have not improved the score of the stopping rows. 0 or absent: every round is boosted.
+   */
+  earlyStoppingRounds?: number;
   /** XGBoost threads (XGB_THREADS). */
   threads: number;
   /** The logical time the examples were taken as of: recorded with the split. */
@@ -49,6 +55,36 @@ export interface FitJob {
    * so, not all then capped); `examples.length` when absent.
    */
   available?: number;
+}
+
+/** One training example in this many is kept for early stopping, counting back from the newest. */
+export const EARLY_STOPPING_EVERY = 10;
+/** Fewer stopping rows than this (under 2,000 training examples) would stop on noise: every round is boosted. */
+export const EARLY_STOPPING_MIN_ROWS = 200;
+
+/**
+ * The training examples and their weights, less early stopping's rows when it is on and there are enough:
+ * one in EARLY_STOPPING_EVERY, interleaved, so that both keep the recent examples the weights favour.
+ */
+export function stoppingSplit(
+  train: readonly TrainingExample[],
+  weights: Float32Array,
+  patience: number,
+): {
+  train: readonly TrainingExample[];
+  weights: Float32Array;
+  stopping?: { examples: TrainingExample[]; weights: Float32Array; patience: number };
+} {
+  if (patience <= 0 || train.length < EARLY_STOPPING_EVERY * EARLY_STOPPING_MIN_ROWS)
+    return { train, weights };
+  const { kept, taken, indices } = takeEvery(train, EARLY_STOPPING_EVERY);
+  const isTaken = new Uint8Array(train.length);
+  for (const i of indices) isTaken[i] = 1;
+  return {
+    train: kept,
+    weights: weights.filter((_, i) => isTaken[i] === 0),
+    stopping: { examples: taken, weights: Float32Array.from(indices, (i) => weights[i]!), patience },
+  };
 }
 
 /**
@@ -84,11 +120,13 @@ export async function fitCandidate(
     job.halfLifeDays,
   );
   const baselineSample = inputs.length >= BASELINE_MIN_INPUTS ? inputs : split.train;
+  const fit = stoppingSplit(split.train, recency.weights, job.earlyStoppingRounds ?? 0);
   const t0 = Date.now();
-  const booster = await trainXgbModel(modelType, cfg.features, split.train, {
+  const booster = await trainXgbModel(modelType, cfg.features, fit.train, {
     rounds: job.rounds,
     threads: job.threads,
-    weights: recency.weights,
+    weights: fit.weights,
+    earlyStopping: fit.stopping,
   });
   try {
     const trainingSeconds = (Date.now() - t0) / 1000;
@@ -124,7 +162,16 @@ export async function fitCandidate(
         maeDays: evaluation.mae,
         confusion: evaluation.confusion,
         algorithm: 'xgboost',
-        rounds: job.rounds,
+        rounds: booster.training?.rounds ?? job.rounds,
+        earlyStopping: fit.stopping
+          ? {
+              patience: fit.stopping.patience,
+              maxRounds: job.rounds,
+              roundsRun: booster.training?.roundsRun,
+              examples: fit.stopping.examples.length,
+              score: booster.training?.stoppingScore,
+            }
+          : null,
         trainingSeconds,
         features: cfg.features,
         baselines:

@@ -12,6 +12,15 @@ export class TrainingSettings extends BaseConfig {
   @Max(5000)
   XGB_ROUNDS = 100;
 
+  /**
+   * Early stopping: boosting stops once this many rounds in a row have not improved the score of a tenth
+   * of the training examples set apart for it (with 2,000 examples or more); 0 boosts all XGB_ROUNDS.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  XGB_EARLY_STOPPING_ROUNDS = 10;
+
   /** Threads XGBoost may use. */
   @IsInt()
   @Min(1)

@@ -1,7 +1,7 @@
-import { Booster, withBooster, XGBoostError, xgboostVersion } from './index';
+import { Booster, evaluationScore, withBooster, XGBoostError, xgboostVersion } from './index';
 
 // A fixed synthetic task: y = 1 when x0 + x1 > 1 (two uniform features from a seeded generator).
-function dataset(n: number, seed: number) {
+function dataset(n: number, seed: number, noise = 0) {
   let s = seed >>> 0;
   const rand = () => (s = (Math.imul(s ^ (s >>> 15), 1 | s) + 0x6d2b79f5) >>> 0) / 4294967296;
   const data = new Float32Array(n * 2);
@@ -11,7 +11,9 @@ function dataset(n: number, seed: number) {
     const b = rand();
     data[i * 2] = a;
     data[i * 2 + 1] = b;
-    labels[i] = a + b > 1 ? 1 : 0;
+    const y = a + b > 1 ? 1 : 0;
+    // With `noise`, that share of labels is flipped: deep trees then overfit after a few rounds.
+    labels[i] = rand() < noise ? 1 - y : y;
   }
   return { m: { data, rows: n, cols: 2 }, labels };
 }
@@ -78,5 +80,60 @@ describe('XGBoost through its C API', () => {
     expect(() =>
       Booster.train({ data: new Float32Array(3), rows: 2, cols: 2 }, new Float32Array(2), params, 1),
     ).toThrow(RangeError);
+  });
+});
+
+describe('early stopping', () => {
+  const deep = { ...params, max_depth: 8, eta: 0.5 };
+
+  it('reads the score from XGBoost evaluation text, and refuses metrics it cannot rank', () => {
+    expect(evaluationScore('[12]\tstop-logloss:0.2345')).toBe(0.2345);
+    expect(evaluationScore('[0]\tstop-mlogloss:1.0986')).toBe(1.0986);
+    expect(evaluationScore('[3]\tstop-rmse:12.5\n')).toBe(12.5);
+    expect(evaluationScore('[3]\tstop-rmse:nan')).toBe(Number.POSITIVE_INFINITY);
+    expect(() => evaluationScore('[3]\tstop-auc:0.9')).toThrow(/does not know metric "auc"/);
+    expect(() => evaluationScore('nonsense')).toThrow(XGBoostError);
+  });
+
+  it('stops once the stopping rows stop improving, and keeps exactly the best round', async () => {
+    const train = dataset(3000, 11, 0.3);
+    const stop = dataset(600, 12, 0.3);
+    const test = dataset(400, 13);
+    const patience = 5;
+    const stopped = await Booster.trainAsync(train.m, train.labels, deep, 200, {
+      earlyStopping: { eval: stop.m, labels: stop.labels, patience },
+    });
+    try {
+      const t = stopped.training!;
+      // Noisy labels and deep trees: the score turns well before 200 rounds.
+      expect(t.rounds).toBeGreaterThanOrEqual(1);
+      expect(t.rounds).toBeLessThan(100);
+      expect(t.roundsRun).toBe(t.rounds + patience);
+      expect(t.stoppingScore).toBeGreaterThan(0);
+      expect(stopped.boostedRounds()).toBe(t.rounds);
+      expect(Booster.load(stopped.save()).boostedRounds()).toBe(t.rounds);
+      // The kept model is the model of that many rounds: the same predictions as training just those.
+      const exact = await Booster.trainAsync(train.m, train.labels, deep, t.rounds);
+      expect(Array.from(stopped.predict(test.m))).toEqual(Array.from(exact.predict(test.m)));
+      expect(exact.training).toEqual({ rounds: t.rounds, roundsRun: t.rounds, stoppingScore: null });
+      exact.dispose();
+    } finally {
+      stopped.dispose();
+    }
+  });
+
+  it('boosts every round when the score keeps improving, and refuses a patience under 1', async () => {
+    const train = dataset(2000, 21);
+    const stop = dataset(500, 22);
+    const b = await Booster.trainAsync(train.m, train.labels, params, 8, {
+      earlyStopping: { eval: stop.m, labels: stop.labels, patience: 3 },
+    });
+    expect(b.training).toMatchObject({ rounds: 8, roundsRun: 8 });
+    b.dispose();
+    await expect(
+      Booster.trainAsync(train.m, train.labels, params, 8, {
+        earlyStopping: { eval: stop.m, labels: stop.labels, patience: 0 },
+      }),
+    ).rejects.toThrow(RangeError);
   });
 });

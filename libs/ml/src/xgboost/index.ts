@@ -6,5 +6,5 @@ export {
   xgboostVersion,
   XgboostUnavailableError,
 } from './native';
-export { Booster, withBooster, XGBoostError } from './booster';
-export type { Matrix, XgbParams, XGBoostErrorCode } from './booster';
+export { Booster, evaluationScore, withBooster, XGBoostError } from './booster';
+export type { BoosterTraining, EarlyStopping, Matrix, XgbParams, XGBoostErrorCode } from './booster';

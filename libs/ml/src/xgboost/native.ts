@@ -24,6 +24,16 @@ export interface XgbNative {
   XGBoosterFree(handle: Pointer): number;
   XGBoosterSetParam(handle: Pointer, name: string, value: string): number;
   XGBoosterUpdateOneIter(handle: Pointer, iter: number, dtrain: Pointer): number;
+  XGBoosterEvalOneIter(
+    handle: Pointer,
+    iter: number,
+    dmats: Pointer[],
+    names: string[],
+    len: number,
+    out: Out<string | null>,
+  ): number;
+  XGBoosterSlice(handle: Pointer, begin: number, end: number, step: number, out: Out<Pointer>): number;
+  XGBoosterBoostedRounds(handle: Pointer, out: Out<number>): number;
   XGBoosterPredict(
     handle: Pointer,
     dmat: Pointer,
@@ -140,6 +150,11 @@ export function xgb(): XgbNative {
     XGBoosterFree: f('int XGBoosterFree(void *handle)'),
     XGBoosterSetParam: f('int XGBoosterSetParam(void *handle, const char *name, const char *value)'),
     XGBoosterUpdateOneIter: f('int XGBoosterUpdateOneIter(void *handle, int iter, void *dtrain)'),
+    XGBoosterEvalOneIter: f(
+      'int XGBoosterEvalOneIter(void *handle, int iter, void **dmats, const char **names, uint64_t len, _Out_ const char **out)',
+    ),
+    XGBoosterBoostedRounds: f('int XGBoosterBoostedRounds(void *handle, _Out_ int *out)'),
+    XGBoosterSlice: f('int XGBoosterSlice(void *handle, int begin, int end, int step, _Out_ void **out)'),
     XGBoosterPredict: f(
       'int XGBoosterPredict(void *handle, void *dmat, int option_mask, unsigned int ntree_limit, int training, _Out_ uint64_t *out_len, _Out_ void **out_result)',
     ),
