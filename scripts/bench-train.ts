@@ -5,23 +5,27 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, FEATURE_SELECT_LIST, LABEL_SQL, migrate } from '@app/database';
-import { MODEL_CONFIGS, MODEL_TYPES, TRAINING_TARGETS } from '@app/domain';
+import { MODEL_CONFIGS, MODEL_TYPES, TRAINING_TARGETS, trainingHalfLifeDays } from '@app/domain';
 import {
+  EARLY_STOPPING_FORM,
   evaluateXgbModel,
   featureMatrix,
+  fitCandidate,
   splitByTime,
   stoppingSplit,
   TrainingSettings,
   trainXgbModel,
 } from '@app/ml';
-import type { TrainingExample } from '@app/ml';
+import type { FittedCandidate, TrainingExample } from '@app/ml';
 import { seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
 
-// npm run bench:train -- [--claims 150000]
+// npm run bench:train -- [--claims 150000] [--small-tenants 20]
 // Seeds one tenant with about 100,000 labelled examples per model, trains each of the four models with
-// this project's XGBoost trainer (same split, same features) and prints time and hold-out accuracy. When
-// /usr/bin/python3 has scikit-learn, it exports the same matrices to CSV and trains
-// HistGradientBoostingClassifier / Regressor on them in the same run, for comparison.
+// this project's XGBoost trainer (same split, same features) and prints time and hold-out accuracy, with
+// every round and with early stopping; then small tenants (--small-tenants of 3,000 claims) fitted as the
+// trainer fits them, both ways. When /usr/bin/python3 has scikit-learn, it exports the large tenant's
+// matrices to CSV and trains HistGradientBoostingClassifier / Regressor on them in the same run, for
+// comparison.
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -162,6 +166,8 @@ async function main(): Promise<void> {
   await db.end();
   await dropDatabase(url);
   rmSync(dir, { recursive: true, force: true });
+  const small = arg('small-tenants', 20);
+  const smallLines = small > 0 ? await smallTenants(base, small) : [];
   console.log(
     `\nbench:train  one tenant, ${claims.toLocaleString('en-US')} seeded claims; 100 rounds, depth 6, learning rate 0.2, 2 threads; hold-out = the most recent 20% (${os.cpus().length} cores)`,
   );
@@ -176,6 +182,12 @@ async function main(): Promise<void> {
   console.log(
     `early stopping against 100 rounds: worst accuracy change ${(worstEarly * 100).toFixed(2)} pts`,
   );
+  if (smallLines.length > 0) {
+    console.log(
+      `\nsmall tenants (${small} x 3,000 claims), fitted with fitCandidate (recency weights, one thread): every round; the trainer's early stopping (from 2,000 examples and 100 effective stopping rows, fitted again on all under 10,000); and three forms measured and not adopted (docs/decisions.md): whatever the stopping rows' weights, also without the second fit, and from 500 examples. Mean hold-out accuracy (against every round), rounds, fitting time, artifact`,
+    );
+    for (const l of smallLines) console.log(`  ${l}`);
+  }
   if (sk)
     console.log(
       `target: accuracy within 1 point of scikit-learn (worst: ours ${worstGap > 0 ? `${(worstGap * 100).toFixed(2)} pts below` : 'never below'}), time at most 2x (worst: ${slowest.toFixed(2)}x)`,
@@ -183,6 +195,119 @@ async function main(): Promise<void> {
 }
 
 const PATIENCE = new TrainingSettings().XGB_EARLY_STOPPING_ROUNDS;
+/**
+ * The forms measured before the trainer's and not adopted (docs/decisions.md): without the guard on the
+ * stopping rows' effective number; also without the second fit; and from 500 examples.
+ */
+const UNGUARDED = { ...EARLY_STOPPING_FORM, minEffectiveRows: 0 };
+const NO_REFIT = { ...UNGUARDED, refitBelow: 0 };
+const FROM_500 = { ...UNGUARDED, minExamples: 500 };
+
+/**
+ * Small tenants (3,000 claims each, about 1,000-2,700 examples a model): fitCandidate as the trainer calls
+ * it with every round (XGB_EARLY_STOPPING_ROUNDS=0), with the trainer's early stopping, and with the
+ * forms that were not adopted (UNGUARDED, NO_REFIT, FROM_500), on the same examples. Prints each model's mean hold-out accuracy, rounds, fitting time
+ * and artifact size.
+ */
+async function smallTenants(base: URL, tenants: number): Promise<string[]> {
+  const u = new URL(base.toString());
+  u.pathname = '/ue_bench_train_small';
+  const url = u.toString();
+  await dropDatabase(url);
+  await ensureDatabase(url);
+  await migrate(url);
+  const asOf = new Date(Date.UTC(2026, 10, 26));
+  await seedPlatform(
+    {
+      tenants,
+      usersPerTenant: 300,
+      claimsPerTenant: 3000,
+      seed: 6,
+      scenario: 'default',
+      reset: false,
+      now: asOf,
+    },
+    { databaseUrl: url, runId: randomUUID() },
+  );
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  type Sum = {
+    fits: number;
+    examples: number;
+    accuracy: number;
+    rounds: number;
+    seconds: number;
+    bytes: number;
+  };
+  const sums = new Map<string, Sum>();
+  const add = (key: string, examples: number, f: FittedCandidate) => {
+    const s = sums.get(key) ?? { fits: 0, examples: 0, accuracy: 0, rounds: 0, seconds: 0, bytes: 0 };
+    s.fits += 1;
+    s.examples += examples;
+    s.accuracy += f.holdoutAccuracy;
+    s.rounds += Number(f.metrics.rounds);
+    s.seconds += Number(f.metrics.trainingSeconds);
+    s.bytes += f.content.length;
+    sums.set(key, s);
+  };
+  try {
+    const ids = (await db.query<{ id: string }>('select id from tenants order by id')).rows.map((r) => r.id);
+    for (const tenantId of ids)
+      for (const modelType of MODEL_TYPES) {
+        const l = LABEL_SQL[modelType];
+        const { rows } = await db.query<TrainingExample & Record<string, unknown>>(
+          `select ${FEATURE_SELECT_LIST}, ${l.target} as target, filed_at as at
+             from claims where tenant_id = $1 and ${l.known} order by filed_at, id`,
+          [tenantId],
+        );
+        const examples = rows.map((r) => ({
+          ...r,
+          union_tenure_years: Number(r.union_tenure_years),
+          at: new Date(r.at),
+        }));
+        if (examples.length < MODEL_CONFIGS[modelType].minTrainingSamples) continue;
+        const job = {
+          tenantId,
+          modelType,
+          rounds: 100,
+          threads: 1,
+          asOf,
+          halfLifeDays: trainingHalfLifeDays(modelType),
+        };
+        for (const [form, settings] of [
+          ['every', { earlyStoppingRounds: 0 }],
+          ['trainer', { earlyStoppingRounds: PATIENCE }],
+          ['unguarded', { earlyStoppingRounds: PATIENCE, earlyStoppingForm: UNGUARDED }],
+          ['norefit', { earlyStoppingRounds: PATIENCE, earlyStoppingForm: NO_REFIT }],
+          ['from500', { earlyStoppingRounds: PATIENCE, earlyStoppingForm: FROM_500 }],
+        ] as const)
+          add(`${modelType}:${form}`, examples.length, await fitCandidate(examples, { ...job, ...settings }));
+      }
+  } finally {
+    await db.end();
+    await dropDatabase(url);
+  }
+  const lines: string[] = [];
+  for (const modelType of MODEL_TYPES) {
+    const all = sums.get(`${modelType}:every`);
+    const trainer = sums.get(`${modelType}:trainer`);
+    const unguarded = sums.get(`${modelType}:unguarded`);
+    const norefit = sums.get(`${modelType}:norefit`);
+    const from500 = sums.get(`${modelType}:from500`);
+    if (!all || !trainer || !unguarded || !norefit || !from500) continue;
+    const f = (s: Sum) =>
+      `${((s.accuracy / s.fits) * 100).toFixed(2)}% (${(((s.accuracy - all.accuracy) / all.fits) * 100).toFixed(2)} pts), ${(s.rounds / s.fits).toFixed(0).padStart(3)} rounds, ${((s.seconds / s.fits) * 1000).toFixed(0).padStart(4)} ms, ${(s.bytes / s.fits / 1024).toFixed(0).padStart(4)} KiB`;
+    lines.push(
+      `${modelType.padEnd(14)} ${String(all.fits).padStart(3)} fits of ${Math.round(all.examples / all.fits)} examples on average`,
+    );
+    lines.push(`  every round              ${f(all)}`);
+    lines.push(`  the trainer's            ${f(trainer)}`);
+    lines.push(`  any weights              ${f(unguarded)}`);
+    lines.push(`  any weights, no refit    ${f(norefit)}`);
+    lines.push(`  any weights, from 500    ${f(from500)}`);
+  }
+  return lines;
+}
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { errorMessage, flagsHelp, parseFlags, UsageError } from '@app/common';
+import { errorMessage, flagsHelp, loadConfig, parseFlags, UsageError } from '@app/common';
 import type { FlagSpec } from '@app/common';
 import { createEnvelope } from '@app/contracts';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -17,6 +17,7 @@ import type { AlertItemKind, ModelType } from '@app/domain';
 import { natsConnectOptions, provisionStreams, publishEnvelope, Topology } from '@app/messaging';
 import type { FireResult } from '../apps/scheduler/src/scheduler.service';
 import { DAY, OUTCOME_NOISE } from '../apps/seeder/src/seeding/generator';
+import { SeederConfig, versionOneTraining } from '../apps/seeder/src/seeder.config';
 import { seedPlatform } from '../apps/seeder/src/seeding/seeding.service';
 import { freePort, logTail, serviceStartedUrl, startNode, stopChild, waitForLine } from './bench-processes';
 import type { NodeChild } from './bench-processes';
@@ -362,7 +363,13 @@ async function main(): Promise<number> {
         now: start,
         outcomeNoise: o.outcomeNoise,
       },
-      { databaseUrl: url, runId: randomUUID() },
+      // Version 1 trained as the seeder's command trains it (XGB_ROUNDS, XGB_EARLY_STOPPING_ROUNDS and
+      // XGB_THREADS from the environment), so that a run with other training settings changes it too.
+      {
+        databaseUrl: url,
+        runId: randomUUID(),
+        training: versionOneTraining(loadConfig(SeederConfig, process.env)),
+      },
     );
     await db.query('vacuum analyze');
     console.log(

@@ -14,7 +14,8 @@ export class TrainingSettings extends BaseConfig {
 
   /**
    * Early stopping: boosting stops once this many rounds in a row have not improved the score of a tenth
-   * of the training examples set apart for it (with 2,000 examples or more); 0 boosts all XGB_ROUNDS.
+   * of the training examples set apart for it (with 2,000 examples or more; under 10,000 the model is then
+   * fitted again on all of them with the rounds chosen); 0 boosts all XGB_ROUNDS.
    */
   @IsInt()
   @Min(0)
