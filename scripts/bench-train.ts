@@ -59,33 +59,42 @@ function sklearnAvailable(): boolean {
   }
 }
 
+/** A fresh database `name` beside `base`'s, seeded (default scenario), and a connection to it. */
+async function seededDatabase(
+  base: URL,
+  name: string,
+  plan: { tenants: number; usersPerTenant: number; claimsPerTenant: number; seed: number; now: Date },
+): Promise<{ url: string; db: Client }> {
+  const u = new URL(base.toString());
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  await dropDatabase(url);
+  await ensureDatabase(url);
+  await migrate(url);
+  await seedPlatform(
+    { ...plan, scenario: 'default', reset: false },
+    { databaseUrl: url, runId: randomUUID() },
+  );
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  return { url, db };
+}
+
 async function main(): Promise<void> {
   const claims = arg('claims', 150_000);
   const base = new URL(
     process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/union_eyes',
   );
-  base.pathname = '/ue_bench_train';
-  const url = base.toString();
-  await dropDatabase(url);
-  await ensureDatabase(url);
-  await migrate(url);
   const today = new Date(
     Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()),
   );
-  await seedPlatform(
-    {
-      tenants: 1,
-      usersPerTenant: 2000,
-      claimsPerTenant: claims,
-      seed: 9,
-      scenario: 'default',
-      reset: false,
-      now: today,
-    },
-    { databaseUrl: url, runId: randomUUID() },
-  );
-  const db = new Client({ connectionString: url });
-  await db.connect();
+  const { url, db } = await seededDatabase(base, 'ue_bench_train', {
+    tenants: 1,
+    usersPerTenant: 2000,
+    claimsPerTenant: claims,
+    seed: 9,
+    now: today,
+  });
   const sk = sklearnAvailable();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ue-bench-train-'));
   const script = path.join(dir, 'hgb.py');
@@ -210,27 +219,14 @@ const FROM_500 = { ...UNGUARDED, minExamples: 500 };
  * and artifact size.
  */
 async function smallTenants(base: URL, tenants: number): Promise<string[]> {
-  const u = new URL(base.toString());
-  u.pathname = '/ue_bench_train_small';
-  const url = u.toString();
-  await dropDatabase(url);
-  await ensureDatabase(url);
-  await migrate(url);
   const asOf = new Date(Date.UTC(2026, 10, 26));
-  await seedPlatform(
-    {
-      tenants,
-      usersPerTenant: 300,
-      claimsPerTenant: 3000,
-      seed: 6,
-      scenario: 'default',
-      reset: false,
-      now: asOf,
-    },
-    { databaseUrl: url, runId: randomUUID() },
-  );
-  const db = new Client({ connectionString: url });
-  await db.connect();
+  const { url, db } = await seededDatabase(base, 'ue_bench_train_small', {
+    tenants,
+    usersPerTenant: 300,
+    claimsPerTenant: 3000,
+    seed: 6,
+    now: asOf,
+  });
   type Sum = {
     fits: number;
     examples: number;
