@@ -64,6 +64,7 @@ export interface FitJob {
 
 /** One training example in this many is kept for early stopping, counting back from the newest. */
 export const EARLY_STOPPING_EVERY = 10;
+
 export interface EarlyStoppingForm {
   /** Fewer training examples than this: every round is boosted on all of them. */
   minExamples: number;

@@ -191,11 +191,13 @@ export class Booster {
             );
             const score = evaluationScore(text[0] ?? '');
             if (score < best.score) best = { round: i, score };
-            else if (i - best.round >= stopping!.patience) break;
+            else if (best.round >= 0 && i - best.round >= stopping!.patience) break;
           }
           if ((i + 1) % yieldEvery === 0) await new Promise<void>((r) => setImmediate(r));
         }
-        if (stopping && best.round + 1 < trained) {
+        // No round scored at all (every score NaN): nothing to choose by, so every round is boosted and kept.
+        const scored = stopping !== undefined && best.round >= 0;
+        if (scored && best.round + 1 < trained) {
           // The rounds after the best one made the stopping rows' score worse: keep the model without them.
           check('XGBoosterSlice', lib.XGBoosterSlice(booster.handle, 0, best.round + 1, 1, out));
           const sliced = new Booster(out[0]);
@@ -203,9 +205,9 @@ export class Booster {
           booster = sliced;
         }
         booster.training = {
-          rounds: stopping ? best.round + 1 : trained,
+          rounds: scored ? best.round + 1 : trained,
           roundsRun: trained,
-          stoppingScore: stopping ? best.score : null,
+          stoppingScore: scored ? best.score : null,
         };
         return booster;
       } catch (err) {
