@@ -52,8 +52,7 @@ export const USAGE = `usage: npm run seed:platform -- [options]
 
 Version 1 of each model is deployed 90 days before --now, trained as the trainer trains (XGB_ROUNDS,
 XGB_EARLY_STOPPING_ROUNDS, XGB_THREADS) on the claims whose label was known by then; a model with fewer
-labelled claims than its
-minimum (${MODEL_TYPES.map((m) => `${m} ${MODEL_CONFIGS[m].minTrainingSamples}`).join(', ')}) gets none ("insufficient samples").
+labelled claims than its minimum (${MODEL_TYPES.map((m) => `${m} ${MODEL_CONFIGS[m].minTrainingSamples}`).join(', ')}) gets none ("insufficient samples").
 
 exit codes: 0 seeded, 1 seeding failed, 2 bad usage`;
 

@@ -1,5 +1,6 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { TrainingSettings } from '@app/ml';
+import type { TrainingOptions } from './seeding/version-one';
 
 /**
  * The seeder trains version 1 of every model with the trainer's own procedure, so it reads the same
@@ -22,11 +23,7 @@ export class SeederConfig extends TrainingSettings {
  * How version 1 is trained: the trainer's rounds, early stopping and threads unless SEED_V1_XGB_ROUNDS
  * says otherwise.
  */
-export function versionOneTraining(c: SeederConfig): {
-  rounds: number;
-  earlyStoppingRounds: number;
-  threads: number;
-} {
+export function versionOneTraining(c: SeederConfig): Required<TrainingOptions> {
   return {
     rounds: c.SEED_V1_XGB_ROUNDS || c.XGB_ROUNDS,
     earlyStoppingRounds: c.XGB_EARLY_STOPPING_ROUNDS,

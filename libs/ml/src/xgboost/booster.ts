@@ -34,20 +34,11 @@ export type XgbParams = Record<string, string | number>;
 
 /** Creates a DMatrix, hands it to `use`, and always frees it. */
 function withDMatrix<T>(m: Matrix, labels: Float32Array | null, use: (handle: unknown) => T): T {
-  if (m.data.length !== m.rows * m.cols)
-    throw new RangeError(`matrix of ${m.data.length} values is not ${m.rows} x ${m.cols}`);
-  const lib = xgb();
-  const out: [unknown] = [null];
-  check('XGDMatrixCreateFromMat', lib.XGDMatrixCreateFromMat(m.data, m.rows, m.cols, Number.NaN, out));
-  const handle = out[0];
+  const handle = createDMatrix(m, labels);
   try {
-    if (labels) {
-      if (labels.length !== m.rows) throw new RangeError(`${labels.length} labels for ${m.rows} rows`);
-      check('XGDMatrixSetFloatInfo', lib.XGDMatrixSetFloatInfo(handle, 'label', labels, labels.length));
-    }
     return use(handle);
   } finally {
-    lib.XGDMatrixFree(handle);
+    xgb().XGDMatrixFree(handle);
   }
 }
 
@@ -87,18 +78,19 @@ export function evaluationScore(text: string): number {
   return Number.isNaN(score) ? Number.POSITIVE_INFINITY : score;
 }
 
-/** A DMatrix with labels and, optionally, weights; the caller frees it. */
-function createDMatrix(m: Matrix, labels: Float32Array, weights?: Float32Array): unknown {
+/** A DMatrix with, optionally, labels and weights; the caller frees it. */
+function createDMatrix(m: Matrix, labels: Float32Array | null, weights?: Float32Array): unknown {
   if (m.data.length !== m.rows * m.cols)
     throw new RangeError(`matrix of ${m.data.length} values is not ${m.rows} x ${m.cols}`);
-  if (labels.length !== m.rows) throw new RangeError(`${labels.length} labels for ${m.rows} rows`);
+  if (labels && labels.length !== m.rows) throw new RangeError(`${labels.length} labels for ${m.rows} rows`);
   if (weights && weights.length !== m.rows)
     throw new RangeError(`${weights.length} weights for ${m.rows} rows`);
   const lib = xgb();
   const out: [unknown] = [null];
   check('XGDMatrixCreateFromMat', lib.XGDMatrixCreateFromMat(m.data, m.rows, m.cols, Number.NaN, out));
   try {
-    check('XGDMatrixSetFloatInfo', lib.XGDMatrixSetFloatInfo(out[0], 'label', labels, labels.length));
+    if (labels)
+      check('XGDMatrixSetFloatInfo', lib.XGDMatrixSetFloatInfo(out[0], 'label', labels, labels.length));
     if (weights)
       check('XGDMatrixSetFloatInfo', lib.XGDMatrixSetFloatInfo(out[0], 'weight', weights, weights.length));
     return out[0];
